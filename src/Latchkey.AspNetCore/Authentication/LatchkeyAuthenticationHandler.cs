@@ -1,0 +1,174 @@
+using System.Text.Encodings.Web;
+using Latchkey.Core.Credentials;
+using Latchkey.Core.Services;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Latchkey.AspNetCore.Authentication;
+
+/// <summary>
+/// Accepts an app session (<c>Authorization: Bearer</c> API key plus <c>X-App-Id</c>), a machine token
+/// (<c>Authorization: Bearer</c>), or the browser's session cookies, and answers challenges per RFC 6750.
+/// </summary>
+internal sealed class LatchkeyAuthenticationHandler(
+    IOptionsMonitor<LatchkeyAuthenticationOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    CredentialValidator validator,
+    IProblemDetailsService problems)
+    : AuthenticationHandler<LatchkeyAuthenticationOptions>(options, logger, encoder)
+{
+    private CredentialFailure _failure;
+    private bool _storageDown;
+    private bool _crossSite;
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!TryReadCredential(out var token, out var appId, out var fromCookie))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (token is null)
+        {
+            return Fail(CredentialFailure.Malformed);
+        }
+
+        // Note: cookies ride along on cross-site requests; a state-changing request authenticated by cookie must
+        // come from our own origin (OWASP CSRF cheat sheet: Fetch Metadata, then Origin).
+        if (fromCookie && !HttpMethods.IsGet(Request.Method) && !HttpMethods.IsHead(Request.Method)
+            && !HttpMethods.IsOptions(Request.Method) && !IsSameOrigin())
+        {
+            _crossSite = true;
+            return AuthenticateResult.Fail("cross-site request with session cookie");
+        }
+
+        CredentialCheck check;
+        try
+        {
+            check = await validator.ValidateAsync(token, appId, Context.RequestAborted);
+        }
+        catch (Exception e) when (StorageFailure.IsStorageFailure(e))
+        {
+            // Note: fail closed. Without storage a revocation could not be seen, so nothing is granted.
+            _storageDown = true;
+            Logger.LogWarning(e, "Storage unavailable while authenticating a request");
+            return AuthenticateResult.Fail("storage unavailable");
+        }
+
+        if (check.Caller is null)
+        {
+            return Fail(check.Failure);
+        }
+
+        var principal = CallerPrincipal.ToPrincipal(check.Caller, Scheme.Name);
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (_storageDown)
+        {
+            await WriteProblemAsync(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
+                "Credentials cannot be checked right now. Try again shortly.");
+            return;
+        }
+
+        if (_crossSite)
+        {
+            await WriteProblemAsync(StatusCodes.Status403Forbidden, "Cross-site request refused",
+                "A state-changing request authenticated by cookie must come from this site.");
+            return;
+        }
+
+        // Note: RFC 6750 §3: error="invalid_token" only when a credential was presented; the reason stays server-side.
+        Response.Headers.WWWAuthenticate = _failure == CredentialFailure.None
+            ? "Bearer"
+            : "Bearer error=\"invalid_token\"";
+        await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized",
+            _failure == CredentialFailure.None
+                ? "This endpoint needs an API key with its X-App-Id, a machine token, or a session cookie."
+                : "The credential is invalid, expired or revoked.");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "The caller may not do this.");
+
+    private bool TryReadCredential(out string? token, out string? appId, out bool fromCookie)
+    {
+        token = null;
+        appId = null;
+        fromCookie = false;
+        var authorization = Request.Headers.Authorization;
+        if (authorization.Count > 0)
+        {
+            var value = authorization.Count == 1 ? authorization[0] : null;
+            if (value is null || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            {
+                // Note: another scheme (Basic, Digest) is not ours to judge; a second Authorization header is.
+                return authorization.Count > 1 || value?.StartsWith("Bearer", StringComparison.OrdinalIgnoreCase) == true;
+            }
+
+            token = NullIfEmpty(value.AsSpan(7).Trim());
+            var appIds = Request.Headers[LatchkeyDefaults.AppIdHeader];
+            appId = appIds.Count == 1 ? ValidAppId(appIds[0]) : null;
+            return true;
+        }
+
+        if (!Options.AcceptSessionCookies)
+        {
+            return false;
+        }
+
+        var (sessionCookie, appCookie) = Request.IsHttps
+            ? (LatchkeyDefaults.SessionCookie, LatchkeyDefaults.AppIdCookie)
+            : (LatchkeyDefaults.InsecureSessionCookie, LatchkeyDefaults.InsecureAppIdCookie);
+        if (!Request.Cookies.TryGetValue(sessionCookie, out var cookie))
+        {
+            return false;
+        }
+
+        fromCookie = true;
+        token = NullIfEmpty(cookie);
+        appId = Request.Cookies.TryGetValue(appCookie, out var app) ? ValidAppId(app) : null;
+        return true;
+    }
+
+    private bool IsSameOrigin()
+    {
+        var fetchSite = Request.Headers["Sec-Fetch-Site"];
+        if (fetchSite.Count == 1)
+        {
+            return fetchSite[0] is "same-origin" or "none";
+        }
+
+        var origin = Request.Headers.Origin;
+        return origin.Count == 1 &&
+            string.Equals(origin[0], $"{Request.Scheme}://{Request.Host.Value}", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private AuthenticateResult Fail(CredentialFailure failure)
+    {
+        _failure = failure;
+        return AuthenticateResult.Fail(failure.ToString());
+    }
+
+    private async Task WriteProblemAsync(int status, string title, string detail)
+    {
+        Response.StatusCode = status;
+        Response.Headers.CacheControl = "no-store";
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    private static string? NullIfEmpty(ReadOnlySpan<char> value) => value.IsEmpty ? null : value.ToString();
+
+    private static string? ValidAppId(string? appId) => appId is not null && AppIdFormat.IsValid(appId) ? appId : null;
+}

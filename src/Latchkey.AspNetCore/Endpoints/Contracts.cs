@@ -1,0 +1,26 @@
+namespace Latchkey.AspNetCore.Endpoints;
+
+// Note: the wire contract of DESIGN.md §3 (v1). Property names are serialised camelCase.
+
+internal sealed record SignupRequest(string? Tenant, string? Login, string? Password);
+
+internal sealed record SignupResponse(Guid TenantId, Guid UserId);
+
+internal sealed record LoginRequest(string? Login, string? Password, string? AppId, string? AppName);
+
+internal sealed record LoginResponse(Guid SessionId, string ApiKey, string AppId, DateTimeOffset ExpiresAt);
+
+internal sealed record MeResponse(Guid UserId, Guid TenantId, string Login, string Kind, IReadOnlyList<string> Roles, Guid? SessionId);
+
+internal sealed record SessionResponse(
+    Guid Id, string AppId, string? AppName, DateTimeOffset CreatedAt, DateTimeOffset LastUsedAt, DateTimeOffset ExpiresAt, bool Current);
+
+internal sealed record PasswordChangeRequest(string? CurrentPassword, string? NewPassword);
+
+internal sealed record MachineUserRequest(string? Name, IReadOnlyList<string>? Scopes);
+
+internal sealed record MachineUserCreatedResponse(Guid UserId, string Name, string Token);
+
+internal sealed record MachineUserResponse(Guid UserId, string Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
+
+internal sealed record TokenResponse(string Token);

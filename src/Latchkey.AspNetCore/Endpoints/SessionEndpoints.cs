@@ -1,0 +1,63 @@
+using Latchkey.AspNetCore.Authentication;
+using Latchkey.Core.Services;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+
+namespace Latchkey.AspNetCore.Endpoints;
+
+/// <summary>A person's app instances: list them, end one, this one, or all.</summary>
+internal static class SessionEndpoints
+{
+    public static void Map(RouteGroupBuilder v1)
+    {
+        var sessions = v1.MapGroup("/sessions").RequireAuthorization(LatchkeyDefaults.HumanPolicy).WithTags("Sessions");
+        sessions.MapGet("", ListAsync).WithName("ListSessions").WithSummary("The caller's live sessions; never a key");
+        sessions.MapDelete("/current", RevokeCurrentAsync).WithName("RevokeCurrentSession").WithSummary("Log out this app instance");
+        sessions.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeSession").WithSummary("End one of the caller's sessions");
+        sessions.MapDelete("", RevokeAllAsync).WithName("RevokeAllSessions").WithSummary("Log out everywhere, this session included");
+    }
+
+    private static async Task<Ok<List<SessionResponse>>> ListAsync(SessionService sessions, HttpContext context, CancellationToken cancellationToken)
+    {
+        var caller = CallerPrincipal.ToCaller(context.User);
+        var list = await sessions.ListAsync(caller.UserId, cancellationToken);
+        return TypedResults.Ok(list.Select(s => new SessionResponse(
+            s.Id, s.AppId, s.AppName, s.CreatedAt, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId)).ToList());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
+        Guid id, SessionService sessions, HttpContext context, CancellationToken cancellationToken)
+    {
+        var caller = CallerPrincipal.ToCaller(context.User);
+        if (!await sessions.RevokeAsync(caller.UserId, id, cancellationToken))
+        {
+            return Problems.Status(StatusCodes.Status404NotFound, "Session not found");
+        }
+
+        if (id == caller.SessionId)
+        {
+            SessionCookies.Delete(context);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeCurrentAsync(
+        SessionService sessions, HttpContext context, CancellationToken cancellationToken)
+    {
+        var caller = CallerPrincipal.ToCaller(context.User);
+        await sessions.RevokeAsync(caller.UserId, caller.SessionId!.Value, cancellationToken);
+        SessionCookies.Delete(context);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> RevokeAllAsync(SessionService sessions, HttpContext context, CancellationToken cancellationToken)
+    {
+        var caller = CallerPrincipal.ToCaller(context.User);
+        await sessions.RevokeAllAsync(caller.UserId, cancellationToken);
+        SessionCookies.Delete(context);
+        return TypedResults.NoContent();
+    }
+}

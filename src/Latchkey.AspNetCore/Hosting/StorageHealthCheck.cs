@@ -1,0 +1,22 @@
+using Latchkey.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Latchkey.AspNetCore.Hosting;
+
+/// <summary>Healthy when the database answers a query against Latchkey's own schema; never cached.</summary>
+internal sealed class StorageHealthCheck(LatchkeyDbContext db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await db.Sessions.AsNoTracking().Select(s => s.Id).FirstOrDefaultAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception e) when (StorageFailure.IsStorageFailure(e))
+        {
+            return HealthCheckResult.Unhealthy("The database does not answer.");
+        }
+    }
+}

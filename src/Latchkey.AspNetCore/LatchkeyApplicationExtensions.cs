@@ -1,0 +1,30 @@
+using Latchkey.AspNetCore.Endpoints;
+using Latchkey.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Latchkey.AspNetCore;
+
+/// <summary>Maps Latchkey's HTTP API and prepares its database.</summary>
+public static class LatchkeyApplicationExtensions
+{
+    /// <summary>Maps the v1 API under <c>/v1</c> and the health endpoint at <c>/healthz</c>.</summary>
+    public static IEndpointConventionBuilder MapLatchkeyApi(this IEndpointRouteBuilder endpoints)
+    {
+        var v1 = endpoints.MapGroup("/v1").WithTags("Latchkey");
+        AccountEndpoints.Map(v1);
+        SessionEndpoints.Map(v1);
+        MachineUserEndpoints.Map(v1);
+        endpoints.MapHealthChecks("/healthz").AllowAnonymous();
+        return v1;
+    }
+
+    /// <summary>Applies pending migrations to Latchkey's database (creating a SQLite file on first run).</summary>
+    public static async Task MigrateLatchkeyDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
+    }
+}

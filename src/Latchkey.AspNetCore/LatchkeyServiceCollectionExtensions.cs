@@ -1,0 +1,74 @@
+using Latchkey.AspNetCore.Authentication;
+using Latchkey.AspNetCore.Hosting;
+using Latchkey.Core;
+using Latchkey.Core.Credentials;
+using Latchkey.Core.Services;
+using Latchkey.Storage;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Latchkey.AspNetCore;
+
+/// <summary>Adds Latchkey to an ASP.NET Core application.</summary>
+public static class LatchkeyServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers Latchkey's services, storage (from <c>Latchkey:Storage</c> and <c>ConnectionStrings:Latchkey</c>),
+    /// the <see cref="LatchkeyDefaults.AuthenticationScheme"/> scheme as the default, its policies, problem details
+    /// and the <c>storage</c> health check. Map the API with <c>MapLatchkeyApi()</c>.
+    /// </summary>
+    public static IServiceCollection AddLatchkey(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<LatchkeySessionOptions>().Bind(configuration.GetSection(LatchkeySessionOptions.Section))
+            .Validate(o => o.AbsoluteLifetime > TimeSpan.Zero, "Latchkey:Sessions:AbsoluteLifetime must be positive.")
+            .Validate(o => o.IdleTimeout > TimeSpan.Zero, "Latchkey:Sessions:IdleTimeout must be positive.")
+            .Validate(o => o.LastUsedResolution > TimeSpan.Zero, "Latchkey:Sessions:LastUsedResolution must be positive.")
+            .Validate(o => o.CleanupInterval > TimeSpan.Zero, "Latchkey:Sessions:CleanupInterval must be positive.")
+            .Validate(o => o.CleanupBatchSize > 0, "Latchkey:Sessions:CleanupBatchSize must be at least 1.")
+            .ValidateOnStart();
+        services.AddOptions<LatchkeyPasswordOptions>().Bind(configuration.GetSection(LatchkeyPasswordOptions.Section))
+            .Validate(o => o.MinLength >= 8, "Latchkey:Passwords:MinLength must be at least 8 (NIST SP 800-63B-4).")
+            .Validate(o => o.MaxLength >= 64 && o.MaxLength >= o.MinLength,
+                "Latchkey:Passwords:MaxLength must be at least 64 and at least MinLength (NIST SP 800-63B-4).")
+            .Validate(o => o.Argon2Iterations >= 1, "Latchkey:Passwords:Argon2Iterations must be at least 1.")
+            .Validate(o => o.Argon2MemoryKiB >= 8, "Latchkey:Passwords:Argon2MemoryKiB must be at least 8.")
+            .ValidateOnStart();
+        services.AddOptions<LatchkeyRegistrationOptions>().Bind(configuration.GetSection(LatchkeyRegistrationOptions.Section));
+        var storage = configuration.GetSection(LatchkeyStorageOptions.Section).Get<LatchkeyStorageOptions>() ?? new();
+        services.AddOptions<LatchkeyStorageOptions>().Bind(configuration.GetSection(LatchkeyStorageOptions.Section));
+        services.AddLatchkeyStorage(storage.Provider, configuration.GetConnectionString("Latchkey"));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
+        services.AddSingleton<PasswordPolicy>();
+        services.AddSingleton<LastUseRecorder>();
+        services.AddScoped<CredentialValidator>();
+        services.AddScoped<SessionService>();
+        services.AddScoped<AccountService>();
+        services.AddScoped<MachineUserService>();
+        services.AddHostedService<LastUseWriter>();
+        services.AddSingleton<ExpiredSessionSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpiredSessionSweeper>());
+
+        services.AddAuthentication(LatchkeyDefaults.AuthenticationScheme)
+            .AddScheme<LatchkeyAuthenticationOptions, LatchkeyAuthenticationHandler>(LatchkeyDefaults.AuthenticationScheme, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(LatchkeyDefaults.HumanPolicy, p => p.RequireAuthenticatedUser().RequireClaim(LatchkeyClaimTypes.Kind, "human"))
+            .AddPolicy(LatchkeyDefaults.TenantAdminPolicy, p => p.RequireAuthenticatedUser()
+                .RequireClaim(LatchkeyClaimTypes.Kind, "human")
+                .RequireRole("owner", "admin"));
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<StorageUnavailableExceptionHandler>();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+
+        // Note: an unreadable body is answered 400 problem+json in every environment, not thrown as an exception.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        return services;
+    }
+}

@@ -1,0 +1,55 @@
+namespace Latchkey.Core;
+
+/// <summary>App sessions' lifetimes (<c>Latchkey:Sessions</c>).</summary>
+public sealed class LatchkeySessionOptions
+{
+    public const string Section = "Latchkey:Sessions";
+
+    /// <summary>A session ends this long after login. Defaults to 30 days.</summary>
+    public TimeSpan AbsoluteLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>A session ends after this long unused. Defaults to 7 days.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How often last use is recorded per session; capped at a tenth of <see cref="IdleTimeout"/>. Defaults to 1 minute.
+    /// </summary>
+    public TimeSpan LastUsedResolution { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often expired sessions are swept from storage. Defaults to 5 minutes.</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How many expired rows one sweep statement deletes at most. Defaults to 500.</summary>
+    public int CleanupBatchSize { get; set; } = 500;
+
+    /// <summary>The resolution in force: the configured one, never coarser than a tenth of the idle timeout.</summary>
+    public TimeSpan EffectiveLastUsedResolution =>
+        LastUsedResolution < IdleTimeout / 10 ? LastUsedResolution : IdleTimeout / 10;
+}
+
+/// <summary>Password policy and hashing (<c>Latchkey:Passwords</c>).</summary>
+public sealed class LatchkeyPasswordOptions
+{
+    public const string Section = "Latchkey:Passwords";
+
+    /// <summary>Minimum length in code points (NIST SP 800-63B-4: 15 for a single-factor password). Defaults to 15.</summary>
+    public int MinLength { get; set; } = 15;
+
+    /// <summary>Maximum length in code points (NIST asks for at least 64). Defaults to 256.</summary>
+    public int MaxLength { get; set; } = 256;
+
+    /// <summary>Argon2id passes (t). Defaults to 2, OWASP's floor with <see cref="Argon2MemoryKiB"/>.</summary>
+    public int Argon2Iterations { get; set; } = 2;
+
+    /// <summary>Argon2id memory in KiB (m). Defaults to 19456 (19 MiB), OWASP's floor. Parallelism is 1 (libsodium).</summary>
+    public int Argon2MemoryKiB { get; set; } = 19456;
+}
+
+/// <summary>Self-service sign-up (<c>Latchkey:Registration</c>).</summary>
+public sealed class LatchkeyRegistrationOptions
+{
+    public const string Section = "Latchkey:Registration";
+
+    /// <summary>Whether <c>POST /v1/signup</c> is open to anyone. Defaults to true.</summary>
+    public bool Enabled { get; set; } = true;
+}

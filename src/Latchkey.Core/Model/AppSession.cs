@@ -1,0 +1,27 @@
+namespace Latchkey.Core.Model;
+
+/// <summary>One app instance of a user (seed 1's <c>api_user_key</c> row): the key works only with its app id.</summary>
+internal sealed class AppSession
+{
+    public Guid Id { get; set; }
+
+    public Guid UserId { get; set; }
+
+    public required string AppId { get; set; }
+
+    public string? AppName { get; set; }
+
+    /// <summary>The public part of the API key; the index the request path looks keys up by.</summary>
+    public required string KeyId { get; set; }
+
+    // Note: only the SHA-256 digest of the key's secret part is stored, so a copy of the database cannot be used
+    // to authenticate.
+    public required byte[] KeyDigest { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset LastUsedAt { get; set; }
+
+    /// <summary>The absolute expiry; the idle timeout may end the session sooner.</summary>
+    public DateTimeOffset ExpiresAt { get; set; }
+}

@@ -1,0 +1,46 @@
+namespace Latchkey.Core.Model;
+
+/// <summary>
+/// Authentication data only: one credential shape (login + secret verifier) for humans and machines alike.
+/// </summary>
+internal sealed class User
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public UserKind Kind { get; set; }
+
+    /// <summary>The normalised login; for a machine user, the public part of its token.</summary>
+    public required string Login { get; set; }
+
+    /// <summary>A display name; machine users are known by it in the admin API.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>A self-describing verifier: an Argon2id PHC string for a password, <c>$sha256$...</c> for a generated secret.</summary>
+    public required string SecretVerifier { get; set; }
+
+    public TenantRole Role { get; set; }
+
+    /// <summary>Space-separated scopes of a machine user; empty for humans.</summary>
+    public string Scopes { get; set; } = "";
+
+    public bool Disabled { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? LastUsedAt { get; set; }
+}
+
+internal enum UserKind
+{
+    Human = 0,
+    Machine = 1,
+}
+
+internal enum TenantRole
+{
+    Member = 0,
+    Admin = 1,
+    Owner = 2,
+}

@@ -1,0 +1,128 @@
+using Latchkey.Core.Credentials;
+using Latchkey.Core.Model;
+using Latchkey.Core.Stores;
+using Microsoft.Extensions.Options;
+
+namespace Latchkey.Core.Services;
+
+/// <summary>People's accounts: sign-up, login (which opens an app session) and password change.</summary>
+internal sealed class AccountService(
+    ITenantStore tenants,
+    IUserStore users,
+    SessionService sessions,
+    IPasswordHasher hasher,
+    PasswordPolicy policy,
+    TimeProvider time,
+    IOptions<LatchkeyRegistrationOptions> registration)
+{
+    public const int MaxTenantNameLength = 200;
+
+    public async Task<SignupResult> SignupAsync(string? tenantName, string? login, string? password, CancellationToken cancellationToken)
+    {
+        if (!registration.Value.Enabled)
+        {
+            return new(SignupOutcome.RegistrationClosed);
+        }
+
+        var name = TextInput.Clean(tenantName, MaxTenantNameLength);
+        if (name is null)
+        {
+            return Invalid("tenant", $"A tenant name of 1 to {MaxTenantNameLength} printable characters is required.");
+        }
+
+        var normalizedLogin = LoginNormalizer.Normalize(login);
+        if (normalizedLogin is null)
+        {
+            return Invalid("login", $"A login of 1 to {LoginNormalizer.MaxLength} printable characters is required.");
+        }
+
+        var newPassword = PasswordPolicy.Normalize(password);
+        var weakness = newPassword is null ? "The password is missing or too long." : policy.Check(newPassword, normalizedLogin);
+        if (weakness is not null)
+        {
+            return Invalid("password", weakness);
+        }
+
+        var now = time.GetUtcNow();
+        var tenant = new Tenant { Id = Guid.CreateVersion7(now), Name = name, CreatedAt = now };
+        var owner = new User
+        {
+            Id = Guid.CreateVersion7(now),
+            TenantId = tenant.Id,
+            Kind = UserKind.Human,
+            Login = normalizedLogin,
+            SecretVerifier = hasher.Hash(newPassword!),
+            Role = TenantRole.Owner,
+            CreatedAt = now,
+        };
+
+        return await tenants.CreateWithOwnerAsync(tenant, owner, cancellationToken)
+            ? new(SignupOutcome.Created, tenant.Id, owner.Id)
+            : new(SignupOutcome.LoginTaken);
+
+        static SignupResult Invalid(string field, string message) => new(SignupOutcome.Invalid, Error: new(field, message));
+    }
+
+    public async Task<LoginResult> LoginAsync(string? login, string? password, string? appId, string? appName, CancellationToken cancellationToken)
+    {
+        if (appId is null || !AppIdFormat.IsValid(appId))
+        {
+            return Invalid("appId", $"appId must be {AppIdFormat.MinLength} to {AppIdFormat.MaxLength} characters of [A-Za-z0-9._~-].");
+        }
+
+        if (string.IsNullOrEmpty(login))
+        {
+            return Invalid("login", "A login is required.");
+        }
+
+        var presented = PasswordPolicy.Normalize(password);
+        if (string.IsNullOrEmpty(presented))
+        {
+            return Invalid("password", $"A password of at most {PasswordPolicy.MaxUtf8Bytes} UTF-8 bytes is required.");
+        }
+
+        var cleanAppName = TextInput.Clean(appName, SessionService.MaxAppNameLength);
+        var normalizedLogin = LoginNormalizer.Normalize(login);
+        var user = normalizedLogin is null ? null : await users.FindByLoginAsync(normalizedLogin, cancellationToken);
+
+        // Note: an unknown login, a machine login and a disabled user all cost one hash, like a wrong password,
+        // so neither the answer nor its timing tells which logins exist.
+        var verifiable = user is { Kind: UserKind.Human };
+        var verification = hasher.Verify(verifiable ? user!.SecretVerifier : hasher.DummyVerifier, presented);
+        if (!verifiable || verification == PasswordVerification.Failed || user!.Disabled)
+        {
+            return new(LoginOutcome.Refused);
+        }
+
+        if (verification == PasswordVerification.SuccessRehashNeeded)
+        {
+            await users.UpdateVerifierAsync(user.Id, hasher.Hash(presented), cancellationToken);
+        }
+
+        var (session, apiKey) = await sessions.OpenAsync(user.Id, appId, cleanAppName, cancellationToken);
+        return new(LoginOutcome.Succeeded, session, apiKey);
+
+        static LoginResult Invalid(string field, string message) => new(LoginOutcome.Invalid, Error: new(field, message));
+    }
+
+    public async Task<(PasswordChangeOutcome Outcome, InputError? Error)> ChangePasswordAsync(
+        AuthenticatedCaller caller, string? currentPassword, string? newPassword, CancellationToken cancellationToken)
+    {
+        var user = await users.FindAsync(caller.TenantId, caller.UserId, cancellationToken);
+        var current = PasswordPolicy.Normalize(currentPassword);
+        if (user is null || string.IsNullOrEmpty(current) || hasher.Verify(user.SecretVerifier, current) == PasswordVerification.Failed)
+        {
+            return (PasswordChangeOutcome.WrongCurrentPassword, new("currentPassword", "The current password is wrong."));
+        }
+
+        var next = PasswordPolicy.Normalize(newPassword);
+        var weakness = next is null ? "The new password is missing or too long." : policy.Check(next, user.Login);
+        if (weakness is not null)
+        {
+            return (PasswordChangeOutcome.Invalid, new("newPassword", weakness));
+        }
+
+        await users.ChangeSecretAsync(user.Id, hasher.Hash(next!), caller.SessionId, cancellationToken);
+        return (PasswordChangeOutcome.Changed, null);
+    }
+}

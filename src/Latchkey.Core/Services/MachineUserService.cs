@@ -1,0 +1,79 @@
+using System.Buffers;
+using Latchkey.Core.Credentials;
+using Latchkey.Core.Model;
+using Latchkey.Core.Stores;
+
+namespace Latchkey.Core.Services;
+
+/// <summary>
+/// Machine users: users whose login is 16 random bytes and whose secret is 32 more; the token is the two together.
+/// </summary>
+internal sealed class MachineUserService(IUserStore users, TimeProvider time)
+{
+    public const int MaxNameLength = 100;
+    public const int MaxScopes = 32;
+    public const int MaxScopeLength = 64;
+
+    private static readonly SearchValues<char> ScopeChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:._-/");
+
+    public async Task<(MachineUserCreated? Created, InputError? Error)> CreateAsync(
+        Guid tenantId, string? name, IReadOnlyList<string>? scopes, CancellationToken cancellationToken)
+    {
+        var cleanName = TextInput.Clean(name, MaxNameLength);
+        if (cleanName is null)
+        {
+            return (null, new("name", $"A name of 1 to {MaxNameLength} printable characters is required."));
+        }
+
+        var scopeList = scopes ?? [];
+        if (scopeList.Count > MaxScopes || scopeList.Any(s => s is null || s.Length is 0 or > MaxScopeLength || s.AsSpan().ContainsAnyExcept(ScopeChars)))
+        {
+            return (null, new("scopes", $"At most {MaxScopes} scopes, each 1 to {MaxScopeLength} characters of [A-Za-z0-9:._-/]."));
+        }
+
+        var now = time.GetUtcNow();
+        var login = TokenFormat.NewPublicPart();
+        var (token, digest) = TokenFormat.Create(TokenKind.MachineToken, login);
+        var user = new User
+        {
+            Id = Guid.CreateVersion7(now),
+            TenantId = tenantId,
+            Kind = UserKind.Machine,
+            Login = login,
+            Name = cleanName,
+            SecretVerifier = SecretDigest.ToVerifier(digest),
+            Role = TenantRole.Member,
+            Scopes = string.Join(' ', scopeList.Distinct(StringComparer.Ordinal)),
+            CreatedAt = now,
+        };
+
+        // Note: 128 random bits make a clash with any existing login vanishingly unlikely; a clash is still refused by
+        // the unique index rather than silently sharing a login.
+        return await users.CreateAsync(user, cancellationToken)
+            ? (new MachineUserCreated(user, token), null)
+            : throw new InvalidOperationException("A freshly generated machine login collided with an existing login.");
+    }
+
+    public async Task<IReadOnlyList<User>> ListAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        await users.ListAsync(tenantId, UserKind.Machine, cancellationToken);
+
+    /// <summary>A new secret for the same login; the old token stops working at once. Null when not found.</summary>
+    public async Task<string?> RotateAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken)
+    {
+        var user = await users.FindAsync(tenantId, userId, cancellationToken);
+        if (user is not { Kind: UserKind.Machine })
+        {
+            return null;
+        }
+
+        var (token, digest) = TokenFormat.Create(TokenKind.MachineToken, user.Login);
+        return await users.UpdateVerifierAsync(user.Id, SecretDigest.ToVerifier(digest), cancellationToken) ? token : null;
+    }
+
+    public async Task<bool> DeleteAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken)
+    {
+        var user = await users.FindAsync(tenantId, userId, cancellationToken);
+        return user is { Kind: UserKind.Machine } && await users.DeleteAsync(tenantId, userId, cancellationToken);
+    }
+}

@@ -1,0 +1,36 @@
+using Latchkey.Core.Model;
+
+namespace Latchkey.Core.Services;
+
+/// <summary>An expected failure of a request: what was wrong (the field) and a message fit for the client.</summary>
+internal sealed record InputError(string Field, string Message);
+
+internal enum SignupOutcome
+{
+    Created,
+    RegistrationClosed,
+    Invalid,
+    LoginTaken,
+}
+
+internal sealed record SignupResult(SignupOutcome Outcome, Guid TenantId = default, Guid UserId = default, InputError? Error = null);
+
+internal enum LoginOutcome
+{
+    Succeeded,
+    Invalid,
+
+    /// <summary>Any bad credential: unknown login, wrong password, disabled user. One answer for all.</summary>
+    Refused,
+}
+
+internal sealed record LoginResult(LoginOutcome Outcome, AppSession? Session = null, string? ApiKey = null, InputError? Error = null);
+
+internal enum PasswordChangeOutcome
+{
+    Changed,
+    Invalid,
+    WrongCurrentPassword,
+}
+
+internal sealed record MachineUserCreated(User User, string Token);

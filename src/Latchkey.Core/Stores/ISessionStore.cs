@@ -1,0 +1,43 @@
+using Latchkey.Core.Model;
+
+namespace Latchkey.Core.Stores;
+
+/// <summary>App sessions (seed 1's api_user_key table).</summary>
+internal interface ISessionStore
+{
+    /// <summary>
+    /// Stores <paramref name="session"/>, replacing the user's previous session for the same app id in the same
+    /// transaction: one live key per app instance.
+    /// </summary>
+    Task ReplaceAsync(AppSession session, CancellationToken cancellationToken);
+
+    /// <summary>The request path's one read: the session by key id, with what the caller's identity needs from its user.</summary>
+    Task<SessionCredential?> FindByKeyIdAsync(string keyId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AppSession>> ListAsync(Guid userId, CancellationToken cancellationToken);
+
+    /// <summary>False when the session is not one of <paramref name="userId"/>'s.</summary>
+    Task<bool> DeleteAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken);
+
+    Task<int> DeleteAllAsync(Guid userId, CancellationToken cancellationToken);
+
+    Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken);
+
+    /// <summary>Deletes at most <paramref name="batchSize"/> sessions past their absolute or idle expiry; returns how many.</summary>
+    Task<int> DeleteExpiredAsync(DateTimeOffset now, TimeSpan idleTimeout, int batchSize, CancellationToken cancellationToken);
+}
+
+/// <summary>A session joined with the parts of its user that authentication needs; never the tenant's data.</summary>
+internal sealed record SessionCredential(
+    Guid SessionId,
+    string AppId,
+    byte[] KeyDigest,
+    DateTimeOffset LastUsedAt,
+    DateTimeOffset ExpiresAt,
+    Guid UserId,
+    Guid TenantId,
+    string Login,
+    UserKind Kind,
+    TenantRole Role,
+    string Scopes,
+    bool Disabled);

@@ -1,0 +1,12 @@
+using Latchkey.Core.Model;
+
+namespace Latchkey.Core.Stores;
+
+/// <summary>Tenants' own data. The authentication path never calls this store.</summary>
+internal interface ITenantStore
+{
+    /// <summary>Creates the tenant with its first owner in one transaction; false when the owner's login is taken.</summary>
+    Task<bool> CreateWithOwnerAsync(Tenant tenant, User owner, CancellationToken cancellationToken);
+
+    Task<Tenant?> FindAsync(Guid tenantId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,68 @@
+using Latchkey.Core.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Latchkey.Storage;
+
+/// <summary>
+/// The model of DESIGN.md §1. Each provider derives its own context so that it owns its own migrations.
+/// </summary>
+internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<AppSession> Sessions => Set<AppSession>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Tenant>(tenant =>
+        {
+            tenant.ToTable("tenants");
+            tenant.HasKey(t => t.Id);
+            tenant.Property(t => t.Id).HasColumnName("id");
+            tenant.Property(t => t.Name).HasColumnName("name").HasMaxLength(200);
+            tenant.Property(t => t.ContactEmail).HasColumnName("contact_email").HasMaxLength(320);
+            tenant.Property(t => t.CreatedAt).HasColumnName("created_at");
+        });
+
+        modelBuilder.Entity<User>(user =>
+        {
+            user.ToTable("users");
+            user.HasKey(u => u.Id);
+            user.Property(u => u.Id).HasColumnName("id");
+            user.Property(u => u.TenantId).HasColumnName("tenant_id");
+            user.Property(u => u.Kind).HasColumnName("kind");
+            user.Property(u => u.Login).HasColumnName("login").HasMaxLength(256);
+            user.Property(u => u.Name).HasColumnName("name").HasMaxLength(100);
+            user.Property(u => u.SecretVerifier).HasColumnName("secret_verifier").HasMaxLength(256);
+            user.Property(u => u.Role).HasColumnName("role");
+            user.Property(u => u.Scopes).HasColumnName("scopes").HasMaxLength(2200);
+            user.Property(u => u.Disabled).HasColumnName("disabled");
+            user.Property(u => u.CreatedAt).HasColumnName("created_at");
+            user.Property(u => u.LastUsedAt).HasColumnName("last_used_at");
+            user.HasIndex(u => u.Login).IsUnique();
+            user.HasIndex(u => new { u.TenantId, u.Kind });
+            user.HasOne<Tenant>().WithMany().HasForeignKey(u => u.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<AppSession>(session =>
+        {
+            session.ToTable("api_user_key");
+            session.HasKey(s => s.Id);
+            session.Property(s => s.Id).HasColumnName("id");
+            session.Property(s => s.UserId).HasColumnName("user_id");
+            session.Property(s => s.AppId).HasColumnName("app_id").HasMaxLength(128);
+            session.Property(s => s.AppName).HasColumnName("app_name").HasMaxLength(100);
+            session.Property(s => s.KeyId).HasColumnName("key_id").HasMaxLength(32);
+            session.Property(s => s.KeyDigest).HasColumnName("key_digest").HasMaxLength(32);
+            session.Property(s => s.CreatedAt).HasColumnName("created_at");
+            session.Property(s => s.LastUsedAt).HasColumnName("last_used_at");
+            session.Property(s => s.ExpiresAt).HasColumnName("expires_at");
+            session.HasIndex(s => s.KeyId).IsUnique();
+            session.HasIndex(s => new { s.UserId, s.AppId }).IsUnique();
+            session.HasIndex(s => s.ExpiresAt);
+            session.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+}

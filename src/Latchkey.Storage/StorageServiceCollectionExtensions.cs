@@ -1,0 +1,35 @@
+using Latchkey.Core.Stores;
+using Latchkey.Storage.Stores;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Latchkey.Storage;
+
+internal static class StorageServiceCollectionExtensions
+{
+    public const string DefaultConnectionString = "Data Source=latchkey.db";
+
+    public static IServiceCollection AddLatchkeyStorage(this IServiceCollection services, string provider, string? connectionString)
+    {
+        connectionString ??= DefaultConnectionString;
+        switch (provider.ToLowerInvariant())
+        {
+            case "sqlite":
+                // Note: a busy timeout lets concurrent writers queue for the file lock instead of failing at once.
+                var builder = new SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = 5 };
+                services.AddDbContext<SqliteLatchkeyDbContext>(o => o.UseSqlite(builder.ConnectionString));
+                services.AddScoped<LatchkeyDbContext>(sp => sp.GetRequiredService<SqliteLatchkeyDbContext>());
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"Latchkey:Storage:Provider '{provider}' is not supported; use 'sqlite'.");
+        }
+
+        services.AddScoped<DatabaseMigrator>();
+        services.AddScoped<ITenantStore, EfTenantStore>();
+        services.AddScoped<IUserStore, EfUserStore>();
+        services.AddScoped<ISessionStore, EfSessionStore>();
+        return services;
+    }
+}

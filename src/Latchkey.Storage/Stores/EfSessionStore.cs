@@ -1,0 +1,54 @@
+using Latchkey.Core.Model;
+using Latchkey.Core.Stores;
+using Microsoft.EntityFrameworkCore;
+
+namespace Latchkey.Storage.Stores;
+
+internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
+{
+    public async Task ReplaceAsync(AppSession session, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Sessions.Where(s => s.UserId == session.UserId && s.AppId == session.AppId).ExecuteDeleteAsync(cancellationToken);
+        db.Sessions.Add(session);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        db.Entry(session).State = EntityState.Detached;
+    }
+
+    public Task<SessionCredential?> FindByKeyIdAsync(string keyId, CancellationToken cancellationToken) =>
+        db.Sessions.AsNoTracking()
+            .Where(s => s.KeyId == keyId)
+            .Join(db.Users, s => s.UserId, u => u.Id, (s, u) => new SessionCredential(
+                s.Id, s.AppId, s.KeyDigest, s.LastUsedAt, s.ExpiresAt,
+                u.Id, u.TenantId, u.Login, u.Kind, u.Role, u.Scopes, u.Disabled))
+            .FirstOrDefaultAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<AppSession>> ListAsync(Guid userId, CancellationToken cancellationToken) =>
+        await db.Sessions.AsNoTracking().Where(s => s.UserId == userId).ToListAsync(cancellationToken);
+
+    public async Task<bool> DeleteAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken) =>
+        await db.Sessions.Where(s => s.Id == sessionId && s.UserId == userId).ExecuteDeleteAsync(cancellationToken) == 1;
+
+    public Task<int> DeleteAllAsync(Guid userId, CancellationToken cancellationToken) =>
+        db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+
+    public async Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken)
+    {
+        foreach (var (id, at) in uses)
+        {
+            await db.Sessions.Where(s => s.Id == id && s.LastUsedAt < at)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastUsedAt, at), cancellationToken);
+        }
+    }
+
+    public Task<int> DeleteExpiredAsync(DateTimeOffset now, TimeSpan idleTimeout, int batchSize, CancellationToken cancellationToken)
+    {
+        var idleSince = now - idleTimeout;
+        return db.Sessions
+            .Where(s => s.ExpiresAt <= now || s.LastUsedAt <= idleSince)
+            .OrderBy(s => s.Id)
+            .Take(batchSize)
+            .ExecuteDeleteAsync(cancellationToken);
+    }
+}
