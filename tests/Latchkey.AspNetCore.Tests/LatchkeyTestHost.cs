@@ -1,0 +1,180 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Latchkey.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Latchkey.AspNetCore.Tests;
+
+/// <summary>
+/// An ASP.NET Core app that embeds Latchkey the way an integrator would (AddLatchkey + MapLatchkeyApi), on a real
+/// SQLite file, over TestServer. Only the clock and the log sink are fakes.
+/// </summary>
+internal sealed class LatchkeyTestHost : IAsyncDisposable
+{
+    public const string Password = "correct horse battery staple";
+
+    private readonly string _directory;
+
+    private LatchkeyTestHost(WebApplication app, string directory)
+    {
+        App = app;
+        _directory = directory;
+        Client = app.GetTestClient();
+    }
+
+    public static DateTimeOffset Start { get; } = new(2026, 1, 1, 9, 0, 0, TimeSpan.Zero);
+
+    public WebApplication App { get; }
+
+    public HttpClient Client { get; }
+
+    public FakeTimeProvider Time => (FakeTimeProvider)App.Services.GetRequiredService<TimeProvider>();
+
+    public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
+
+    public string DatabasePath => Path.Combine(_directory, "latchkey.db");
+
+    public static async Task<LatchkeyTestHost> StartAsync(
+        IDictionary<string, string?>? settings = null, string? connectionString = null, Action<IServiceCollection>? services = null)
+    {
+        var directory = Directory.CreateTempSubdirectory("latchkey-test-").FullName;
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.WebHost.UseTestServer();
+        var config = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Latchkey"] = connectionString ?? $"Data Source={Path.Combine(directory, "latchkey.db")}",
+            // Note: cheap Argon2 keeps the suite fast; the defaults are checked in Latchkey.Core.Tests.
+            ["Latchkey:Passwords:Argon2Iterations"] = "1",
+            ["Latchkey:Passwords:Argon2MemoryKiB"] = "8",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(config);
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Logging.AddFakeLogging();
+        builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Start));
+        builder.Services.AddLatchkey(builder.Configuration);
+        services?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        await app.Services.MigrateLatchkeyDatabaseAsync();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapLatchkeyApi();
+        await app.StartAsync();
+        return new LatchkeyTestHost(app, directory);
+    }
+
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null, Credential? credential = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = body as HttpContent ?? JsonContent.Create(body);
+        }
+
+        credential?.Apply(request);
+        return Client.SendAsync(request);
+    }
+
+    public async Task<(Guid TenantId, Guid UserId)> SignupAsync(string login, string tenant = "Acme")
+    {
+        var response = await SendAsync(HttpMethod.Post, "/v1/signup", new { tenant, login, password = Password });
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        var body = await ReadJsonAsync(response);
+        return (body.GetProperty("tenantId").GetGuid(), body.GetProperty("userId").GetGuid());
+    }
+
+    public async Task<Credential> LoginAsync(string login, string appId, string password = Password)
+    {
+        var response = await SendAsync(HttpMethod.Post, "/v1/login", new { login, password, appId, appName = "tests" });
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        var body = await ReadJsonAsync(response);
+        return new Credential(body.GetProperty("apiKey").GetString()!, appId, body.GetProperty("sessionId").GetGuid());
+    }
+
+    /// <summary>A fresh human user with one logged-in app instance.</summary>
+    public async Task<Credential> SignupAndLoginAsync(string login = "alice@example.com", string appId = "app-instance-1")
+    {
+        await SignupAsync(login);
+        return await LoginAsync(login, appId);
+    }
+
+    public async Task<(Guid UserId, Credential Token)> CreateMachineUserAsync(Credential admin, string name = "ci", params string[] scopes)
+    {
+        var response = await SendAsync(HttpMethod.Post, "/v1/machine-users", new { name, scopes }, admin);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        var body = await ReadJsonAsync(response);
+        return (body.GetProperty("userId").GetGuid(), new Credential(body.GetProperty("token").GetString()!, null, null));
+    }
+
+    /// <summary>Waits until the background writer has recorded last use of the session (as the user would see it).</summary>
+    public async Task WaitForLastUseAsync(Credential credential, DateTimeOffset atLeast)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var sessions = await ReadJsonAsync(await SendAsync(HttpMethod.Get, "/v1/sessions", credential: credential));
+            var current = sessions.EnumerateArray().Single(s => s.GetProperty("current").GetBoolean());
+            if (current.GetProperty("lastUsedAt").GetDateTimeOffset() >= atLeast)
+            {
+                return;
+            }
+
+            await Task.Delay(10);
+        }
+
+        throw new TimeoutException("last use was never recorded");
+    }
+
+    public ExpiredSessionSweeper Sweeper => App.Services.GetRequiredService<ExpiredSessionSweeper>();
+
+    public static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>What a client presents: a key with its app id, or a machine token (no app id).</summary>
+internal sealed record Credential(string Token, string? AppId, Guid? SessionId)
+{
+    public void Apply(HttpRequestMessage request)
+    {
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        if (AppId is not null)
+        {
+            request.Headers.Add("X-App-Id", AppId);
+        }
+    }
+
+    public Credential WithAppId(string? appId) => this with { AppId = appId };
+}

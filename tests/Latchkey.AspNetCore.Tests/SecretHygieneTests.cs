@@ -1,0 +1,46 @@
+using System.Net;
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace Latchkey.AspNetCore.Tests;
+
+public sealed class SecretHygieneTests
+{
+    [Fact]
+    public async Task NoPasswordKeyOrTokenReachesTheDatabaseFileOrTheLogs()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync();
+        const string canaryPassword = "canary-password-7f3a9c1e-long";
+        const string changedPassword = "canary-changed-1b2d3e4f-long";
+        await host.SendAsync(HttpMethod.Post, "/v1/signup", new { tenant = "Acme", login = "alice@example.com", password = canaryPassword });
+        var key = await host.LoginAsync("alice@example.com", "app-instance-1", canaryPassword);
+        await host.SendAsync(HttpMethod.Post, "/v1/login", new { login = "alice@example.com", password = canaryPassword + "x", appId = "app-instance-2" });
+        var (machineId, machine) = await host.CreateMachineUserAsync(key, "bot", "deploy");
+        var rotated = (await LatchkeyTestHost.ReadJsonAsync(
+            await host.SendAsync(HttpMethod.Post, $"/v1/machine-users/{machineId}/token", credential: key))).GetProperty("token").GetString()!;
+        await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key);
+        await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key.WithAppId("wrong-app-id"));
+        await host.SendAsync(HttpMethod.Get, "/v1/me", credential: machine);
+        await host.SendAsync(HttpMethod.Get, "/v1/me", credential: new Credential(rotated, null, null));
+        Assert.Equal(HttpStatusCode.NoContent, (await host.SendAsync(HttpMethod.Put, "/v1/me/password",
+            new { currentPassword = canaryPassword, newPassword = changedPassword }, key)).StatusCode);
+        await host.App.StopAsync();
+        SqliteConnection.ClearAllPools();
+
+        // Note: each token's secret part alone must not appear either, in any encoding we use.
+        string[] secrets =
+        [
+            canaryPassword, changedPassword, key.Token, key.Token[33..^7], machine.Token, machine.Token[34..^7],
+            rotated, rotated[34..^7],
+        ];
+        var storedBytes = Directory.GetFiles(Path.GetDirectoryName(host.DatabasePath)!).SelectMany(File.ReadAllBytes).ToArray();
+        var logText = string.Join("\n", host.Logs.GetSnapshot().Select(r => r.Message + " " + r.Exception));
+        Assert.NotEmpty(host.Logs.GetSnapshot());
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(secret, logText);
+            Assert.Equal(-1, storedBytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)));
+            Assert.Equal(-1, storedBytes.AsSpan().IndexOf(Encoding.Unicode.GetBytes(secret)));
+        }
+    }
+}
