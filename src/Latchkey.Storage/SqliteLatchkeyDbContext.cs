@@ -8,10 +8,13 @@ internal sealed class SqliteLatchkeyDbContext(DbContextOptions<SqliteLatchkeyDbC
 {
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
-        // Note: SQLite has no date type; as binary (a 64-bit integer) instants stay comparable and orderable in SQL,
-        // which expiry checks and the sweeper need.
-        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        // Note: SQLite has no date type; stored as UTC ticks (a 64-bit integer) instants stay comparable and
+        // orderable in SQL whatever offset a caller used, which expiry checks and the sweeper need.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
     }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.UtcTicks, ticks => new DateTimeOffset(ticks, TimeSpan.Zero));
 }
 
 /// <summary>Lets <c>dotnet ef migrations add</c> build the SQLite model without the host.</summary>

@@ -13,6 +13,9 @@ internal sealed class Argon2idPasswordHasher(IOptions<LatchkeyPasswordOptions> o
 {
     private const string Argon2idPrefix = "$argon2id$v=19$";
 
+    // Note: libsodium refuses shorter strings with an exception; a truncated stored hash must fail, not crash.
+    private const int MinPhcLength = 45;
+
     private readonly int _iterations = options.Value.Argon2Iterations;
     private readonly int _memoryKiB = options.Value.Argon2MemoryKiB;
     private string? _dummyVerifier;
@@ -37,7 +40,7 @@ internal sealed class Argon2idPasswordHasher(IOptions<LatchkeyPasswordOptions> o
 
     public PasswordVerification Verify(string verifier, string password)
     {
-        if (!verifier.StartsWith(Argon2idPrefix, StringComparison.Ordinal) || verifier.Length >= Argon2id.HashSize)
+        if (!verifier.StartsWith(Argon2idPrefix, StringComparison.Ordinal) || verifier.Length is < MinPhcLength or >= Argon2id.HashSize)
         {
             return PasswordVerification.Failed;
         }

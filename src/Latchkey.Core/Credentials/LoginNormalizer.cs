@@ -34,9 +34,9 @@ internal static class LoginNormalizer
 
         // Note: control and format characters (bidi overrides, zero-width joiners) let two logins look alike or
         // rewrite log lines, so they are refused rather than stripped.
-        foreach (var c in normalized)
+        foreach (var rune in normalized.EnumerateRunes())
         {
-            if (char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format
+            if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format
                 or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
             {
                 return null;

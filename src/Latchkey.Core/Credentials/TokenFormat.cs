@@ -36,6 +36,12 @@ internal static class TokenFormat
     public static (string Token, byte[] SecretDigest) Create(TokenKind kind, string publicPart)
     {
         var prefix = Prefix(kind);
+        Span<byte> publicBytes = stackalloc byte[PublicBytes];
+        if (!Base32.TryDecode(publicPart, publicBytes))
+        {
+            throw new ArgumentException("The public part must be 16 bytes in base32.", nameof(publicPart));
+        }
+
         Span<byte> secret = stackalloc byte[SecretBytes];
         RandomNumberGenerator.Fill(secret);
         var digest = SHA256.HashData(secret);

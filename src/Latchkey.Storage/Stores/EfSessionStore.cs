@@ -11,9 +11,15 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Sessions.Where(s => s.UserId == session.UserId && s.AppId == session.AppId).ExecuteDeleteAsync(cancellationToken);
         db.Sessions.Add(session);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        db.Entry(session).State = EntityState.Detached;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            db.Entry(session).State = EntityState.Detached;
+        }
     }
 
     public Task<SessionCredential?> FindByKeyIdAsync(string keyId, CancellationToken cancellationToken) =>
@@ -35,11 +41,20 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
 
     public async Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken)
     {
+        if (uses.Count == 0)
+        {
+            return;
+        }
+
+        // Note: one transaction for the batch, so a burst of sessions costs one disk flush, not one each.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var (id, at) in uses)
         {
             await db.Sessions.Where(s => s.Id == id && s.LastUsedAt < at)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastUsedAt, at), cancellationToken);
         }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public Task<int> DeleteExpiredAsync(DateTimeOffset now, TimeSpan idleTimeout, int batchSize, CancellationToken cancellationToken)

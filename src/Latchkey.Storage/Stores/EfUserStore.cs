@@ -54,10 +54,18 @@ internal sealed class EfUserStore(LatchkeyDbContext db) : IUserStore
 
     public async Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken)
     {
+        if (uses.Count == 0)
+        {
+            return;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var (id, at) in uses)
         {
             await db.Users.Where(u => u.Id == id && (u.LastUsedAt == null || u.LastUsedAt < at))
                 .ExecuteUpdateAsync(u => u.SetProperty(x => x.LastUsedAt, at), cancellationToken);
         }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 }

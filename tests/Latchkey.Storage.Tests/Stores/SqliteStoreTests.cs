@@ -1,0 +1,18 @@
+namespace Latchkey.Storage.Tests.Stores;
+
+// Note: the contracts hold the tests; these classes only pick the provider. PostgreSQL gets the same three.
+
+public sealed class SqliteTenantStoreTests : TenantStoreContract
+{
+    private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await SqliteDatabase.CreateAsync();
+}
+
+public sealed class SqliteUserStoreTests : UserStoreContract
+{
+    private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await SqliteDatabase.CreateAsync();
+}
+
+public sealed class SqliteSessionStoreTests : SessionStoreContract
+{
+    private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await SqliteDatabase.CreateAsync();
+}

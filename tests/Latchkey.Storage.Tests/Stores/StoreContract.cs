@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using System.Text;
+using Latchkey.Core.Model;
+using Latchkey.Core.Stores;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Latchkey.Storage.Tests.Stores;
+
+/// <summary>
+/// What every store contract shares: a fresh database per test from the provider's factory, each store call in a
+/// scope of its own (as separate requests make them), and builders for tenants, users and sessions.
+/// </summary>
+public abstract class StoreContract : IAsyncLifetime
+{
+    private protected static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    private IStoreDatabase? _database;
+
+    private IStoreDatabase Database => _database ?? throw new InvalidOperationException("The database is created in InitializeAsync.");
+
+    /// <summary>A migrated, empty database of the provider under test.</summary>
+    private protected abstract Task<IStoreDatabase> CreateDatabaseAsync();
+
+    async Task IAsyncLifetime.InitializeAsync() => _database = await CreateDatabaseAsync();
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+
+    /// <summary>One scope for several calls, to see what a failed call leaves behind in its DbContext.</summary>
+    private protected AsyncServiceScope CreateScope() => Database.CreateScope();
+
+    private protected Task<T> Tenants<T>(Func<ITenantStore, Task<T>> call) => InScopeAsync(call);
+
+    private protected Task<T> Users<T>(Func<IUserStore, Task<T>> call) => InScopeAsync(call);
+
+    private protected Task Users(Func<IUserStore, Task> call) => InScopeAsync(call);
+
+    private protected Task<T> Sessions<T>(Func<ISessionStore, Task<T>> call) => InScopeAsync(call);
+
+    private protected Task Sessions(Func<ISessionStore, Task> call) => InScopeAsync(call);
+
+    /// <summary>Reads the database directly, to see rows that no store method would show.</summary>
+    private protected Task<T> Db<T>(Func<LatchkeyDbContext, Task<T>> query) => InScopeAsync(query);
+
+    private protected Task<int> CountAsync<TEntity>() where TEntity : class =>
+        Db(db => db.Set<TEntity>().CountAsync(CancellationToken.None));
+
+    private protected async Task<(Tenant Tenant, User Owner)> CreateTenantAsync(string ownerLogin)
+    {
+        var tenant = NewTenant();
+        var owner = NewUser(tenant.Id, ownerLogin, role: TenantRole.Owner);
+        Assert.True(await Tenants(t => t.CreateWithOwnerAsync(tenant, owner, CancellationToken.None)));
+        return (tenant, owner);
+    }
+
+    private protected async Task<User> CreateUserAsync(Guid tenantId, string login, UserKind kind = UserKind.Human)
+    {
+        var user = NewUser(tenantId, login, kind);
+        Assert.True(await Users(u => u.CreateAsync(user, CancellationToken.None)));
+        return user;
+    }
+
+    private protected async Task<AppSession> CreateSessionAsync(
+        Guid userId, string appId, DateTimeOffset? lastUsedAt = null, DateTimeOffset? expiresAt = null)
+    {
+        var session = NewSession(userId, appId, lastUsedAt, expiresAt);
+        await Sessions(s => s.ReplaceAsync(session, CancellationToken.None));
+        return session;
+    }
+
+    private protected static Tenant NewTenant(string name = "Acme") =>
+        new() { Id = Guid.NewGuid(), Name = name, ContactEmail = "billing@acme.test", CreatedAt = Now.AddDays(-30) };
+
+    private protected static User NewUser(
+        Guid tenantId, string login, UserKind kind = UserKind.Human, TenantRole role = TenantRole.Member) => new()
+    {
+        Id = Guid.NewGuid(),
+        TenantId = tenantId,
+        Kind = kind,
+        Login = login,
+        Name = kind == UserKind.Machine ? "deploy bot" : null,
+        SecretVerifier = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+        Role = role,
+        Scopes = kind == UserKind.Machine ? "users:read sessions:write" : "",
+        CreatedAt = Now.AddDays(-10),
+    };
+
+    private protected static AppSession NewSession(
+        Guid userId, string appId, DateTimeOffset? lastUsedAt = null, DateTimeOffset? expiresAt = null)
+    {
+        var keyId = Guid.NewGuid().ToString("N");
+        return new AppSession
+        {
+            Id = Guid.NewGuid(),
+            UserId = userId,
+            AppId = appId,
+            AppName = "Firefox on laptop",
+            KeyId = keyId,
+            KeyDigest = SHA256.HashData(Encoding.UTF8.GetBytes("secret of " + keyId)),
+            CreatedAt = Now.AddDays(-1),
+            LastUsedAt = lastUsedAt ?? Now.AddMinutes(-5),
+            ExpiresAt = expiresAt ?? Now.AddDays(29),
+        };
+    }
+
+    private async Task<TResult> InScopeAsync<TService, TResult>(Func<TService, Task<TResult>> call) where TService : notnull
+    {
+        await using var scope = Database.CreateScope();
+        return await call(scope.ServiceProvider.GetRequiredService<TService>());
+    }
+
+    private async Task InScopeAsync<TService>(Func<TService, Task> call) where TService : notnull
+    {
+        await using var scope = Database.CreateScope();
+        await call(scope.ServiceProvider.GetRequiredService<TService>());
+    }
+}

@@ -1,0 +1,240 @@
+using Latchkey.Core.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Latchkey.Storage.Tests.Stores;
+
+public abstract class UserStoreContract : StoreContract
+{
+    [Fact]
+    public async Task FindByLoginReturnsTheUserWithEveryField()
+    {
+        var (tenant, _) = await CreateTenantAsync("owner@acme.test");
+        var user = NewUser(tenant.Id, "lkm_4f3a9c0d2b7e1a5c", UserKind.Machine, TenantRole.Admin);
+        user.Disabled = true;
+        user.LastUsedAt = Now.AddHours(-3);
+        Assert.True(await Users(u => u.CreateAsync(user, CancellationToken.None)));
+
+        var found = await Users(u => u.FindByLoginAsync("lkm_4f3a9c0d2b7e1a5c", CancellationToken.None));
+
+        Assert.NotNull(found);
+        Assert.Equal(user.Id, found.Id);
+        Assert.Equal(tenant.Id, found.TenantId);
+        Assert.Equal(UserKind.Machine, found.Kind);
+        Assert.Equal("lkm_4f3a9c0d2b7e1a5c", found.Login);
+        Assert.Equal("deploy bot", found.Name);
+        Assert.Equal(user.SecretVerifier, found.SecretVerifier);
+        Assert.Equal(TenantRole.Admin, found.Role);
+        Assert.Equal("users:read sessions:write", found.Scopes);
+        Assert.True(found.Disabled);
+        Assert.Equal(user.CreatedAt, found.CreatedAt);
+        Assert.Equal(Now.AddHours(-3), found.LastUsedAt);
+    }
+
+    [Fact]
+    public async Task FindByLoginReturnsNullForAnUnknownLogin()
+    {
+        await CreateTenantAsync("owner@acme.test");
+
+        Assert.Null(await Users(u => u.FindByLoginAsync("nobody@acme.test", CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task TheSecretVerifierIsStoredExactlyAsGiven()
+    {
+        var (tenant, _) = await CreateTenantAsync("owner@acme.test");
+        var machine = NewUser(tenant.Id, "lkm_0011223344556677", UserKind.Machine);
+        machine.SecretVerifier = "$sha256$n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=";
+        Assert.True(await Users(u => u.CreateAsync(machine, CancellationToken.None)));
+
+        var stored = await Db(db => db.Database
+            .SqlQuery<string>($"""SELECT secret_verifier AS "Value" FROM users WHERE login = {machine.Login}""")
+            .SingleAsync(CancellationToken.None));
+
+        Assert.Equal("$sha256$n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", stored);
+    }
+
+    [Fact]
+    public async Task FindReturnsTheUserOfTheGivenTenant()
+    {
+        var (tenant, owner) = await CreateTenantAsync("owner@acme.test");
+
+        var found = await Users(u => u.FindAsync(tenant.Id, owner.Id, CancellationToken.None));
+
+        Assert.NotNull(found);
+        Assert.Equal("owner@acme.test", found.Login);
+    }
+
+    [Fact]
+    public async Task FindReturnsNullForAUserOfAnotherTenant()
+    {
+        var (acme, _) = await CreateTenantAsync("owner@acme.test");
+        var (_, globexOwner) = await CreateTenantAsync("owner@globex.test");
+
+        Assert.Null(await Users(u => u.FindAsync(acme.Id, globexOwner.Id, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task CreateReturnsFalseWhenTheLoginIsTakenEvenInAnotherTenant()
+    {
+        var (acme, acmeOwner) = await CreateTenantAsync("owner@acme.test");
+        var (globex, _) = await CreateTenantAsync("owner@globex.test");
+        var duplicate = NewUser(globex.Id, "owner@acme.test");
+        duplicate.SecretVerifier = "$sha256$other";
+
+        Assert.False(await Users(u => u.CreateAsync(duplicate, CancellationToken.None)));
+
+        Assert.Null(await Users(u => u.FindAsync(globex.Id, duplicate.Id, CancellationToken.None)));
+        var kept = await Users(u => u.FindByLoginAsync("owner@acme.test", CancellationToken.None));
+        Assert.NotNull(kept);
+        Assert.Equal(acmeOwner.Id, kept.Id);
+        Assert.Equal(acme.Id, kept.TenantId);
+        Assert.Equal(acmeOwner.SecretVerifier, kept.SecretVerifier);
+    }
+
+    [Fact]
+    public async Task ListReturnsOnlyTheTenantsUsersOfTheAskedKind()
+    {
+        var (acme, acmeOwner) = await CreateTenantAsync("owner@acme.test");
+        var (globex, _) = await CreateTenantAsync("owner@globex.test");
+        var member = await CreateUserAsync(acme.Id, "member@acme.test");
+        var bot = await CreateUserAsync(acme.Id, "lkm_acme000000000001", UserKind.Machine);
+        await CreateUserAsync(globex.Id, "member@globex.test");
+        await CreateUserAsync(globex.Id, "lkm_globex0000000001", UserKind.Machine);
+
+        var humans = await Users(u => u.ListAsync(acme.Id, UserKind.Human, CancellationToken.None));
+        var machines = await Users(u => u.ListAsync(acme.Id, UserKind.Machine, CancellationToken.None));
+
+        Assert.Equal(new[] { acmeOwner.Id, member.Id }.Order(), humans.Select(u => u.Id).Order());
+        Assert.Equal([bot.Id], machines.Select(u => u.Id));
+    }
+
+    [Fact]
+    public async Task ListOfATenantWithoutUsersOfThatKindIsEmpty()
+    {
+        var (acme, _) = await CreateTenantAsync("owner@acme.test");
+
+        Assert.Empty(await Users(u => u.ListAsync(acme.Id, UserKind.Machine, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task UpdateVerifierReplacesTheVerifierOfThatUserOnly()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var member = await CreateUserAsync(acme.Id, "member@acme.test");
+
+        Assert.True(await Users(u => u.UpdateVerifierAsync(owner.Id, "$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdA$bmV3aGFzaA", CancellationToken.None)));
+
+        var updated = await Users(u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None));
+        Assert.Equal("$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdA$bmV3aGFzaA", updated?.SecretVerifier);
+        var untouched = await Users(u => u.FindAsync(acme.Id, member.Id, CancellationToken.None));
+        Assert.Equal(member.SecretVerifier, untouched?.SecretVerifier);
+    }
+
+    [Fact]
+    public async Task UpdateVerifierReturnsFalseForAnUnknownUser()
+    {
+        await CreateTenantAsync("owner@acme.test");
+
+        Assert.False(await Users(u => u.UpdateVerifierAsync(Guid.NewGuid(), "$sha256$x", CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task ChangeSecretReplacesTheVerifierAndEndsEverySessionOfTheUserButTheKeptOne()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var member = await CreateUserAsync(acme.Id, "member@acme.test");
+        await CreateSessionAsync(owner.Id, "app-phone");
+        var current = await CreateSessionAsync(owner.Id, "app-laptop");
+        await CreateSessionAsync(owner.Id, "app-tablet");
+        var othersSession = await CreateSessionAsync(member.Id, "app-phone");
+
+        Assert.True(await Users(u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", current.Id, CancellationToken.None)));
+
+        Assert.Equal("$argon2id$changed", (await Users(u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None)))?.SecretVerifier);
+        Assert.Equal([current.Id], (await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal([othersSession.Id], (await Sessions(s => s.ListAsync(member.Id, CancellationToken.None))).Select(s => s.Id));
+    }
+
+    [Fact]
+    public async Task ChangeSecretWithoutAKeptSessionEndsEverySessionOfTheUser()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var member = await CreateUserAsync(acme.Id, "member@acme.test");
+        await CreateSessionAsync(owner.Id, "app-phone");
+        await CreateSessionAsync(owner.Id, "app-laptop");
+        var othersSession = await CreateSessionAsync(member.Id, "app-phone");
+
+        Assert.True(await Users(u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", null, CancellationToken.None)));
+
+        Assert.Empty(await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None)));
+        Assert.Equal([othersSession.Id], (await Sessions(s => s.ListAsync(member.Id, CancellationToken.None))).Select(s => s.Id));
+    }
+
+    [Fact]
+    public async Task ChangeSecretReturnsFalseForAnUnknownUser()
+    {
+        await CreateTenantAsync("owner@acme.test");
+
+        Assert.False(await Users(u => u.ChangeSecretAsync(Guid.NewGuid(), "$sha256$x", null, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task DeleteRemovesTheUserAndItsSessionsOnly()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var member = await CreateUserAsync(acme.Id, "member@acme.test");
+        var memberSession = await CreateSessionAsync(member.Id, "app-phone");
+        await CreateSessionAsync(member.Id, "app-laptop");
+        var ownerSession = await CreateSessionAsync(owner.Id, "app-phone");
+
+        Assert.True(await Users(u => u.DeleteAsync(acme.Id, member.Id, CancellationToken.None)));
+
+        Assert.Null(await Users(u => u.FindAsync(acme.Id, member.Id, CancellationToken.None)));
+        Assert.Null(await Users(u => u.FindByLoginAsync("member@acme.test", CancellationToken.None)));
+        Assert.Null(await Sessions(s => s.FindByKeyIdAsync(memberSession.KeyId, CancellationToken.None)));
+        Assert.Equal(1, await CountAsync<AppSession>());
+        Assert.Equal([ownerSession.Id], (await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
+    }
+
+    [Fact]
+    public async Task DeleteReturnsFalseForAUserOfAnotherTenantAndKeepsItAndItsSessions()
+    {
+        var (acme, _) = await CreateTenantAsync("owner@acme.test");
+        var (globex, globexOwner) = await CreateTenantAsync("owner@globex.test");
+        var globexSession = await CreateSessionAsync(globexOwner.Id, "app-phone");
+
+        Assert.False(await Users(u => u.DeleteAsync(acme.Id, globexOwner.Id, CancellationToken.None)));
+
+        Assert.NotNull(await Users(u => u.FindAsync(globex.Id, globexOwner.Id, CancellationToken.None)));
+        Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(globexSession.KeyId, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task RecordLastUseOnlyMovesLastUsedAtForward()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var member = await CreateUserAsync(acme.Id, "member@acme.test");
+
+        await Users(u => u.RecordLastUseAsync([new(owner.Id, Now), new(member.Id, Now.AddHours(-2))], CancellationToken.None));
+        Assert.Equal(Now, await LastUsedAtAsync(owner.Id));
+        Assert.Equal(Now.AddHours(-2), await LastUsedAtAsync(member.Id));
+
+        await Users(u => u.RecordLastUseAsync([new(owner.Id, Now.AddMinutes(-1)), new(member.Id, Now.AddHours(-1))], CancellationToken.None));
+        Assert.Equal(Now, await LastUsedAtAsync(owner.Id));
+        Assert.Equal(Now.AddHours(-1), await LastUsedAtAsync(member.Id));
+
+        async Task<DateTimeOffset?> LastUsedAtAsync(Guid userId) =>
+            (await Users(u => u.FindAsync(acme.Id, userId, CancellationToken.None)))?.LastUsedAt;
+    }
+
+    [Fact]
+    public async Task RecordLastUseIgnoresAnUnknownUser()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+
+        await Users(u => u.RecordLastUseAsync([new(Guid.NewGuid(), Now), new(owner.Id, Now)], CancellationToken.None));
+
+        Assert.Equal(Now, (await Users(u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None)))?.LastUsedAt);
+        Assert.Equal(1, await CountAsync<User>());
+    }
+}
