@@ -1,6 +1,7 @@
 using System.Net;
 using Latchkey.Core;
 using Latchkey.Core.Credentials;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -158,6 +159,36 @@ public sealed class LoginTests
 
             await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
             Assert.Equal(before + 1, counter.Verifications);
+        }
+    }
+
+    [Fact]
+    public async Task LoginRehashesThePasswordWhenTheConfiguredParametersRise()
+    {
+        var directory = Directory.CreateTempSubdirectory("latchkey-rehash-").FullName;
+        var connection = $"Data Source={Path.Combine(directory, "latchkey.db")}";
+        await using (var before = await LatchkeyTestHost.StartAsync(connectionString: connection))
+        {
+            await before.SignupAsync("alice@example.com");
+        }
+
+        await using var after = await LatchkeyTestHost.StartAsync(
+            new Dictionary<string, string?> { ["Latchkey:Passwords:Argon2MemoryKiB"] = "16", ["Latchkey:Passwords:Argon2Iterations"] = "2" },
+            connection);
+        var storedBefore = await StoredVerifierAsync(after);
+        await after.LoginAsync("alice@example.com", "app-instance-1");
+        var storedAfter = await StoredVerifierAsync(after);
+
+        Assert.StartsWith("$argon2id$v=19$m=8,t=1,p=1$", storedBefore);
+        Assert.StartsWith("$argon2id$v=19$m=16,t=2,p=1$", storedAfter);
+        await after.LoginAsync("alice@example.com", "app-instance-2");
+        Directory.Delete(directory, recursive: true);
+
+        static async Task<string> StoredVerifierAsync(LatchkeyTestHost host)
+        {
+            await using var scope = host.App.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<Latchkey.Storage.LatchkeyDbContext>();
+            return await db.Users.Select(u => u.SecretVerifier).SingleAsync();
         }
     }
 
