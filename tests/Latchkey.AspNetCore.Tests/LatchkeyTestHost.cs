@@ -126,7 +126,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
     /// <summary>Waits until the background writer has recorded last use of the session (as the user would see it).</summary>
     public async Task WaitForLastUseAsync(Credential credential, DateTimeOffset atLeast)
     {
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < 1000; i++)
         {
             var sessions = await ReadJsonAsync(await SendAsync(HttpMethod.Get, "/v1/sessions", credential: credential));
             var current = sessions.EnumerateArray().Single(s => s.GetProperty("current").GetBoolean());

@@ -30,7 +30,7 @@ public sealed class MachineUserTests
         await host.SendAsync(HttpMethod.Get, "/v1/me", credential: token);
 
         string text = "";
-        for (var i = 0; i < 200 && !text.Contains("\"lastUsedAt\":\"20"); i++)
+        for (var i = 0; i < 1000 && !text.Contains("\"lastUsedAt\":\"20"); i++)
         {
             await Task.Delay(10);
             text = await (await host.SendAsync(HttpMethod.Get, "/v1/machine-users", credential: owner)).Content.ReadAsStringAsync();
