@@ -1,4 +1,5 @@
 using Latchkey.AspNetCore.Endpoints;
+using Latchkey.AspNetCore.Hosting;
 using Latchkey.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -10,6 +11,24 @@ namespace Latchkey.AspNetCore;
 /// <summary>Maps Latchkey's HTTP API and prepares its database.</summary>
 public static class LatchkeyApplicationExtensions
 {
+    /// <summary>
+    /// Adds the middleware Latchkey's API relies on, in order: forwarded headers (from trusted proxies only),
+    /// problem+json for exceptions and bare status codes, security headers (and HSTS over HTTPS), the rate limiter,
+    /// authentication and authorization. Call it before mapping endpoints.
+    /// </summary>
+    public static IApplicationBuilder UseLatchkey(this IApplicationBuilder app)
+    {
+        app.UseForwardedHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<SecurityHeaders>();
+        app.UseHsts();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
     /// <summary>Maps the v1 API under <c>/v1</c> and the health endpoint at <c>/healthz</c>.</summary>
     public static IEndpointConventionBuilder MapLatchkeyApi(this IEndpointRouteBuilder endpoints)
     {
@@ -17,6 +36,7 @@ public static class LatchkeyApplicationExtensions
         AccountEndpoints.Map(v1);
         SessionEndpoints.Map(v1);
         MachineUserEndpoints.Map(v1);
+        LockoutEndpoints.Map(v1);
         endpoints.MapHealthChecks("/healthz").AllowAnonymous();
         return v1;
     }

@@ -5,6 +5,8 @@ using Latchkey.Core.Credentials;
 using Latchkey.Core.Services;
 using Latchkey.Storage;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,6 +40,23 @@ public static class LatchkeyServiceCollectionExtensions
             .Validate(o => o.Argon2MemoryKiB >= 8, "Latchkey:Passwords:Argon2MemoryKiB must be at least 8.")
             .ValidateOnStart();
         services.AddOptions<LatchkeyRegistrationOptions>().Bind(configuration.GetSection(LatchkeyRegistrationOptions.Section));
+        services.AddOptions<LatchkeyLockoutOptions>().Bind(configuration.GetSection(LatchkeyLockoutOptions.Section))
+            .Validate(o => o.FreeAttempts >= 1, "Latchkey:Lockout:FreeAttempts must be at least 1.")
+            .Validate(o => o.BaseDelay > TimeSpan.Zero && o.MaxDelay >= o.BaseDelay,
+                "Latchkey:Lockout:BaseDelay must be positive and Latchkey:Lockout:MaxDelay at least BaseDelay.")
+            .Validate(o => o.MaxFailures > o.FreeAttempts && o.MaxFailures <= 100,
+                "Latchkey:Lockout:MaxFailures must exceed FreeAttempts and be at most 100 (NIST SP 800-63B-4 §3.2.2).")
+            .ValidateOnStart();
+        services.AddOptions<LatchkeyHashingOptions>().Bind(configuration.GetSection(LatchkeyHashingOptions.Section))
+            .Validate(o => o.MaxConcurrency >= 1, "Latchkey:Hashing:MaxConcurrency must be at least 1.")
+            .Validate(o => o.QueueLimit >= 0, "Latchkey:Hashing:QueueLimit must not be negative.")
+            .Validate(o => o.QueueTimeout > TimeSpan.Zero, "Latchkey:Hashing:QueueTimeout must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<LatchkeyNetworkOptions>().Bind(configuration.GetSection(LatchkeyNetworkOptions.Section))
+            .Validate(o => o.CredentialRequestsPerMinute >= 1, "Latchkey:Network:CredentialRequestsPerMinute must be at least 1.")
+            .Validate(o => o.TrustedProxies.All(p => System.Net.IPAddress.TryParse(p, out _)),
+                "Latchkey:Network:TrustedProxies must list IP addresses.")
+            .ValidateOnStart();
         var storage = configuration.GetSection(LatchkeyStorageOptions.Section).Get<LatchkeyStorageOptions>() ?? new();
         services.AddOptions<LatchkeyStorageOptions>().Bind(configuration.GetSection(LatchkeyStorageOptions.Section));
         services.AddLatchkeyStorage(storage.Provider, configuration.GetConnectionString("Latchkey"));
@@ -45,6 +64,8 @@ public static class LatchkeyServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
         services.AddSingleton<PasswordPolicy>();
+        services.AddSingleton<HashingGate>();
+        services.AddScoped<LoginThrottle>();
         services.AddSingleton<LastUseRecorder>();
         services.AddScoped<CredentialValidator>();
         services.AddScoped<SessionService>();
@@ -65,6 +86,19 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<StorageUnavailableExceptionHandler>();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<HashingCapacityExceptionHandler>();
+        services.AddCredentialRateLimiting();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<LatchkeyNetworkOptions>>((forwarded, network) =>
+        {
+            // Note: X-Forwarded-For is believed only from configured proxies; by default from nobody.
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in network.Value.TrustedProxies)
+            {
+                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+        });
 
         // Note: an unreadable body is answered 400 problem+json in every environment, not thrown as an exception.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);

@@ -53,3 +53,55 @@ public sealed class LatchkeyRegistrationOptions
     /// <summary>Whether <c>POST /v1/signup</c> is open to anyone. Defaults to true.</summary>
     public bool Enabled { get; set; } = true;
 }
+
+/// <summary>
+/// Per-login brute-force throttling (<c>Latchkey:Lockout</c>), counted per normalised login whether or not such a
+/// user exists, so a 429 says nothing about which logins exist.
+/// </summary>
+public sealed class LatchkeyLockoutOptions
+{
+    public const string Section = "Latchkey:Lockout";
+
+    /// <summary>Consecutive failures for one login before delays start. Defaults to 5.</summary>
+    public int FreeAttempts { get; set; } = 5;
+
+    /// <summary>The first delay; it doubles with each further failure. Defaults to 1 second.</summary>
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The delay stops growing here. Defaults to 15 minutes.</summary>
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Consecutive failures after which the login is locked until an admin unlocks it (NIST SP 800-63B-4 §3.2.2
+    /// allows at most 100). Defaults to 100.
+    /// </summary>
+    public int MaxFailures { get; set; } = 100;
+
+    /// <summary>How long the next attempt must wait after <paramref name="failures"/> consecutive failures.</summary>
+    public TimeSpan DelayAfter(int failures)
+    {
+        if (failures < FreeAttempts)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var doublings = Math.Min(failures - FreeAttempts, 40);
+        var delay = BaseDelay * Math.Pow(2, doublings);
+        return delay < MaxDelay ? delay : MaxDelay;
+    }
+}
+
+/// <summary>Bounds on the CPU and memory that password hashing may take (<c>Latchkey:Hashing</c>).</summary>
+public sealed class LatchkeyHashingOptions
+{
+    public const string Section = "Latchkey:Hashing";
+
+    /// <summary>Argon2 computations running at once. Defaults to the processor count.</summary>
+    public int MaxConcurrency { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Requests that may wait for a hashing slot; beyond it they get 503 at once. Defaults to 64 per processor.</summary>
+    public int QueueLimit { get; set; } = 64 * Environment.ProcessorCount;
+
+    /// <summary>How long a request waits for a hashing slot before it gets 503. Defaults to 5 seconds.</summary>
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -7,6 +7,16 @@ using Scalar.AspNetCore;
 var migrateOnly = args.Contains("--migrate-only");
 var builder = WebApplication.CreateBuilder(args.Where(a => a != "--migrate-only").ToArray());
 
+// Note: limits set on purpose rather than inherited: the API takes small JSON bodies and a few headers.
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.AddServerHeader = false;
+    kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+    kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+    kestrel.Limits.MaxRequestHeaderCount = 50;
+    kestrel.Limits.MaxRequestLineSize = 8 * 1024;
+    kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
+});
 builder.Services.AddLatchkey(builder.Configuration);
 builder.Services.AddOpenApi(options => options.AddDocumentTransformer<LatchkeySecuritySchemes>()
     .AddOperationTransformer<LatchkeySecuritySchemes>());
@@ -22,10 +32,7 @@ if (migrateOnly || app.Configuration.GetValue(LatchkeyStorageOptions.Section + "
     }
 }
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseAuthentication();
-app.UseAuthorization();
+app.UseLatchkey();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/reference").AllowAnonymous();

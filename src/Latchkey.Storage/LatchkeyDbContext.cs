@@ -14,6 +14,8 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
 
     public DbSet<AppSession> Sessions => Set<AppSession>();
 
+    public DbSet<LoginThrottleState> LoginThrottles => Set<LoginThrottleState>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Tenant>(tenant =>
@@ -63,6 +65,16 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             session.HasIndex(s => new { s.UserId, s.AppId }).IsUnique();
             session.HasIndex(s => s.ExpiresAt);
             session.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        // Note: keyed by the login string, not a user id, so logins that match no user are throttled alike.
+        modelBuilder.Entity<LoginThrottleState>(throttle =>
+        {
+            throttle.ToTable("login_throttle");
+            throttle.HasKey(t => t.Login);
+            throttle.Property(t => t.Login).HasColumnName("login").HasMaxLength(256);
+            throttle.Property(t => t.Failures).HasColumnName("failures");
+            throttle.Property(t => t.NextAttemptAt).HasColumnName("next_attempt_at");
         });
     }
 }

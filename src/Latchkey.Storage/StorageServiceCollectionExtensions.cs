@@ -17,7 +17,12 @@ internal static class StorageServiceCollectionExtensions
         {
             case "sqlite":
                 // Note: a busy timeout lets concurrent writers queue for the file lock instead of failing at once.
-                var builder = new SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = 5 };
+                var builder = new SqliteConnectionStringBuilder(connectionString);
+                if (!connectionString.Contains("timeout", StringComparison.OrdinalIgnoreCase))
+                {
+                    builder.DefaultTimeout = 5;
+                }
+
                 services.AddDbContext<SqliteLatchkeyDbContext>(o => o.UseSqlite(builder.ConnectionString));
                 services.AddScoped<LatchkeyDbContext>(sp => sp.GetRequiredService<SqliteLatchkeyDbContext>());
                 break;
@@ -30,6 +35,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddScoped<ITenantStore, EfTenantStore>();
         services.AddScoped<IUserStore, EfUserStore>();
         services.AddScoped<ISessionStore, EfSessionStore>();
+        services.AddScoped<ILoginThrottleStore, EfLoginThrottleStore>();
         return services;
     }
 }

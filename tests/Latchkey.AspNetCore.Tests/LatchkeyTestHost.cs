@@ -71,10 +71,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
 
         var app = builder.Build();
         await app.Services.MigrateLatchkeyDatabaseAsync();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseLatchkey();
         app.MapLatchkeyApi();
         await app.StartAsync();
         return new LatchkeyTestHost(app, directory);

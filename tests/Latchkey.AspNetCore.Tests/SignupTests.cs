@@ -29,7 +29,7 @@ public sealed class SignupTests
         await host.SignupAsync("alice@example.com");
 
         var response = await host.SendAsync(HttpMethod.Post, "/v1/signup",
-            new { tenant = "Other", login, password = "another long passphrase here" });
+            new { tenant = "Globex", login, password = "another long passphrase here" });
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Conflict);
     }

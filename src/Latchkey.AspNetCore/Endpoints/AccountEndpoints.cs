@@ -1,4 +1,6 @@
+using System.Globalization;
 using Latchkey.AspNetCore.Authentication;
+using Latchkey.AspNetCore.Hosting;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
 using Microsoft.AspNetCore.Http;
@@ -13,9 +15,9 @@ internal static class AccountEndpoints
 {
     public static void Map(RouteGroupBuilder v1)
     {
-        v1.MapPost("/signup", SignupAsync).AllowAnonymous().WithName("Signup")
+        v1.MapPost("/signup", SignupAsync).AllowAnonymous().RequireRateLimiting(CredentialRateLimiting.Policy).WithName("Signup")
             .WithSummary("Create a tenant and its owner");
-        v1.MapPost("/login", LoginAsync).AllowAnonymous().WithName("Login")
+        v1.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(CredentialRateLimiting.Policy).WithName("Login")
             .WithSummary("Log in from an app instance; returns an API key bound to its appId");
         v1.MapGet("/me", Me).RequireAuthorization().WithName("Me")
             .WithSummary("The caller");
@@ -48,6 +50,11 @@ internal static class AccountEndpoints
                 // Note: one body for unknown login, wrong password and disabled user: nothing to tell them apart.
                 context.Response.Headers.WWWAuthenticate = "Bearer";
                 return Problems.Status(StatusCodes.Status401Unauthorized, "Login failed", "The login or password is wrong.");
+            case LoginOutcome.Throttled:
+                context.Response.Headers.RetryAfter =
+                    Math.Max(1, (int)Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return Problems.Status(StatusCodes.Status429TooManyRequests, "Too many failed logins",
+                    "This login is temporarily delayed after repeated failures. Try again after the Retry-After interval.");
         }
 
         var session = result.Session!;

@@ -5,10 +5,13 @@ namespace Latchkey.Core.Credentials;
 
 /// <summary>
 /// NIST SP 800-63B-4 password rules: a length floor counted in code points after NFKC, a generous ceiling, no
-/// composition rules, and no password that contains the login.
+/// composition rules, no password from a list of commonly used ones, and none that contains the login or the
+/// tenant's name.
 /// </summary>
 internal sealed class PasswordPolicy(IOptions<LatchkeyPasswordOptions> options)
 {
+    private static readonly Lazy<HashSet<string>> CommonPasswords = new(LoadCommonPasswords);
+
     // Note: a hard byte cap bounds the hashing work an attacker can ask for, whatever MaxLength says.
     public const int MaxUtf8Bytes = 1024;
 
@@ -34,7 +37,7 @@ internal sealed class PasswordPolicy(IOptions<LatchkeyPasswordOptions> options)
     }
 
     /// <summary>Null when acceptable, otherwise the reason to show the user.</summary>
-    public string? Check(string normalizedPassword, string normalizedLogin)
+    public string? Check(string normalizedPassword, string normalizedLogin, string? tenantName = null)
     {
         var length = 0;
         foreach (var _ in normalizedPassword.EnumerateRunes())
@@ -57,6 +60,38 @@ internal sealed class PasswordPolicy(IOptions<LatchkeyPasswordOptions> options)
             return "The password must not contain the login.";
         }
 
+        if (!string.IsNullOrWhiteSpace(tenantName) && normalizedPassword.Contains(tenantName.Trim(), StringComparison.OrdinalIgnoreCase))
+        {
+            return "The password must not contain the tenant's name.";
+        }
+
+        if (IsCommon(normalizedPassword))
+        {
+            return "The password is on a list of commonly used passwords.";
+        }
+
         return null;
+    }
+
+    /// <summary>Whether the password, compared case-insensitively, is one of the 30,000 most common.</summary>
+    public static bool IsCommon(string normalizedPassword) =>
+        CommonPasswords.Value.Contains(normalizedPassword.ToLowerInvariant());
+
+    private static HashSet<string> LoadCommonPasswords()
+    {
+        // Note: shipped as data in the assembly (see Data/common-passwords.txt for its source and licence).
+        using var stream = typeof(PasswordPolicy).Assembly.GetManifestResourceStream("Latchkey.Core.common-passwords.txt")
+            ?? throw new InvalidOperationException("The common-password list is missing from Latchkey.Core.");
+        using var reader = new StreamReader(stream);
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length > 0 && !line.StartsWith('#'))
+            {
+                set.Add(line.ToLowerInvariant());
+            }
+        }
+
+        return set;
     }
 }

@@ -11,7 +11,9 @@ internal sealed class AccountService(
     IUserStore users,
     SessionService sessions,
     IPasswordHasher hasher,
+    HashingGate hashing,
     PasswordPolicy policy,
+    LoginThrottle throttle,
     TimeProvider time,
     IOptions<LatchkeyRegistrationOptions> registration)
 {
@@ -37,10 +39,16 @@ internal sealed class AccountService(
         }
 
         var newPassword = PasswordPolicy.Normalize(password);
-        var weakness = newPassword is null ? "The password is missing or too long." : policy.Check(newPassword, normalizedLogin);
+        var weakness = newPassword is null ? "The password is missing or too long." : policy.Check(newPassword, normalizedLogin, name);
         if (weakness is not null)
         {
             return Invalid("password", weakness);
+        }
+
+        string verifier;
+        using (await hashing.EnterAsync(cancellationToken))
+        {
+            verifier = hasher.Hash(newPassword!);
         }
 
         var now = time.GetUtcNow();
@@ -51,7 +59,7 @@ internal sealed class AccountService(
             TenantId = tenant.Id,
             Kind = UserKind.Human,
             Login = normalizedLogin,
-            SecretVerifier = hasher.Hash(newPassword!),
+            SecretVerifier = verifier,
             Role = TenantRole.Owner,
             CreatedAt = now,
         };
@@ -83,20 +91,47 @@ internal sealed class AccountService(
 
         var cleanAppName = TextInput.Clean(appName, SessionService.MaxAppNameLength);
         var normalizedLogin = LoginNormalizer.Normalize(login);
+        if (normalizedLogin is not null)
+        {
+            var decision = await throttle.BeginAttemptAsync(normalizedLogin, cancellationToken);
+            if (decision.Outcome == ThrottleOutcome.Wait)
+            {
+                // Note: not verified and not counted: a delay must not be a way to make the server hash.
+                return new(LoginOutcome.Throttled, RetryAfter: decision.RetryAfter);
+            }
+
+            if (decision.Outcome == ThrottleOutcome.Locked)
+            {
+                // Note: a locked login answers like a wrong password, whatever the password.
+                return new(LoginOutcome.Refused);
+            }
+        }
+
         var user = normalizedLogin is null ? null : await users.FindByLoginAsync(normalizedLogin, cancellationToken);
 
         // Note: an unknown login, a machine login and a disabled user all cost one hash, like a wrong password,
         // so neither the answer nor its timing tells which logins exist.
         var verifiable = user is { Kind: UserKind.Human };
-        var verification = hasher.Verify(verifiable ? user!.SecretVerifier : hasher.DummyVerifier, presented);
+        PasswordVerification verification;
+        string? rehashed = null;
+        using (await hashing.EnterAsync(cancellationToken))
+        {
+            verification = hasher.Verify(verifiable ? user!.SecretVerifier : hasher.DummyVerifier, presented);
+            if (verifiable && verification == PasswordVerification.SuccessRehashNeeded)
+            {
+                rehashed = hasher.Hash(presented);
+            }
+        }
+
         if (!verifiable || verification == PasswordVerification.Failed || user!.Disabled)
         {
             return new(LoginOutcome.Refused);
         }
 
-        if (verification == PasswordVerification.SuccessRehashNeeded)
+        await throttle.ResetAsync(normalizedLogin!, cancellationToken);
+        if (rehashed is not null)
         {
-            await users.UpdateVerifierAsync(user.Id, hasher.Hash(presented), cancellationToken);
+            await users.UpdateVerifierAsync(user.Id, rehashed, cancellationToken);
         }
 
         var (session, apiKey) = await sessions.OpenAsync(user.Id, appId, cleanAppName, cancellationToken);
@@ -110,19 +145,34 @@ internal sealed class AccountService(
     {
         var user = await users.FindAsync(caller.TenantId, caller.UserId, cancellationToken);
         var current = PasswordPolicy.Normalize(currentPassword);
-        if (user is null || string.IsNullOrEmpty(current) || hasher.Verify(user.SecretVerifier, current) == PasswordVerification.Failed)
+        if (user is null || string.IsNullOrEmpty(current))
         {
             return (PasswordChangeOutcome.WrongCurrentPassword, new("currentPassword", "The current password is wrong."));
         }
 
+        using (await hashing.EnterAsync(cancellationToken))
+        {
+            if (hasher.Verify(user.SecretVerifier, current) == PasswordVerification.Failed)
+            {
+                return (PasswordChangeOutcome.WrongCurrentPassword, new("currentPassword", "The current password is wrong."));
+            }
+        }
+
         var next = PasswordPolicy.Normalize(newPassword);
-        var weakness = next is null ? "The new password is missing or too long." : policy.Check(next, user.Login);
+        var tenant = await tenants.FindAsync(caller.TenantId, cancellationToken);
+        var weakness = next is null ? "The new password is missing or too long." : policy.Check(next, user.Login, tenant?.Name);
         if (weakness is not null)
         {
             return (PasswordChangeOutcome.Invalid, new("newPassword", weakness));
         }
 
-        await users.ChangeSecretAsync(user.Id, hasher.Hash(next!), caller.SessionId, cancellationToken);
+        string verifier;
+        using (await hashing.EnterAsync(cancellationToken))
+        {
+            verifier = hasher.Hash(next!);
+        }
+
+        await users.ChangeSecretAsync(user.Id, verifier, caller.SessionId, cancellationToken);
         return (PasswordChangeOutcome.Changed, null);
     }
 }

@@ -20,11 +20,15 @@ internal enum LoginOutcome
     Succeeded,
     Invalid,
 
-    /// <summary>Any bad credential: unknown login, wrong password, disabled user. One answer for all.</summary>
+    /// <summary>Any bad credential: unknown login, wrong password, disabled user, locked login. One answer for all.</summary>
     Refused,
+
+    /// <summary>The login is in its delay after repeated failures: not verified, not counted.</summary>
+    Throttled,
 }
 
-internal sealed record LoginResult(LoginOutcome Outcome, AppSession? Session = null, string? ApiKey = null, InputError? Error = null);
+internal sealed record LoginResult(
+    LoginOutcome Outcome, AppSession? Session = null, string? ApiKey = null, InputError? Error = null, TimeSpan RetryAfter = default);
 
 internal enum PasswordChangeOutcome
 {

@@ -76,6 +76,26 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.ToTable("api_user_key", (string)null);
                 });
 
+            modelBuilder.Entity("Latchkey.Core.Model.LoginThrottleState", b =>
+                {
+                    b.Property<string>("Login")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("login");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failures");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.HasKey("Login");
+
+                    b.ToTable("login_throttle", (string)null);
+                });
+
             modelBuilder.Entity("Latchkey.Core.Model.Tenant", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,0 +1,63 @@
+using Latchkey.Core.Stores;
+using Microsoft.Extensions.Options;
+
+namespace Latchkey.Core.Services;
+
+/// <summary>
+/// Progressive delays and a hard lock per login (NIST SP 800-63B-4 §3.2.2). An attempt is counted as a failure
+/// <em>before</em> the password is verified, by a compare-and-set in the database: a concurrent burst cannot slip
+/// more verifications past the limit than it allows (Keycloak's CVE-2024-4629 was that race).
+/// </summary>
+internal sealed class LoginThrottle(ILoginThrottleStore store, TimeProvider time, IOptions<LatchkeyLockoutOptions> options)
+{
+    private const int CompareAndSetRetries = 8;
+
+    private readonly LatchkeyLockoutOptions _options = options.Value;
+
+    public async Task<ThrottleDecision> BeginAttemptAsync(string normalizedLogin, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < CompareAndSetRetries; i++)
+        {
+            var now = time.GetUtcNow();
+            var state = await store.FindAsync(normalizedLogin, cancellationToken);
+            var failures = state?.Failures ?? 0;
+            if (failures >= _options.MaxFailures)
+            {
+                return ThrottleDecision.Locked;
+            }
+
+            if (state is not null && now < state.NextAttemptAt)
+            {
+                return ThrottleDecision.WaitFor(state.NextAttemptAt - now);
+            }
+
+            if (await store.TryCountAttemptAsync(normalizedLogin, failures, now + _options.DelayAfter(failures + 1), cancellationToken))
+            {
+                return ThrottleDecision.Proceed;
+            }
+        }
+
+        // Note: only a heavy concurrent burst on one login gets here; it is throttled like any other.
+        return ThrottleDecision.WaitFor(_options.BaseDelay);
+    }
+
+    /// <summary>Ends the run of failures: after a verified password, or an admin's unlock.</summary>
+    public Task ResetAsync(string normalizedLogin, CancellationToken cancellationToken) =>
+        store.ResetAsync(normalizedLogin, cancellationToken);
+}
+
+internal enum ThrottleOutcome
+{
+    Proceed,
+    Wait,
+    Locked,
+}
+
+internal readonly record struct ThrottleDecision(ThrottleOutcome Outcome, TimeSpan RetryAfter)
+{
+    public static ThrottleDecision Proceed => new(ThrottleOutcome.Proceed, TimeSpan.Zero);
+
+    public static ThrottleDecision Locked => new(ThrottleOutcome.Locked, TimeSpan.Zero);
+
+    public static ThrottleDecision WaitFor(TimeSpan retryAfter) => new(ThrottleOutcome.Wait, retryAfter);
+}
