@@ -90,8 +90,11 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddCredentialRateLimiting();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<LatchkeyNetworkOptions>>((forwarded, network) =>
         {
-            // Note: X-Forwarded-For is believed only from configured proxies; by default from nobody.
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // Note: X-Forwarded-For is believed only from configured proxies; by default from nobody. With no
+            // known proxy at all the middleware would believe any sender, so then it is switched off entirely.
+            forwarded.ForwardedHeaders = network.Value.TrustedProxies.Count == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
             foreach (var proxy in network.Value.TrustedProxies)

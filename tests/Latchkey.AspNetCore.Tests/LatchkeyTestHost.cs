@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Latchkey.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -55,6 +54,8 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
             // Note: cheap Argon2 keeps the suite fast; the defaults are checked in Latchkey.Core.Tests.
             ["Latchkey:Passwords:Argon2Iterations"] = "1",
             ["Latchkey:Passwords:Argon2MemoryKiB"] = "8",
+            // Note: every test request comes from one address; tests of the per-IP limit set their own.
+            ["Latchkey:Network:CredentialRequestsPerMinute"] = "100000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -137,8 +138,6 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
 
         throw new TimeoutException("last use was never recorded");
     }
-
-    public ExpiredSessionSweeper Sweeper => App.Services.GetRequiredService<ExpiredSessionSweeper>();
 
     public static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response)
     {

@@ -145,8 +145,7 @@ public sealed class LoginTests
     public async Task EveryFailedLoginCostsExactlyOneHashWhetherOrNotTheLoginExists()
     {
         var counter = new CountingPasswordHasher();
-        await using var host = await LatchkeyTestHost.StartAsync(services: s => s.AddSingleton<IPasswordHasher>(sp =>
-            counter.Wrap(new Argon2idPasswordHasher(sp.GetRequiredService<IOptions<LatchkeyPasswordOptions>>()))));
+        await using var host = await LatchkeyTestHost.StartAsync(services: counter.Register);
         await host.SignupAsync("alice@example.com");
         var owner = await host.LoginAsync("alice@example.com", "app-instance-1");
         var (_, machine) = await host.CreateMachineUserAsync(owner);
@@ -189,30 +188,6 @@ public sealed class LoginTests
             await using var scope = host.App.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<Latchkey.Storage.LatchkeyDbContext>();
             return await db.Users.Select(u => u.SecretVerifier).SingleAsync();
-        }
-    }
-
-    private sealed class CountingPasswordHasher : IPasswordHasher
-    {
-        private IPasswordHasher _inner = null!;
-        private int _verifications;
-
-        public int Verifications => _verifications;
-
-        public string DummyVerifier => _inner.DummyVerifier;
-
-        public IPasswordHasher Wrap(IPasswordHasher inner)
-        {
-            _inner = inner;
-            return this;
-        }
-
-        public string Hash(string password) => _inner.Hash(password);
-
-        public PasswordVerification Verify(string verifier, string password)
-        {
-            Interlocked.Increment(ref _verifications);
-            return _inner.Verify(verifier, password);
         }
     }
 }

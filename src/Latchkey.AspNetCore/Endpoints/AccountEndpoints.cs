@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 
 namespace Latchkey.AspNetCore.Endpoints;
 
@@ -39,9 +40,19 @@ internal static class AccountEndpoints
     }
 
     private static async Task<Results<Created<LoginResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, AccountService accounts, HttpContext context, CancellationToken cancellationToken)
+        LoginRequest request, AccountService accounts, HttpContext context, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var result = await accounts.LoginAsync(request.Login, request.Password, request.AppId, request.AppName, cancellationToken);
+        if (result.Outcome is not LoginOutcome.Invalid)
+        {
+            // Note: the login is logged only when it names a user: a login that matches nobody is often a password
+            // typed into the wrong field. Client-supplied values are escaped against log injection.
+            loggers.CreateLogger("Latchkey.Login").LogInformation(
+                "Login {Outcome} ({Refusal}) for user {UserId} from app {AppId}, client {ClientAddress}, agent \"{UserAgent}\"",
+                result.Outcome, result.Refusal, result.UserId, LogText.Escape(request.AppId),
+                context.Connection.RemoteIpAddress, LogText.Escape(context.Request.Headers.UserAgent.ToString()));
+        }
+
         switch (result.Outcome)
         {
             case LoginOutcome.Invalid:

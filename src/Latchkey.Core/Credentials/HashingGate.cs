@@ -11,37 +11,49 @@ internal sealed class HashingGate(IOptions<LatchkeyHashingOptions> options) : ID
 {
     private readonly LatchkeyHashingOptions _options = options.Value;
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrency, options.Value.MaxConcurrency);
-    private int _waiting;
+    private int _inFlight;
 
     /// <summary>Waits for a slot; throws <see cref="HashingCapacityExceededException"/> when the queue is full or the wait too long.</summary>
     public async ValueTask<Slot> EnterAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Increment(ref _waiting) > _options.QueueLimit + _options.MaxConcurrency)
+        // Note: in flight = hashing now + waiting; beyond the slots and the queue, refuse at once.
+        if (Interlocked.Increment(ref _inFlight) > _options.QueueLimit + _options.MaxConcurrency)
         {
-            Interlocked.Decrement(ref _waiting);
+            Interlocked.Decrement(ref _inFlight);
             throw new HashingCapacityExceededException();
         }
 
+        bool entered;
         try
         {
-            if (!await _slots.WaitAsync(_options.QueueTimeout, cancellationToken))
-            {
-                throw new HashingCapacityExceededException();
-            }
+            entered = await _slots.WaitAsync(_options.QueueTimeout, cancellationToken);
         }
-        finally
+        catch
         {
-            Interlocked.Decrement(ref _waiting);
+            Interlocked.Decrement(ref _inFlight);
+            throw;
         }
 
-        return new Slot(_slots);
+        if (!entered)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            throw new HashingCapacityExceededException();
+        }
+
+        return new Slot(this);
+    }
+
+    private void Leave()
+    {
+        _slots.Release();
+        Interlocked.Decrement(ref _inFlight);
     }
 
     public void Dispose() => _slots.Dispose();
 
-    internal readonly struct Slot(SemaphoreSlim slots) : IDisposable
+    internal readonly struct Slot(HashingGate gate) : IDisposable
     {
-        public void Dispose() => slots.Release();
+        public void Dispose() => gate.Leave();
     }
 }
 

@@ -103,7 +103,7 @@ internal sealed class AccountService(
             if (decision.Outcome == ThrottleOutcome.Locked)
             {
                 // Note: a locked login answers like a wrong password, whatever the password.
-                return new(LoginOutcome.Refused);
+                return new(LoginOutcome.Refused, Refusal: LoginRefusal.Locked);
             }
         }
 
@@ -123,9 +123,15 @@ internal sealed class AccountService(
             }
         }
 
-        if (!verifiable || verification == PasswordVerification.Failed || user!.Disabled)
+        if (!verifiable)
         {
-            return new(LoginOutcome.Refused);
+            return new(LoginOutcome.Refused, Refusal: LoginRefusal.UnknownLogin);
+        }
+
+        if (verification == PasswordVerification.Failed || user!.Disabled)
+        {
+            var refusal = verification == PasswordVerification.Failed ? LoginRefusal.WrongPassword : LoginRefusal.Disabled;
+            return new(LoginOutcome.Refused, Refusal: refusal, UserId: user!.Id);
         }
 
         await throttle.ResetAsync(normalizedLogin!, cancellationToken);
@@ -135,7 +141,7 @@ internal sealed class AccountService(
         }
 
         var (session, apiKey) = await sessions.OpenAsync(user.Id, appId, cleanAppName, cancellationToken);
-        return new(LoginOutcome.Succeeded, session, apiKey);
+        return new(LoginOutcome.Succeeded, session, apiKey, UserId: user.Id);
 
         static LoginResult Invalid(string field, string message) => new(LoginOutcome.Invalid, Error: new(field, message));
     }

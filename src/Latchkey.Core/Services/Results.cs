@@ -28,7 +28,23 @@ internal enum LoginOutcome
 }
 
 internal sealed record LoginResult(
-    LoginOutcome Outcome, AppSession? Session = null, string? ApiKey = null, InputError? Error = null, TimeSpan RetryAfter = default);
+    LoginOutcome Outcome,
+    AppSession? Session = null,
+    string? ApiKey = null,
+    InputError? Error = null,
+    TimeSpan RetryAfter = default,
+    LoginRefusal Refusal = LoginRefusal.None,
+    Guid? UserId = null);
+
+/// <summary>Why a login was refused: kept server-side (logs, audit), never told to the client.</summary>
+internal enum LoginRefusal
+{
+    None,
+    UnknownLogin,
+    WrongPassword,
+    Disabled,
+    Locked,
+}
 
 internal enum PasswordChangeOutcome
 {

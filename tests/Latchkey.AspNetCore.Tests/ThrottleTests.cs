@@ -1,0 +1,163 @@
+using System.Net;
+
+namespace Latchkey.AspNetCore.Tests;
+
+public sealed class ThrottleTests
+{
+    private static Dictionary<string, string?> Lockout(int freeAttempts, int maxFailures = 100, string baseDelay = "00:00:10") => new()
+    {
+        ["Latchkey:Lockout:FreeAttempts"] = freeAttempts.ToString(),
+        ["Latchkey:Lockout:MaxFailures"] = maxFailures.ToString(),
+        ["Latchkey:Lockout:BaseDelay"] = baseDelay,
+        ["Latchkey:Lockout:MaxDelay"] = "00:15:00",
+    };
+
+    private static Task<HttpResponseMessage> TryLoginAsync(LatchkeyTestHost host, string login, string password = "not the right passphrase") =>
+        host.SendAsync(HttpMethod.Post, "/v1/login", new { login, password, appId = "app-instance-9" });
+
+    [Theory]
+    [InlineData("alice@example.com")]
+    [InlineData("nobody@example.com")]
+    public async Task AfterTheFreeAttemptsALoginIsDelayedWithRetryAfterWhetherOrNotItExists(string login)
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 3));
+        await host.SignupAsync("alice@example.com");
+
+        for (var i = 0; i < 3; i++)
+        {
+            await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, login), HttpStatusCode.Unauthorized);
+        }
+
+        var delayed = await TryLoginAsync(host, login, LatchkeyTestHost.Password);
+
+        await ProblemAssert.IsProblemAsync(delayed, HttpStatusCode.TooManyRequests);
+        Assert.Equal(TimeSpan.FromSeconds(10), delayed.Headers.RetryAfter?.Delta);
+    }
+
+    [Fact]
+    public async Task TheDelayDoublesWithEachFurtherFailure()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 2));
+        await host.SignupAsync("alice@example.com");
+        await TryLoginAsync(host, "alice@example.com");
+        await TryLoginAsync(host, "alice@example.com");
+        var delays = new List<TimeSpan?>();
+
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await TryLoginAsync(host, "alice@example.com");
+            delays.Add(response.Headers.RetryAfter?.Delta);
+            host.Time.Advance(response.Headers.RetryAfter!.Delta!.Value);
+            await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "alice@example.com"), HttpStatusCode.Unauthorized);
+        }
+
+        Assert.Equal([TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(40)], delays);
+    }
+
+    [Fact]
+    public async Task DelayedAttemptsAreNeitherVerifiedNorCounted()
+    {
+        var counter = new CountingPasswordHasher();
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 2), services: counter.Register);
+        await host.SignupAsync("alice@example.com");
+        await TryLoginAsync(host, "alice@example.com");
+        await TryLoginAsync(host, "alice@example.com");
+        var verified = counter.Verifications;
+
+        for (var i = 0; i < 10; i++)
+        {
+            await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "alice@example.com"), HttpStatusCode.TooManyRequests);
+        }
+
+        Assert.Equal(verified, counter.Verifications);
+        host.Time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.Created, (await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ASuccessfulLoginResetsTheCount()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 3));
+        await host.SignupAsync("alice@example.com");
+        await TryLoginAsync(host, "alice@example.com");
+        await TryLoginAsync(host, "alice@example.com");
+        await host.LoginAsync("alice@example.com", "app-instance-1");
+
+        await TryLoginAsync(host, "alice@example.com");
+        await TryLoginAsync(host, "alice@example.com");
+
+        await host.LoginAsync("alice@example.com", "app-instance-2");
+    }
+
+    [Fact]
+    public async Task AfterMaxFailuresTheRightPasswordIsRefusedLikeAWrongOneUntilAnAdminUnlocks()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 2, maxFailures: 4, baseDelay: "00:00:01"));
+        var (_, ownerId) = await host.SignupAsync("alice@example.com");
+        var existing = await host.LoginAsync("alice@example.com", "app-instance-1");
+        for (var i = 0; i < 4; i++)
+        {
+            host.Time.Advance(TimeSpan.FromMinutes(15));
+            await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "alice@example.com"), HttpStatusCode.Unauthorized);
+        }
+
+        host.Time.Advance(TimeSpan.FromHours(1));
+        var wrong = await TryLoginAsync(host, "alice@example.com");
+        var right = await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password);
+
+        await ProblemAssert.IsProblemAsync(right, HttpStatusCode.Unauthorized);
+        Assert.Equal(await wrong.Content.ReadAsStringAsync().ContinueWith(t => Strip(t.Result)),
+            Strip(await right.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/v1/me", credential: existing)).StatusCode);
+
+        var unlock = await host.SendAsync(HttpMethod.Post, $"/v1/users/{ownerId}/unlock", credential: existing);
+
+        Assert.Equal(HttpStatusCode.NoContent, unlock.StatusCode);
+        await host.LoginAsync("alice@example.com", "app-instance-2");
+
+        // Note: problem bodies carry a per-request trace id; everything else must be identical.
+        static string Strip(string body) => System.Text.RegularExpressions.Regex.Replace(body, "\"traceId\":\"[^\"]*\"", "");
+    }
+
+    [Fact]
+    public async Task FiftyParallelWrongPasswordsOneBelowTheDelayGetExactlyOneVerification()
+    {
+        var counter = new CountingPasswordHasher();
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 5), services: counter.Register);
+        await host.SignupAsync("alice@example.com");
+        for (var i = 0; i < 4; i++)
+        {
+            await TryLoginAsync(host, "alice@example.com");
+        }
+
+        var before = counter.Verifications;
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => TryLoginAsync(host, "alice@example.com")));
+
+        Assert.Equal(1, counter.Verifications - before);
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Unauthorized));
+        Assert.Equal(49, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
+    public async Task FiftyParallelWrongPasswordsOneBelowTheHardLimitGetExactlyOneVerification()
+    {
+        var counter = new CountingPasswordHasher();
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 5, maxFailures: 8, baseDelay: "00:00:01"), services: counter.Register);
+        await host.SignupAsync("alice@example.com");
+        for (var i = 0; i < 7; i++)
+        {
+            host.Time.Advance(TimeSpan.FromMinutes(15));
+            await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "alice@example.com"), HttpStatusCode.Unauthorized);
+        }
+
+        host.Time.Advance(TimeSpan.FromMinutes(15));
+        var before = counter.Verifications;
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => TryLoginAsync(host, "alice@example.com")));
+
+        Assert.Equal(1, counter.Verifications - before);
+        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests));
+        host.Time.Advance(TimeSpan.FromHours(1));
+        await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password), HttpStatusCode.Unauthorized);
+        Assert.Equal(1, counter.Verifications - before);
+    }
+}
