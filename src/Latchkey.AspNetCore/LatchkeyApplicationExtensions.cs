@@ -22,6 +22,7 @@ public static class LatchkeyApplicationExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<JsonCharsetGuard>();
         app.UseHsts();
         app.UseRateLimiter();
         app.UseAuthentication();

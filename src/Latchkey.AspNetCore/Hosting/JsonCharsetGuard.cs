@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+
+namespace Latchkey.AspNetCore.Hosting;
+
+/// <summary>
+/// JSON exchanged between systems must be UTF-8 (RFC 8259 §8.1). Any other declared charset is refused with 415
+/// before model binding, which would otherwise throw on charsets .NET no longer supports (such as UTF-7).
+/// </summary>
+internal sealed class JsonCharsetGuard(RequestDelegate next, IProblemDetailsService problems)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var type) && type.Charset.HasValue
+            && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            && !type.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = StatusCodes.Status415UnsupportedMediaType,
+                    Title = "Unsupported charset",
+                    Detail = "Send JSON as UTF-8.",
+                },
+            });
+            return;
+        }
+
+        await next(context);
+    }
+}
