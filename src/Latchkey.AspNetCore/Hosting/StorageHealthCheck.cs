@@ -11,7 +11,7 @@ internal sealed class StorageHealthCheck(LatchkeyDbContext db) : IHealthCheck
     {
         try
         {
-            await db.Sessions.AsNoTracking().Select(s => s.Id).FirstOrDefaultAsync(cancellationToken);
+            await db.Sessions.AnyAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
         catch (Exception e) when (StorageFailure.IsStorageFailure(e))
