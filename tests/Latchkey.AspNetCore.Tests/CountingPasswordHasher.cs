@@ -10,11 +10,16 @@ internal sealed class CountingPasswordHasher : IPasswordHasher
 {
     private IPasswordHasher _inner = null!;
     private int _verifications;
+    private int _realVerifications;
     private int _running;
     private int _maxRunning;
     private TaskCompletionSource? _hold;
 
+    /// <summary>Every verification, including those against the dummy verifier that unknown and locked logins cost.</summary>
     public int Verifications => Volatile.Read(ref _verifications);
+
+    /// <summary>Verifications against a stored verifier: the password was actually checked.</summary>
+    public int RealVerifications => Volatile.Read(ref _realVerifications);
 
     public int MaxConcurrent => Volatile.Read(ref _maxRunning);
 
@@ -38,6 +43,11 @@ internal sealed class CountingPasswordHasher : IPasswordHasher
     public PasswordVerification Verify(string verifier, string password)
     {
         Interlocked.Increment(ref _verifications);
+        if (verifier != _inner.DummyVerifier)
+        {
+            Interlocked.Increment(ref _realVerifications);
+        }
+
         return Track(() =>
         {
             if (Interlocked.Exchange(ref _hold, null) is { } hold)

@@ -102,7 +102,13 @@ internal sealed class AccountService(
 
             if (decision.Outcome == ThrottleOutcome.Locked)
             {
-                // Note: a locked login answers like a wrong password, whatever the password.
+                // Note: a locked login answers like a wrong password, whatever the password, and at the same cost:
+                // one hash, against the dummy verifier, so the password is never actually checked.
+                using (await hashing.EnterAsync(cancellationToken))
+                {
+                    hasher.Verify(hasher.DummyVerifier, presented);
+                }
+
                 return new(LoginOutcome.Refused, Refusal: LoginRefusal.Locked);
             }
         }
