@@ -84,9 +84,7 @@ public static class LatchkeyServiceCollectionExtensions
                 .RequireRole("owner", "admin"));
 
         services.AddProblemDetails();
-        services.AddExceptionHandler<StorageUnavailableExceptionHandler>();
-        services.AddExceptionHandler<BadRequestExceptionHandler>();
-        services.AddExceptionHandler<HashingCapacityExceptionHandler>();
+        services.AddExceptionHandler<ExpectedExceptionHandler>();
         services.AddCredentialRateLimiting();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<LatchkeyNetworkOptions>>((forwarded, network) =>
         {

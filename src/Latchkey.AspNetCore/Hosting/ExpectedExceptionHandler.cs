@@ -1,0 +1,53 @@
+using Latchkey.Core.Credentials;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace Latchkey.AspNetCore.Hosting;
+
+/// <summary>
+/// The exceptions that are not bugs, each answered as problem+json with its own status instead of 500: a request
+/// the framework could not read (4xx), hashing at capacity (503), and storage that cannot be reached (503: fail
+/// closed, and say so).
+/// </summary>
+internal sealed class ExpectedExceptionHandler(IProblemDetailsService problems, ILogger<ExpectedExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (Describe(exception) is not { } problem)
+        {
+            return false;
+        }
+
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            // Note: the type only; a provider's message can quote the statement's parameters.
+            logger.LogWarning("Answered 503: {Error}", exception.GetType().Name);
+        }
+
+        context.Response.StatusCode = problem.Status;
+        if (problem.RetryAfterSeconds is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds;
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = problem.Status, Title = problem.Title, Detail = problem.Detail },
+        });
+    }
+
+    private static ExpectedProblem? Describe(Exception exception) => exception switch
+    {
+        BadHttpRequestException bad => new(bad.StatusCode, "The request could not be read.", null, null),
+        HashingCapacityExceededException => new(StatusCodes.Status503ServiceUnavailable, "Busy",
+            "Too many logins are being processed. Try again shortly.", "1"),
+        _ when StorageFailure.IsStorageFailure(exception) => new(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
+            "The request could not be completed. Try again shortly.", "5"),
+        _ => null,
+    };
+
+    private sealed record ExpectedProblem(int Status, string Title, string? Detail, string? RetryAfterSeconds);
+}
