@@ -13,6 +13,7 @@ internal sealed class AccountService(
     IPasswordHasher hasher,
     PasswordPolicy policy,
     TimeProvider time,
+    AuditLog audit,
     IOptions<LatchkeyRegistrationOptions> registration)
 {
     public const int MaxTenantNameLength = 200;
@@ -56,9 +57,13 @@ internal sealed class AccountService(
             CreatedAt = now,
         };
 
-        return await tenants.CreateWithOwnerAsync(tenant, owner, cancellationToken)
-            ? new(SignupOutcome.Created, tenant.Id, owner.Id)
-            : new(SignupOutcome.LoginTaken);
+        if (!await tenants.CreateWithOwnerAsync(tenant, owner, cancellationToken))
+        {
+            return new(SignupOutcome.LoginTaken);
+        }
+
+        await audit.RecordAsync([audit.Create(AuditEvents.Signup, tenant.Id, owner.Id, owner.Id)], cancellationToken);
+        return new(SignupOutcome.Created, tenant.Id, owner.Id);
 
         static SignupResult Invalid(string field, string message) => new(SignupOutcome.Invalid, Error: new(field, message));
     }
@@ -91,6 +96,14 @@ internal sealed class AccountService(
         var verification = hasher.Verify(verifiable ? user!.SecretVerifier : hasher.DummyVerifier, presented);
         if (!verifiable || verification == PasswordVerification.Failed || user!.Disabled)
         {
+            // Note: a login that matches no user belongs to no tenant and is not recorded. The reason stays in the
+            // log; the client gets one answer for all.
+            if (user is not null)
+            {
+                var reason = !verifiable ? "machine_user" : verification == PasswordVerification.Failed ? "wrong_password" : "disabled";
+                audit.RecordLater(audit.Create(AuditEvents.LoginFailed, user.TenantId, null, user.Id, reason, appId));
+            }
+
             return new(LoginOutcome.Refused);
         }
 
@@ -99,7 +112,12 @@ internal sealed class AccountService(
             await users.UpdateVerifierAsync(user.Id, hasher.Hash(presented), cancellationToken);
         }
 
-        var (session, apiKey) = await sessions.OpenAsync(user.Id, appId, cleanAppName, cancellationToken);
+        var (session, apiKey) = await sessions.OpenAsync(user, appId, cleanAppName, cancellationToken);
+        await audit.RecordAsync(
+        [
+            audit.Create(AuditEvents.LoginSucceeded, user.TenantId, user.Id, user.Id, null, appId),
+            audit.Create(AuditEvents.SessionCreated, user.TenantId, user.Id, user.Id, $"session {session.Id}", appId),
+        ], cancellationToken);
         return new(LoginOutcome.Succeeded, session, apiKey);
 
         static LoginResult Invalid(string field, string message) => new(LoginOutcome.Invalid, Error: new(field, message));
@@ -123,6 +141,7 @@ internal sealed class AccountService(
         }
 
         await users.ChangeSecretAsync(user.Id, hasher.Hash(next!), caller.SessionId, cancellationToken);
+        await audit.RecordAsync(caller, AuditEvents.PasswordChanged, user.Id, "other sessions ended", cancellationToken);
         return (PasswordChangeOutcome.Changed, null);
     }
 }
