@@ -95,6 +95,26 @@ public sealed class TenantIsolationTests
         Assert.Equal("A", (await host.GetJsonAsync("/v1/tenant", aOwner)).GetProperty("name").GetString());
     }
 
+    [Fact]
+    public async Task LoggingInWhileCarryingAnotherTenantsKeyOpensASessionInTheLoginsOwnTenant()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync();
+        var (_, _, aOwner) = await host.CreateTenantAsync("owner@a.test", "A");
+        var (bTenantId, bOwnerId, bOwner) = await host.CreateTenantAsync("owner@b.test", "B");
+
+        // Note: a browser still holding A's cookie, say, while someone logs in as B's owner.
+        var response = await host.SendAsync(HttpMethod.Post, "/v1/login",
+            new { login = "owner@b.test", password = LatchkeyTestHost.Password, appId = "b-second-app" }, aOwner);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var key = new Credential((await LatchkeyTestHost.ReadJsonAsync(response)).GetProperty("apiKey").GetString()!, "b-second-app", null);
+        var me = await host.GetJsonAsync("/v1/me", key);
+        Assert.Equal(bTenantId, me.GetProperty("tenantId").GetGuid());
+        Assert.Equal(bOwnerId, me.GetProperty("userId").GetGuid());
+        Assert.Equal(2, (await host.GetJsonAsync($"/v1/users/{bOwnerId}/sessions", bOwner)).GetArrayLength());
+        Assert.DoesNotContain(await host.AuditAsync(aOwner), e => e.GetProperty("subjectUserId").GetGuid() == bOwnerId);
+    }
+
     // Note: roles, disabled flags and sessions' last use, as the tenant's owner sees them.
     private static async Task<string> UsersOfAsync(LatchkeyTestHost host, Credential owner) =>
         (await host.GetJsonAsync("/v1/users", owner)).ToString();
