@@ -6,6 +6,11 @@ namespace Latchkey.Core.Model;
 /// </summary>
 internal sealed class AuditEntry
 {
+    public const int MaxEventLength = 64;
+    public const int MaxAppIdLength = 128;
+    public const int MaxIpAddressLength = 45;
+    public const int MaxDetailLength = 200;
+
     // Note: the order of the log is the storage's insertion sequence, not Id or At: several entries can share one
     // instant (and a UUIDv7 is random within its millisecond), and the sequence is never shown to clients, so it
     // cannot reveal how busy other tenants are.
@@ -33,11 +38,6 @@ internal sealed class AuditEntry
 
     /// <summary>A short, non-secret detail (a role change, a reason, a count), at most <see cref="MaxDetailLength"/> characters.</summary>
     public string? Detail { get; set; }
-
-    public const int MaxEventLength = 64;
-    public const int MaxAppIdLength = 128;
-    public const int MaxIpAddressLength = 45;
-    public const int MaxDetailLength = 200;
 }
 
 /// <summary>The names of the events in the audit log; stable, since operators filter on them.</summary>
