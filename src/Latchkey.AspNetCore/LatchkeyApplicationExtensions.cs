@@ -38,6 +38,9 @@ public static class LatchkeyApplicationExtensions
         SessionEndpoints.Map(v1);
         MachineUserEndpoints.Map(v1);
         LockoutEndpoints.Map(v1);
+        UserEndpoints.Map(v1);
+        TenantEndpoints.Map(v1);
+        AuditEndpoints.Map(v1);
         endpoints.MapHealthChecks("/healthz").AllowAnonymous();
         return v1;
     }

@@ -26,4 +26,7 @@ public static class LatchkeyDefaults
 
     /// <summary>Policy: a human owner or admin of the caller's tenant.</summary>
     public const string TenantAdminPolicy = "latchkey:tenant-admin";
+
+    /// <summary>Policy: a human owner of the caller's tenant.</summary>
+    public const string TenantOwnerPolicy = "latchkey:tenant-owner";
 }

@@ -1,12 +1,15 @@
 using Latchkey.AspNetCore.Authentication;
+using Latchkey.AspNetCore.Authorization;
 using Latchkey.AspNetCore.Hosting;
 using Latchkey.Core;
 using Latchkey.Core.Credentials;
+using Latchkey.Core.Model;
 using Latchkey.Core.Services;
 using Latchkey.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,6 +74,13 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddScoped<SessionService>();
         services.AddScoped<AccountService>();
         services.AddScoped<MachineUserService>();
+        services.AddScoped<UserAdminService>();
+        services.AddScoped<TenantService>();
+        services.AddScoped<AuditLog>();
+        services.AddSingleton<AuditQueue>();
+        services.AddHttpContextAccessor();
+        services.AddSingleton<IRequestOrigin, HttpRequestOrigin>();
+        services.AddHostedService<AuditWriter>();
         services.AddHostedService<LastUseWriter>();
         services.AddSingleton<ExpiredSessionSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiredSessionSweeper>());
@@ -81,7 +91,15 @@ public static class LatchkeyServiceCollectionExtensions
             .AddPolicy(LatchkeyDefaults.HumanPolicy, p => p.RequireAuthenticatedUser().RequireClaim(LatchkeyClaimTypes.Kind, "human"))
             .AddPolicy(LatchkeyDefaults.TenantAdminPolicy, p => p.RequireAuthenticatedUser()
                 .RequireClaim(LatchkeyClaimTypes.Kind, "human")
-                .RequireRole("owner", "admin"));
+                .RequireRole(TenantRoles.Owner, TenantRoles.Admin))
+            .AddPolicy(LatchkeyDefaults.TenantOwnerPolicy, p => p.RequireAuthenticatedUser()
+                .RequireClaim(LatchkeyClaimTypes.Kind, "human")
+                .RequireRole(TenantRoles.Owner));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ScopeAuthorizationHandler>());
+
+        // Note: replaces the framework's default (registered with TryAdd), which it delegates to for everything but a
+        // missing scope.
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, InsufficientScopeResultHandler>();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ExpectedExceptionHandler>();

@@ -1,4 +1,5 @@
 using Latchkey.Core.Model;
+using Latchkey.Core.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage;
@@ -6,8 +7,16 @@ namespace Latchkey.Storage;
 /// <summary>
 /// The model of DESIGN.md §1. Each provider derives its own context so that it owns its own migrations.
 /// </summary>
-internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(options)
+/// <remarks>
+/// Every tenant-owned table carries the <see cref="TenantFilter"/> query filter: a query sees only the rows of the
+/// scope's <see cref="TenantContext"/>, and none while no tenant has been entered. The few paths that must cross
+/// tenants (login, request authentication, the background jobs) say so with <c>IgnoreQueryFilters([TenantFilter])</c>.
+/// </remarks>
+internal abstract class LatchkeyDbContext(DbContextOptions options, TenantContext tenant) : DbContext(options)
 {
+    /// <summary>The name of the query filter that confines queries to the scope's tenant.</summary>
+    public const string TenantFilter = "tenant";
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<User> Users => Set<User>();
@@ -15,6 +24,11 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
     public DbSet<AppSession> Sessions => Set<AppSession>();
 
     public DbSet<LoginThrottleState> LoginThrottles => Set<LoginThrottleState>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    // Note: EF Core reads a context member used in a query filter afresh for each query, as a parameter; the model
+    // (and its compiled queries) stay shared between contexts. Null matches no row, so an unset tenant fails closed.
+    private Guid? CurrentTenantId => tenant.TenantId;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -26,6 +40,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             tenant.Property(t => t.Name).HasColumnName("name").HasMaxLength(200);
             tenant.Property(t => t.ContactEmail).HasColumnName("contact_email").HasMaxLength(320);
             tenant.Property(t => t.CreatedAt).HasColumnName("created_at");
+            tenant.HasQueryFilter(TenantFilter, t => t.Id == CurrentTenantId);
         });
 
         modelBuilder.Entity<User>(user =>
@@ -46,6 +61,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             user.HasIndex(u => u.Login).IsUnique();
             user.HasIndex(u => new { u.TenantId, u.Kind });
             user.HasOne<Tenant>().WithMany().HasForeignKey(u => u.TenantId).OnDelete(DeleteBehavior.Cascade);
+            user.HasQueryFilter(TenantFilter, u => u.TenantId == CurrentTenantId);
         });
 
         modelBuilder.Entity<AppSession>(session =>
@@ -54,6 +70,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             session.HasKey(s => s.Id);
             session.Property(s => s.Id).HasColumnName("id");
             session.Property(s => s.UserId).HasColumnName("user_id");
+            session.Property(s => s.TenantId).HasColumnName("tenant_id");
             session.Property(s => s.AppId).HasColumnName("app_id").HasMaxLength(128);
             session.Property(s => s.AppName).HasColumnName("app_name").HasMaxLength(100);
             session.Property(s => s.KeyId).HasColumnName("key_id").HasMaxLength(32);
@@ -64,7 +81,31 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             session.HasIndex(s => s.KeyId).IsUnique();
             session.HasIndex(s => new { s.UserId, s.AppId }).IsUnique();
             session.HasIndex(s => s.ExpiresAt);
+            session.HasIndex(s => new { s.TenantId, s.UserId });
             session.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+            session.HasQueryFilter(TenantFilter, s => s.TenantId == CurrentTenantId);
+        });
+
+        modelBuilder.Entity<AuditEntry>(entry =>
+        {
+            entry.ToTable("audit_log");
+            entry.HasKey(e => e.Sequence);
+            entry.Property(e => e.Sequence).HasColumnName("seq").ValueGeneratedOnAdd();
+            entry.Property(e => e.Id).HasColumnName("id");
+            entry.Property(e => e.TenantId).HasColumnName("tenant_id");
+            entry.Property(e => e.At).HasColumnName("at");
+            entry.Property(e => e.Event).HasColumnName("event").HasMaxLength(AuditEntry.MaxEventLength);
+            entry.Property(e => e.ActorUserId).HasColumnName("actor_user_id");
+            entry.Property(e => e.SubjectUserId).HasColumnName("subject_user_id");
+            entry.Property(e => e.AppId).HasColumnName("app_id").HasMaxLength(AuditEntry.MaxAppIdLength);
+            entry.Property(e => e.IpAddress).HasColumnName("ip_address").HasMaxLength(AuditEntry.MaxIpAddressLength);
+            entry.Property(e => e.Detail).HasColumnName("detail").HasMaxLength(AuditEntry.MaxDetailLength);
+            entry.HasIndex(e => e.Id).IsUnique();
+            entry.HasIndex(e => new { e.TenantId, e.Sequence });
+
+            // Note: no foreign keys to users: the log outlives the users it mentions (a deleted user's entries stay).
+            entry.HasOne<Tenant>().WithMany().HasForeignKey(e => e.TenantId).OnDelete(DeleteBehavior.Cascade);
+            entry.HasQueryFilter(TenantFilter, e => e.TenantId == CurrentTenantId);
         });
 
         // Note: keyed by the login string, not a user id, so logins that match no user are throttled alike.

@@ -3,6 +3,7 @@ using Latchkey.Storage.Stores;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Latchkey.Storage;
 
@@ -31,11 +32,13 @@ internal static class StorageServiceCollectionExtensions
                     $"Latchkey:Storage:Provider '{provider}' is not supported; use 'sqlite'.");
         }
 
+        services.TryAddScoped<TenantContext>();
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<ITenantStore, EfTenantStore>();
         services.AddScoped<IUserStore, EfUserStore>();
         services.AddScoped<ISessionStore, EfSessionStore>();
         services.AddScoped<ILoginThrottleStore, EfLoginThrottleStore>();
+        services.AddScoped<IAuditStore, EfAuditStore>();
         return services;
     }
 }

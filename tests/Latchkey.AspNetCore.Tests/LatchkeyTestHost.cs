@@ -1,6 +1,9 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Latchkey.AspNetCore.Authorization;
+using Latchkey.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -14,12 +17,16 @@ using Microsoft.Extensions.Time.Testing;
 namespace Latchkey.AspNetCore.Tests;
 
 /// <summary>
-/// An ASP.NET Core app that embeds Latchkey the way an integrator would (AddLatchkey + MapLatchkeyApi), on a real
-/// SQLite file, over TestServer. Only the clock and the log sink are fakes.
+/// An ASP.NET Core app that embeds Latchkey the way an integrator would (AddLatchkey + MapLatchkeyApi, and two
+/// endpoints of its own protected by scope), on a real SQLite file, over TestServer. Only the clock and the log sink
+/// are fakes.
 /// </summary>
 internal sealed class LatchkeyTestHost : IAsyncDisposable
 {
     public const string Password = "correct horse battery staple";
+
+    /// <summary>The client address every request comes from (TestServer has none of its own).</summary>
+    public const string ClientIp = "203.0.113.7";
 
     private readonly string _directory;
 
@@ -72,8 +79,17 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
 
         var app = builder.Build();
         await app.Services.MigrateLatchkeyDatabaseAsync();
+
+        // Note: stands in for the network: TestServer gives no client address; raw requests may set their own.
+        app.Use((context, next) =>
+        {
+            context.Connection.RemoteIpAddress ??= IPAddress.Parse(ClientIp);
+            return next(context);
+        });
         app.UseLatchkey();
         app.MapLatchkeyApi();
+        app.MapGet("/integrator/x", () => "x").RequireScope("x");
+        app.MapGet("/integrator/y", () => "y").RequireAuthorization(policy => policy.RequireScope("y"));
         await app.StartAsync();
         return new LatchkeyTestHost(app, directory);
     }
@@ -120,6 +136,32 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         var body = await ReadJsonAsync(response);
         return (body.GetProperty("userId").GetGuid(), new Credential(body.GetProperty("token").GetString()!, null, null));
     }
+
+    /// <summary>Creates a human user in the admin's tenant and returns its id.</summary>
+    public async Task<Guid> CreateUserAsync(Credential admin, string login, string role = "member")
+    {
+        var response = await SendAsync(HttpMethod.Post, "/v1/users", new { login, password = Password, roles = new[] { role } }, admin);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await ReadJsonAsync(response)).GetProperty("userId").GetGuid();
+    }
+
+    /// <summary>A tenant of its own: its owner's id and logged-in key.</summary>
+    public async Task<(Guid TenantId, Guid OwnerId, Credential Owner)> CreateTenantAsync(string ownerLogin, string name = "Acme")
+    {
+        var (tenantId, ownerId) = await SignupAsync(ownerLogin, name);
+        return (tenantId, ownerId, await LoginAsync(ownerLogin, "owner-app-0001"));
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string path, Credential credential)
+    {
+        var response = await SendAsync(HttpMethod.Get, path, credential: credential);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await ReadJsonAsync(response);
+    }
+
+    /// <summary>The newest audit entries of the credential's tenant (owner or admin).</summary>
+    public async Task<List<JsonElement>> AuditAsync(Credential admin, int limit = 200) =>
+        (await GetJsonAsync($"/v1/audit?limit={limit}", admin)).GetProperty("entries").EnumerateArray().ToList();
 
     /// <summary>Waits until the background writer has recorded last use of the session (as the user would see it).</summary>
     public async Task WaitForLastUseAsync(Credential credential, DateTimeOffset atLeast)

@@ -7,11 +7,12 @@ namespace Latchkey.AspNetCore.Tests;
 public sealed class SecretHygieneTests
 {
     [Fact]
-    public async Task NoPasswordKeyOrTokenReachesTheDatabaseFileOrTheLogs()
+    public async Task NoPasswordKeyOrTokenReachesTheDatabaseFileTheLogsOrTheAuditLog()
     {
         await using var host = await LatchkeyTestHost.StartAsync();
         const string canaryPassword = "canary-password-7f3a9c1e-long";
         const string changedPassword = "canary-changed-1b2d3e4f-long";
+        const string memberPassword = "canary-member-5e6f7a8b-long";
         await host.SendAsync(HttpMethod.Post, "/v1/signup", new { tenant = "Acme", login = "alice@example.com", password = canaryPassword });
         var key = await host.LoginAsync("alice@example.com", "app-instance-1", canaryPassword);
         await host.SendAsync(HttpMethod.Post, "/v1/login", new { login = "alice@example.com", password = canaryPassword + "x", appId = "app-instance-2" });
@@ -24,21 +25,26 @@ public sealed class SecretHygieneTests
         await host.SendAsync(HttpMethod.Get, "/v1/me", credential: new Credential(rotated, null, null));
         Assert.Equal(HttpStatusCode.NoContent, (await host.SendAsync(HttpMethod.Put, "/v1/me/password",
             new { currentPassword = canaryPassword, newPassword = changedPassword }, key)).StatusCode);
+        await host.SendAsync(HttpMethod.Post, "/v1/users", new { login = "bob@example.com", password = memberPassword, roles = new[] { "member" } }, key);
+        await host.SendAsync(HttpMethod.Post, "/v1/login", new { login = "bob@example.com", password = memberPassword + "x", appId = "app-instance-3" });
+        var audit = await (await host.SendAsync(HttpMethod.Get, "/v1/audit?limit=200", credential: key)).Content.ReadAsStringAsync();
         await host.App.StopAsync();
         SqliteConnection.ClearAllPools();
 
         // Note: each token's secret part alone must not appear either, in any encoding we use.
         string[] secrets =
         [
-            canaryPassword, changedPassword, key.Token, key.Token[33..^7], machine.Token, machine.Token[34..^7],
+            canaryPassword, changedPassword, memberPassword, key.Token, key.Token[33..^7], machine.Token, machine.Token[34..^7],
             rotated, rotated[34..^7],
         ];
         var storedBytes = Directory.GetFiles(Path.GetDirectoryName(host.DatabasePath)!).SelectMany(File.ReadAllBytes).ToArray();
         var logText = string.Join("\n", host.Logs.GetSnapshot().Select(r => r.Message + " " + r.Exception));
         Assert.NotEmpty(host.Logs.GetSnapshot());
+        Assert.Contains("user.created", audit);
         foreach (var secret in secrets)
         {
             Assert.DoesNotContain(secret, logText);
+            Assert.DoesNotContain(secret, audit);
             Assert.Equal(-1, storedBytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)));
             Assert.Equal(-1, storedBytes.AsSpan().IndexOf(Encoding.Unicode.GetBytes(secret)));
         }

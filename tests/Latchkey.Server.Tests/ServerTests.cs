@@ -30,7 +30,8 @@ public sealed class ServerTests : IClassFixture<ServerFactory>
 
         var paths = document.GetProperty("paths");
         foreach (var path in new[] { "/v1/signup", "/v1/login", "/v1/me", "/v1/sessions", "/v1/sessions/current",
-                     "/v1/sessions/{id}", "/v1/me/password", "/v1/machine-users", "/v1/machine-users/{id}/token", "/v1/machine-users/{id}" })
+                     "/v1/sessions/{id}", "/v1/me/password", "/v1/machine-users", "/v1/machine-users/{id}/token", "/v1/machine-users/{id}",
+                     "/v1/users", "/v1/users/{id}", "/v1/users/{id}/sessions", "/v1/tenant", "/v1/audit" })
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the OpenAPI document");
         }
@@ -41,6 +42,9 @@ public sealed class ServerTests : IClassFixture<ServerFactory>
         Assert.Equal("cookie", schemes.GetProperty("sessionCookie").GetProperty("in").GetString());
         Assert.True(paths.GetProperty("/v1/me").GetProperty("get").TryGetProperty("security", out _));
         Assert.False(paths.GetProperty("/v1/login").GetProperty("post").TryGetProperty("security", out _));
+        Assert.True(paths.GetProperty("/v1/users/{id}").TryGetProperty("patch", out _));
+        Assert.True(paths.GetProperty("/v1/tenant").TryGetProperty("patch", out _));
+        Assert.True(paths.GetProperty("/v1/audit").GetProperty("get").TryGetProperty("security", out _));
     }
 
     [Fact]

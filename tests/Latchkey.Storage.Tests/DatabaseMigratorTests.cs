@@ -2,6 +2,8 @@ using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Latchkey.Storage.Tests;
@@ -30,6 +32,36 @@ public sealed class DatabaseMigratorTests
         Assert.Contains("tenants", tables);
         Assert.Contains("users", tables);
         Assert.Contains("api_user_key", tables);
+        Assert.Contains("audit_log", tables);
+    }
+
+    [Fact]
+    public async Task MigratingASessionFromBeforeTenancyGivesItItsUsersTenant()
+    {
+        await using var database = SqliteDatabase.CreateUnmigrated();
+        await using (var scope = database.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<LatchkeyDbContext>().GetService<IMigrator>()
+                .MigrateAsync("20261125020854_Initial");
+        }
+
+        var tenantId = Guid.NewGuid();
+        var userId = Guid.NewGuid();
+        var sessionId = Guid.NewGuid();
+        await ExecuteAsync(database, $"INSERT INTO tenants (id, name, created_at) VALUES ('{tenantId.ToString().ToUpperInvariant()}', 'Acme', 0)");
+        await ExecuteAsync(database, "INSERT INTO users (id, tenant_id, kind, login, secret_verifier, role, scopes, disabled, created_at) " +
+            $"VALUES ('{userId.ToString().ToUpperInvariant()}', '{tenantId.ToString().ToUpperInvariant()}', 0, 'owner@acme.test', '$sha256$AAAA', 2, '', 0, 0)");
+        await ExecuteAsync(database, "INSERT INTO api_user_key (id, user_id, app_id, key_id, key_digest, created_at, last_used_at, expires_at) " +
+            $"VALUES ('{sessionId.ToString().ToUpperInvariant()}', '{userId.ToString().ToUpperInvariant()}', 'app-laptop', 'k1', x'00', 0, 0, 1)");
+
+        await database.MigrateAsync();
+
+        await using (var scope = database.CreateScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(tenantId);
+            var sessions = await scope.ServiceProvider.GetRequiredService<ISessionStore>().ListAsync(userId, CancellationToken.None);
+            Assert.Equal(tenantId, Assert.Single(sessions).TenantId);
+        }
     }
 
     [Fact]
@@ -63,10 +95,18 @@ public sealed class DatabaseMigratorTests
         Assert.Equal(["wal"], await ReadStringsAsync(database, "PRAGMA journal_mode"));
         await using (var scope = database.CreateScope())
         {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(tenant.Id);
             Assert.Empty(await scope.ServiceProvider.GetRequiredService<LatchkeyDbContext>().Database.GetPendingMigrationsAsync());
             Assert.NotNull(await scope.ServiceProvider.GetRequiredService<ITenantStore>().FindAsync(tenant.Id, CancellationToken.None));
             Assert.NotNull(await scope.ServiceProvider.GetRequiredService<IUserStore>().FindByLoginAsync("owner@acme.test", CancellationToken.None));
         }
+    }
+
+    private static async Task ExecuteAsync(SqliteDatabase database, string sql)
+    {
+        await using var connection = await database.OpenConnectionAsync();
+        await using var command = new SqliteCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task<List<string>> ReadStringsAsync(SqliteDatabase database, string sql)

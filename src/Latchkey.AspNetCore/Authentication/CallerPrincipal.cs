@@ -47,10 +47,5 @@ internal static class CallerPrincipal
 
     public static string KindName(UserKind kind) => kind == UserKind.Machine ? "machine" : "human";
 
-    public static string RoleName(TenantRole role) => role switch
-    {
-        TenantRole.Owner => "owner",
-        TenantRole.Admin => "admin",
-        _ => "member",
-    };
+    public static string RoleName(TenantRole role) => TenantRoles.Name(role);
 }

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using Latchkey.Core.Credentials;
 using Latchkey.Core.Services;
+using Latchkey.Core.Stores;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -19,6 +20,7 @@ internal sealed class LatchkeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     CredentialValidator validator,
+    TenantContext tenant,
     IProblemDetailsService problems)
     : AuthenticationHandler<LatchkeyAuthenticationOptions>(options, logger, encoder)
 {
@@ -65,6 +67,8 @@ internal sealed class LatchkeyAuthenticationHandler(
             return Fail(check.Failure);
         }
 
+        // Note: from here on this request's queries see the caller's tenant only (storage's tenant query filter).
+        tenant.Enter(check.Caller.TenantId);
         var principal = CallerPrincipal.ToPrincipal(check.Caller, Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }

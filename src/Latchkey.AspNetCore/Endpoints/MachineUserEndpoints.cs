@@ -23,7 +23,7 @@ internal static class MachineUserEndpoints
         MachineUserRequest request, MachineUserService machines, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = CallerPrincipal.ToCaller(context.User);
-        var (created, error) = await machines.CreateAsync(caller.TenantId, request.Name, request.Scopes, cancellationToken);
+        var (created, error) = await machines.CreateAsync(caller, request.Name, request.Scopes, cancellationToken);
         if (created is null)
         {
             return Problems.Invalid(error!);
@@ -38,7 +38,7 @@ internal static class MachineUserEndpoints
         MachineUserService machines, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = CallerPrincipal.ToCaller(context.User);
-        var list = await machines.ListAsync(caller.TenantId, cancellationToken);
+        var list = await machines.ListAsync(caller, cancellationToken);
         return TypedResults.Ok(list.Select(u => new MachineUserResponse(
             u.Id, u.Name ?? "", u.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), u.CreatedAt, u.LastUsedAt)).ToList());
     }
@@ -47,7 +47,7 @@ internal static class MachineUserEndpoints
         Guid id, MachineUserService machines, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = CallerPrincipal.ToCaller(context.User);
-        var token = await machines.RotateAsync(caller.TenantId, id, cancellationToken);
+        var token = await machines.RotateAsync(caller, id, cancellationToken);
         if (token is null)
         {
             return Problems.Status(StatusCodes.Status404NotFound, "Machine user not found");
@@ -61,7 +61,7 @@ internal static class MachineUserEndpoints
         Guid id, MachineUserService machines, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = CallerPrincipal.ToCaller(context.User);
-        return await machines.DeleteAsync(caller.TenantId, id, cancellationToken)
+        return await machines.DeleteAsync(caller, id, cancellationToken)
             ? TypedResults.NoContent()
             : Problems.Status(StatusCodes.Status404NotFound, "Machine user not found");
     }

@@ -31,7 +31,7 @@ internal static class SessionEndpoints
         Guid id, SessionService sessions, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = CallerPrincipal.ToCaller(context.User);
-        if (!await sessions.RevokeAsync(caller.UserId, id, cancellationToken))
+        if (!await sessions.RevokeAsync(caller, id, cancellationToken))
         {
             return Problems.Status(StatusCodes.Status404NotFound, "Session not found");
         }
@@ -48,7 +48,7 @@ internal static class SessionEndpoints
         SessionService sessions, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = CallerPrincipal.ToCaller(context.User);
-        await sessions.RevokeAsync(caller.UserId, caller.SessionId!.Value, cancellationToken);
+        await sessions.RevokeAsync(caller, caller.SessionId!.Value, cancellationToken);
         SessionCookies.Delete(context);
         return TypedResults.NoContent();
     }
@@ -56,7 +56,7 @@ internal static class SessionEndpoints
     private static async Task<NoContent> RevokeAllAsync(SessionService sessions, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = CallerPrincipal.ToCaller(context.User);
-        await sessions.RevokeAllAsync(caller.UserId, cancellationToken);
+        await sessions.RevokeAllAsync(caller, caller.UserId, cancellationToken);
         SessionCookies.Delete(context);
         return TypedResults.NoContent();
     }

@@ -15,6 +15,9 @@ internal sealed class PasswordPolicy(IOptions<LatchkeyPasswordOptions> options)
     // Note: a hard byte cap bounds the hashing work an attacker can ask for, whatever MaxLength says.
     public const int MaxUtf8Bytes = 1024;
 
+    // Note: a context word shorter than this (a tenant called "A") would refuse half the dictionary and add nothing.
+    private const int MinContextWordLength = 4;
+
     private readonly LatchkeyPasswordOptions _options = options.Value;
 
     /// <summary>The password as it will be hashed (NFKC), or null when it cannot be normalised.</summary>
@@ -55,12 +58,12 @@ internal sealed class PasswordPolicy(IOptions<LatchkeyPasswordOptions> options)
             return $"The password must be at most {_options.MaxLength} characters long.";
         }
 
-        if (normalizedPassword.Contains(normalizedLogin, StringComparison.OrdinalIgnoreCase))
+        if (ContainsWord(normalizedPassword, normalizedLogin))
         {
             return "The password must not contain the login.";
         }
 
-        if (!string.IsNullOrWhiteSpace(tenantName) && normalizedPassword.Contains(tenantName.Trim(), StringComparison.OrdinalIgnoreCase))
+        if (ContainsWord(normalizedPassword, tenantName))
         {
             return "The password must not contain the tenant's name.";
         }
@@ -71,6 +74,12 @@ internal sealed class PasswordPolicy(IOptions<LatchkeyPasswordOptions> options)
         }
 
         return null;
+    }
+
+    private static bool ContainsWord(string password, string? word)
+    {
+        var trimmed = word?.Trim();
+        return trimmed is { Length: >= MinContextWordLength } && password.Contains(trimmed, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Whether the password, compared case-insensitively, is one of the 30,000 most common.</summary>

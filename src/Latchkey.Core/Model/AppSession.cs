@@ -7,6 +7,10 @@ internal sealed class AppSession
 
     public Guid UserId { get; set; }
 
+    // Note: a copy of the user's tenant, so that storage can confine every session query to the caller's tenant with
+    // one indexed column instead of a join through users.
+    public Guid TenantId { get; set; }
+
     public required string AppId { get; set; }
 
     public string? AppName { get; set; }

@@ -15,6 +15,7 @@ internal sealed class AccountService(
     PasswordPolicy policy,
     LoginThrottle throttle,
     TimeProvider time,
+    AuditLog audit,
     IOptions<LatchkeyRegistrationOptions> registration)
 {
     public const int MaxTenantNameLength = 200;
@@ -64,9 +65,13 @@ internal sealed class AccountService(
             CreatedAt = now,
         };
 
-        return await tenants.CreateWithOwnerAsync(tenant, owner, cancellationToken)
-            ? new(SignupOutcome.Created, tenant.Id, owner.Id)
-            : new(SignupOutcome.LoginTaken);
+        if (!await tenants.CreateWithOwnerAsync(tenant, owner, cancellationToken))
+        {
+            return new(SignupOutcome.LoginTaken);
+        }
+
+        await audit.RecordAsync([audit.Create(AuditEvents.Signup, tenant.Id, owner.Id, owner.Id)], cancellationToken);
+        return new(SignupOutcome.Created, tenant.Id, owner.Id);
 
         static SignupResult Invalid(string field, string message) => new(SignupOutcome.Invalid, Error: new(field, message));
     }
@@ -109,6 +114,7 @@ internal sealed class AccountService(
                     hasher.Verify(hasher.DummyVerifier, presented);
                 }
 
+                RecordFailure(await users.FindByLoginAsync(normalizedLogin, cancellationToken), "locked", appId);
                 return new(LoginOutcome.Refused, Refusal: LoginRefusal.Locked);
             }
         }
@@ -131,12 +137,14 @@ internal sealed class AccountService(
 
         if (!verifiable)
         {
+            RecordFailure(user, "machine_user", appId);
             return new(LoginOutcome.Refused, Refusal: LoginRefusal.UnknownLogin);
         }
 
         if (verification == PasswordVerification.Failed || user!.Disabled)
         {
             var refusal = verification == PasswordVerification.Failed ? LoginRefusal.WrongPassword : LoginRefusal.Disabled;
+            RecordFailure(user, refusal == LoginRefusal.WrongPassword ? "wrong_password" : "disabled", appId);
             return new(LoginOutcome.Refused, Refusal: refusal, UserId: user!.Id);
         }
 
@@ -146,10 +154,28 @@ internal sealed class AccountService(
             await users.UpdateVerifierAsync(user.Id, rehashed, cancellationToken);
         }
 
-        var (session, apiKey) = await sessions.OpenAsync(user.Id, appId, cleanAppName, cancellationToken);
+        var (session, apiKey) = await sessions.OpenAsync(user, appId, cleanAppName, cancellationToken);
+        await audit.RecordAsync(
+        [
+            audit.Create(AuditEvents.LoginSucceeded, user.TenantId, user.Id, user.Id, null, appId),
+            audit.Create(AuditEvents.SessionCreated, user.TenantId, user.Id, user.Id, $"session {session.Id}", appId),
+        ], cancellationToken);
         return new(LoginOutcome.Succeeded, session, apiKey, UserId: user.Id);
 
         static LoginResult Invalid(string field, string message) => new(LoginOutcome.Invalid, Error: new(field, message));
+    }
+
+    /// <summary>
+    /// Audits a refused login of an existing user, off the response path: writing it before answering would make a
+    /// wrong password for a real login slower than for an unknown one. A login that matches no user belongs to no
+    /// tenant and is not recorded; the reason stays server-side.
+    /// </summary>
+    private void RecordFailure(User? user, string reason, string appId)
+    {
+        if (user is not null)
+        {
+            audit.RecordLater(audit.Create(AuditEvents.LoginFailed, user.TenantId, null, user.Id, reason, appId));
+        }
     }
 
     public async Task<(PasswordChangeOutcome Outcome, InputError? Error)> ChangePasswordAsync(
@@ -185,6 +211,7 @@ internal sealed class AccountService(
         }
 
         await users.ChangeSecretAsync(user.Id, verifier, caller.SessionId, cancellationToken);
+        await audit.RecordAsync(caller, AuditEvents.PasswordChanged, user.Id, "other sessions ended", cancellationToken);
         return (PasswordChangeOutcome.Changed, null);
     }
 }

@@ -8,7 +8,7 @@ namespace Latchkey.Core.Services;
 /// <summary>
 /// Machine users: users whose login is 16 random bytes and whose secret is 32 more; the token is the two together.
 /// </summary>
-internal sealed class MachineUserService(IUserStore users, TimeProvider time)
+internal sealed class MachineUserService(IUserStore users, AuditLog audit, TimeProvider time)
 {
     public const int MaxNameLength = 100;
     public const int MaxScopes = 32;
@@ -18,7 +18,7 @@ internal sealed class MachineUserService(IUserStore users, TimeProvider time)
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:._-/");
 
     public async Task<(MachineUserCreated? Created, InputError? Error)> CreateAsync(
-        Guid tenantId, string? name, IReadOnlyList<string>? scopes, CancellationToken cancellationToken)
+        AuthenticatedCaller caller, string? name, IReadOnlyList<string>? scopes, CancellationToken cancellationToken)
     {
         var cleanName = TextInput.Clean(name, MaxNameLength);
         if (cleanName is null)
@@ -38,7 +38,7 @@ internal sealed class MachineUserService(IUserStore users, TimeProvider time)
         var user = new User
         {
             Id = Guid.CreateVersion7(now),
-            TenantId = tenantId,
+            TenantId = caller.TenantId,
             Kind = UserKind.Machine,
             Login = login,
             Name = cleanName,
@@ -50,30 +50,49 @@ internal sealed class MachineUserService(IUserStore users, TimeProvider time)
 
         // Note: 128 random bits make a clash with any existing login vanishingly unlikely; a clash is still refused by
         // the unique index rather than silently sharing a login.
-        return await users.CreateAsync(user, cancellationToken)
-            ? (new MachineUserCreated(user, token), null)
-            : throw new InvalidOperationException("A freshly generated machine login collided with an existing login.");
+        if (!await users.CreateAsync(user, cancellationToken))
+        {
+            throw new InvalidOperationException("A freshly generated machine login collided with an existing login.");
+        }
+
+        await audit.RecordAsync(caller, AuditEvents.MachineUserCreated, user.Id, Describe(user), cancellationToken);
+        return (new MachineUserCreated(user, token), null);
     }
 
-    public async Task<IReadOnlyList<User>> ListAsync(Guid tenantId, CancellationToken cancellationToken) =>
-        await users.ListAsync(tenantId, UserKind.Machine, cancellationToken);
+    public async Task<IReadOnlyList<User>> ListAsync(AuthenticatedCaller caller, CancellationToken cancellationToken) =>
+        await users.ListAsync(caller.TenantId, UserKind.Machine, cancellationToken);
 
     /// <summary>A new secret for the same login; the old token stops working at once. Null when not found.</summary>
-    public async Task<string?> RotateAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken)
+    public async Task<string?> RotateAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
     {
-        var user = await users.FindAsync(tenantId, userId, cancellationToken);
+        var user = await users.FindAsync(caller.TenantId, userId, cancellationToken);
         if (user is not { Kind: UserKind.Machine })
         {
             return null;
         }
 
         var (token, digest) = TokenFormat.Create(TokenKind.MachineToken, user.Login);
-        return await users.UpdateVerifierAsync(user.Id, SecretDigest.ToVerifier(digest), cancellationToken) ? token : null;
+        if (!await users.ChangeSecretAsync(user.Id, SecretDigest.ToVerifier(digest), null, cancellationToken))
+        {
+            return null;
+        }
+
+        await audit.RecordAsync(caller, AuditEvents.MachineUserTokenRotated, user.Id, Describe(user), cancellationToken);
+        return token;
     }
 
-    public async Task<bool> DeleteAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
     {
-        var user = await users.FindAsync(tenantId, userId, cancellationToken);
-        return user is { Kind: UserKind.Machine } && await users.DeleteAsync(tenantId, userId, cancellationToken);
+        var user = await users.FindAsync(caller.TenantId, userId, cancellationToken);
+        if (user is not { Kind: UserKind.Machine } || await users.DeleteAsync(caller.TenantId, userId, cancellationToken) != UserChange.Done)
+        {
+            return false;
+        }
+
+        await audit.RecordAsync(caller, AuditEvents.MachineUserDeleted, user.Id, Describe(user), cancellationToken);
+        return true;
     }
+
+    private static string Describe(User machine) =>
+        machine.Scopes.Length == 0 ? machine.Name ?? "" : $"{machine.Name} (scopes: {machine.Scopes})";
 }

@@ -54,3 +54,26 @@ internal enum PasswordChangeOutcome
 }
 
 internal sealed record MachineUserCreated(User User, string Token);
+
+/// <summary>What an owner's or admin's change to a human user came to.</summary>
+internal enum UserAdminOutcome
+{
+    Done,
+    Invalid,
+
+    /// <summary>No such human user in the caller's tenant (another tenant's user, a machine user, nobody).</summary>
+    NotFound,
+
+    /// <summary>The caller's role does not allow it: an admin acting on an owner, or granting a role above its own.</summary>
+    Forbidden,
+
+    /// <summary>The tenant would be left without an enabled owner.</summary>
+    LastOwner,
+
+    LoginTaken,
+}
+
+internal sealed record UserAdminResult(UserAdminOutcome Outcome, User? User = null, InputError? Error = null)
+{
+    public static implicit operator UserAdminResult(UserAdminOutcome outcome) => new(outcome);
+}

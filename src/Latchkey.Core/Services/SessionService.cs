@@ -6,12 +6,12 @@ using Microsoft.Extensions.Options;
 namespace Latchkey.Core.Services;
 
 /// <summary>A user's app sessions: opened by login, listed, and ended one by one or all at once.</summary>
-internal sealed class SessionService(ISessionStore sessions, TimeProvider time, IOptions<LatchkeySessionOptions> options)
+internal sealed class SessionService(ISessionStore sessions, AuditLog audit, TimeProvider time, IOptions<LatchkeySessionOptions> options)
 {
     public const int MaxAppNameLength = 100;
 
     /// <summary>Opens a session for the app instance; the plaintext key is returned here and never again.</summary>
-    public async Task<(AppSession Session, string ApiKey)> OpenAsync(Guid userId, string appId, string? appName, CancellationToken cancellationToken)
+    public async Task<(AppSession Session, string ApiKey)> OpenAsync(User user, string appId, string? appName, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var keyId = TokenFormat.NewPublicPart();
@@ -19,7 +19,8 @@ internal sealed class SessionService(ISessionStore sessions, TimeProvider time, 
         var session = new AppSession
         {
             Id = Guid.CreateVersion7(now),
-            UserId = userId,
+            UserId = user.Id,
+            TenantId = user.TenantId,
             AppId = appId,
             AppName = appName,
             KeyId = keyId,
@@ -43,9 +44,23 @@ internal sealed class SessionService(ISessionStore sessions, TimeProvider time, 
             .ToList();
     }
 
-    public Task<bool> RevokeAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken) =>
-        sessions.DeleteAsync(userId, sessionId, cancellationToken);
+    /// <summary>Ends one of the caller's own sessions; false when it is not one of them.</summary>
+    public async Task<bool> RevokeAsync(AuthenticatedCaller caller, Guid sessionId, CancellationToken cancellationToken)
+    {
+        if (!await sessions.DeleteAsync(caller.UserId, sessionId, cancellationToken))
+        {
+            return false;
+        }
 
-    public Task<int> RevokeAllAsync(Guid userId, CancellationToken cancellationToken) =>
-        sessions.DeleteAllAsync(userId, cancellationToken);
+        await audit.RecordAsync(caller, AuditEvents.SessionRevoked, caller.UserId, $"session {sessionId}", cancellationToken);
+        return true;
+    }
+
+    /// <summary>Ends every session of <paramref name="userId"/> (the caller's own, or a user an admin manages).</summary>
+    public async Task<int> RevokeAllAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
+    {
+        var ended = await sessions.DeleteAllAsync(userId, cancellationToken);
+        await audit.RecordAsync(caller, AuditEvents.SessionRevoked, userId, $"all sessions ({ended})", cancellationToken);
+        return ended;
+    }
 }

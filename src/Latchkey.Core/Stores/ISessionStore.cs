@@ -2,16 +2,22 @@ using Latchkey.Core.Model;
 
 namespace Latchkey.Core.Stores;
 
-/// <summary>App sessions (seed 1's api_user_key table).</summary>
+/// <summary>
+/// App sessions (seed 1's api_user_key table). Every method is confined to the scope's <see cref="TenantContext"/>
+/// except the ones marked cross-tenant, which serve login, request authentication and the background jobs.
+/// </summary>
 internal interface ISessionStore
 {
     /// <summary>
-    /// Stores <paramref name="session"/>, replacing the user's previous session for the same app id in the same
-    /// transaction: one live key per app instance.
+    /// Cross-tenant, for login: stores <paramref name="session"/>, replacing the user's previous session for the same
+    /// app id in the same transaction: one live key per app instance.
     /// </summary>
     Task ReplaceAsync(AppSession session, CancellationToken cancellationToken);
 
-    /// <summary>The request path's one read: the session by key id, with what the caller's identity needs from its user.</summary>
+    /// <summary>
+    /// Cross-tenant: the request path's one read, the session by key id with what the caller's identity needs from its
+    /// user. The tenant is not known until this read has found it.
+    /// </summary>
     Task<SessionCredential?> FindByKeyIdAsync(string keyId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AppSession>> ListAsync(Guid userId, CancellationToken cancellationToken);
@@ -21,9 +27,13 @@ internal interface ISessionStore
 
     Task<int> DeleteAllAsync(Guid userId, CancellationToken cancellationToken);
 
+    /// <summary>Cross-tenant: the background writer records last use of sessions of every tenant.</summary>
     Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken);
 
-    /// <summary>Deletes at most <paramref name="batchSize"/> sessions past their absolute or idle expiry; returns how many.</summary>
+    /// <summary>
+    /// Cross-tenant: deletes at most <paramref name="batchSize"/> sessions past their absolute or idle expiry, of any
+    /// tenant; returns how many.
+    /// </summary>
     Task<int> DeleteExpiredAsync(DateTimeOffset now, TimeSpan idleTimeout, int batchSize, CancellationToken cancellationToken);
 }
 

@@ -9,4 +9,7 @@ internal interface ITenantStore
     Task<bool> CreateWithOwnerAsync(Tenant tenant, User owner, CancellationToken cancellationToken);
 
     Task<Tenant?> FindAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Sets the name and contact e-mail (null clears it). False when no such tenant is in scope.</summary>
+    Task<bool> UpdateAsync(Guid tenantId, string name, string? contactEmail, CancellationToken cancellationToken);
 }

@@ -2,29 +2,63 @@ using Latchkey.Core.Model;
 
 namespace Latchkey.Core.Stores;
 
-/// <summary>Users' authentication data. Every query that an admin can reach is scoped by tenant.</summary>
+/// <summary>
+/// Users' authentication data. Every method is confined to the scope's <see cref="TenantContext"/> except the ones
+/// marked cross-tenant, which serve login and the background writers.
+/// </summary>
 internal interface IUserStore
 {
+    /// <summary>Cross-tenant: login needs no tenant, so the user is found by its globally unique login.</summary>
     Task<User?> FindByLoginAsync(string normalizedLogin, CancellationToken cancellationToken);
 
     Task<User?> FindAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken);
 
-    /// <summary>False when the login is taken.</summary>
+    /// <summary>False when the login is taken (in any tenant).</summary>
     Task<bool> CreateAsync(User user, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<User>> ListAsync(Guid tenantId, UserKind kind, CancellationToken cancellationToken);
 
-    /// <summary>Replaces the verifier, e.g. after a rehash on login. False when the user is gone.</summary>
+    /// <summary>The tenant's human users, each with the latest use of any of its sessions (null without one).</summary>
+    Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cross-tenant, for login only: replaces the verifier after a rehash of a password just verified for the user
+    /// found by its login. False when the user is gone.
+    /// </summary>
     Task<bool> UpdateVerifierAsync(Guid userId, string verifier, CancellationToken cancellationToken);
 
     /// <summary>
     /// Replaces the verifier and ends every session of the user but <paramref name="keepSessionId"/>, in one
-    /// transaction: a changed password must not leave a stolen session alive.
+    /// transaction: a changed password (or a rotated token) must not leave a stolen session alive.
     /// </summary>
     Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the user and its sessions. False when no such user is in the tenant.</summary>
-    Task<bool> DeleteAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Sets the user's role and whether it is disabled; disabling deletes every session of the user in the same
+    /// transaction. Refused with <see cref="UserChange.LastOwner"/> when the tenant would be left without an enabled
+    /// owner.
+    /// </summary>
+    Task<UserChange> UpdateAccessAsync(Guid tenantId, Guid userId, TenantRole role, bool disabled, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes the user and its sessions; refused with <see cref="UserChange.LastOwner"/> when it is the tenant's last
+    /// enabled owner.
+    /// </summary>
+    Task<UserChange> DeleteAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken);
+
+    /// <summary>Cross-tenant: the background writer records last use of machine users of every tenant.</summary>
     Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken);
+}
+
+/// <summary>A user as an admin sees it in a list.</summary>
+internal sealed record UserSummary(User User, DateTimeOffset? LastSessionUseAt);
+
+/// <summary>What a change to a user came to.</summary>
+internal enum UserChange
+{
+    Done,
+    NotFound,
+
+    /// <summary>Refused: at least one enabled owner always remains.</summary>
+    LastOwner,
 }

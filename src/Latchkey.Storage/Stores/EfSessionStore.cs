@@ -6,10 +6,15 @@ namespace Latchkey.Storage.Stores;
 
 internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
 {
+    private static readonly string[] TenantFilter = [LatchkeyDbContext.TenantFilter];
+
     public async Task ReplaceAsync(AppSession session, CancellationToken cancellationToken)
     {
+        // Note: cross-tenant: login runs before any tenant is entered; the user id comes from the user whose password
+        // login has just verified.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Sessions.Where(s => s.UserId == session.UserId && s.AppId == session.AppId).ExecuteDeleteAsync(cancellationToken);
+        await db.Sessions.IgnoreQueryFilters(TenantFilter)
+            .Where(s => s.UserId == session.UserId && s.AppId == session.AppId).ExecuteDeleteAsync(cancellationToken);
         db.Sessions.Add(session);
         try
         {
@@ -22,8 +27,9 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
         }
     }
 
+    // Note: cross-tenant: this read is what establishes the caller's tenant.
     public Task<SessionCredential?> FindByKeyIdAsync(string keyId, CancellationToken cancellationToken) =>
-        db.Sessions.AsNoTracking()
+        db.Sessions.IgnoreQueryFilters(TenantFilter).AsNoTracking()
             .Where(s => s.KeyId == keyId)
             .Join(db.Users, s => s.UserId, u => u.Id, (s, u) => new SessionCredential(
                 s.Id, s.AppId, s.KeyDigest, s.LastUsedAt, s.ExpiresAt,
@@ -46,11 +52,12 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
             return;
         }
 
-        // Note: one transaction for the batch, so a burst of sessions costs one disk flush, not one each.
+        // Note: one transaction for the batch, so a burst of sessions costs one disk flush, not one each. Cross-tenant:
+        // the background writer has no tenant; the ids come from requests that authenticated.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var (id, at) in uses)
         {
-            await db.Sessions.Where(s => s.Id == id && s.LastUsedAt < at)
+            await db.Sessions.IgnoreQueryFilters(TenantFilter).Where(s => s.Id == id && s.LastUsedAt < at)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastUsedAt, at), cancellationToken);
         }
 
@@ -59,8 +66,9 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
 
     public Task<int> DeleteExpiredAsync(DateTimeOffset now, TimeSpan idleTimeout, int batchSize, CancellationToken cancellationToken)
     {
+        // Note: cross-tenant: the sweeper keeps the whole table small; expiry is the only condition.
         var idleSince = now - idleTimeout;
-        return db.Sessions
+        return db.Sessions.IgnoreQueryFilters(TenantFilter)
             .Where(s => s.ExpiresAt <= now || s.LastUsedAt <= idleSince)
             .OrderBy(s => s.Id)
             .Take(batchSize)

@@ -6,6 +6,8 @@ namespace Latchkey.Storage.Stores;
 
 internal sealed class EfTenantStore(LatchkeyDbContext db) : ITenantStore
 {
+    // Note: inserts are not filtered; sign-up creates the tenant before anyone acts in it. The login's uniqueness is
+    // the unique index's to decide, across tenants.
     public async Task<bool> CreateWithOwnerAsync(Tenant tenant, User owner, CancellationToken cancellationToken)
     {
         db.Tenants.Add(tenant);
@@ -15,4 +17,8 @@ internal sealed class EfTenantStore(LatchkeyDbContext db) : ITenantStore
 
     public Task<Tenant?> FindAsync(Guid tenantId, CancellationToken cancellationToken) =>
         db.Tenants.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
+
+    public async Task<bool> UpdateAsync(Guid tenantId, string name, string? contactEmail, CancellationToken cancellationToken) =>
+        await db.Tenants.Where(t => t.Id == tenantId)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.Name, name).SetProperty(x => x.ContactEmail, contactEmail), cancellationToken) == 1;
 }

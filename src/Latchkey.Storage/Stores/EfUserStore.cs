@@ -6,8 +6,11 @@ namespace Latchkey.Storage.Stores;
 
 internal sealed class EfUserStore(LatchkeyDbContext db) : IUserStore
 {
+    private static readonly string[] TenantFilter = [LatchkeyDbContext.TenantFilter];
+
+    // Note: cross-tenant on purpose: a login is unique across the service and login happens before any tenant is known.
     public Task<User?> FindByLoginAsync(string normalizedLogin, CancellationToken cancellationToken) =>
-        db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Login == normalizedLogin, cancellationToken);
+        db.Users.IgnoreQueryFilters(TenantFilter).AsNoTracking().FirstOrDefaultAsync(u => u.Login == normalizedLogin, cancellationToken);
 
     public Task<User?> FindAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken) =>
         db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId && u.TenantId == tenantId, cancellationToken);
@@ -24,8 +27,16 @@ internal sealed class EfUserStore(LatchkeyDbContext db) : IUserStore
             .OrderBy(u => u.Id)
             .ToListAsync(cancellationToken);
 
+    public async Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        await db.Users.AsNoTracking()
+            .Where(u => u.TenantId == tenantId && u.Kind == UserKind.Human)
+            .OrderBy(u => u.Id)
+            .Select(u => new UserSummary(u, db.Sessions.Where(s => s.UserId == u.Id).Max(s => (DateTimeOffset?)s.LastUsedAt)))
+            .ToListAsync(cancellationToken);
+
+    // Note: cross-tenant for login's rehash; the id comes from the lookup by login whose password was just verified.
     public async Task<bool> UpdateVerifierAsync(Guid userId, string verifier, CancellationToken cancellationToken) =>
-        await db.Users.Where(u => u.Id == userId)
+        await db.Users.IgnoreQueryFilters(TenantFilter).Where(u => u.Id == userId)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.SecretVerifier, verifier), cancellationToken) == 1;
 
     public async Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CancellationToken cancellationToken)
@@ -33,23 +44,58 @@ internal sealed class EfUserStore(LatchkeyDbContext db) : IUserStore
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var updated = await db.Users.Where(u => u.Id == userId)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.SecretVerifier, verifier), cancellationToken);
-        await db.Sessions.Where(s => s.UserId == userId && s.Id != keepSessionId).ExecuteDeleteAsync(cancellationToken);
+        if (updated == 1)
+        {
+            await db.Sessions.Where(s => s.UserId == userId && s.Id != keepSessionId).ExecuteDeleteAsync(cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return updated == 1;
     }
 
-    public async Task<bool> DeleteAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken)
+    public async Task<UserChange> UpdateAccessAsync(
+        Guid tenantId, Guid userId, TenantRole role, bool disabled, CancellationToken cancellationToken)
     {
+        var staysOwner = role == TenantRole.Owner && !disabled;
+
+        // Note: the check that another enabled owner remains is part of the UPDATE (and DELETE) statement itself,
+        // inside a transaction that SQLite begins IMMEDIATE (holding the write lock), so two owners demoting each
+        // other at once cannot both pass. PostgreSQL will need the owner rows locked (SELECT ... FOR UPDATE) or
+        // SERIALIZABLE isolation for the same guarantee.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var deleted = await db.Users.Where(u => u.Id == userId && u.TenantId == tenantId).ExecuteDeleteAsync(cancellationToken);
-        if (deleted == 1)
+        var updated = await OfUser(tenantId, userId)
+            .Where(u => staysOwner || !(u.Role == TenantRole.Owner && !u.Disabled) || db.Users.Any(o => o.TenantId == tenantId && o.Id != userId && o.Role == TenantRole.Owner && !o.Disabled))
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.Role, role).SetProperty(x => x.Disabled, disabled), cancellationToken);
+        if (updated == 0)
         {
-            // Note: explicit rather than trusting the cascade, which SQLite applies only with foreign keys enabled.
+            return await OfUser(tenantId, userId).AnyAsync(cancellationToken) ? UserChange.LastOwner : UserChange.NotFound;
+        }
+
+        if (disabled)
+        {
+            // Note: the rows go, not just a flag: re-enabling the user must not bring its old keys back.
             await db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return deleted == 1;
+        return UserChange.Done;
+    }
+
+    public async Task<UserChange> DeleteAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var deleted = await OfUser(tenantId, userId)
+            .Where(u => !(u.Role == TenantRole.Owner && !u.Disabled) || db.Users.Any(o => o.TenantId == tenantId && o.Id != userId && o.Role == TenantRole.Owner && !o.Disabled))
+            .ExecuteDeleteAsync(cancellationToken);
+        if (deleted == 0)
+        {
+            return await OfUser(tenantId, userId).AnyAsync(cancellationToken) ? UserChange.LastOwner : UserChange.NotFound;
+        }
+
+        // Note: explicit rather than trusting the cascade, which SQLite applies only with foreign keys enabled.
+        await db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return UserChange.Done;
     }
 
     public async Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken)
@@ -59,13 +105,16 @@ internal sealed class EfUserStore(LatchkeyDbContext db) : IUserStore
             return;
         }
 
+        // Note: cross-tenant: the background writer has no tenant; the ids come from requests that authenticated.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var (id, at) in uses)
         {
-            await db.Users.Where(u => u.Id == id && (u.LastUsedAt == null || u.LastUsedAt < at))
+            await db.Users.IgnoreQueryFilters(TenantFilter).Where(u => u.Id == id && (u.LastUsedAt == null || u.LastUsedAt < at))
                 .ExecuteUpdateAsync(u => u.SetProperty(x => x.LastUsedAt, at), cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
     }
+
+    private IQueryable<User> OfUser(Guid tenantId, Guid userId) => db.Users.Where(u => u.Id == userId && u.TenantId == tenantId);
 }

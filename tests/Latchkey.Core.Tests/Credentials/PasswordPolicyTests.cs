@@ -142,4 +142,43 @@ public sealed class PasswordPolicyTests
 
         Assert.All(passwords, password => Assert.Null(PasswordPolicy.Normalize(password)));
     }
+
+    [Fact]
+    public void CheckRejectsAPasswordContainingTheTenantName()
+    {
+        var reason = Policy().Check("we love initech here forever", Login, "Initech");
+
+        Assert.NotNull(reason);
+        Assert.Contains("tenant", reason);
+    }
+
+    [Theory]
+    [InlineData("bob", "A")]
+    [InlineData("al", "Acm")]
+    public void CheckIgnoresContextWordsShorterThanFourCharacters(string login, string tenant)
+    {
+        Assert.Null(Policy().Check("correct horse battery staple al bob acm", login, tenant));
+    }
+
+    [Theory]
+    [InlineData("1qaz2wsx3edc4rfv")]
+    [InlineData("QAZWSXEDCRFVTGB")]
+    public void CheckRejectsAPasswordOnTheCommonPasswordList(string password)
+    {
+        var reason = Policy().Check(password, Login);
+
+        Assert.NotNull(reason);
+        Assert.Contains("common", reason);
+    }
+
+    [Fact]
+    public void TheCommonPasswordListHoldsAtLeastTenThousandEntries()
+    {
+        Assert.True(PasswordPolicy.IsCommon("123456"));
+        Assert.True(PasswordPolicy.IsCommon("PASSWORD"));
+        Assert.False(PasswordPolicy.IsCommon("correct horse battery staple"));
+        using var stream = typeof(PasswordPolicy).Assembly.GetManifestResourceStream("Latchkey.Core.common-passwords.txt")!;
+        var entries = new StreamReader(stream).ReadToEnd().Split('\n').Count(l => l.Length > 0 && !l.StartsWith('#'));
+        Assert.True(entries >= 10_000, $"{entries} entries");
+    }
 }

@@ -11,13 +11,14 @@ public abstract class SessionStoreContract : StoreContract
     public async Task ReplaceStoresANewSessionWithEveryField()
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
-        var session = NewSession(owner.Id, "app-laptop");
+        var session = NewSession(owner, "app-laptop");
 
         await Sessions(s => s.ReplaceAsync(session, CancellationToken.None));
 
-        var stored = Assert.Single(await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None)));
+        var stored = Assert.Single(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None)));
         Assert.Equal(session.Id, stored.Id);
         Assert.Equal(owner.Id, stored.UserId);
+        Assert.Equal(owner.TenantId, stored.TenantId);
         Assert.Equal("app-laptop", stored.AppId);
         Assert.Equal("Firefox on laptop", stored.AppName);
         Assert.Equal(session.KeyId, stored.KeyId);
@@ -31,13 +32,13 @@ public abstract class SessionStoreContract : StoreContract
     public async Task ReplaceRemovesThePreviousSessionOfTheSameApp()
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
-        var previous = await CreateSessionAsync(owner.Id, "app-laptop");
+        var previous = await CreateSessionAsync(owner, "app-laptop");
 
-        var next = await CreateSessionAsync(owner.Id, "app-laptop");
+        var next = await CreateSessionAsync(owner, "app-laptop");
 
         Assert.Null(await Sessions(s => s.FindByKeyIdAsync(previous.KeyId, CancellationToken.None)));
         Assert.Equal(next.Id, (await Sessions(s => s.FindByKeyIdAsync(next.KeyId, CancellationToken.None)))?.SessionId);
-        var stored = Assert.Single(await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None)));
+        var stored = Assert.Single(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None)));
         Assert.Equal(next.Id, stored.Id);
     }
 
@@ -45,10 +46,10 @@ public abstract class SessionStoreContract : StoreContract
     public async Task SessionsOfDifferentAppsOfOneUserCoexist()
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
-        var laptop = await CreateSessionAsync(owner.Id, "app-laptop");
-        var phone = await CreateSessionAsync(owner.Id, "app-phone");
+        var laptop = await CreateSessionAsync(owner, "app-laptop");
+        var phone = await CreateSessionAsync(owner, "app-phone");
 
-        var stored = await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None));
+        var stored = await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None));
 
         Assert.Equal(new[] { laptop.Id, phone.Id }.Order(), stored.Select(s => s.Id).Order());
         Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(laptop.KeyId, CancellationToken.None)));
@@ -60,9 +61,9 @@ public abstract class SessionStoreContract : StoreContract
     {
         var (acme, owner) = await CreateTenantAsync("owner@acme.test");
         var member = await CreateUserAsync(acme.Id, "member@acme.test");
-        var membersSession = await CreateSessionAsync(member.Id, "app-shared-kiosk");
+        var membersSession = await CreateSessionAsync(member, "app-shared-kiosk");
 
-        await CreateSessionAsync(owner.Id, "app-shared-kiosk");
+        await CreateSessionAsync(owner, "app-shared-kiosk");
 
         Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(membersSession.KeyId, CancellationToken.None)));
         Assert.Equal(2, await CountAsync<AppSession>());
@@ -75,7 +76,7 @@ public abstract class SessionStoreContract : StoreContract
         var bot = NewUser(acme.Id, "lkm_acme000000000001", UserKind.Machine, TenantRole.Admin);
         bot.Disabled = true;
         Assert.True(await Users(u => u.CreateAsync(bot, CancellationToken.None)));
-        var session = await CreateSessionAsync(bot.Id, "app-ci", lastUsedAt: Now.AddMinutes(-7), expiresAt: Now.AddDays(20));
+        var session = await CreateSessionAsync(bot, "app-ci", lastUsedAt: Now.AddMinutes(-7), expiresAt: Now.AddDays(20));
 
         var credential = await Sessions(s => s.FindByKeyIdAsync(session.KeyId, CancellationToken.None));
 
@@ -98,7 +99,7 @@ public abstract class SessionStoreContract : StoreContract
     public async Task FindByKeyIdReturnsNullForAnUnknownKeyId()
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
-        await CreateSessionAsync(owner.Id, "app-laptop");
+        await CreateSessionAsync(owner, "app-laptop");
 
         Assert.Null(await Sessions(s => s.FindByKeyIdAsync("00000000000000000000000000000000", CancellationToken.None)));
     }
@@ -107,7 +108,7 @@ public abstract class SessionStoreContract : StoreContract
     public async Task TheKeyDigestIsStoredExactlyAsGiven()
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
-        var session = await CreateSessionAsync(owner.Id, "app-laptop");
+        var session = await CreateSessionAsync(owner, "app-laptop");
 
         var stored = await Db(db => db.Database
             .SqlQuery<byte[]>($"""SELECT key_digest AS "Value" FROM api_user_key WHERE key_id = {session.KeyId}""")
@@ -122,11 +123,11 @@ public abstract class SessionStoreContract : StoreContract
     {
         var (acme, owner) = await CreateTenantAsync("owner@acme.test");
         var member = await CreateUserAsync(acme.Id, "member@acme.test");
-        var laptop = await CreateSessionAsync(owner.Id, "app-laptop");
-        var phone = await CreateSessionAsync(owner.Id, "app-phone");
-        await CreateSessionAsync(member.Id, "app-laptop");
+        var laptop = await CreateSessionAsync(owner, "app-laptop");
+        var phone = await CreateSessionAsync(owner, "app-phone");
+        await CreateSessionAsync(member, "app-laptop");
 
-        var owners = await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None));
+        var owners = await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None));
 
         Assert.Equal(new[] { laptop.Id, phone.Id }.Order(), owners.Select(s => s.Id).Order());
         Assert.All(owners, s => Assert.Equal(owner.Id, s.UserId));
@@ -137,20 +138,20 @@ public abstract class SessionStoreContract : StoreContract
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
 
-        Assert.Empty(await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None)));
+        Assert.Empty(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None)));
     }
 
     [Fact]
     public async Task DeleteRemovesTheUsersOwnSession()
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
-        var laptop = await CreateSessionAsync(owner.Id, "app-laptop");
-        var phone = await CreateSessionAsync(owner.Id, "app-phone");
+        var laptop = await CreateSessionAsync(owner, "app-laptop");
+        var phone = await CreateSessionAsync(owner, "app-phone");
 
-        Assert.True(await Sessions(s => s.DeleteAsync(owner.Id, laptop.Id, CancellationToken.None)));
+        Assert.True(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, laptop.Id, CancellationToken.None)));
 
         Assert.Null(await Sessions(s => s.FindByKeyIdAsync(laptop.KeyId, CancellationToken.None)));
-        Assert.Equal([phone.Id], (await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal([phone.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
     }
 
     [Fact]
@@ -158,9 +159,9 @@ public abstract class SessionStoreContract : StoreContract
     {
         var (acme, owner) = await CreateTenantAsync("owner@acme.test");
         var member = await CreateUserAsync(acme.Id, "member@acme.test");
-        var membersSession = await CreateSessionAsync(member.Id, "app-laptop");
+        var membersSession = await CreateSessionAsync(member, "app-laptop");
 
-        Assert.False(await Sessions(s => s.DeleteAsync(owner.Id, membersSession.Id, CancellationToken.None)));
+        Assert.False(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, membersSession.Id, CancellationToken.None)));
 
         Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(membersSession.KeyId, CancellationToken.None)));
     }
@@ -169,9 +170,9 @@ public abstract class SessionStoreContract : StoreContract
     public async Task DeleteReturnsFalseForAnUnknownSession()
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
-        await CreateSessionAsync(owner.Id, "app-laptop");
+        await CreateSessionAsync(owner, "app-laptop");
 
-        Assert.False(await Sessions(s => s.DeleteAsync(owner.Id, Guid.NewGuid(), CancellationToken.None)));
+        Assert.False(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, Guid.NewGuid(), CancellationToken.None)));
         Assert.Equal(1, await CountAsync<AppSession>());
     }
 
@@ -180,24 +181,24 @@ public abstract class SessionStoreContract : StoreContract
     {
         var (acme, owner) = await CreateTenantAsync("owner@acme.test");
         var member = await CreateUserAsync(acme.Id, "member@acme.test");
-        await CreateSessionAsync(owner.Id, "app-laptop");
-        await CreateSessionAsync(owner.Id, "app-phone");
-        await CreateSessionAsync(owner.Id, "app-tablet");
-        var membersSession = await CreateSessionAsync(member.Id, "app-laptop");
+        await CreateSessionAsync(owner, "app-laptop");
+        await CreateSessionAsync(owner, "app-phone");
+        await CreateSessionAsync(owner, "app-tablet");
+        var membersSession = await CreateSessionAsync(member, "app-laptop");
 
-        Assert.Equal(3, await Sessions(s => s.DeleteAllAsync(owner.Id, CancellationToken.None)));
+        Assert.Equal(3, await Sessions(owner.TenantId, s => s.DeleteAllAsync(owner.Id, CancellationToken.None)));
 
-        Assert.Empty(await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None)));
-        Assert.Equal([membersSession.Id], (await Sessions(s => s.ListAsync(member.Id, CancellationToken.None))).Select(s => s.Id));
-        Assert.Equal(0, await Sessions(s => s.DeleteAllAsync(owner.Id, CancellationToken.None)));
+        Assert.Empty(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None)));
+        Assert.Equal([membersSession.Id], (await Sessions(member.TenantId, s => s.ListAsync(member.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal(0, await Sessions(owner.TenantId, s => s.DeleteAllAsync(owner.Id, CancellationToken.None)));
     }
 
     [Fact]
     public async Task RecordLastUseOnlyMovesLastUsedAtForward()
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
-        var laptop = await CreateSessionAsync(owner.Id, "app-laptop", lastUsedAt: Now.AddHours(-1));
-        var phone = await CreateSessionAsync(owner.Id, "app-phone", lastUsedAt: Now.AddHours(-1));
+        var laptop = await CreateSessionAsync(owner, "app-laptop", lastUsedAt: Now.AddHours(-1));
+        var phone = await CreateSessionAsync(owner, "app-phone", lastUsedAt: Now.AddHours(-1));
 
         await Sessions(s => s.RecordLastUseAsync([new(laptop.Id, Now), new(phone.Id, Now.AddHours(-2))], CancellationToken.None));
 
@@ -217,18 +218,18 @@ public abstract class SessionStoreContract : StoreContract
     public async Task DeleteExpiredRemovesAbsoluteAndIdleExpiredSessionsAndKeepsLiveOnes()
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
-        var live = await CreateSessionAsync(owner.Id, "app-live", lastUsedAt: Now.AddMinutes(-5), expiresAt: Now.AddDays(1));
-        var nearlyIdle = await CreateSessionAsync(owner.Id, "app-nearly-idle", lastUsedAt: Now - IdleTimeout + TimeSpan.FromSeconds(1), expiresAt: Now.AddDays(1));
-        var nearlyExpired = await CreateSessionAsync(owner.Id, "app-nearly-expired", lastUsedAt: Now.AddMinutes(-5), expiresAt: Now.AddSeconds(1));
-        await CreateSessionAsync(owner.Id, "app-expired", lastUsedAt: Now.AddMinutes(-5), expiresAt: Now.AddDays(-1));
-        await CreateSessionAsync(owner.Id, "app-expires-now", lastUsedAt: Now.AddMinutes(-5), expiresAt: Now);
-        await CreateSessionAsync(owner.Id, "app-idle", lastUsedAt: Now.AddDays(-8), expiresAt: Now.AddDays(1));
-        await CreateSessionAsync(owner.Id, "app-idle-since-now", lastUsedAt: Now - IdleTimeout, expiresAt: Now.AddDays(1));
+        var live = await CreateSessionAsync(owner, "app-live", lastUsedAt: Now.AddMinutes(-5), expiresAt: Now.AddDays(1));
+        var nearlyIdle = await CreateSessionAsync(owner, "app-nearly-idle", lastUsedAt: Now - IdleTimeout + TimeSpan.FromSeconds(1), expiresAt: Now.AddDays(1));
+        var nearlyExpired = await CreateSessionAsync(owner, "app-nearly-expired", lastUsedAt: Now.AddMinutes(-5), expiresAt: Now.AddSeconds(1));
+        await CreateSessionAsync(owner, "app-expired", lastUsedAt: Now.AddMinutes(-5), expiresAt: Now.AddDays(-1));
+        await CreateSessionAsync(owner, "app-expires-now", lastUsedAt: Now.AddMinutes(-5), expiresAt: Now);
+        await CreateSessionAsync(owner, "app-idle", lastUsedAt: Now.AddDays(-8), expiresAt: Now.AddDays(1));
+        await CreateSessionAsync(owner, "app-idle-since-now", lastUsedAt: Now - IdleTimeout, expiresAt: Now.AddDays(1));
 
         var deleted = await Sessions(s => s.DeleteExpiredAsync(Now, IdleTimeout, 100, CancellationToken.None));
 
         Assert.Equal(4, deleted);
-        var kept = await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None));
+        var kept = await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None));
         Assert.Equal(new[] { live.Id, nearlyIdle.Id, nearlyExpired.Id }.Order(), kept.Select(s => s.Id).Order());
     }
 
@@ -238,10 +239,10 @@ public abstract class SessionStoreContract : StoreContract
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
         for (var i = 0; i < 7; i++)
         {
-            await CreateSessionAsync(owner.Id, $"app-expired-{i}", expiresAt: Now.AddDays(-1 - i));
+            await CreateSessionAsync(owner, $"app-expired-{i}", expiresAt: Now.AddDays(-1 - i));
         }
 
-        var live = await CreateSessionAsync(owner.Id, "app-live");
+        var live = await CreateSessionAsync(owner, "app-live");
         var batches = new List<int>();
         for (var i = 0; i < 4; i++)
         {
@@ -249,14 +250,14 @@ public abstract class SessionStoreContract : StoreContract
         }
 
         Assert.Equal([3, 3, 1, 0], batches);
-        Assert.Equal([live.Id], (await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal([live.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
     }
 
     [Fact]
     public async Task DeleteExpiredWithNothingExpiredDeletesNothing()
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
-        await CreateSessionAsync(owner.Id, "app-laptop");
+        await CreateSessionAsync(owner, "app-laptop");
 
         Assert.Equal(0, await Sessions(s => s.DeleteExpiredAsync(Now, IdleTimeout, 100, CancellationToken.None)));
         Assert.Equal(1, await CountAsync<AppSession>());
@@ -267,11 +268,52 @@ public abstract class SessionStoreContract : StoreContract
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
         var plusTwo = TimeSpan.FromHours(2);
-        var live = await CreateSessionAsync(owner.Id, "app-live", lastUsedAt: Now.ToOffset(plusTwo), expiresAt: Now.AddHours(1).ToOffset(plusTwo));
+        var live = await CreateSessionAsync(owner, "app-live", lastUsedAt: Now.ToOffset(plusTwo), expiresAt: Now.AddHours(1).ToOffset(plusTwo));
 
         var deleted = await Sessions(s => s.DeleteExpiredAsync(Now.ToOffset(-plusTwo), IdleTimeout, 100, CancellationToken.None));
 
         Assert.Equal(0, deleted);
-        Assert.Equal([live.Id], (await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal([live.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
+    }
+
+    [Fact]
+    public async Task QueriesInAScopeWithoutATenantFindNothingAndDeleteNothing()
+    {
+        var (_, owner) = await CreateTenantAsync("owner@acme.test");
+        var session = await CreateSessionAsync(owner, "app-laptop");
+
+        Assert.Empty(await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None)));
+        Assert.False(await Sessions(s => s.DeleteAsync(owner.Id, session.Id, CancellationToken.None)));
+        Assert.Equal(0, await Sessions(s => s.DeleteAllAsync(owner.Id, CancellationToken.None)));
+        Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(session.KeyId, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task QueriesInOneTenantsScopeSeeNothingOfAnothersSessionsEvenGivenTheirIds()
+    {
+        var (acme, _) = await CreateTenantAsync("owner@acme.test");
+        var (_, globexOwner) = await CreateTenantAsync("owner@globex.test");
+        var session = await CreateSessionAsync(globexOwner, "app-laptop");
+
+        Assert.Empty(await Sessions(acme.Id, s => s.ListAsync(globexOwner.Id, CancellationToken.None)));
+        Assert.False(await Sessions(acme.Id, s => s.DeleteAsync(globexOwner.Id, session.Id, CancellationToken.None)));
+        Assert.Equal(0, await Sessions(acme.Id, s => s.DeleteAllAsync(globexOwner.Id, CancellationToken.None)));
+        Assert.Equal([session.Id], (await Sessions(globexOwner.TenantId, s => s.ListAsync(globexOwner.Id, CancellationToken.None))).Select(s => s.Id));
+    }
+
+    [Fact]
+    public async Task TheSweeperAndTheLastUseWriterReachSessionsOfEveryTenantWithoutATenant()
+    {
+        var (_, acmeOwner) = await CreateTenantAsync("owner@acme.test");
+        var (_, globexOwner) = await CreateTenantAsync("owner@globex.test");
+        var acmeSession = await CreateSessionAsync(acmeOwner, "app-laptop", lastUsedAt: Now.AddHours(-1));
+        await CreateSessionAsync(acmeOwner, "app-expired", expiresAt: Now.AddDays(-1));
+        await CreateSessionAsync(globexOwner, "app-expired", expiresAt: Now.AddDays(-1));
+
+        await Sessions(s => s.RecordLastUseAsync([new(acmeSession.Id, Now)], CancellationToken.None));
+        var deleted = await Sessions(s => s.DeleteExpiredAsync(Now, IdleTimeout, 100, CancellationToken.None));
+
+        Assert.Equal(2, deleted);
+        Assert.Equal(Now, (await Sessions(s => s.FindByKeyIdAsync(acmeSession.KeyId, CancellationToken.None)))?.LastUsedAt);
     }
 }

@@ -1,6 +1,6 @@
 namespace Latchkey.Storage.Tests.Stores;
 
-// Note: the contracts hold the tests; these classes only pick the provider. PostgreSQL gets the same three.
+// Note: the contracts hold the tests; these classes only pick the provider. PostgreSQL gets the same four.
 
 public sealed class SqliteTenantStoreTests : TenantStoreContract
 {
@@ -13,6 +13,11 @@ public sealed class SqliteUserStoreTests : UserStoreContract
 }
 
 public sealed class SqliteSessionStoreTests : SessionStoreContract
+{
+    private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await SqliteDatabase.CreateAsync();
+}
+
+public sealed class SqliteAuditStoreTests : AuditStoreContract
 {
     private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await SqliteDatabase.CreateAsync();
 }

@@ -9,7 +9,9 @@ namespace Latchkey.Storage.Tests.Stores;
 
 /// <summary>
 /// What every store contract shares: a fresh database per test from the provider's factory, each store call in a
-/// scope of its own (as separate requests make them), and builders for tenants, users and sessions.
+/// scope of its own (as separate requests make them), and builders for tenants, users and sessions. A call given a
+/// tenant runs in a scope that has entered it, as an authenticated request's does; a call without one runs in a scope
+/// that has none, as login and the background jobs do.
 /// </summary>
 public abstract class StoreContract : IAsyncLifetime
 {
@@ -35,21 +37,33 @@ public abstract class StoreContract : IAsyncLifetime
     /// <summary>One scope for several calls, to see what a failed call leaves behind in its DbContext.</summary>
     private protected AsyncServiceScope CreateScope() => Database.CreateScope();
 
-    private protected Task<T> Tenants<T>(Func<ITenantStore, Task<T>> call) => InScopeAsync(call);
+    private protected Task<T> Tenants<T>(Func<ITenantStore, Task<T>> call) => InScopeAsync(null, call);
 
-    private protected Task<T> Users<T>(Func<IUserStore, Task<T>> call) => InScopeAsync(call);
+    private protected Task<T> Tenants<T>(Guid tenantId, Func<ITenantStore, Task<T>> call) => InScopeAsync(tenantId, call);
 
-    private protected Task Users(Func<IUserStore, Task> call) => InScopeAsync(call);
+    private protected Task<T> Users<T>(Func<IUserStore, Task<T>> call) => InScopeAsync(null, call);
 
-    private protected Task<T> Sessions<T>(Func<ISessionStore, Task<T>> call) => InScopeAsync(call);
+    private protected Task<T> Users<T>(Guid tenantId, Func<IUserStore, Task<T>> call) => InScopeAsync(tenantId, call);
 
-    private protected Task Sessions(Func<ISessionStore, Task> call) => InScopeAsync(call);
+    private protected Task Users(Func<IUserStore, Task> call) => InScopeAsync(null, call);
 
-    /// <summary>Reads the database directly, to see rows that no store method would show.</summary>
-    private protected Task<T> Db<T>(Func<LatchkeyDbContext, Task<T>> query) => InScopeAsync(query);
+    private protected Task<T> Sessions<T>(Func<ISessionStore, Task<T>> call) => InScopeAsync(null, call);
+
+    private protected Task<T> Sessions<T>(Guid tenantId, Func<ISessionStore, Task<T>> call) => InScopeAsync(tenantId, call);
+
+    private protected Task Sessions(Func<ISessionStore, Task> call) => InScopeAsync(null, call);
+
+    private protected Task<T> Audit<T>(Func<IAuditStore, Task<T>> call) => InScopeAsync(null, call);
+
+    private protected Task<T> Audit<T>(Guid tenantId, Func<IAuditStore, Task<T>> call) => InScopeAsync(tenantId, call);
+
+    private protected Task Audit(Func<IAuditStore, Task> call) => InScopeAsync(null, call);
+
+    /// <summary>Reads the database directly, past the tenant filter, to see rows that no store method would show.</summary>
+    private protected Task<T> Db<T>(Func<LatchkeyDbContext, Task<T>> query) => InScopeAsync(null, query);
 
     private protected Task<int> CountAsync<TEntity>() where TEntity : class =>
-        Db(db => db.Set<TEntity>().CountAsync(CancellationToken.None));
+        Db(db => db.Set<TEntity>().IgnoreQueryFilters().CountAsync(CancellationToken.None));
 
     private protected async Task<(Tenant Tenant, User Owner)> CreateTenantAsync(string ownerLogin)
     {
@@ -67,9 +81,9 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     private protected async Task<AppSession> CreateSessionAsync(
-        Guid userId, string appId, DateTimeOffset? lastUsedAt = null, DateTimeOffset? expiresAt = null)
+        User user, string appId, DateTimeOffset? lastUsedAt = null, DateTimeOffset? expiresAt = null)
     {
-        var session = NewSession(userId, appId, lastUsedAt, expiresAt);
+        var session = NewSession(user, appId, lastUsedAt, expiresAt);
         await Sessions(s => s.ReplaceAsync(session, CancellationToken.None));
         return session;
     }
@@ -92,13 +106,14 @@ public abstract class StoreContract : IAsyncLifetime
     };
 
     private protected static AppSession NewSession(
-        Guid userId, string appId, DateTimeOffset? lastUsedAt = null, DateTimeOffset? expiresAt = null)
+        User user, string appId, DateTimeOffset? lastUsedAt = null, DateTimeOffset? expiresAt = null)
     {
         var keyId = Guid.NewGuid().ToString("N");
         return new AppSession
         {
             Id = Guid.NewGuid(),
-            UserId = userId,
+            UserId = user.Id,
+            TenantId = user.TenantId,
             AppId = appId,
             AppName = "Firefox on laptop",
             KeyId = keyId,
@@ -109,15 +124,25 @@ public abstract class StoreContract : IAsyncLifetime
         };
     }
 
-    private async Task<TResult> InScopeAsync<TService, TResult>(Func<TService, Task<TResult>> call) where TService : notnull
+    private async Task<TResult> InScopeAsync<TService, TResult>(Guid? tenantId, Func<TService, Task<TResult>> call) where TService : notnull
     {
         await using var scope = Database.CreateScope();
+        if (tenantId is { } tenant)
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(tenant);
+        }
+
         return await call(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
-    private async Task InScopeAsync<TService>(Func<TService, Task> call) where TService : notnull
+    private async Task InScopeAsync<TService>(Guid? tenantId, Func<TService, Task> call) where TService : notnull
     {
         await using var scope = Database.CreateScope();
+        if (tenantId is { } tenant)
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(tenant);
+        }
+
         await call(scope.ServiceProvider.GetRequiredService<TService>());
     }
 }

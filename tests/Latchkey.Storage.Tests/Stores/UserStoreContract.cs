@@ -1,4 +1,5 @@
 using Latchkey.Core.Model;
+using Latchkey.Core.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage.Tests.Stores;
@@ -58,7 +59,7 @@ public abstract class UserStoreContract : StoreContract
     {
         var (tenant, owner) = await CreateTenantAsync("owner@acme.test");
 
-        var found = await Users(u => u.FindAsync(tenant.Id, owner.Id, CancellationToken.None));
+        var found = await Users(tenant.Id, u => u.FindAsync(tenant.Id, owner.Id, CancellationToken.None));
 
         Assert.NotNull(found);
         Assert.Equal("owner@acme.test", found.Login);
@@ -70,7 +71,7 @@ public abstract class UserStoreContract : StoreContract
         var (acme, _) = await CreateTenantAsync("owner@acme.test");
         var (_, globexOwner) = await CreateTenantAsync("owner@globex.test");
 
-        Assert.Null(await Users(u => u.FindAsync(acme.Id, globexOwner.Id, CancellationToken.None)));
+        Assert.Null(await Users(acme.Id, u => u.FindAsync(acme.Id, globexOwner.Id, CancellationToken.None)));
     }
 
     [Fact]
@@ -83,7 +84,7 @@ public abstract class UserStoreContract : StoreContract
 
         Assert.False(await Users(u => u.CreateAsync(duplicate, CancellationToken.None)));
 
-        Assert.Null(await Users(u => u.FindAsync(globex.Id, duplicate.Id, CancellationToken.None)));
+        Assert.Null(await Users(globex.Id, u => u.FindAsync(globex.Id, duplicate.Id, CancellationToken.None)));
         var kept = await Users(u => u.FindByLoginAsync("owner@acme.test", CancellationToken.None));
         Assert.NotNull(kept);
         Assert.Equal(acmeOwner.Id, kept.Id);
@@ -101,8 +102,8 @@ public abstract class UserStoreContract : StoreContract
         await CreateUserAsync(globex.Id, "member@globex.test");
         await CreateUserAsync(globex.Id, "lkm_globex0000000001", UserKind.Machine);
 
-        var humans = await Users(u => u.ListAsync(acme.Id, UserKind.Human, CancellationToken.None));
-        var machines = await Users(u => u.ListAsync(acme.Id, UserKind.Machine, CancellationToken.None));
+        var humans = await Users(acme.Id, u => u.ListAsync(acme.Id, UserKind.Human, CancellationToken.None));
+        var machines = await Users(acme.Id, u => u.ListAsync(acme.Id, UserKind.Machine, CancellationToken.None));
 
         Assert.Equal(new[] { acmeOwner.Id, member.Id }.Order(), humans.Select(u => u.Id).Order());
         Assert.Equal([bot.Id], machines.Select(u => u.Id));
@@ -113,7 +114,7 @@ public abstract class UserStoreContract : StoreContract
     {
         var (acme, _) = await CreateTenantAsync("owner@acme.test");
 
-        Assert.Empty(await Users(u => u.ListAsync(acme.Id, UserKind.Machine, CancellationToken.None)));
+        Assert.Empty(await Users(acme.Id, u => u.ListAsync(acme.Id, UserKind.Machine, CancellationToken.None)));
     }
 
     [Fact]
@@ -124,9 +125,9 @@ public abstract class UserStoreContract : StoreContract
 
         Assert.True(await Users(u => u.UpdateVerifierAsync(owner.Id, "$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdA$bmV3aGFzaA", CancellationToken.None)));
 
-        var updated = await Users(u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None));
+        var updated = await Users(acme.Id, u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None));
         Assert.Equal("$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdA$bmV3aGFzaA", updated?.SecretVerifier);
-        var untouched = await Users(u => u.FindAsync(acme.Id, member.Id, CancellationToken.None));
+        var untouched = await Users(acme.Id, u => u.FindAsync(acme.Id, member.Id, CancellationToken.None));
         Assert.Equal(member.SecretVerifier, untouched?.SecretVerifier);
     }
 
@@ -143,16 +144,16 @@ public abstract class UserStoreContract : StoreContract
     {
         var (acme, owner) = await CreateTenantAsync("owner@acme.test");
         var member = await CreateUserAsync(acme.Id, "member@acme.test");
-        await CreateSessionAsync(owner.Id, "app-phone");
-        var current = await CreateSessionAsync(owner.Id, "app-laptop");
-        await CreateSessionAsync(owner.Id, "app-tablet");
-        var othersSession = await CreateSessionAsync(member.Id, "app-phone");
+        await CreateSessionAsync(owner, "app-phone");
+        var current = await CreateSessionAsync(owner, "app-laptop");
+        await CreateSessionAsync(owner, "app-tablet");
+        var othersSession = await CreateSessionAsync(member, "app-phone");
 
-        Assert.True(await Users(u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", current.Id, CancellationToken.None)));
+        Assert.True(await Users(owner.TenantId, u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", current.Id, CancellationToken.None)));
 
-        Assert.Equal("$argon2id$changed", (await Users(u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None)))?.SecretVerifier);
-        Assert.Equal([current.Id], (await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
-        Assert.Equal([othersSession.Id], (await Sessions(s => s.ListAsync(member.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal("$argon2id$changed", (await Users(acme.Id, u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None)))?.SecretVerifier);
+        Assert.Equal([current.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal([othersSession.Id], (await Sessions(member.TenantId, s => s.ListAsync(member.Id, CancellationToken.None))).Select(s => s.Id));
     }
 
     [Fact]
@@ -160,22 +161,35 @@ public abstract class UserStoreContract : StoreContract
     {
         var (acme, owner) = await CreateTenantAsync("owner@acme.test");
         var member = await CreateUserAsync(acme.Id, "member@acme.test");
-        await CreateSessionAsync(owner.Id, "app-phone");
-        await CreateSessionAsync(owner.Id, "app-laptop");
-        var othersSession = await CreateSessionAsync(member.Id, "app-phone");
+        await CreateSessionAsync(owner, "app-phone");
+        await CreateSessionAsync(owner, "app-laptop");
+        var othersSession = await CreateSessionAsync(member, "app-phone");
 
-        Assert.True(await Users(u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", null, CancellationToken.None)));
+        Assert.True(await Users(owner.TenantId, u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", null, CancellationToken.None)));
 
-        Assert.Empty(await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None)));
-        Assert.Equal([othersSession.Id], (await Sessions(s => s.ListAsync(member.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Empty(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None)));
+        Assert.Equal([othersSession.Id], (await Sessions(member.TenantId, s => s.ListAsync(member.Id, CancellationToken.None))).Select(s => s.Id));
     }
 
     [Fact]
     public async Task ChangeSecretReturnsFalseForAnUnknownUser()
     {
-        await CreateTenantAsync("owner@acme.test");
+        var (acme, _) = await CreateTenantAsync("owner@acme.test");
 
-        Assert.False(await Users(u => u.ChangeSecretAsync(Guid.NewGuid(), "$sha256$x", null, CancellationToken.None)));
+        Assert.False(await Users(acme.Id, u => u.ChangeSecretAsync(Guid.NewGuid(), "$sha256$x", null, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task ChangeSecretInAnotherTenantsScopeChangesNothing()
+    {
+        var (acme, _) = await CreateTenantAsync("owner@acme.test");
+        var (globex, globexOwner) = await CreateTenantAsync("owner@globex.test");
+        var globexSession = await CreateSessionAsync(globexOwner, "app-phone");
+
+        Assert.False(await Users(acme.Id, u => u.ChangeSecretAsync(globexOwner.Id, "$sha256$hijacked", null, CancellationToken.None)));
+
+        Assert.Equal(globexOwner.SecretVerifier, (await Users(globex.Id, u => u.FindAsync(globex.Id, globexOwner.Id, CancellationToken.None)))?.SecretVerifier);
+        Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(globexSession.KeyId, CancellationToken.None)));
     }
 
     [Fact]
@@ -183,29 +197,29 @@ public abstract class UserStoreContract : StoreContract
     {
         var (acme, owner) = await CreateTenantAsync("owner@acme.test");
         var member = await CreateUserAsync(acme.Id, "member@acme.test");
-        var memberSession = await CreateSessionAsync(member.Id, "app-phone");
-        await CreateSessionAsync(member.Id, "app-laptop");
-        var ownerSession = await CreateSessionAsync(owner.Id, "app-phone");
+        var memberSession = await CreateSessionAsync(member, "app-phone");
+        await CreateSessionAsync(member, "app-laptop");
+        var ownerSession = await CreateSessionAsync(owner, "app-phone");
 
-        Assert.True(await Users(u => u.DeleteAsync(acme.Id, member.Id, CancellationToken.None)));
+        Assert.Equal(UserChange.Done, await Users(acme.Id, u => u.DeleteAsync(acme.Id, member.Id, CancellationToken.None)));
 
-        Assert.Null(await Users(u => u.FindAsync(acme.Id, member.Id, CancellationToken.None)));
+        Assert.Null(await Users(acme.Id, u => u.FindAsync(acme.Id, member.Id, CancellationToken.None)));
         Assert.Null(await Users(u => u.FindByLoginAsync("member@acme.test", CancellationToken.None)));
         Assert.Null(await Sessions(s => s.FindByKeyIdAsync(memberSession.KeyId, CancellationToken.None)));
         Assert.Equal(1, await CountAsync<AppSession>());
-        Assert.Equal([ownerSession.Id], (await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal([ownerSession.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
     }
 
     [Fact]
-    public async Task DeleteReturnsFalseForAUserOfAnotherTenantAndKeepsItAndItsSessions()
+    public async Task DeleteReturnsNotFoundForAUserOfAnotherTenantAndKeepsItAndItsSessions()
     {
         var (acme, _) = await CreateTenantAsync("owner@acme.test");
         var (globex, globexOwner) = await CreateTenantAsync("owner@globex.test");
-        var globexSession = await CreateSessionAsync(globexOwner.Id, "app-phone");
+        var globexSession = await CreateSessionAsync(globexOwner, "app-phone");
 
-        Assert.False(await Users(u => u.DeleteAsync(acme.Id, globexOwner.Id, CancellationToken.None)));
+        Assert.Equal(UserChange.NotFound, await Users(acme.Id, u => u.DeleteAsync(acme.Id, globexOwner.Id, CancellationToken.None)));
 
-        Assert.NotNull(await Users(u => u.FindAsync(globex.Id, globexOwner.Id, CancellationToken.None)));
+        Assert.NotNull(await Users(globex.Id, u => u.FindAsync(globex.Id, globexOwner.Id, CancellationToken.None)));
         Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(globexSession.KeyId, CancellationToken.None)));
     }
 
@@ -224,7 +238,7 @@ public abstract class UserStoreContract : StoreContract
         Assert.Equal(Now.AddHours(-1), await LastUsedAtAsync(member.Id));
 
         async Task<DateTimeOffset?> LastUsedAtAsync(Guid userId) =>
-            (await Users(u => u.FindAsync(acme.Id, userId, CancellationToken.None)))?.LastUsedAt;
+            (await Users(acme.Id, u => u.FindAsync(acme.Id, userId, CancellationToken.None)))?.LastUsedAt;
     }
 
     [Fact]
@@ -234,7 +248,150 @@ public abstract class UserStoreContract : StoreContract
 
         await Users(u => u.RecordLastUseAsync([new(Guid.NewGuid(), Now), new(owner.Id, Now)], CancellationToken.None));
 
-        Assert.Equal(Now, (await Users(u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None)))?.LastUsedAt);
+        Assert.Equal(Now, (await Users(acme.Id, u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None)))?.LastUsedAt);
         Assert.Equal(1, await CountAsync<User>());
+    }
+
+    [Fact]
+    public async Task QueriesInAScopeWithoutATenantFindNothing()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        await CreateUserAsync(acme.Id, "lkm_acme000000000001", UserKind.Machine);
+
+        Assert.Null(await Users(u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None)));
+        Assert.Empty(await Users(u => u.ListAsync(acme.Id, UserKind.Human, CancellationToken.None)));
+        Assert.Empty(await Users(u => u.ListAsync(acme.Id, UserKind.Machine, CancellationToken.None)));
+        Assert.Empty(await Users(u => u.ListHumansAsync(acme.Id, CancellationToken.None)));
+        Assert.Equal(UserChange.NotFound, await Users(u => u.DeleteAsync(acme.Id, owner.Id, CancellationToken.None)));
+        Assert.Equal(UserChange.NotFound, await Users(u => u.UpdateAccessAsync(acme.Id, owner.Id, TenantRole.Member, true, CancellationToken.None)));
+        Assert.NotNull(await Users(acme.Id, u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task QueriesInOneTenantsScopeSeeNothingOfAnotherEvenWhenAskedForIt()
+    {
+        var (acme, _) = await CreateTenantAsync("owner@acme.test");
+        var (globex, globexOwner) = await CreateTenantAsync("owner@globex.test");
+        await CreateUserAsync(globex.Id, "lkm_globex0000000001", UserKind.Machine);
+
+        Assert.Null(await Users(acme.Id, u => u.FindAsync(globex.Id, globexOwner.Id, CancellationToken.None)));
+        Assert.Empty(await Users(acme.Id, u => u.ListAsync(globex.Id, UserKind.Human, CancellationToken.None)));
+        Assert.Empty(await Users(acme.Id, u => u.ListAsync(globex.Id, UserKind.Machine, CancellationToken.None)));
+        Assert.Empty(await Users(acme.Id, u => u.ListHumansAsync(globex.Id, CancellationToken.None)));
+        Assert.Equal(UserChange.NotFound, await Users(acme.Id, u => u.DeleteAsync(globex.Id, globexOwner.Id, CancellationToken.None)));
+        Assert.Equal(UserChange.NotFound,
+            await Users(acme.Id, u => u.UpdateAccessAsync(globex.Id, globexOwner.Id, TenantRole.Member, true, CancellationToken.None)));
+        var untouched = await Users(globex.Id, u => u.FindAsync(globex.Id, globexOwner.Id, CancellationToken.None));
+        Assert.Equal(TenantRole.Owner, untouched?.Role);
+        Assert.False(untouched?.Disabled);
+    }
+
+    [Fact]
+    public async Task ListHumansReturnsTheTenantsPeopleWithTheLatestUseOfAnyOfTheirSessions()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var (_, globexOwner) = await CreateTenantAsync("owner@globex.test");
+        var member = await CreateUserAsync(acme.Id, "member@acme.test");
+        await CreateUserAsync(acme.Id, "lkm_acme000000000001", UserKind.Machine);
+        await CreateSessionAsync(owner, "app-laptop", lastUsedAt: Now.AddMinutes(-5));
+        await CreateSessionAsync(owner, "app-phone", lastUsedAt: Now.AddHours(-1));
+        await CreateSessionAsync(globexOwner, "app-laptop", lastUsedAt: Now);
+
+        var humans = await Users(acme.Id, u => u.ListHumansAsync(acme.Id, CancellationToken.None));
+
+        Assert.Equal(new[] { owner.Id, member.Id }.Order(), humans.Select(h => h.User.Id).Order());
+        Assert.Equal(Now.AddMinutes(-5), humans.Single(h => h.User.Id == owner.Id).LastSessionUseAt);
+        Assert.Null(humans.Single(h => h.User.Id == member.Id).LastSessionUseAt);
+        Assert.Equal("member@acme.test", humans.Single(h => h.User.Id == member.Id).User.Login);
+    }
+
+    [Fact]
+    public async Task UpdateAccessSetsTheRoleAndKeepsTheSessionsOfAnEnabledUser()
+    {
+        var (acme, _) = await CreateTenantAsync("owner@acme.test");
+        var member = await CreateUserAsync(acme.Id, "member@acme.test");
+        var session = await CreateSessionAsync(member, "app-laptop");
+
+        Assert.Equal(UserChange.Done, await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, member.Id, TenantRole.Admin, false, CancellationToken.None)));
+
+        Assert.Equal(TenantRole.Admin, (await Users(acme.Id, u => u.FindAsync(acme.Id, member.Id, CancellationToken.None)))?.Role);
+        Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(session.KeyId, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task DisablingAUserDeletesEverySessionOfItAndNoOther()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var member = await CreateUserAsync(acme.Id, "member@acme.test");
+        await CreateSessionAsync(member, "app-laptop");
+        await CreateSessionAsync(member, "app-phone");
+        var ownersSession = await CreateSessionAsync(owner, "app-laptop");
+
+        Assert.Equal(UserChange.Done, await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, member.Id, TenantRole.Member, true, CancellationToken.None)));
+
+        Assert.True((await Users(acme.Id, u => u.FindAsync(acme.Id, member.Id, CancellationToken.None)))?.Disabled);
+        Assert.Empty(await Sessions(acme.Id, s => s.ListAsync(member.Id, CancellationToken.None)));
+        Assert.Equal([ownersSession.Id], (await Sessions(acme.Id, s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
+
+        Assert.Equal(UserChange.Done, await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, member.Id, TenantRole.Member, false, CancellationToken.None)));
+
+        Assert.False((await Users(acme.Id, u => u.FindAsync(acme.Id, member.Id, CancellationToken.None)))?.Disabled);
+        Assert.Empty(await Sessions(acme.Id, s => s.ListAsync(member.Id, CancellationToken.None)));
+    }
+
+    [Theory]
+    [InlineData("admin", false)]
+    [InlineData("member", false)]
+    [InlineData("owner", true)]
+    public async Task UpdateAccessRefusesToLeaveTheTenantWithoutAnEnabledOwner(string roleName, bool disabled)
+    {
+        Assert.True(TenantRoles.TryParse([roleName], out var role));
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        await CreateUserAsync(acme.Id, "member@acme.test");
+        var session = await CreateSessionAsync(owner, "app-laptop");
+
+        Assert.Equal(UserChange.LastOwner, await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, owner.Id, role, disabled, CancellationToken.None)));
+
+        var unchanged = await Users(acme.Id, u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None));
+        Assert.Equal(TenantRole.Owner, unchanged?.Role);
+        Assert.False(unchanged?.Disabled);
+        Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(session.KeyId, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task AnOwnerMayStepDownWhileAnotherEnabledOwnerRemains()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var second = NewUser(acme.Id, "second@acme.test", role: TenantRole.Owner);
+        Assert.True(await Users(u => u.CreateAsync(second, CancellationToken.None)));
+
+        Assert.Equal(UserChange.Done, await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, owner.Id, TenantRole.Member, false, CancellationToken.None)));
+        Assert.Equal(UserChange.LastOwner, await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, second.Id, TenantRole.Owner, true, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task ADisabledOwnerDoesNotCountAsTheOwnerThatRemains()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var dormant = NewUser(acme.Id, "dormant@acme.test", role: TenantRole.Owner);
+        dormant.Disabled = true;
+        Assert.True(await Users(u => u.CreateAsync(dormant, CancellationToken.None)));
+
+        Assert.Equal(UserChange.LastOwner, await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, owner.Id, TenantRole.Admin, false, CancellationToken.None)));
+        Assert.Equal(UserChange.LastOwner, await Users(acme.Id, u => u.DeleteAsync(acme.Id, owner.Id, CancellationToken.None)));
+        Assert.Equal(UserChange.Done, await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, dormant.Id, TenantRole.Owner, false, CancellationToken.None)));
+        Assert.Equal(UserChange.Done, await Users(acme.Id, u => u.DeleteAsync(acme.Id, owner.Id, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task DeleteRefusesTheLastEnabledOwnerAndKeepsItsSessions()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var session = await CreateSessionAsync(owner, "app-laptop");
+
+        Assert.Equal(UserChange.LastOwner, await Users(acme.Id, u => u.DeleteAsync(acme.Id, owner.Id, CancellationToken.None)));
+
+        Assert.NotNull(await Users(acme.Id, u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None)));
+        Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(session.KeyId, CancellationToken.None)));
     }
 }

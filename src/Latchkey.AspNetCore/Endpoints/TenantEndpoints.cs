@@ -1,0 +1,43 @@
+using Latchkey.AspNetCore.Authentication;
+using Latchkey.Core.Model;
+using Latchkey.Core.Services;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Latchkey.AspNetCore.Endpoints;
+
+/// <summary>The caller's tenant's own data, for its owners and admins.</summary>
+internal static class TenantEndpoints
+{
+    public static void Map(RouteGroupBuilder v1)
+    {
+        var tenant = v1.MapGroup("/tenant").RequireAuthorization(LatchkeyDefaults.TenantAdminPolicy).WithTags("Tenant");
+        tenant.MapGet("", GetAsync).WithName("GetTenant").WithSummary("The tenant's own data");
+        tenant.MapPatch("", UpdateAsync).WithName("UpdateTenant").WithSummary("Change the tenant's name or contact e-mail");
+    }
+
+    private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetAsync(
+        TenantService tenants, HttpContext context, CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.GetAsync(CallerPrincipal.ToCaller(context.User), cancellationToken);
+        return tenant is null ? NotFound() : TypedResults.Ok(ToResponse(tenant));
+    }
+
+    private static async Task<Results<Ok<TenantResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        TenantUpdateRequest request, TenantService tenants, HttpContext context, CancellationToken cancellationToken)
+    {
+        var (tenant, error) = await tenants.UpdateAsync(CallerPrincipal.ToCaller(context.User), request.Name, request.ContactEmail, cancellationToken);
+        if (error is not null)
+        {
+            return Problems.Invalid(error);
+        }
+
+        return tenant is null ? NotFound() : TypedResults.Ok(ToResponse(tenant));
+    }
+
+    private static TenantResponse ToResponse(Tenant tenant) => new(tenant.Id, tenant.Name, tenant.ContactEmail, tenant.CreatedAt);
+
+    private static ProblemHttpResult NotFound() => Problems.Status(StatusCodes.Status404NotFound, "Tenant not found");
+}

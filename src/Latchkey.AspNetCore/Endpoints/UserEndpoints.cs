@@ -1,0 +1,96 @@
+using Latchkey.AspNetCore.Authentication;
+using Latchkey.Core.Model;
+using Latchkey.Core.Services;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Latchkey.AspNetCore.Endpoints;
+
+/// <summary>A tenant's human users, managed by its owners and admins. Machine users live under /v1/machine-users.</summary>
+internal static class UserEndpoints
+{
+    public static void Map(RouteGroupBuilder v1)
+    {
+        var users = v1.MapGroup("/users").RequireAuthorization(LatchkeyDefaults.TenantAdminPolicy).WithTags("Users");
+        users.MapGet("", ListAsync).WithName("ListUsers").WithSummary("The tenant's human users");
+        users.MapPost("", CreateAsync).WithName("CreateUser").WithSummary("Create a human user with one role");
+        users.MapPatch("/{id:guid}", UpdateAsync).WithName("UpdateUser")
+            .WithSummary("Change a user's role, or disable or enable it; disabling ends all its sessions");
+        users.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteUser").WithSummary("Delete a user; all its sessions end");
+        users.MapGet("/{id:guid}/sessions", ListSessionsAsync).WithName("ListUserSessions").WithSummary("A user's live sessions; never a key");
+        users.MapDelete("/{id:guid}/sessions", RevokeSessionsAsync).WithName("RevokeUserSessions").WithSummary("End all of a user's sessions");
+    }
+
+    private static async Task<Ok<List<UserResponse>>> ListAsync(UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
+    {
+        var list = await admin.ListAsync(CallerPrincipal.ToCaller(context.User), cancellationToken);
+        return TypedResults.Ok(list.Select(u => ToResponse(u.User, u.LastSessionUseAt)).ToList());
+    }
+
+    private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        UserRequest request, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
+    {
+        var result = await admin.CreateAsync(CallerPrincipal.ToCaller(context.User), request.Login, request.Password, request.Roles, cancellationToken);
+        return result.Outcome switch
+        {
+            UserAdminOutcome.Done => TypedResults.Created($"/v1/users/{result.User!.Id}", ToResponse(result.User, null)),
+            UserAdminOutcome.Invalid => Problems.Invalid(result.Error!),
+            _ => Problem(result.Outcome),
+        };
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        Guid id, UserUpdateRequest request, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
+    {
+        var result = await admin.UpdateAsync(CallerPrincipal.ToCaller(context.User), id, request.Roles, request.Disabled, cancellationToken);
+        return result.Outcome switch
+        {
+            UserAdminOutcome.Done => TypedResults.NoContent(),
+            UserAdminOutcome.Invalid => Problems.Invalid(result.Error!),
+            _ => Problem(result.Outcome),
+        };
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid id, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
+    {
+        var outcome = await admin.DeleteAsync(CallerPrincipal.ToCaller(context.User), id, cancellationToken);
+        return outcome == UserAdminOutcome.Done ? TypedResults.NoContent() : Problem(outcome);
+    }
+
+    private static async Task<Results<Ok<List<SessionResponse>>, ProblemHttpResult>> ListSessionsAsync(
+        Guid id, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
+    {
+        var caller = CallerPrincipal.ToCaller(context.User);
+        var list = await admin.ListSessionsAsync(caller, id, cancellationToken);
+        return list is null
+            ? NotFound()
+            : TypedResults.Ok(list.Select(s => new SessionResponse(
+                s.Id, s.AppId, s.AppName, s.CreatedAt, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId)).ToList());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionsAsync(
+        Guid id, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
+    {
+        var outcome = await admin.RevokeSessionsAsync(CallerPrincipal.ToCaller(context.User), id, cancellationToken);
+        return outcome == UserAdminOutcome.Done ? TypedResults.NoContent() : Problem(outcome);
+    }
+
+    private static UserResponse ToResponse(User user, DateTimeOffset? lastUsedAt) =>
+        new(user.Id, user.Login, [TenantRoles.Name(user.Role)], user.Disabled, user.CreatedAt, lastUsedAt);
+
+    private static ProblemHttpResult NotFound() => Problems.Status(StatusCodes.Status404NotFound, "User not found");
+
+    // Note: another tenant's user, a machine user and an unknown id all answer the same 404: no existence leak.
+    private static ProblemHttpResult Problem(UserAdminOutcome outcome) => outcome switch
+    {
+        UserAdminOutcome.Forbidden => Problems.Status(StatusCodes.Status403Forbidden, "Forbidden",
+            "Admins manage members and admins only and cannot grant the owner role; owners can do everything."),
+        UserAdminOutcome.LastOwner => Problems.Status(StatusCodes.Status409Conflict, "Last owner",
+            "A tenant keeps at least one enabled owner: make another user owner first."),
+        UserAdminOutcome.LoginTaken => Problems.Status(StatusCodes.Status409Conflict, "Login taken", "Choose another login."),
+        _ => NotFound(),
+    };
+}

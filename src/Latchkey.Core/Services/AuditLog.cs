@@ -1,0 +1,86 @@
+using System.Text;
+using Latchkey.Core.Model;
+using Latchkey.Core.Stores;
+
+namespace Latchkey.Core.Services;
+
+/// <summary>
+/// Records security events in their tenant's audit log, stamped with the time and the request's origin. State-changing
+/// calls write their entry before they answer; the per-request authentication path writes none.
+/// </summary>
+internal sealed class AuditLog(IAuditStore store, AuditQueue queue, IRequestOrigin origin, TimeProvider time)
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 200;
+
+    /// <summary>An entry for <paramref name="eventName"/>; <paramref name="appId"/> defaults to the caller's app instance.</summary>
+    public AuditEntry Create(
+        string eventName, Guid tenantId, Guid? actorUserId, Guid? subjectUserId, string? detail = null, string? appId = null)
+    {
+        var now = time.GetUtcNow();
+        return new AuditEntry
+        {
+            Id = Guid.CreateVersion7(now),
+            TenantId = tenantId,
+            At = now,
+            Event = eventName,
+            ActorUserId = actorUserId,
+            SubjectUserId = subjectUserId,
+            AppId = Cap(appId ?? origin.AppId, AuditEntry.MaxAppIdLength),
+            IpAddress = Cap(origin.IpAddress, AuditEntry.MaxIpAddressLength),
+            Detail = Cap(detail, AuditEntry.MaxDetailLength),
+        };
+    }
+
+    /// <summary>Records what <paramref name="actor"/> did to <paramref name="subjectUserId"/>, in the actor's tenant.</summary>
+    public Task RecordAsync(
+        AuthenticatedCaller actor, string eventName, Guid? subjectUserId, string? detail, CancellationToken cancellationToken) =>
+        store.AppendAsync([Create(eventName, actor.TenantId, actor.UserId, subjectUserId, detail)], cancellationToken);
+
+    public Task RecordAsync(IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken) =>
+        store.AppendAsync(entries, cancellationToken);
+
+    /// <summary>
+    /// A page of the caller's tenant's log, newest first, older than <paramref name="before"/> when given; the cursor
+    /// of the next page is null on the last one.
+    /// </summary>
+    public async Task<(IReadOnlyList<AuditEntry> Entries, Guid? NextBefore)> ListAsync(
+        AuthenticatedCaller caller, Guid? before, int limit, CancellationToken cancellationToken)
+    {
+        var entries = await store.ListAsync(caller.TenantId, before, limit + 1, cancellationToken);
+        return entries.Count > limit ? (entries.Take(limit).ToList(), entries[limit - 1].Id) : (entries, null);
+    }
+
+    /// <summary>Records the entry in the background, off the response path (see <see cref="AuditQueue"/>).</summary>
+    public void RecordLater(AuditEntry entry) => queue.Enqueue(entry);
+
+    // Note: details may quote client-supplied text (a machine user's name); it is capped and stripped of control
+    // characters so that an entry stays short and cannot forge lines in an export.
+    private static string? Cap(string? text, int maxLength)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder(Math.Min(text.Length, maxLength));
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (builder.Length + rune.Utf16SequenceLength > maxLength)
+            {
+                break;
+            }
+
+            if (Rune.IsControl(rune))
+            {
+                builder.Append('?');
+            }
+            else
+            {
+                builder.Append(rune.ToString());
+            }
+        }
+
+        return builder.ToString();
+    }
+}

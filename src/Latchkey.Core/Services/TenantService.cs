@@ -1,0 +1,74 @@
+using Latchkey.Core.Model;
+using Latchkey.Core.Stores;
+
+namespace Latchkey.Core.Services;
+
+/// <summary>The tenant's own data (name, contact e-mail). Nothing on the authentication path uses this service.</summary>
+internal sealed class TenantService(ITenantStore tenants, AuditLog audit)
+{
+    public const int MaxContactEmailLength = 320;
+
+    public Task<Tenant?> GetAsync(AuthenticatedCaller caller, CancellationToken cancellationToken) =>
+        tenants.FindAsync(caller.TenantId, cancellationToken);
+
+    /// <summary>
+    /// Changes what is given: a null field stays as it is; an empty contact e-mail clears it. Null tenant when it is gone.
+    /// </summary>
+    public async Task<(Tenant? Tenant, InputError? Error)> UpdateAsync(
+        AuthenticatedCaller caller, string? name, string? contactEmail, CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.FindAsync(caller.TenantId, cancellationToken);
+        if (tenant is null)
+        {
+            return (null, null);
+        }
+
+        var newName = tenant.Name;
+        if (name is not null && (newName = TextInput.Clean(name, AccountService.MaxTenantNameLength)) is null)
+        {
+            return (tenant, new("name", $"A tenant name of 1 to {AccountService.MaxTenantNameLength} printable characters is required."));
+        }
+
+        var newEmail = tenant.ContactEmail;
+        if (contactEmail is not null)
+        {
+            newEmail = contactEmail.Trim().Length == 0 ? null : TextInput.Clean(contactEmail, MaxContactEmailLength);
+            if (contactEmail.Trim().Length > 0 && !LooksLikeEmail(newEmail))
+            {
+                return (tenant, new("contactEmail", $"An e-mail address of at most {MaxContactEmailLength} characters, or \"\" to clear it."));
+            }
+        }
+
+        var changed = new List<string>(2);
+        if (newName != tenant.Name)
+        {
+            changed.Add("name");
+        }
+
+        if (newEmail != tenant.ContactEmail)
+        {
+            changed.Add("contactEmail");
+        }
+
+        if (changed.Count == 0)
+        {
+            return (tenant, null);
+        }
+
+        if (!await tenants.UpdateAsync(caller.TenantId, newName, newEmail, cancellationToken))
+        {
+            return (null, null);
+        }
+
+        // Note: the entry names the fields, not their values: the tenant's own data stays in its own table.
+        await audit.RecordAsync(caller, AuditEvents.TenantUpdated, null, string.Join(", ", changed), cancellationToken);
+        tenant.Name = newName;
+        tenant.ContactEmail = newEmail;
+        return (tenant, null);
+    }
+
+    // Note: deliberately loose (one @, something either side, no spaces): only a message that arrives proves an address.
+    private static bool LooksLikeEmail(string? email) =>
+        email is not null && email.IndexOf('@') is > 0 and var at && at == email.LastIndexOf('@') && at < email.Length - 1
+        && !email.Any(char.IsWhiteSpace);
+}

@@ -1,0 +1,16 @@
+using Latchkey.Core.Model;
+
+namespace Latchkey.Core.Stores;
+
+/// <summary>The tenants' audit logs: appended to, and read newest first. Entries are never changed.</summary>
+internal interface IAuditStore
+{
+    /// <summary>Appends the entries in one transaction, in the order given.</summary>
+    Task AppendAsync(IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// At most <paramref name="limit"/> entries of the tenant, newest first, older than the entry
+    /// <paramref name="before"/> when given (empty when that entry is not the tenant's).
+    /// </summary>
+    Task<IReadOnlyList<AuditEntry>> ListAsync(Guid tenantId, Guid? before, int limit, CancellationToken cancellationToken);
+}
