@@ -37,7 +37,6 @@ public static class LatchkeyApplicationExtensions
         AccountEndpoints.Map(v1);
         SessionEndpoints.Map(v1);
         MachineUserEndpoints.Map(v1);
-        LockoutEndpoints.Map(v1);
         UserEndpoints.Map(v1);
         TenantEndpoints.Map(v1);
         AuditEndpoints.Map(v1);

@@ -190,4 +190,35 @@ public sealed class LoginTests
             return await db.Users.IgnoreQueryFilters().Select(u => u.SecretVerifier).SingleAsync();
         }
     }
+
+    [Fact]
+    public async Task ADisabledUsersRightPasswordGetsTheSameAnswerAndCostAsAWrongPasswordOrAnUnknownLogin()
+    {
+        var counter = new CountingPasswordHasher();
+        await using var host = await LatchkeyTestHost.StartAsync(services: counter.Register);
+        var owner = await host.SignupAndLoginAsync("owner@example.com");
+        var created = await host.SendAsync(HttpMethod.Post, "/v1/users",
+            new { login = "bob@example.com", password = LatchkeyTestHost.Password, roles = new[] { "member" } }, owner);
+        var bobId = (await LatchkeyTestHost.ReadJsonAsync(created)).GetProperty("userId").GetGuid();
+        Assert.Equal(HttpStatusCode.NoContent,
+            (await host.SendAsync(HttpMethod.Patch, $"/v1/users/{bobId}", new { disabled = true }, owner)).StatusCode);
+
+        var answers = new List<string>();
+        foreach (var (login, password) in new[]
+                 {
+                     ("bob@example.com", LatchkeyTestHost.Password), ("bob@example.com", "not the right passphrase"),
+                     ("nobody@example.com", LatchkeyTestHost.Password),
+                 })
+        {
+            var before = counter.Verifications;
+            var response = await host.SendAsync(HttpMethod.Post, "/v1/login", new { login, password, appId = "app-instance-3" });
+
+            await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+            Assert.Equal(before + 1, counter.Verifications);
+            var body = await LatchkeyTestHost.ReadJsonAsync(response);
+            answers.Add($"{response.Headers.WwwAuthenticate} {body.GetProperty("title")} {body.GetProperty("detail")}");
+        }
+
+        Assert.Single(answers.Distinct());
+    }
 }

@@ -12,6 +12,7 @@ public sealed class RoleTests
         { "DELETE", "/v1/users/{owner}" },
         { "GET", "/v1/users/{owner}/sessions" },
         { "DELETE", "/v1/users/{owner}/sessions" },
+        { "POST", "/v1/users/{owner}/unlock" },
         { "GET", "/v1/tenant" },
         { "PATCH", "/v1/tenant" },
         { "GET", "/v1/audit" },

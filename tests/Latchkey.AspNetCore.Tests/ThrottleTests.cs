@@ -114,6 +114,8 @@ public sealed class ThrottleTests
 
         Assert.Equal(HttpStatusCode.NoContent, unlock.StatusCode);
         await host.LoginAsync("alice@example.com", "app-instance-2");
+        var audit = await LatchkeyTestHost.ReadJsonAsync(await host.SendAsync(HttpMethod.Get, "/v1/audit", credential: existing));
+        Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e => e.GetProperty("event").GetString() == "user.unlocked");
 
         // Note: problem bodies carry a per-request trace id; everything else must be identical.
         static string Strip(string body) => System.Text.RegularExpressions.Regex.Replace(body, "\"traceId\":\"[^\"]*\"", "");

@@ -21,6 +21,7 @@ internal static class UserEndpoints
         users.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteUser").WithSummary("Delete a user; all its sessions end");
         users.MapGet("/{id:guid}/sessions", ListSessionsAsync).WithName("ListUserSessions").WithSummary("A user's live sessions; never a key");
         users.MapDelete("/{id:guid}/sessions", RevokeSessionsAsync).WithName("RevokeUserSessions").WithSummary("End all of a user's sessions");
+        users.MapPost("/{id:guid}/unlock", UnlockAsync).WithName("UnlockUser").WithSummary("Clear a user's failed-login count and lock");
     }
 
     private static async Task<Ok<List<UserResponse>>> ListAsync(UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
@@ -75,6 +76,13 @@ internal static class UserEndpoints
         Guid id, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
     {
         var outcome = await admin.RevokeSessionsAsync(CallerPrincipal.ToCaller(context.User), id, cancellationToken);
+        return outcome == UserAdminOutcome.Done ? TypedResults.NoContent() : Problem(outcome);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> UnlockAsync(
+        Guid id, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
+    {
+        var outcome = await admin.UnlockAsync(CallerPrincipal.ToCaller(context.User), id, cancellationToken);
         return outcome == UserAdminOutcome.Done ? TypedResults.NoContent() : Problem(outcome);
     }
 

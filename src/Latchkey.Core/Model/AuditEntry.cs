@@ -57,5 +57,6 @@ internal static class AuditEvents
     public const string UserDisabled = "user.disabled";
     public const string UserEnabled = "user.enabled";
     public const string UserDeleted = "user.deleted";
+    public const string UserUnlocked = "user.unlocked";
     public const string TenantUpdated = "tenant.updated";
 }

@@ -16,6 +16,7 @@ internal sealed class UserAdminService(
     IPasswordHasher hasher,
     HashingGate hashing,
     PasswordPolicy policy,
+    LoginThrottle throttle,
     AuditLog audit,
     TimeProvider time)
 {
@@ -169,6 +170,23 @@ internal sealed class UserAdminService(
         }
 
         await sessions.RevokeAllAsync(caller, target.Id, cancellationToken);
+        return UserAdminOutcome.Done;
+    }
+
+    /// <summary>
+    /// Clears the user's failed-login count: after <c>Latchkey:Lockout:MaxFailures</c> failures only this ends the lock.
+    /// Note: an admin may unlock an owner too; it restores access and changes nothing else about the owner.
+    /// </summary>
+    public async Task<UserAdminOutcome> UnlockAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
+    {
+        var target = await FindHumanAsync(caller, userId, cancellationToken);
+        if (target is null)
+        {
+            return UserAdminOutcome.NotFound;
+        }
+
+        await throttle.ResetAsync(target.Login, cancellationToken);
+        await audit.RecordAsync(caller, AuditEvents.UserUnlocked, target.Id, null, cancellationToken);
         return UserAdminOutcome.Done;
     }
 
