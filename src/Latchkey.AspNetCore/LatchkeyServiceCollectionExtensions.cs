@@ -68,6 +68,7 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
         services.AddSingleton<PasswordPolicy>();
         services.AddSingleton<HashingGate>();
+        services.AddSingleton<PasswordService>();
         services.AddScoped<LoginThrottle>();
         services.AddSingleton<LastUseRecorder>();
         services.AddScoped<CredentialValidator>();

@@ -10,9 +10,7 @@ internal sealed class AccountService(
     ITenantStore tenants,
     IUserStore users,
     SessionService sessions,
-    IPasswordHasher hasher,
-    HashingGate hashing,
-    PasswordPolicy policy,
+    PasswordService passwords,
     LoginThrottle throttle,
     TimeProvider time,
     AuditLog audit,
@@ -39,17 +37,10 @@ internal sealed class AccountService(
             return Invalid("login", $"A login of 1 to {LoginNormalizer.MaxLength} printable characters is required.");
         }
 
-        var newPassword = PasswordPolicy.Normalize(password);
-        var weakness = newPassword is null ? "The password is missing or too long." : policy.Check(newPassword, normalizedLogin, name);
+        var (verifier, weakness) = await passwords.CreateVerifierAsync(password, normalizedLogin, name, "password", cancellationToken);
         if (weakness is not null)
         {
-            return Invalid("password", weakness);
-        }
-
-        string verifier;
-        using (await hashing.EnterAsync(cancellationToken))
-        {
-            verifier = hasher.Hash(newPassword!);
+            return new(SignupOutcome.Invalid, Error: weakness);
         }
 
         var now = time.GetUtcNow();
@@ -60,7 +51,7 @@ internal sealed class AccountService(
             TenantId = tenant.Id,
             Kind = UserKind.Human,
             Login = normalizedLogin,
-            SecretVerifier = verifier,
+            SecretVerifier = verifier!,
             Role = TenantRole.Owner,
             CreatedAt = now,
         };
@@ -109,11 +100,7 @@ internal sealed class AccountService(
             {
                 // Note: a locked login answers like a wrong password, whatever the password, and at the same cost:
                 // one hash, against the dummy verifier, so the password is never actually checked.
-                using (await hashing.EnterAsync(cancellationToken))
-                {
-                    hasher.Verify(hasher.DummyVerifier, presented);
-                }
-
+                await passwords.VerifyAsync(null, presented, cancellationToken);
                 RecordFailure(await users.FindByLoginAsync(normalizedLogin, cancellationToken), "locked", appId);
                 return new(LoginOutcome.Refused, Refusal: LoginRefusal.Locked);
             }
@@ -124,16 +111,7 @@ internal sealed class AccountService(
         // Note: an unknown login, a machine login and a disabled user all cost one hash, like a wrong password,
         // so neither the answer nor its timing tells which logins exist.
         var verifiable = user is { Kind: UserKind.Human };
-        PasswordVerification verification;
-        string? rehashed = null;
-        using (await hashing.EnterAsync(cancellationToken))
-        {
-            verification = hasher.Verify(verifiable ? user!.SecretVerifier : hasher.DummyVerifier, presented);
-            if (verifiable && verification == PasswordVerification.SuccessRehashNeeded)
-            {
-                rehashed = hasher.Hash(presented);
-            }
-        }
+        var verification = await passwords.VerifyAsync(verifiable ? user!.SecretVerifier : null, presented, cancellationToken);
 
         if (!verifiable)
         {
@@ -149,9 +127,9 @@ internal sealed class AccountService(
         }
 
         await throttle.ResetAsync(normalizedLogin!, cancellationToken);
-        if (rehashed is not null)
+        if (verification == PasswordVerification.SuccessRehashNeeded)
         {
-            await users.UpdateVerifierAsync(user.Id, rehashed, cancellationToken);
+            await users.UpdateVerifierAsync(user.Id, await passwords.HashAsync(presented, cancellationToken), cancellationToken);
         }
 
         var (session, apiKey) = await sessions.OpenAsync(user, appId, cleanAppName, cancellationToken);
@@ -188,29 +166,19 @@ internal sealed class AccountService(
             return (PasswordChangeOutcome.WrongCurrentPassword, new("currentPassword", "The current password is wrong."));
         }
 
-        using (await hashing.EnterAsync(cancellationToken))
+        if (await passwords.VerifyAsync(user.SecretVerifier, current, cancellationToken) == PasswordVerification.Failed)
         {
-            if (hasher.Verify(user.SecretVerifier, current) == PasswordVerification.Failed)
-            {
-                return (PasswordChangeOutcome.WrongCurrentPassword, new("currentPassword", "The current password is wrong."));
-            }
+            return (PasswordChangeOutcome.WrongCurrentPassword, new("currentPassword", "The current password is wrong."));
         }
 
-        var next = PasswordPolicy.Normalize(newPassword);
         var tenant = await tenants.FindAsync(caller.TenantId, cancellationToken);
-        var weakness = next is null ? "The new password is missing or too long." : policy.Check(next, user.Login, tenant?.Name);
+        var (verifier, weakness) = await passwords.CreateVerifierAsync(newPassword, user.Login, tenant?.Name, "newPassword", cancellationToken);
         if (weakness is not null)
         {
-            return (PasswordChangeOutcome.Invalid, new("newPassword", weakness));
+            return (PasswordChangeOutcome.Invalid, weakness);
         }
 
-        string verifier;
-        using (await hashing.EnterAsync(cancellationToken))
-        {
-            verifier = hasher.Hash(next!);
-        }
-
-        await users.ChangeSecretAsync(user.Id, verifier, caller.SessionId, cancellationToken);
+        await users.ChangeSecretAsync(user.Id, verifier!, caller.SessionId, cancellationToken);
         await audit.RecordAsync(caller, AuditEvents.PasswordChanged, user.Id, "other sessions ended", cancellationToken);
         return (PasswordChangeOutcome.Changed, null);
     }

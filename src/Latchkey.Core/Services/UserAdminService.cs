@@ -13,9 +13,7 @@ internal sealed class UserAdminService(
     IUserStore users,
     ITenantStore tenants,
     SessionService sessions,
-    IPasswordHasher hasher,
-    HashingGate hashing,
-    PasswordPolicy policy,
+    PasswordService passwords,
     LoginThrottle throttle,
     AuditLog audit,
     TimeProvider time)
@@ -42,18 +40,11 @@ internal sealed class UserAdminService(
             return Invalid("login", $"A login of 1 to {LoginNormalizer.MaxLength} printable characters is required.");
         }
 
-        var newPassword = PasswordPolicy.Normalize(password);
         var tenant = await tenants.FindAsync(caller.TenantId, cancellationToken);
-        var weakness = newPassword is null ? "The password is missing or too long." : policy.Check(newPassword, normalizedLogin, tenant?.Name);
+        var (verifier, weakness) = await passwords.CreateVerifierAsync(password, normalizedLogin, tenant?.Name, "password", cancellationToken);
         if (weakness is not null)
         {
-            return Invalid("password", weakness);
-        }
-
-        string verifier;
-        using (await hashing.EnterAsync(cancellationToken))
-        {
-            verifier = hasher.Hash(newPassword!);
+            return new UserAdminResult(UserAdminOutcome.Invalid, Error: weakness);
         }
 
         var now = time.GetUtcNow();
@@ -63,7 +54,7 @@ internal sealed class UserAdminService(
             TenantId = caller.TenantId,
             Kind = UserKind.Human,
             Login = normalizedLogin,
-            SecretVerifier = verifier,
+            SecretVerifier = verifier!,
             Role = role,
             CreatedAt = now,
         };

@@ -1,0 +1,43 @@
+using Latchkey.Core.Credentials;
+
+namespace Latchkey.Core.Services;
+
+/// <summary>
+/// Every password operation the services need, each through the <see cref="HashingGate"/>: checking a new password
+/// against the policy and hashing it, and verifying a presented one.
+/// </summary>
+internal sealed class PasswordService(IPasswordHasher hasher, HashingGate hashing, PasswordPolicy policy)
+{
+    /// <summary>
+    /// The verifier to store for a new password, or the reason it is refused (reported against <paramref name="field"/>).
+    /// </summary>
+    public async Task<(string? Verifier, InputError? Error)> CreateVerifierAsync(
+        string? password, string normalizedLogin, string? tenantName, string field, CancellationToken cancellationToken)
+    {
+        var normalized = PasswordPolicy.Normalize(password);
+        var weakness = normalized is null ? "The password is missing or too long." : policy.Check(normalized, normalizedLogin, tenantName);
+        if (weakness is not null)
+        {
+            return (null, new InputError(field, weakness));
+        }
+
+        return (await HashAsync(normalized!, cancellationToken), null);
+    }
+
+    public async Task<string> HashAsync(string normalizedPassword, CancellationToken cancellationToken)
+    {
+        using (await hashing.EnterAsync(cancellationToken))
+        {
+            return hasher.Hash(normalizedPassword);
+        }
+    }
+
+    /// <summary>Verifies against <paramref name="verifier"/>, or against the dummy verifier when it is null.</summary>
+    public async Task<PasswordVerification> VerifyAsync(string? verifier, string normalizedPassword, CancellationToken cancellationToken)
+    {
+        using (await hashing.EnterAsync(cancellationToken))
+        {
+            return hasher.Verify(verifier ?? hasher.DummyVerifier, normalizedPassword);
+        }
+    }
+}
