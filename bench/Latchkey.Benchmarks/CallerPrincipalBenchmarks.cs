@@ -1,0 +1,28 @@
+using System.Security.Claims;
+using BenchmarkDotNet.Attributes;
+using Latchkey.AspNetCore;
+using Latchkey.AspNetCore.Authentication;
+using Latchkey.Core.Model;
+using Latchkey.Core.Services;
+
+namespace Latchkey.Benchmarks;
+
+/// <summary>
+/// The rest of an authenticated request's own work: the handler turns the caller into claims, and an endpoint such
+/// as <c>GET /v1/me</c> turns the claims back into the caller.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+public class CallerPrincipalBenchmarks
+{
+    private static readonly AuthenticatedCaller Caller = new(Guid.CreateVersion7(), Guid.CreateVersion7(), "owner@bench.example",
+        UserKind.Human, TenantRole.Owner, "", Guid.CreateVersion7(), "bench-app-0000");
+
+    private readonly ClaimsPrincipal _principal = CallerPrincipal.ToPrincipal(Caller, LatchkeyDefaults.AuthenticationScheme);
+
+    [Benchmark]
+    public ClaimsPrincipal ToPrincipal() => CallerPrincipal.ToPrincipal(Caller, LatchkeyDefaults.AuthenticationScheme);
+
+    [Benchmark]
+    public Guid ToCaller() => CallerPrincipal.ToCaller(_principal).UserId;
+}
