@@ -112,15 +112,18 @@ internal sealed class SeededDatabase : IAsyncDisposable
             throw new InvalidOperationException("Seeding the tenant failed.");
         }
 
+        // Note: the rest acts inside the tenant, as an authenticated owner's request would (storage's tenant filter).
+        provider.GetRequiredService<TenantContext>().Enter(tenant.Id);
+        var caller = new AuthenticatedCaller(owner.Id, tenant.Id, owner.Login, UserKind.Human, TenantRole.Owner, "", null, null);
         var sessions = provider.GetRequiredService<SessionService>();
         for (var i = SessionCount - 1; i >= 0; i--)
         {
-            var (_, key) = await sessions.OpenAsync(owner.Id, $"bench-app-{i:D4}", "BenchmarkDotNet", CancellationToken.None);
+            var (_, key) = await sessions.OpenAsync(owner, $"bench-app-{i:D4}", "BenchmarkDotNet", CancellationToken.None);
             ApiKey = key;
         }
 
         var (created, error) = await provider.GetRequiredService<MachineUserService>()
-            .CreateAsync(tenant.Id, "bench-bot", ["deploy", "read:metrics"], CancellationToken.None);
+            .CreateAsync(caller, "bench-bot", ["deploy", "read:metrics"], CancellationToken.None);
         MachineToken = created?.Token ?? throw new InvalidOperationException($"Seeding the machine user failed: {error}");
 
         // Note: as LastUseWriter would after the token's first use; a never-used machine user queues a write each time.
