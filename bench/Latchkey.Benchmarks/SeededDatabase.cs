@@ -5,6 +5,8 @@ using Latchkey.Core.Services;
 using Latchkey.Core.Stores;
 using Latchkey.Storage;
 using Microsoft.Data.Sqlite;
+using Latchkey.AspNetCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -36,26 +38,22 @@ internal sealed class SeededDatabase : IAsyncDisposable
 
     public string MachineToken { get; private set; } = "";
 
-    /// <summary>As the server registers storage: <c>AddLatchkeyStorage("sqlite", ...)</c>.</summary>
-    public static Task<SeededDatabase> CreateAsync() =>
-        CreateAsync((services, connectionString) => services.AddLatchkeyStorage("sqlite", connectionString));
-
-    public static async Task<SeededDatabase> CreateAsync(Action<IServiceCollection, string> addStorage)
+    /// <summary>Services exactly as a host registers them: <c>AddLatchkey(configuration)</c> on a fresh SQLite file.</summary>
+    public static async Task<SeededDatabase> CreateAsync()
     {
         var directory = Directory.CreateTempSubdirectory("latchkey-bench-").FullName;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Latchkey"] = $"Data Source={Path.Combine(directory, "latchkey.db")}",
+        }).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        addStorage(services, $"Data Source={Path.Combine(directory, "latchkey.db")}");
-        services.AddSingleton(TimeProvider.System);
-        // Note: the defaults, so last use is due for recording once a minute per session, as in production; the
-        // seeded credentials were used just now, so the measured path is the common one that queues nothing.
-        services.AddOptions<LatchkeySessionOptions>();
-        services.AddSingleton<LastUseRecorder>();
-        services.AddScoped<CredentialValidator>();
-        services.AddScoped<SessionService>();
-        services.AddScoped<MachineUserService>();
+        // Note: the default session options, so last use is due for recording once a minute per session, as in
+        // production; the seeded credentials were used just now, so the measured path is the common one that queues
+        // nothing. The hosted services are registered but never started: nothing runs beside the benchmark.
+        services.AddLatchkey(configuration);
         var database = new SeededDatabase(directory,
-            services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }));
+            services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }));
         try
         {
             await database.SeedAsync();

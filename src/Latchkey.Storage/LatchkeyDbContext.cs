@@ -12,7 +12,7 @@ namespace Latchkey.Storage;
 /// scope's <see cref="TenantContext"/>, and none while no tenant has been entered. The few paths that must cross
 /// tenants (login, request authentication, the background jobs) say so with <c>IgnoreQueryFilters([TenantFilter])</c>.
 /// </remarks>
-internal abstract class LatchkeyDbContext(DbContextOptions options, TenantContext tenant) : DbContext(options)
+internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(options)
 {
     /// <summary>The name of the query filter that confines queries to the scope's tenant.</summary>
     public const string TenantFilter = "tenant";
@@ -26,9 +26,15 @@ internal abstract class LatchkeyDbContext(DbContextOptions options, TenantContex
     public DbSet<LoginThrottleState> LoginThrottles => Set<LoginThrottleState>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    /// <summary>
+    /// The scope's tenant. Set each time a pooled context is handed to a scope (see
+    /// <c>StorageServiceCollectionExtensions</c>), since a pooled context outlives the scope that used it last.
+    /// </summary>
+    public TenantContext? Tenant { get; set; }
+
     // Note: EF Core reads a context member used in a query filter afresh for each query, as a parameter; the model
     // (and its compiled queries) stay shared between contexts. Null matches no row, so an unset tenant fails closed.
-    private Guid? CurrentTenantId => tenant.TenantId;
+    private Guid? CurrentTenantId => Tenant?.TenantId;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
