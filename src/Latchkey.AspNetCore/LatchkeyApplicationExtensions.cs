@@ -2,6 +2,7 @@ using Latchkey.AspNetCore.Endpoints;
 using Latchkey.AspNetCore.Hosting;
 using Latchkey.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,7 +41,7 @@ public static class LatchkeyApplicationExtensions
         UserEndpoints.Map(v1);
         TenantEndpoints.Map(v1);
         AuditEndpoints.Map(v1);
-        endpoints.MapHealthChecks("/healthz").AllowAnonymous();
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         return v1;
     }
 

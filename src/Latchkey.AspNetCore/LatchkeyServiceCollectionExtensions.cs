@@ -83,8 +83,8 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddSingleton<IRequestOrigin, HttpRequestOrigin>();
         services.AddHostedService<AuditWriter>();
         services.AddHostedService<LastUseWriter>();
-        services.AddSingleton<ExpiredSessionSweeper>();
-        services.AddHostedService(sp => sp.GetRequiredService<ExpiredSessionSweeper>());
+        services.AddSingleton<ExpirySweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
 
         services.AddAuthentication(LatchkeyDefaults.AuthenticationScheme)
             .AddScheme<LatchkeyAuthenticationOptions, LatchkeyAuthenticationHandler>(LatchkeyDefaults.AuthenticationScheme, null);

@@ -77,6 +77,9 @@ public sealed class LatchkeyLockoutOptions
     /// </summary>
     public int MaxFailures { get; set; } = 100;
 
+    /// <summary>A run of fewer than <see cref="FreeAttempts"/> failures is forgotten after this long quiet. Defaults to 1 day.</summary>
+    public TimeSpan ForgetAfter { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>How long the next attempt must wait after <paramref name="failures"/> consecutive failures.</summary>
     public TimeSpan DelayAfter(int failures)
     {

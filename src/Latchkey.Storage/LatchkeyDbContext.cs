@@ -114,12 +114,12 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             entry.HasQueryFilter(TenantFilter, e => e.TenantId == CurrentTenantId);
         });
 
-        // Note: keyed by the login string, not a user id, so logins that match no user are throttled alike.
+        // Note: keyed by the login string's digest, not a user id, so logins that match no user are throttled alike.
         modelBuilder.Entity<LoginThrottleState>(throttle =>
         {
             throttle.ToTable("login_throttle");
-            throttle.HasKey(t => t.Login);
-            throttle.Property(t => t.Login).HasColumnName("login").HasMaxLength(256);
+            throttle.HasKey(t => t.LoginDigest);
+            throttle.Property(t => t.LoginDigest).HasColumnName("login_digest").HasMaxLength(44);
             throttle.Property(t => t.Failures).HasColumnName("failures");
             throttle.Property(t => t.NextAttemptAt).HasColumnName("next_attempt_at");
         });

@@ -2,6 +2,8 @@ using Latchkey.Core.Stores;
 using Latchkey.Storage.Stores;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -47,7 +49,16 @@ internal static class StorageServiceCollectionExtensions
     private static void AddPooledContext<TContext>(IServiceCollection services, Action<DbContextOptionsBuilder> configure)
         where TContext : LatchkeyDbContext
     {
-        services.AddPooledDbContextFactory<TContext>(configure);
+        services.AddPooledDbContextFactory<TContext>(options =>
+        {
+            configure(options);
+
+            // Note: a unique index refusing a taken login is an expected outcome (409), not an error. EF would log it
+            // at Error twice; real failures still surface, as 503 or 500, through the host's exception handler.
+            options.ConfigureWarnings(w => w.Log(
+                (RelationalEventId.CommandError, LogLevel.Warning),
+                (CoreEventId.SaveChangesFailed, LogLevel.Warning)));
+        });
         services.AddScoped<LatchkeyDbContext>(sp =>
         {
             var db = sp.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext();

@@ -23,7 +23,7 @@ public sealed class FailClosedTests
 
         await ProblemAssert.IsProblemAsync(me, HttpStatusCode.ServiceUnavailable);
         await ProblemAssert.IsProblemAsync(login, HttpStatusCode.ServiceUnavailable);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        await ProblemAssert.IsProblemAsync(health, HttpStatusCode.ServiceUnavailable);
 
         Directory.Move(saved, Path.GetDirectoryName(database)!);
         Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/healthz")).StatusCode);

@@ -50,10 +50,11 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
     public string DatabasePath => Path.Combine(_directory, "latchkey.db");
 
     public static async Task<LatchkeyTestHost> StartAsync(
-        IDictionary<string, string?>? settings = null, string? connectionString = null, Action<IServiceCollection>? services = null)
+        IDictionary<string, string?>? settings = null, string? connectionString = null, Action<IServiceCollection>? services = null,
+        string environment = "Production")
     {
         var directory = Directory.CreateTempSubdirectory("latchkey-test-").FullName;
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseTestServer();
         var config = new Dictionary<string, string?>
         {

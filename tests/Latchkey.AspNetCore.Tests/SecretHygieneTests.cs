@@ -13,9 +13,12 @@ public sealed class SecretHygieneTests
         const string canaryPassword = "canary-password-7f3a9c1e-long";
         const string changedPassword = "canary-changed-1b2d3e4f-long";
         const string memberPassword = "canary-member-5e6f7a8b-long";
+        // Note: people type their password into the login field; a login that matches nobody is kept nowhere in clear.
+        const string passwordAsLogin = "canary-login-9c0d1e2f-long";
         await host.SendAsync(HttpMethod.Post, "/v1/signup", new { tenant = "Acme", login = "alice@example.com", password = canaryPassword });
         var key = await host.LoginAsync("alice@example.com", "app-instance-1", canaryPassword);
         await host.SendAsync(HttpMethod.Post, "/v1/login", new { login = "alice@example.com", password = canaryPassword + "x", appId = "app-instance-2" });
+        await host.SendAsync(HttpMethod.Post, "/v1/login", new { login = passwordAsLogin, password = canaryPassword, appId = "app-instance-2" });
         var (machineId, machine) = await host.CreateMachineUserAsync(key, "bot", "deploy");
         var rotated = (await LatchkeyTestHost.ReadJsonAsync(
             await host.SendAsync(HttpMethod.Post, $"/v1/machine-users/{machineId}/token", credential: key))).GetProperty("token").GetString()!;
@@ -34,7 +37,7 @@ public sealed class SecretHygieneTests
         // Note: each token's secret part alone must not appear either, in any encoding we use.
         string[] secrets =
         [
-            canaryPassword, changedPassword, memberPassword, key.Token, key.Token[33..^7], machine.Token, machine.Token[34..^7],
+            canaryPassword, changedPassword, memberPassword, passwordAsLogin, key.Token, key.Token[33..^7], machine.Token, machine.Token[34..^7],
             rotated, rotated[34..^7],
         ];
         var storedBytes = Directory.GetFiles(Path.GetDirectoryName(host.DatabasePath)!).SelectMany(File.ReadAllBytes).ToArray();

@@ -121,4 +121,22 @@ public sealed class SecureDefaultsTests
         Assert.Equal(key.SessionId, Assert.Single(sessions.EnumerateArray()).GetProperty("id").GetGuid());
         await host.LoginAsync("alice@example.com", "app-instance-2");
     }
+
+    [Theory]
+    [InlineData("Production", "localhost", "__Host-latchkey=", true)]
+    [InlineData("Development", "auth.example.com", "__Host-latchkey=", true)]
+    [InlineData("Development", "localhost", "latchkey=", false)]
+    public async Task OverPlainHttpCookiesDropSecureOnlyOnLocalhostInDevelopment(string environment, string hostName, string cookiePrefix, bool secure)
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(environment: environment);
+        await host.SignupAsync("alice@example.com");
+        var body = JsonSerializer.Serialize(new { login = "alice@example.com", password = LatchkeyTestHost.Password, appId = "browser-tab-01" });
+
+        var login = await RawRequest.SendAsync(host, "POST", "/v1/login", body, headers: new Dictionary<string, string> { ["Host"] = hostName });
+
+        Assert.Equal(201, login.Response.StatusCode);
+        var cookie = Assert.Single(login.Response.Headers.SetCookie.ToArray(), c => c!.Contains("lk_key_"))!;
+        Assert.StartsWith(cookiePrefix, cookie);
+        Assert.Equal(secure, cookie.Contains("secure", StringComparison.OrdinalIgnoreCase));
+    }
 }

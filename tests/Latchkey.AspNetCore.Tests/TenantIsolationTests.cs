@@ -31,6 +31,7 @@ public sealed class TenantIsolationTests
             (HttpMethod.Get, $"/v1/users/{aMemberId}/sessions", null),
             (HttpMethod.Delete, $"/v1/users/{aMemberId}/sessions", null),
             (HttpMethod.Delete, $"/v1/users/{aOwnerId}/sessions", null),
+            (HttpMethod.Post, $"/v1/users/{aMemberId}/unlock", null),
             (HttpMethod.Delete, $"/v1/sessions/{aOwner.SessionId}", null),
             (HttpMethod.Delete, $"/v1/sessions/{aMember.SessionId}", null),
             (HttpMethod.Post, $"/v1/machine-users/{aMachineId}/token", null),

@@ -164,4 +164,68 @@ public sealed class ThrottleTests
         Assert.Equal(1, counter.RealVerifications - before);
         Assert.Equal(hashesBefore + 1, counter.Verifications);
     }
+
+    [Fact]
+    public async Task GuessingTheCurrentPasswordOnPasswordChangeIsThrottledLikeLogin()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 2, maxFailures: 4, baseDelay: "00:00:01"));
+        var stolen = await host.SignupAndLoginAsync();
+        var guesses = new List<HttpStatusCode>();
+
+        for (var i = 0; i < 3; i++)
+        {
+            guesses.Add((await host.SendAsync(HttpMethod.Put, "/v1/me/password",
+                new { currentPassword = $"guess number {i} of many", newPassword = "a brand new long passphrase" }, stolen)).StatusCode);
+        }
+
+        var delayed = await host.SendAsync(HttpMethod.Put, "/v1/me/password",
+            new { currentPassword = LatchkeyTestHost.Password, newPassword = "a brand new long passphrase" }, stolen);
+
+        Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests], guesses);
+        await ProblemAssert.IsProblemAsync(delayed, HttpStatusCode.TooManyRequests);
+        Assert.NotNull(delayed.Headers.RetryAfter);
+        await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password), HttpStatusCode.TooManyRequests);
+        for (var i = 0; i < 2; i++)
+        {
+            host.Time.Advance(TimeSpan.FromMinutes(15));
+            await host.SendAsync(HttpMethod.Put, "/v1/me/password", new { currentPassword = "yet another wrong guess", newPassword = "x" }, stolen);
+        }
+
+        host.Time.Advance(TimeSpan.FromMinutes(15));
+        var locked = await host.SendAsync(HttpMethod.Put, "/v1/me/password",
+            new { currentPassword = LatchkeyTestHost.Password, newPassword = "a brand new long passphrase" }, stolen);
+
+        await ProblemAssert.IsProblemAsync(locked, HttpStatusCode.BadRequest);
+        var audit = await LatchkeyTestHost.ReadJsonAsync(await host.SendAsync(HttpMethod.Get, "/v1/audit", credential: stolen));
+        // Note: two wrong, two more after the delays, and the locked attempt: delayed attempts are not audited.
+        Assert.Equal(5, audit.GetProperty("entries").EnumerateArray().Count(e => e.GetProperty("event").GetString() == "password.change_failed"));
+    }
+
+    [Fact]
+    public async Task AServerTooBusyToHashDoesNotChargeTheLoginAFailure()
+    {
+        var counter = new CountingPasswordHasher();
+        await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>(Lockout(freeAttempts: 2))
+        {
+            ["Latchkey:Hashing:MaxConcurrency"] = "1",
+            ["Latchkey:Hashing:QueueLimit"] = "0",
+        }, services: counter.Register);
+        await host.SignupAsync("alice@example.com");
+        var release = new TaskCompletionSource();
+        counter.Hold = release;
+        var first = TryLoginAsync(host, "someone@example.com");
+        await counter.Held.Task;
+
+        var busy = new List<HttpResponseMessage>();
+        for (var i = 0; i < 3; i++)
+        {
+            busy.Add(await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password));
+        }
+
+        release.SetResult();
+        await first;
+
+        Assert.All(busy, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode));
+        await host.LoginAsync("alice@example.com", "app-instance-1");
+    }
 }

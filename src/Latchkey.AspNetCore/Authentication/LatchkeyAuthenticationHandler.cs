@@ -5,6 +5,7 @@ using Latchkey.Core.Stores;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -19,8 +20,6 @@ internal sealed class LatchkeyAuthenticationHandler(
     IOptionsMonitor<LatchkeyAuthenticationOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    CredentialValidator validator,
-    TenantContext tenant,
     IProblemDetailsService problems)
     : AuthenticationHandler<LatchkeyAuthenticationOptions>(options, logger, encoder)
 {
@@ -52,7 +51,8 @@ internal sealed class LatchkeyAuthenticationHandler(
         CredentialCheck check;
         try
         {
-            check = await validator.ValidateAsync(token, appId, Context.RequestAborted);
+            // Note: resolved only now, so a request without a credential rents no database context.
+            check = await Context.RequestServices.GetRequiredService<CredentialValidator>().ValidateAsync(token, appId, Context.RequestAborted);
         }
         catch (Exception e) when (StorageFailure.IsStorageFailure(e))
         {
@@ -68,7 +68,7 @@ internal sealed class LatchkeyAuthenticationHandler(
         }
 
         // Note: from here on this request's queries see the caller's tenant only (storage's tenant query filter).
-        tenant.Enter(check.Caller.TenantId);
+        Context.RequestServices.GetRequiredService<TenantContext>().Enter(check.Caller.TenantId);
         var principal = CallerPrincipal.ToPrincipal(check.Caller, Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }
@@ -117,7 +117,8 @@ internal sealed class LatchkeyAuthenticationHandler(
                 return authorization.Count > 1 || value?.StartsWith("Bearer", StringComparison.OrdinalIgnoreCase) == true;
             }
 
-            token = NullIfEmpty(value.AsSpan(7).Trim());
+            // Note: only HTTP's own whitespace (SP, HTAB) around the token is ignored; anything else is part of it.
+            token = NullIfEmpty(value.AsSpan(7).Trim(" \t"));
             var appIds = Request.Headers[LatchkeyDefaults.AppIdHeader];
             appId = appIds.Count == 1 ? ValidAppId(appIds[0]) : null;
             return true;
@@ -128,9 +129,7 @@ internal sealed class LatchkeyAuthenticationHandler(
             return false;
         }
 
-        var (sessionCookie, appCookie) = Request.IsHttps
-            ? (LatchkeyDefaults.SessionCookie, LatchkeyDefaults.AppIdCookie)
-            : (LatchkeyDefaults.InsecureSessionCookie, LatchkeyDefaults.InsecureAppIdCookie);
+        var (sessionCookie, appCookie, _) = SessionCookies.Names(Context);
         if (!Request.Cookies.TryGetValue(sessionCookie, out var cookie))
         {
             return false;

@@ -23,6 +23,7 @@ internal static class AccountEndpoints
         v1.MapGet("/me", Me).RequireAuthorization().WithName("Me")
             .WithSummary("The caller");
         v1.MapPut("/me/password", ChangePasswordAsync).RequireAuthorization(LatchkeyDefaults.HumanPolicy)
+            .RequireRateLimiting(CredentialRateLimiting.Policy)
             .WithName("ChangePassword").WithSummary("Change the password; ends every other session");
     }
 
@@ -62,10 +63,7 @@ internal static class AccountEndpoints
                 context.Response.Headers.WWWAuthenticate = "Bearer";
                 return Problems.Status(StatusCodes.Status401Unauthorized, "Login failed", "The login or password is wrong.");
             case LoginOutcome.Throttled:
-                context.Response.Headers.RetryAfter =
-                    Math.Max(1, (int)Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                return Problems.Status(StatusCodes.Status429TooManyRequests, "Too many failed logins",
-                    "This login is temporarily delayed after repeated failures. Try again after the Retry-After interval.");
+                return Problems.TooManyFailures(context.Response, result.RetryAfter);
         }
 
         var session = result.Session!;
@@ -82,11 +80,16 @@ internal static class AccountEndpoints
             CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId));
     }
 
-    private static async Task<Results<NoContent, ValidationProblem>> ChangePasswordAsync(
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
         PasswordChangeRequest request, AccountService accounts, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = CallerPrincipal.ToCaller(context.User);
-        var (outcome, error) = await accounts.ChangePasswordAsync(caller, request.CurrentPassword, request.NewPassword, cancellationToken);
-        return outcome == PasswordChangeOutcome.Changed ? TypedResults.NoContent() : Problems.Invalid(error!);
+        var result = await accounts.ChangePasswordAsync(caller, request.CurrentPassword, request.NewPassword, cancellationToken);
+        return result.Outcome switch
+        {
+            PasswordChangeOutcome.Changed => TypedResults.NoContent(),
+            PasswordChangeOutcome.Throttled => Problems.TooManyFailures(context.Response, result.RetryAfter),
+            _ => Problems.Invalid(result.Error!),
+        };
     }
 }

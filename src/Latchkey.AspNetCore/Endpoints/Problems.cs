@@ -1,3 +1,4 @@
+using System.Globalization;
 using Latchkey.Core.Services;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,6 +13,14 @@ internal static class Problems
 
     public static ProblemHttpResult Status(int status, string title, string? detail = null) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail);
+
+    /// <summary>429 for a login in its delay after repeated failures, with the wait in <c>Retry-After</c>.</summary>
+    public static ProblemHttpResult TooManyFailures(HttpResponse response, TimeSpan retryAfter)
+    {
+        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Status(StatusCodes.Status429TooManyRequests, "Too many failed attempts",
+            "This login is temporarily delayed after repeated failures. Try again after the Retry-After interval.");
+    }
 
     /// <summary>Secrets in a response must not be kept by any cache (OWASP ASVS V14 / RFC 9111 no-store).</summary>
     public static void NoStore(HttpResponse response) => response.Headers.CacheControl = "no-store";

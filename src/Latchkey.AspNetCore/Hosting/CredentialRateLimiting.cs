@@ -46,7 +46,7 @@ internal static class CredentialRateLimiting
                     {
                         Status = StatusCodes.Status429TooManyRequests,
                         Title = "Too many requests",
-                        Detail = "Too many sign-up or login requests from this address. Try again later.",
+                        Detail = "Too many requests that take a password from this address. Try again later.",
                     },
                 });
             };

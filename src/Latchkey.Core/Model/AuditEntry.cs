@@ -49,6 +49,7 @@ internal static class AuditEvents
     public const string SessionCreated = "session.created";
     public const string SessionRevoked = "session.revoked";
     public const string PasswordChanged = "password.changed";
+    public const string PasswordChangeFailed = "password.change_failed";
     public const string MachineUserCreated = "machine_user.created";
     public const string MachineUserTokenRotated = "machine_user.token_rotated";
     public const string MachineUserDeleted = "machine_user.deleted";

@@ -3,7 +3,11 @@ namespace Latchkey.Core.Model;
 /// <summary>Consecutive failed logins for one normalised login string, whether or not a user has that login.</summary>
 internal sealed class LoginThrottleState
 {
-    public required string Login { get; set; }
+    /// <summary>
+    /// SHA-256 of the normalised login, never the login itself: a login that matches no user is often a password
+    /// typed into the wrong field, and this table keeps every login anyone tried.
+    /// </summary>
+    public required string LoginDigest { get; set; }
 
     public int Failures { get; set; }
 

@@ -87,43 +87,50 @@ internal sealed class AccountService(
 
         var cleanAppName = TextInput.Clean(appName, SessionService.MaxAppNameLength);
         var normalizedLogin = LoginNormalizer.Normalize(login);
-        if (normalizedLogin is not null)
+        User? user;
+        PasswordVerification verification;
+
+        // Note: the hashing slot is taken before the attempt is counted, so a server too busy to hash answers 503
+        // without charging the login a failure (else flooding the queue would push real users into delays).
+        using (var slot = await passwords.ReserveAsync(cancellationToken))
         {
-            var decision = await throttle.BeginAttemptAsync(normalizedLogin, cancellationToken);
-            if (decision.Outcome == ThrottleOutcome.Wait)
+            if (normalizedLogin is not null)
             {
-                // Note: not verified and not counted: a delay must not be a way to make the server hash.
-                return new(LoginOutcome.Throttled, RetryAfter: decision.RetryAfter);
+                var decision = await throttle.BeginAttemptAsync(normalizedLogin, cancellationToken);
+                if (decision.Outcome == ThrottleOutcome.Wait)
+                {
+                    // Note: not verified and not counted: a delay must not be a way to make the server hash.
+                    return new(LoginOutcome.Throttled, RetryAfter: decision.RetryAfter);
+                }
+
+                if (decision.Outcome == ThrottleOutcome.Locked)
+                {
+                    // Note: a locked login answers like a wrong password, whatever the password, and at the same
+                    // cost: one hash, against the dummy verifier, so the password is never actually checked.
+                    passwords.Verify(slot, null, presented);
+                    RecordFailure(await users.FindByLoginAsync(normalizedLogin, cancellationToken), "locked", appId);
+                    return new(LoginOutcome.Refused, Refusal: LoginRefusal.Locked);
+                }
             }
 
-            if (decision.Outcome == ThrottleOutcome.Locked)
-            {
-                // Note: a locked login answers like a wrong password, whatever the password, and at the same cost:
-                // one hash, against the dummy verifier, so the password is never actually checked.
-                await passwords.VerifyAsync(null, presented, cancellationToken);
-                RecordFailure(await users.FindByLoginAsync(normalizedLogin, cancellationToken), "locked", appId);
-                return new(LoginOutcome.Refused, Refusal: LoginRefusal.Locked);
-            }
+            user = normalizedLogin is null ? null : await users.FindByLoginAsync(normalizedLogin, cancellationToken);
+
+            // Note: an unknown login, a machine login and a disabled user all cost one hash, like a wrong password,
+            // so neither the answer nor its timing tells which logins exist.
+            verification = passwords.Verify(slot, user is { Kind: UserKind.Human } ? user.SecretVerifier : null, presented);
         }
 
-        var user = normalizedLogin is null ? null : await users.FindByLoginAsync(normalizedLogin, cancellationToken);
-
-        // Note: an unknown login, a machine login and a disabled user all cost one hash, like a wrong password,
-        // so neither the answer nor its timing tells which logins exist.
-        var verifiable = user is { Kind: UserKind.Human };
-        var verification = await passwords.VerifyAsync(verifiable ? user!.SecretVerifier : null, presented, cancellationToken);
-
-        if (!verifiable)
+        if (user is not { Kind: UserKind.Human })
         {
             RecordFailure(user, "machine_user", appId);
             return new(LoginOutcome.Refused, Refusal: LoginRefusal.UnknownLogin);
         }
 
-        if (verification == PasswordVerification.Failed || user!.Disabled)
+        if (verification == PasswordVerification.Failed || user.Disabled)
         {
             var refusal = verification == PasswordVerification.Failed ? LoginRefusal.WrongPassword : LoginRefusal.Disabled;
             RecordFailure(user, refusal == LoginRefusal.WrongPassword ? "wrong_password" : "disabled", appId);
-            return new(LoginOutcome.Refused, Refusal: refusal, UserId: user!.Id);
+            return new(LoginOutcome.Refused, Refusal: refusal, UserId: user.Id);
         }
 
         await throttle.ResetAsync(normalizedLogin!, cancellationToken);
@@ -156,30 +163,57 @@ internal sealed class AccountService(
         }
     }
 
-    public async Task<(PasswordChangeOutcome Outcome, InputError? Error)> ChangePasswordAsync(
+    /// <summary>
+    /// Changes the caller's password. The current password is guessed at here as at login, so it goes through the
+    /// same per-login throttle: a stolen key must not be a way round the lockout.
+    /// </summary>
+    public async Task<PasswordChangeResult> ChangePasswordAsync(
         AuthenticatedCaller caller, string? currentPassword, string? newPassword, CancellationToken cancellationToken)
     {
         var user = await users.FindAsync(caller.TenantId, caller.UserId, cancellationToken);
         var current = PasswordPolicy.Normalize(currentPassword);
         if (user is null || string.IsNullOrEmpty(current))
         {
-            return (PasswordChangeOutcome.WrongCurrentPassword, new("currentPassword", "The current password is wrong."));
+            return PasswordChangeResult.WrongCurrentPassword;
         }
 
-        if (await passwords.VerifyAsync(user.SecretVerifier, current, cancellationToken) == PasswordVerification.Failed)
+        PasswordVerification verification;
+        using (var slot = await passwords.ReserveAsync(cancellationToken))
         {
-            return (PasswordChangeOutcome.WrongCurrentPassword, new("currentPassword", "The current password is wrong."));
+            var decision = await throttle.BeginAttemptAsync(user.Login, cancellationToken);
+            if (decision.Outcome == ThrottleOutcome.Wait)
+            {
+                return new(PasswordChangeOutcome.Throttled, RetryAfter: decision.RetryAfter);
+            }
+
+            if (decision.Outcome == ThrottleOutcome.Locked)
+            {
+                // Note: locked, the current password is not checked; a dummy hash keeps the cost the same.
+                passwords.Verify(slot, null, current);
+                verification = PasswordVerification.Failed;
+            }
+            else
+            {
+                verification = passwords.Verify(slot, user.SecretVerifier, current);
+            }
         }
 
+        if (verification == PasswordVerification.Failed)
+        {
+            await audit.RecordAsync(caller, AuditEvents.PasswordChangeFailed, user.Id, "wrong current password", cancellationToken);
+            return PasswordChangeResult.WrongCurrentPassword;
+        }
+
+        await throttle.ResetAsync(user.Login, cancellationToken);
         var tenant = await tenants.FindAsync(caller.TenantId, cancellationToken);
         var (verifier, weakness) = await passwords.CreateVerifierAsync(newPassword, user.Login, tenant?.Name, "newPassword", cancellationToken);
         if (weakness is not null)
         {
-            return (PasswordChangeOutcome.Invalid, weakness);
+            return new(PasswordChangeOutcome.Invalid, weakness);
         }
 
         await users.ChangeSecretAsync(user.Id, verifier!, caller.SessionId, cancellationToken);
         await audit.RecordAsync(caller, AuditEvents.PasswordChanged, user.Id, "other sessions ended", cancellationToken);
-        return (PasswordChangeOutcome.Changed, null);
+        return new(PasswordChangeOutcome.Changed);
     }
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Latchkey.Core.Stores;
 using Microsoft.Extensions.Options;
 
@@ -16,10 +18,11 @@ internal sealed class LoginThrottle(ILoginThrottleStore store, TimeProvider time
 
     public async Task<ThrottleDecision> BeginAttemptAsync(string normalizedLogin, CancellationToken cancellationToken)
     {
+        var key = Digest(normalizedLogin);
         for (var i = 0; i < CompareAndSetRetries; i++)
         {
             var now = time.GetUtcNow();
-            var state = await store.FindAsync(normalizedLogin, cancellationToken);
+            var state = await store.FindAsync(key, cancellationToken);
             var failures = state?.Failures ?? 0;
             if (failures >= _options.MaxFailures)
             {
@@ -31,7 +34,7 @@ internal sealed class LoginThrottle(ILoginThrottleStore store, TimeProvider time
                 return ThrottleDecision.WaitFor(state.NextAttemptAt - now);
             }
 
-            if (await store.TryCountAttemptAsync(normalizedLogin, failures, now + _options.DelayAfter(failures + 1), cancellationToken))
+            if (await store.TryCountAttemptAsync(key, failures, now + _options.DelayAfter(failures + 1), cancellationToken))
             {
                 return ThrottleDecision.Proceed;
             }
@@ -43,7 +46,22 @@ internal sealed class LoginThrottle(ILoginThrottleStore store, TimeProvider time
 
     /// <summary>Ends the run of failures: after a verified password, or an admin's unlock.</summary>
     public Task ResetAsync(string normalizedLogin, CancellationToken cancellationToken) =>
-        store.ResetAsync(normalizedLogin, cancellationToken);
+        store.ResetAsync(Digest(normalizedLogin), cancellationToken);
+
+    /// <summary>
+    /// Forgets short runs of failures (fewer than <see cref="LatchkeyLockoutOptions.FreeAttempts"/>) that have been quiet
+    /// for <see cref="LatchkeyLockoutOptions.ForgetAfter"/>, so that spraying many logins does not grow the table
+    /// for ever. Longer runs are kept until a success or an unlock: NIST counts <em>consecutive</em> failures.
+    /// </summary>
+    public Task<int> ForgetStaleAsync(int batchSize, CancellationToken cancellationToken) =>
+        store.DeleteStaleAsync(time.GetUtcNow() - _options.ForgetAfter, _options.FreeAttempts, batchSize, cancellationToken);
+
+    private static string Digest(string normalizedLogin)
+    {
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(normalizedLogin), digest);
+        return Convert.ToBase64String(digest);
+    }
 }
 
 internal enum ThrottleOutcome

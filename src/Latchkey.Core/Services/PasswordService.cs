@@ -32,12 +32,16 @@ internal sealed class PasswordService(IPasswordHasher hasher, HashingGate hashin
         }
     }
 
-    /// <summary>Verifies against <paramref name="verifier"/>, or against the dummy verifier when it is null.</summary>
-    public async Task<PasswordVerification> VerifyAsync(string? verifier, string normalizedPassword, CancellationToken cancellationToken)
+    /// <summary>
+    /// A hashing slot for a verification still to come, so the caller can count the attempt only once it is sure to
+    /// be verified. Throws <see cref="HashingCapacityExceededException"/> when the gate is full.
+    /// </summary>
+    public ValueTask<HashingGate.Slot> ReserveAsync(CancellationToken cancellationToken) => hashing.EnterAsync(cancellationToken);
+
+    /// <summary>Verifies, in a reserved slot, against <paramref name="verifier"/> or, when it is null, the dummy verifier.</summary>
+    public PasswordVerification Verify(HashingGate.Slot reserved, string? verifier, string normalizedPassword)
     {
-        using (await hashing.EnterAsync(cancellationToken))
-        {
-            return hasher.Verify(verifier ?? hasher.DummyVerifier, normalizedPassword);
-        }
+        _ = reserved;
+        return hasher.Verify(verifier ?? hasher.DummyVerifier, normalizedPassword);
     }
 }

@@ -51,6 +51,15 @@ internal enum PasswordChangeOutcome
     Changed,
     Invalid,
     WrongCurrentPassword,
+
+    /// <summary>The login is in its delay after repeated failures: not verified, not counted.</summary>
+    Throttled,
+}
+
+internal sealed record PasswordChangeResult(PasswordChangeOutcome Outcome, InputError? Error = null, TimeSpan RetryAfter = default)
+{
+    public static PasswordChangeResult WrongCurrentPassword { get; } =
+        new(PasswordChangeOutcome.WrongCurrentPassword, new InputError("currentPassword", "The current password is wrong."));
 }
 
 internal sealed record MachineUserCreated(User User, string Token);

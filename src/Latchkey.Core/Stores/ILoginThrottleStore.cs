@@ -5,14 +5,20 @@ namespace Latchkey.Core.Stores;
 /// <summary>Failure counters per login, shared by every instance through the database.</summary>
 internal interface ILoginThrottleStore
 {
-    Task<LoginThrottleState?> FindAsync(string login, CancellationToken cancellationToken);
+    Task<LoginThrottleState?> FindAsync(string loginDigest, CancellationToken cancellationToken);
 
     /// <summary>
     /// Counts one attempt if the counter still holds <paramref name="seenFailures"/> (0: no row yet), as one atomic
     /// compare-and-set; false when a concurrent attempt got there first.
     /// </summary>
-    Task<bool> TryCountAttemptAsync(string login, int seenFailures, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
+    Task<bool> TryCountAttemptAsync(string loginDigest, int seenFailures, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
 
-    /// <summary>Forgets the failures of <paramref name="login"/>: after a success, or an admin's unlock.</summary>
-    Task ResetAsync(string login, CancellationToken cancellationToken);
+    /// <summary>Forgets the failures of one login: after a success, or an admin's unlock.</summary>
+    Task ResetAsync(string loginDigest, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes at most <paramref name="batchSize"/> counters below <paramref name="belowFailures"/> whose next attempt
+    /// was allowed before <paramref name="before"/>; returns how many.
+    /// </summary>
+    Task<int> DeleteStaleAsync(DateTimeOffset before, int belowFailures, int batchSize, CancellationToken cancellationToken);
 }

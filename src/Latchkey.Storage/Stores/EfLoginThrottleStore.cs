@@ -6,15 +6,15 @@ namespace Latchkey.Storage.Stores;
 
 internal sealed class EfLoginThrottleStore(LatchkeyDbContext db) : ILoginThrottleStore
 {
-    public Task<LoginThrottleState?> FindAsync(string login, CancellationToken cancellationToken) =>
-        db.LoginThrottles.AsNoTracking().FirstOrDefaultAsync(t => t.Login == login, cancellationToken);
+    public Task<LoginThrottleState?> FindAsync(string loginDigest, CancellationToken cancellationToken) =>
+        db.LoginThrottles.AsNoTracking().FirstOrDefaultAsync(t => t.LoginDigest == loginDigest, cancellationToken);
 
-    public async Task<bool> TryCountAttemptAsync(string login, int seenFailures, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
+    public async Task<bool> TryCountAttemptAsync(string loginDigest, int seenFailures, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
     {
         if (seenFailures == 0)
         {
             // Note: the primary key decides between concurrent first failures: one insert wins, the rest re-read.
-            var state = new LoginThrottleState { Login = login, Failures = 1, NextAttemptAt = nextAttemptAt };
+            var state = new LoginThrottleState { LoginDigest = loginDigest, Failures = 1, NextAttemptAt = nextAttemptAt };
             db.LoginThrottles.Add(state);
             var inserted = await db.TrySaveUniqueAsync(cancellationToken);
             db.Entry(state).State = EntityState.Detached;
@@ -22,12 +22,19 @@ internal sealed class EfLoginThrottleStore(LatchkeyDbContext db) : ILoginThrottl
         }
 
         return await db.LoginThrottles
-            .Where(t => t.Login == login && t.Failures == seenFailures)
+            .Where(t => t.LoginDigest == loginDigest && t.Failures == seenFailures)
             .ExecuteUpdateAsync(t => t
                 .SetProperty(x => x.Failures, seenFailures + 1)
                 .SetProperty(x => x.NextAttemptAt, nextAttemptAt), cancellationToken) == 1;
     }
 
-    public Task ResetAsync(string login, CancellationToken cancellationToken) =>
-        db.LoginThrottles.Where(t => t.Login == login).ExecuteDeleteAsync(cancellationToken);
+    public Task ResetAsync(string loginDigest, CancellationToken cancellationToken) =>
+        db.LoginThrottles.Where(t => t.LoginDigest == loginDigest).ExecuteDeleteAsync(cancellationToken);
+
+    public Task<int> DeleteStaleAsync(DateTimeOffset before, int belowFailures, int batchSize, CancellationToken cancellationToken) =>
+        db.LoginThrottles
+            .Where(t => t.Failures < belowFailures && t.NextAttemptAt < before)
+            .OrderBy(t => t.LoginDigest)
+            .Take(batchSize)
+            .ExecuteDeleteAsync(cancellationToken);
 }

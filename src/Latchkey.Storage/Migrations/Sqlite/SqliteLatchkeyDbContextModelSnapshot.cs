@@ -142,10 +142,10 @@ namespace Latchkey.Storage.Migrations.Sqlite
 
             modelBuilder.Entity("Latchkey.Core.Model.LoginThrottleState", b =>
                 {
-                    b.Property<string>("Login")
-                        .HasMaxLength(256)
+                    b.Property<string>("LoginDigest")
+                        .HasMaxLength(44)
                         .HasColumnType("TEXT")
-                        .HasColumnName("login");
+                        .HasColumnName("login_digest");
 
                     b.Property<int>("Failures")
                         .HasColumnType("INTEGER")
@@ -155,7 +155,7 @@ namespace Latchkey.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("next_attempt_at");
 
-                    b.HasKey("Login");
+                    b.HasKey("LoginDigest");
 
                     b.ToTable("login_throttle", (string)null);
                 });

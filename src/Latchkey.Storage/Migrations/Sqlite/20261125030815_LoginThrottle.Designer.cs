@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Latchkey.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteLatchkeyDbContext))]
-    [Migration("20261125024537_LoginThrottle")]
+    [Migration("20261125030815_LoginThrottle")]
     partial class LoginThrottle
     {
         /// <inheritdoc />
@@ -145,10 +145,10 @@ namespace Latchkey.Storage.Migrations.Sqlite
 
             modelBuilder.Entity("Latchkey.Core.Model.LoginThrottleState", b =>
                 {
-                    b.Property<string>("Login")
-                        .HasMaxLength(256)
+                    b.Property<string>("LoginDigest")
+                        .HasMaxLength(44)
                         .HasColumnType("TEXT")
-                        .HasColumnName("login");
+                        .HasColumnName("login_digest");
 
                     b.Property<int>("Failures")
                         .HasColumnType("INTEGER")
@@ -158,7 +158,7 @@ namespace Latchkey.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("next_attempt_at");
 
-                    b.HasKey("Login");
+                    b.HasKey("LoginDigest");
 
                     b.ToTable("login_throttle", (string)null);
                 });

@@ -14,13 +14,13 @@ namespace Latchkey.Storage.Migrations.Sqlite
                 name: "login_throttle",
                 columns: table => new
                 {
-                    login = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    login_digest = table.Column<string>(type: "TEXT", maxLength: 44, nullable: false),
                     failures = table.Column<int>(type: "INTEGER", nullable: false),
                     next_attempt_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_login_throttle", x => x.login);
+                    table.PrimaryKey("PK_login_throttle", x => x.login_digest);
                 });
         }
 

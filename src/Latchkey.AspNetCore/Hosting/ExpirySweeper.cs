@@ -1,0 +1,71 @@
+using Latchkey.Core;
+using Latchkey.Core.Services;
+using Latchkey.Core.Stores;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Latchkey.AspNetCore.Hosting;
+
+/// <summary>
+/// Every <c>Latchkey:Sessions:CleanupInterval</c>, deletes expired sessions and forgotten short runs of failed
+/// logins, in small batches. Expiry itself is enforced on every request; this only keeps the tables small, and short
+/// statements keep the database lock brief.
+/// </summary>
+internal sealed class ExpirySweeper(
+    IServiceScopeFactory scopes,
+    TimeProvider time,
+    IOptions<LatchkeySessionOptions> options,
+    ILogger<ExpirySweeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.Value.CleanupInterval, time, stoppingToken);
+                var (sessions, throttles) = await SweepAsync(stoppingToken);
+                if (sessions + throttles > 0)
+                {
+                    logger.LogInformation("Deleted {Sessions} expired sessions and {Throttles} stale failed-login counters", sessions, throttles);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Could not delete expired rows");
+            }
+        }
+    }
+
+    /// <summary>Deletes every expired session and stale counter, one batch per statement; returns how many of each.</summary>
+    public async Task<(int Sessions, int Throttles)> SweepAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var sessions = await InBatchesAsync(sp => sp.GetRequiredService<ISessionStore>()
+            .DeleteExpiredAsync(time.GetUtcNow(), settings.IdleTimeout, settings.CleanupBatchSize, cancellationToken));
+        var throttles = await InBatchesAsync(sp => sp.GetRequiredService<LoginThrottle>()
+            .ForgetStaleAsync(settings.CleanupBatchSize, cancellationToken));
+        return (sessions, throttles);
+
+        async Task<int> InBatchesAsync(Func<IServiceProvider, Task<int>> deleteBatch)
+        {
+            var total = 0;
+            int deleted;
+            do
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                deleted = await deleteBatch(scope.ServiceProvider);
+                total += deleted;
+            }
+            while (deleted == settings.CleanupBatchSize);
+
+            return total;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Latchkey.AspNetCore.Hosting;
+
+/// <summary><c>/healthz</c>: plain <c>Healthy</c> when storage answers, problem+json 503 (like every error) when not.</summary>
+internal static class HealthResponse
+{
+    public static async Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        if (report.Status == HealthStatus.Healthy)
+        {
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync("Healthy");
+            return;
+        }
+
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = context.Response.StatusCode,
+                Title = "Storage unavailable",
+                Detail = "The database does not answer.",
+            },
+        });
+    }
+}
