@@ -1,4 +1,7 @@
 using System.Net;
+using Latchkey.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Latchkey.AspNetCore.Tests;
 
@@ -227,5 +230,37 @@ public sealed class ThrottleTests
 
         Assert.All(busy, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode));
         await host.LoginAsync("alice@example.com", "app-instance-1");
+    }
+
+    [Fact]
+    public async Task ShortRunsOfFailuresAreForgottenAfterADayQuietWhileLongerRunsAreKept()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 3, baseDelay: "00:00:01"));
+        await TryLoginAsync(host, "short-run@example.com");
+        await TryLoginAsync(host, "short-run@example.com");
+        for (var i = 0; i < 3; i++)
+        {
+            await TryLoginAsync(host, "long-run@example.com");
+        }
+
+        host.Time.Advance(TimeSpan.FromDays(2));
+
+        var remaining = new List<int>();
+        for (var i = 0; i < 1000; i++)
+        {
+            await using var scope = host.App.Services.CreateAsyncScope();
+            remaining = await scope.ServiceProvider.GetRequiredService<LatchkeyDbContext>().LoginThrottles.Select(t => t.Failures).ToListAsync();
+            if (remaining.Count == 1)
+            {
+                break;
+            }
+
+            await Task.Delay(10);
+        }
+
+        Assert.Equal([3], remaining);
+        // Note: the long run still counts: one more failure brings the next delay, not a fresh start.
+        await TryLoginAsync(host, "long-run@example.com");
+        await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "long-run@example.com"), HttpStatusCode.TooManyRequests);
     }
 }
