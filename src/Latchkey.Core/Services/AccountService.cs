@@ -87,37 +87,32 @@ internal sealed class AccountService(
 
         var cleanAppName = TextInput.Clean(appName, SessionService.MaxAppNameLength);
         var normalizedLogin = LoginNormalizer.Normalize(login);
-        User? user;
-        PasswordVerification verification;
-
-        // Note: the hashing slot is taken before the attempt is counted, so a server too busy to hash answers 503
-        // without charging the login a failure (else flooding the queue would push real users into delays).
-        using (var slot = await passwords.ReserveAsync(cancellationToken))
+        ThrottleDecision? decision = null;
+        if (normalizedLogin is not null)
         {
-            if (normalizedLogin is not null)
+            decision = await throttle.BeginAttemptAsync(normalizedLogin, cancellationToken);
+            if (decision.Value.Outcome == ThrottleOutcome.Wait)
             {
-                var decision = await throttle.BeginAttemptAsync(normalizedLogin, cancellationToken);
-                if (decision.Outcome == ThrottleOutcome.Wait)
-                {
-                    // Note: not verified and not counted: a delay must not be a way to make the server hash.
-                    return new(LoginOutcome.Throttled, RetryAfter: decision.RetryAfter);
-                }
-
-                if (decision.Outcome == ThrottleOutcome.Locked)
-                {
-                    // Note: a locked login answers like a wrong password, whatever the password, and at the same
-                    // cost: one hash, against the dummy verifier, so the password is never actually checked.
-                    passwords.Verify(slot, null, presented);
-                    RecordFailure(await users.FindByLoginAsync(normalizedLogin, cancellationToken), "locked", appId);
-                    return new(LoginOutcome.Refused, Refusal: LoginRefusal.Locked);
-                }
+                // Note: not verified and not counted: a delay must not be a way to make the server hash.
+                return new(LoginOutcome.Throttled, RetryAfter: decision.Value.RetryAfter);
             }
+        }
 
-            user = normalizedLogin is null ? null : await users.FindByLoginAsync(normalizedLogin, cancellationToken);
+        var locked = decision?.Outcome == ThrottleOutcome.Locked;
+        var user = normalizedLogin is null ? null : await users.FindByLoginAsync(normalizedLogin, cancellationToken);
+        PasswordVerification verification;
+        using (var slot = await ReserveAsync(decision, cancellationToken))
+        {
+            // Note: an unknown login, a machine login, a disabled user and a locked login all cost one hash, like a
+            // wrong password, so neither the answer nor its timing tells which logins exist. A locked login is
+            // checked against the dummy verifier: whatever the password, it answers like a wrong one.
+            verification = passwords.Verify(slot, !locked && user is { Kind: UserKind.Human } ? user.SecretVerifier : null, presented);
+        }
 
-            // Note: an unknown login, a machine login and a disabled user all cost one hash, like a wrong password,
-            // so neither the answer nor its timing tells which logins exist.
-            verification = passwords.Verify(slot, user is { Kind: UserKind.Human } ? user.SecretVerifier : null, presented);
+        if (locked)
+        {
+            RecordFailure(user, "locked", appId);
+            return new(LoginOutcome.Refused, Refusal: LoginRefusal.Locked);
         }
 
         if (user is not { Kind: UserKind.Human })
@@ -151,6 +146,23 @@ internal sealed class AccountService(
     }
 
     /// <summary>
+    /// A hashing slot for an attempt already counted. A server too busy to hash answers 503 and takes the count back,
+    /// else flooding the queue would push real users into delays.
+    /// </summary>
+    private async Task<HashingGate.Slot> ReserveAsync(ThrottleDecision? decision, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await passwords.ReserveAsync(cancellationToken);
+        }
+        catch (HashingCapacityExceededException) when (decision is { } counted)
+        {
+            await throttle.UncountAsync(counted, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Audits a refused login of an existing user, off the response path: writing it before answering would make a
     /// wrong password for a real login slower than for an unknown one. A login that matches no user belongs to no
     /// tenant and is not recorded; the reason stays server-side.
@@ -177,24 +189,21 @@ internal sealed class AccountService(
             return PasswordChangeResult.WrongCurrentPassword;
         }
 
-        PasswordVerification verification;
-        using (var slot = await passwords.ReserveAsync(cancellationToken))
+        var decision = await throttle.BeginAttemptAsync(user.Login, cancellationToken);
+        if (decision.Outcome == ThrottleOutcome.Wait)
         {
-            var decision = await throttle.BeginAttemptAsync(user.Login, cancellationToken);
-            if (decision.Outcome == ThrottleOutcome.Wait)
-            {
-                return new(PasswordChangeOutcome.Throttled, RetryAfter: decision.RetryAfter);
-            }
+            return new(PasswordChangeOutcome.Throttled, RetryAfter: decision.RetryAfter);
+        }
 
-            if (decision.Outcome == ThrottleOutcome.Locked)
+        PasswordVerification verification;
+        using (var slot = await ReserveAsync(decision, cancellationToken))
+        {
+            // Note: locked, the current password is not checked; a dummy hash keeps the cost the same.
+            var locked = decision.Outcome == ThrottleOutcome.Locked;
+            verification = passwords.Verify(slot, locked ? null : user.SecretVerifier, current);
+            if (locked)
             {
-                // Note: locked, the current password is not checked; a dummy hash keeps the cost the same.
-                passwords.Verify(slot, null, current);
                 verification = PasswordVerification.Failed;
-            }
-            else
-            {
-                verification = passwords.Verify(slot, user.SecretVerifier, current);
             }
         }
 

@@ -36,13 +36,23 @@ internal sealed class LoginThrottle(ILoginThrottleStore store, TimeProvider time
 
             if (await store.TryCountAttemptAsync(key, failures, now + _options.DelayAfter(failures + 1), cancellationToken))
             {
-                return ThrottleDecision.Proceed;
+                return ThrottleDecision.Proceed(new CountedAttempt(key, failures, state?.NextAttemptAt));
             }
         }
 
         // Note: only a heavy concurrent burst on one login gets here; it is throttled like any other.
         return ThrottleDecision.WaitFor(_options.BaseDelay);
     }
+
+    /// <summary>
+    /// Takes back an attempt that was counted but never verified (the server was too busy to hash), so an overload
+    /// does not push real users into delays. A compare-and-set as well: if other attempts were counted since, it gives
+    /// up, and the count errs on the side of one failure too many.
+    /// </summary>
+    public Task UncountAsync(ThrottleDecision decision, CancellationToken cancellationToken) =>
+        decision.Counted is { } counted
+            ? store.TryUncountAttemptAsync(counted.LoginDigest, counted.PreviousFailures, counted.PreviousNextAttemptAt, cancellationToken)
+            : Task.CompletedTask;
 
     /// <summary>Ends the run of failures: after a verified password, or an admin's unlock.</summary>
     public Task ResetAsync(string normalizedLogin, CancellationToken cancellationToken) =>
@@ -71,11 +81,14 @@ internal enum ThrottleOutcome
     Locked,
 }
 
-internal readonly record struct ThrottleDecision(ThrottleOutcome Outcome, TimeSpan RetryAfter)
+internal readonly record struct ThrottleDecision(ThrottleOutcome Outcome, TimeSpan RetryAfter, CountedAttempt? Counted)
 {
-    public static ThrottleDecision Proceed => new(ThrottleOutcome.Proceed, TimeSpan.Zero);
+    public static ThrottleDecision Locked => new(ThrottleOutcome.Locked, TimeSpan.Zero, null);
 
-    public static ThrottleDecision Locked => new(ThrottleOutcome.Locked, TimeSpan.Zero);
+    public static ThrottleDecision Proceed(CountedAttempt counted) => new(ThrottleOutcome.Proceed, TimeSpan.Zero, counted);
 
-    public static ThrottleDecision WaitFor(TimeSpan retryAfter) => new(ThrottleOutcome.Wait, retryAfter);
+    public static ThrottleDecision WaitFor(TimeSpan retryAfter) => new(ThrottleOutcome.Wait, retryAfter, null);
 }
+
+/// <summary>What the counter held before this attempt was counted, so that it can be taken back.</summary>
+internal sealed record CountedAttempt(string LoginDigest, int PreviousFailures, DateTimeOffset? PreviousNextAttemptAt);

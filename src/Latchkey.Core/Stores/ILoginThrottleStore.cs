@@ -13,6 +13,13 @@ internal interface ILoginThrottleStore
     /// </summary>
     Task<bool> TryCountAttemptAsync(string loginDigest, int seenFailures, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Puts the counter back to <paramref name="previousFailures"/> (no row when 0) if it still holds one more; false when
+    /// other attempts were counted since.
+    /// </summary>
+    Task<bool> TryUncountAttemptAsync(
+        string loginDigest, int previousFailures, DateTimeOffset? previousNextAttemptAt, CancellationToken cancellationToken);
+
     /// <summary>Forgets the failures of one login: after a success, or an admin's unlock.</summary>
     Task ResetAsync(string loginDigest, CancellationToken cancellationToken);
 

@@ -28,6 +28,17 @@ internal sealed class EfLoginThrottleStore(LatchkeyDbContext db) : ILoginThrottl
                 .SetProperty(x => x.NextAttemptAt, nextAttemptAt), cancellationToken) == 1;
     }
 
+    public async Task<bool> TryUncountAttemptAsync(
+        string loginDigest, int previousFailures, DateTimeOffset? previousNextAttemptAt, CancellationToken cancellationToken)
+    {
+        var counted = db.LoginThrottles.Where(t => t.LoginDigest == loginDigest && t.Failures == previousFailures + 1);
+        return previousFailures == 0 || previousNextAttemptAt is not { } previous
+            ? await counted.ExecuteDeleteAsync(cancellationToken) == 1
+            : await counted.ExecuteUpdateAsync(t => t
+                .SetProperty(x => x.Failures, previousFailures)
+                .SetProperty(x => x.NextAttemptAt, previous), cancellationToken) == 1;
+    }
+
     public Task ResetAsync(string loginDigest, CancellationToken cancellationToken) =>
         db.LoginThrottles.Where(t => t.LoginDigest == loginDigest).ExecuteDeleteAsync(cancellationToken);
 
