@@ -49,6 +49,9 @@ public static class LatchkeyServiceCollectionExtensions
                 "Latchkey:Lockout:BaseDelay must be positive and Latchkey:Lockout:MaxDelay at least BaseDelay.")
             .Validate(o => o.MaxFailures > o.FreeAttempts && o.MaxFailures <= 100,
                 "Latchkey:Lockout:MaxFailures must exceed FreeAttempts and be at most 100 (NIST SP 800-63B-4 §3.2.2).")
+            .Validate(o => o.ForgetAfter > TimeSpan.Zero, "Latchkey:Lockout:ForgetAfter must be positive.")
+            .Validate(o => string.IsNullOrEmpty(o.LoginDigestKey) || IsKey(o.LoginDigestKey),
+                "Latchkey:Lockout:LoginDigestKey must be base64 of at least 32 bytes (e.g. `openssl rand -base64 32`).")
             .ValidateOnStart();
         services.AddOptions<LatchkeyHashingOptions>().Bind(configuration.GetSection(LatchkeyHashingOptions.Section))
             .Validate(o => o.MaxConcurrency >= 1, "Latchkey:Hashing:MaxConcurrency must be at least 1.")
@@ -124,5 +127,11 @@ public static class LatchkeyServiceCollectionExtensions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return services;
+    }
+
+    private static bool IsKey(string base64)
+    {
+        var bytes = new byte[base64.Length];
+        return Convert.TryFromBase64String(base64, bytes, out var length) && length >= 32;
     }
 }

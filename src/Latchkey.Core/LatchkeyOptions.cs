@@ -80,6 +80,13 @@ public sealed class LatchkeyLockoutOptions
     /// <summary>A run of fewer than <see cref="FreeAttempts"/> failures is forgotten after this long quiet. Defaults to 1 day.</summary>
     public TimeSpan ForgetAfter { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Base64 of at least 32 random bytes, the same on every instance: failure counters are then keyed by an HMAC of
+    /// the login rather than its plain SHA-256, so that a stolen database does not tell which strings people typed as
+    /// a login (often a password). Changing it forgets all counters. Defaults to none.
+    /// </summary>
+    public string? LoginDigestKey { get; set; }
+
     /// <summary>How long the next attempt must wait after <paramref name="failures"/> consecutive failures.</summary>
     public TimeSpan DelayAfter(int failures)
     {

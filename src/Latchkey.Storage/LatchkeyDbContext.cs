@@ -14,6 +14,20 @@ namespace Latchkey.Storage;
 /// </remarks>
 internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(options)
 {
+    /// <summary>Forgets the tenant as the context goes back to the pool, so whoever rents it next starts with none.</summary>
+    public override void Dispose()
+    {
+        Tenant = null;
+        base.Dispose();
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public override ValueTask DisposeAsync()
+    {
+        Tenant = null;
+        return base.DisposeAsync();
+    }
+
     /// <summary>The name of the query filter that confines queries to the scope's tenant.</summary>
     public const string TenantFilter = "tenant";
 
@@ -122,6 +136,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             throttle.Property(t => t.LoginDigest).HasColumnName("login_digest").HasMaxLength(44);
             throttle.Property(t => t.Failures).HasColumnName("failures");
             throttle.Property(t => t.NextAttemptAt).HasColumnName("next_attempt_at");
+            throttle.Property(t => t.LastAttemptId).HasColumnName("last_attempt_id");
         });
     }
 }

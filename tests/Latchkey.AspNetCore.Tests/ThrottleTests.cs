@@ -263,4 +263,33 @@ public sealed class ThrottleTests
         await TryLoginAsync(host, "long-run@example.com");
         await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "long-run@example.com"), HttpStatusCode.TooManyRequests);
     }
+
+    [Fact]
+    public async Task WithALoginDigestKeyCountersAreKeyedByAnHmacAndStillThrottle()
+    {
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await using var host = await LatchkeyTestHost.StartAsync(
+            new Dictionary<string, string?>(Lockout(freeAttempts: 2)) { ["Latchkey:Lockout:LoginDigestKey"] = key });
+
+        await TryLoginAsync(host, "someone@example.com");
+        await TryLoginAsync(host, "someone@example.com");
+        var delayed = await TryLoginAsync(host, "someone@example.com");
+
+        await ProblemAssert.IsProblemAsync(delayed, HttpStatusCode.TooManyRequests);
+        await using var scope = host.App.Services.CreateAsyncScope();
+        var stored = await scope.ServiceProvider.GetRequiredService<LatchkeyDbContext>().LoginThrottles.Select(t => t.LoginDigest).SingleAsync();
+        var plain = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("someone@example.com"u8));
+        var keyed = Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(Convert.FromBase64String(key), "someone@example.com"u8));
+        Assert.Equal(keyed, stored);
+        Assert.NotEqual(plain, stored);
+    }
+
+    [Fact]
+    public async Task AShortLoginDigestKeyStopsTheHostAtStartWithTheSettingNamed()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => LatchkeyTestHost.StartAsync(
+            new Dictionary<string, string?> { ["Latchkey:Lockout:LoginDigestKey"] = Convert.ToBase64String(new byte[16]) }));
+
+        Assert.Contains("Latchkey:Lockout:LoginDigestKey", error.Message);
+    }
 }

@@ -20,10 +20,12 @@ internal sealed class ExpectedExceptionHandler(IProblemDetailsService problems, 
             return false;
         }
 
-        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        if (exception is not (BadHttpRequestException or HashingCapacityExceededException))
         {
-            // Note: the type only; a provider's message can quote the statement's parameters.
-            logger.LogWarning("Answered 503: {Error}", exception.GetType().Name);
+            // Note: storage failing is an error for operators even though the client gets a clean 503; EF's own
+            // logging of it is lowered to Warning (a taken login is not an error). The type only: a provider's
+            // message can quote the statement's parameters.
+            logger.LogError("Storage unavailable, answered 503: {Error}", exception.GetType().Name);
         }
 
         context.Response.StatusCode = problem.Status;

@@ -11,6 +11,12 @@ internal sealed class LoginThrottleState
 
     public int Failures { get; set; }
 
+    /// <summary>
+    /// The attempt that last changed the counter. A success resets, and a refused attempt takes back, only its own
+    /// count: never a failure counted by another attempt in the meantime.
+    /// </summary>
+    public Guid LastAttemptId { get; set; }
+
     /// <summary>No attempt is verified before this instant.</summary>
     public DateTimeOffset NextAttemptAt { get; set; }
 }

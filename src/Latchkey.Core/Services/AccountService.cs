@@ -128,7 +128,7 @@ internal sealed class AccountService(
             return new(LoginOutcome.Refused, Refusal: refusal, UserId: user.Id);
         }
 
-        await throttle.ResetAsync(normalizedLogin!, cancellationToken);
+        await throttle.SucceededAsync(decision!.Value, cancellationToken);
         if (verification == PasswordVerification.SuccessRehashNeeded)
         {
             await users.UpdateVerifierAsync(user.Id, await passwords.HashAsync(presented, cancellationToken), cancellationToken);
@@ -196,24 +196,21 @@ internal sealed class AccountService(
         }
 
         PasswordVerification verification;
+        var locked = decision.Outcome == ThrottleOutcome.Locked;
         using (var slot = await ReserveAsync(decision, cancellationToken))
         {
             // Note: locked, the current password is not checked; a dummy hash keeps the cost the same.
-            var locked = decision.Outcome == ThrottleOutcome.Locked;
             verification = passwords.Verify(slot, locked ? null : user.SecretVerifier, current);
-            if (locked)
-            {
-                verification = PasswordVerification.Failed;
-            }
         }
 
-        if (verification == PasswordVerification.Failed)
+        if (locked || verification == PasswordVerification.Failed)
         {
-            await audit.RecordAsync(caller, AuditEvents.PasswordChangeFailed, user.Id, "wrong current password", cancellationToken);
+            await audit.RecordAsync(caller, AuditEvents.PasswordChangeFailed, user.Id,
+                locked ? "locked" : "wrong current password", cancellationToken);
             return PasswordChangeResult.WrongCurrentPassword;
         }
 
-        await throttle.ResetAsync(user.Login, cancellationToken);
+        await throttle.SucceededAsync(decision, cancellationToken);
         var tenant = await tenants.FindAsync(caller.TenantId, cancellationToken);
         var (verifier, weakness) = await passwords.CreateVerifierAsync(newPassword, user.Login, tenant?.Name, "newPassword", cancellationToken);
         if (weakness is not null)

@@ -15,6 +15,7 @@ internal sealed class LoginThrottle(ILoginThrottleStore store, TimeProvider time
     private const int CompareAndSetRetries = 8;
 
     private readonly LatchkeyLockoutOptions _options = options.Value;
+    private readonly byte[]? _digestKey = options.Value.LoginDigestKey is { Length: > 0 } key ? Convert.FromBase64String(key) : null;
 
     public async Task<ThrottleDecision> BeginAttemptAsync(string normalizedLogin, CancellationToken cancellationToken)
     {
@@ -34,9 +35,10 @@ internal sealed class LoginThrottle(ILoginThrottleStore store, TimeProvider time
                 return ThrottleDecision.WaitFor(state.NextAttemptAt - now);
             }
 
-            if (await store.TryCountAttemptAsync(key, failures, now + _options.DelayAfter(failures + 1), cancellationToken))
+            var attemptId = Guid.NewGuid();
+            if (await store.TryCountAttemptAsync(key, failures, now + _options.DelayAfter(failures + 1), attemptId, cancellationToken))
             {
-                return ThrottleDecision.Proceed(new CountedAttempt(key, failures, state?.NextAttemptAt));
+                return ThrottleDecision.Proceed(new CountedAttempt(key, attemptId, failures, state?.NextAttemptAt));
             }
         }
 
@@ -46,17 +48,27 @@ internal sealed class LoginThrottle(ILoginThrottleStore store, TimeProvider time
 
     /// <summary>
     /// Takes back an attempt that was counted but never verified (the server was too busy to hash), so an overload
-    /// does not push real users into delays. A compare-and-set as well: if other attempts were counted since, it gives
-    /// up, and the count errs on the side of one failure too many.
+    /// does not push real users into delays. Only if no other attempt was counted since: the count errs on the side
+    /// of one failure too many, never of one too few.
     /// </summary>
     public Task UncountAsync(ThrottleDecision decision, CancellationToken cancellationToken) =>
         decision.Counted is { } counted
-            ? store.TryUncountAttemptAsync(counted.LoginDigest, counted.PreviousFailures, counted.PreviousNextAttemptAt, cancellationToken)
+            ? store.TryUncountAttemptAsync(
+                counted.LoginDigest, counted.AttemptId, counted.PreviousFailures, counted.PreviousNextAttemptAt, cancellationToken)
             : Task.CompletedTask;
 
-    /// <summary>Ends the run of failures: after a verified password, or an admin's unlock.</summary>
-    public Task ResetAsync(string normalizedLogin, CancellationToken cancellationToken) =>
-        store.ResetAsync(Digest(normalizedLogin), cancellationToken);
+    /// <summary>
+    /// A verified password ends the run of failures, unless another attempt was counted while it was being verified
+    /// (that one's outcome is still open; the next success resets).
+    /// </summary>
+    public Task SucceededAsync(ThrottleDecision decision, CancellationToken cancellationToken) =>
+        decision.Counted is { } counted
+            ? store.ResetAsync(counted.LoginDigest, counted.AttemptId, cancellationToken)
+            : Task.CompletedTask;
+
+    /// <summary>An admin's unlock: forgets every failure of the login.</summary>
+    public Task UnlockAsync(string normalizedLogin, CancellationToken cancellationToken) =>
+        store.ResetAsync(Digest(normalizedLogin), null, cancellationToken);
 
     /// <summary>
     /// Forgets short runs of failures (fewer than <see cref="LatchkeyLockoutOptions.FreeAttempts"/>) that have been quiet
@@ -66,10 +78,23 @@ internal sealed class LoginThrottle(ILoginThrottleStore store, TimeProvider time
     public Task<int> ForgetStaleAsync(int batchSize, CancellationToken cancellationToken) =>
         store.DeleteStaleAsync(time.GetUtcNow() - _options.ForgetAfter, _options.FreeAttempts, batchSize, cancellationToken);
 
-    private static string Digest(string normalizedLogin)
+    /// <summary>
+    /// HMAC-SHA-256 under <see cref="LatchkeyLockoutOptions.LoginDigestKey"/> when one is configured, so a copy of the
+    /// database alone does not allow guessing which strings were tried; plain SHA-256 otherwise.
+    /// </summary>
+    private string Digest(string normalizedLogin)
     {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(normalizedLogin), digest);
+        var bytes = Encoding.UTF8.GetBytes(normalizedLogin);
+        if (_digestKey is null)
+        {
+            SHA256.HashData(bytes, digest);
+        }
+        else
+        {
+            HMACSHA256.HashData(_digestKey, bytes, digest);
+        }
+
         return Convert.ToBase64String(digest);
     }
 }
@@ -91,4 +116,4 @@ internal readonly record struct ThrottleDecision(ThrottleOutcome Outcome, TimeSp
 }
 
 /// <summary>What the counter held before this attempt was counted, so that it can be taken back.</summary>
-internal sealed record CountedAttempt(string LoginDigest, int PreviousFailures, DateTimeOffset? PreviousNextAttemptAt);
+internal sealed record CountedAttempt(string LoginDigest, Guid AttemptId, int PreviousFailures, DateTimeOffset? PreviousNextAttemptAt);

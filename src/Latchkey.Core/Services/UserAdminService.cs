@@ -176,7 +176,7 @@ internal sealed class UserAdminService(
             return UserAdminOutcome.NotFound;
         }
 
-        await throttle.ResetAsync(target.Login, cancellationToken);
+        await throttle.UnlockAsync(target.Login, cancellationToken);
         await audit.RecordAsync(caller, AuditEvents.UserUnlocked, target.Id, null, cancellationToken);
         return UserAdminOutcome.Done;
     }

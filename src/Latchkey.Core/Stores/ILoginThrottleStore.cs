@@ -11,17 +11,18 @@ internal interface ILoginThrottleStore
     /// Counts one attempt if the counter still holds <paramref name="seenFailures"/> (0: no row yet), as one atomic
     /// compare-and-set; false when a concurrent attempt got there first.
     /// </summary>
-    Task<bool> TryCountAttemptAsync(string loginDigest, int seenFailures, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
+    Task<bool> TryCountAttemptAsync(
+        string loginDigest, int seenFailures, DateTimeOffset nextAttemptAt, Guid attemptId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Puts the counter back to <paramref name="previousFailures"/> (no row when 0) if it still holds one more; false when
-    /// other attempts were counted since.
+    /// Puts the counter back to <paramref name="previousFailures"/> (no row when 0) if <paramref name="attemptId"/> was
+    /// the last to count; false when another attempt was counted since.
     /// </summary>
     Task<bool> TryUncountAttemptAsync(
-        string loginDigest, int previousFailures, DateTimeOffset? previousNextAttemptAt, CancellationToken cancellationToken);
+        string loginDigest, Guid attemptId, int previousFailures, DateTimeOffset? previousNextAttemptAt, CancellationToken cancellationToken);
 
-    /// <summary>Forgets the failures of one login: after a success, or an admin's unlock.</summary>
-    Task ResetAsync(string loginDigest, CancellationToken cancellationToken);
+    /// <summary>Forgets the failures of one login if <paramref name="attemptId"/> was the last to count; null: whatever counted.</summary>
+    Task ResetAsync(string loginDigest, Guid? attemptId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes at most <paramref name="batchSize"/> counters below <paramref name="belowFailures"/> whose next attempt

@@ -9,12 +9,16 @@ internal sealed class EfLoginThrottleStore(LatchkeyDbContext db) : ILoginThrottl
     public Task<LoginThrottleState?> FindAsync(string loginDigest, CancellationToken cancellationToken) =>
         db.LoginThrottles.AsNoTracking().FirstOrDefaultAsync(t => t.LoginDigest == loginDigest, cancellationToken);
 
-    public async Task<bool> TryCountAttemptAsync(string loginDigest, int seenFailures, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
+    public async Task<bool> TryCountAttemptAsync(
+        string loginDigest, int seenFailures, DateTimeOffset nextAttemptAt, Guid attemptId, CancellationToken cancellationToken)
     {
         if (seenFailures == 0)
         {
             // Note: the primary key decides between concurrent first failures: one insert wins, the rest re-read.
-            var state = new LoginThrottleState { LoginDigest = loginDigest, Failures = 1, NextAttemptAt = nextAttemptAt };
+            var state = new LoginThrottleState
+            {
+                LoginDigest = loginDigest, Failures = 1, NextAttemptAt = nextAttemptAt, LastAttemptId = attemptId,
+            };
             db.LoginThrottles.Add(state);
             var inserted = await db.TrySaveUniqueAsync(cancellationToken);
             db.Entry(state).State = EntityState.Detached;
@@ -25,22 +29,26 @@ internal sealed class EfLoginThrottleStore(LatchkeyDbContext db) : ILoginThrottl
             .Where(t => t.LoginDigest == loginDigest && t.Failures == seenFailures)
             .ExecuteUpdateAsync(t => t
                 .SetProperty(x => x.Failures, seenFailures + 1)
-                .SetProperty(x => x.NextAttemptAt, nextAttemptAt), cancellationToken) == 1;
+                .SetProperty(x => x.NextAttemptAt, nextAttemptAt)
+                .SetProperty(x => x.LastAttemptId, attemptId), cancellationToken) == 1;
     }
 
     public async Task<bool> TryUncountAttemptAsync(
-        string loginDigest, int previousFailures, DateTimeOffset? previousNextAttemptAt, CancellationToken cancellationToken)
+        string loginDigest, Guid attemptId, int previousFailures, DateTimeOffset? previousNextAttemptAt, CancellationToken cancellationToken)
     {
-        var counted = db.LoginThrottles.Where(t => t.LoginDigest == loginDigest && t.Failures == previousFailures + 1);
+        var counted = db.LoginThrottles.Where(t => t.LoginDigest == loginDigest && t.LastAttemptId == attemptId);
         return previousFailures == 0 || previousNextAttemptAt is not { } previous
             ? await counted.ExecuteDeleteAsync(cancellationToken) == 1
             : await counted.ExecuteUpdateAsync(t => t
                 .SetProperty(x => x.Failures, previousFailures)
-                .SetProperty(x => x.NextAttemptAt, previous), cancellationToken) == 1;
+                .SetProperty(x => x.NextAttemptAt, previous)
+                .SetProperty(x => x.LastAttemptId, Guid.Empty), cancellationToken) == 1;
     }
 
-    public Task ResetAsync(string loginDigest, CancellationToken cancellationToken) =>
-        db.LoginThrottles.Where(t => t.LoginDigest == loginDigest).ExecuteDeleteAsync(cancellationToken);
+    public Task ResetAsync(string loginDigest, Guid? attemptId, CancellationToken cancellationToken) =>
+        db.LoginThrottles
+            .Where(t => t.LoginDigest == loginDigest && (attemptId == null || t.LastAttemptId == attemptId))
+            .ExecuteDeleteAsync(cancellationToken);
 
     public Task<int> DeleteStaleAsync(DateTimeOffset before, int belowFailures, int batchSize, CancellationToken cancellationToken) =>
         db.LoginThrottles

@@ -1,6 +1,6 @@
 namespace Latchkey.Storage.Tests.Stores;
 
-// Note: the contracts hold the tests; these classes only pick the provider. PostgreSQL gets the same four.
+// Note: the contracts hold the tests; these classes only pick the provider. PostgreSQL gets the same five.
 
 public sealed class SqliteTenantStoreTests : TenantStoreContract
 {
@@ -18,6 +18,11 @@ public sealed class SqliteSessionStoreTests : SessionStoreContract
 }
 
 public sealed class SqliteAuditStoreTests : AuditStoreContract
+{
+    private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await SqliteDatabase.CreateAsync();
+}
+
+public sealed class SqliteLoginThrottleStoreTests : LoginThrottleStoreContract
 {
     private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await SqliteDatabase.CreateAsync();
 }

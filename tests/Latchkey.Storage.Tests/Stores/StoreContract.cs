@@ -59,6 +59,10 @@ public abstract class StoreContract : IAsyncLifetime
 
     private protected Task Audit(Func<IAuditStore, Task> call) => InScopeAsync(null, call);
 
+    private protected Task<T> Throttles<T>(Func<ILoginThrottleStore, Task<T>> call) => InScopeAsync(null, call);
+
+    private protected Task Throttles(Func<ILoginThrottleStore, Task> call) => InScopeAsync(null, call);
+
     /// <summary>Reads the database directly, past the tenant filter, to see rows that no store method would show.</summary>
     private protected Task<T> Db<T>(Func<LatchkeyDbContext, Task<T>> query) => InScopeAsync(null, query);
 

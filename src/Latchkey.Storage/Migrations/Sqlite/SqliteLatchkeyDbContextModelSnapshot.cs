@@ -151,6 +151,10 @@ namespace Latchkey.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("failures");
 
+                    b.Property<Guid>("LastAttemptId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_attempt_id");
+
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("next_attempt_at");

@@ -1,4 +1,5 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
@@ -16,6 +17,7 @@ namespace Latchkey.Storage.Migrations.Sqlite
                 {
                     login_digest = table.Column<string>(type: "TEXT", maxLength: 44, nullable: false),
                     failures = table.Column<int>(type: "INTEGER", nullable: false),
+                    last_attempt_id = table.Column<Guid>(type: "TEXT", nullable: false),
                     next_attempt_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Latchkey.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteLatchkeyDbContext))]
-    [Migration("20261125030815_LoginThrottle")]
+    [Migration("20261125032729_LoginThrottle")]
     partial class LoginThrottle
     {
         /// <inheritdoc />
@@ -153,6 +153,10 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.Property<int>("Failures")
                         .HasColumnType("INTEGER")
                         .HasColumnName("failures");
+
+                    b.Property<Guid>("LastAttemptId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_attempt_id");
 
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER")
