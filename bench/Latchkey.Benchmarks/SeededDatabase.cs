@@ -105,7 +105,7 @@ internal sealed class SeededDatabase : IAsyncDisposable
             Role = TenantRole.Owner,
             CreatedAt = now,
         };
-        if (!await provider.GetRequiredService<ITenantStore>().CreateWithOwnerAsync(tenant, owner, CancellationToken.None))
+        if (!await provider.GetRequiredService<ITenantStore>().CreateWithOwnerAsync(tenant, owner, null, CancellationToken.None))
         {
             throw new InvalidOperationException("Seeding the tenant failed.");
         }

@@ -86,7 +86,7 @@ public sealed class DatabaseMigratorTests
         var owner = new User { Id = Guid.NewGuid(), TenantId = tenant.Id, Login = "owner@acme.test", SecretVerifier = "$sha256$AAAA", Role = TenantRole.Owner };
         await using (var scope = database.CreateScope())
         {
-            Assert.True(await scope.ServiceProvider.GetRequiredService<ITenantStore>().CreateWithOwnerAsync(tenant, owner, CancellationToken.None));
+            Assert.True(await scope.ServiceProvider.GetRequiredService<ITenantStore>().CreateWithOwnerAsync(tenant, owner, null, CancellationToken.None));
         }
 
         await database.MigrateAsync();

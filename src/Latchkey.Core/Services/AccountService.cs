@@ -56,12 +56,12 @@ internal sealed class AccountService(
             CreatedAt = now,
         };
 
-        if (!await tenants.CreateWithOwnerAsync(tenant, owner, cancellationToken))
+        var entry = audit.Create(AuditEvents.Signup, tenant.Id, owner.Id, owner.Id);
+        if (!await tenants.CreateWithOwnerAsync(tenant, owner, entry, cancellationToken))
         {
             return new(SignupOutcome.LoginTaken);
         }
 
-        await audit.RecordAsync([audit.Create(AuditEvents.Signup, tenant.Id, owner.Id, owner.Id)], cancellationToken);
         return new(SignupOutcome.Created, tenant.Id, owner.Id);
 
         static SignupResult Invalid(string field, string message) => new(SignupOutcome.Invalid, Error: new(field, message));

@@ -5,8 +5,11 @@ namespace Latchkey.Core.Stores;
 /// <summary>Tenants' own data. The authentication path never calls this store.</summary>
 internal interface ITenantStore
 {
-    /// <summary>Creates the tenant with its first owner in one transaction; false when the owner's login is taken.</summary>
-    Task<bool> CreateWithOwnerAsync(Tenant tenant, User owner, CancellationToken cancellationToken);
+    /// <summary>
+    /// Creates the tenant with its first owner, and its first audit entry when given, in one transaction; false (and
+    /// nothing stored) when the owner's login is taken.
+    /// </summary>
+    Task<bool> CreateWithOwnerAsync(Tenant tenant, User owner, AuditEntry? signup, CancellationToken cancellationToken);
 
     Task<Tenant?> FindAsync(Guid tenantId, CancellationToken cancellationToken);
 

@@ -8,10 +8,17 @@ internal sealed class EfTenantStore(LatchkeyDbContext db) : ITenantStore
 {
     // Note: inserts are not filtered; sign-up creates the tenant before anyone acts in it. The login's uniqueness is
     // the unique index's to decide, across tenants.
-    public async Task<bool> CreateWithOwnerAsync(Tenant tenant, User owner, CancellationToken cancellationToken)
+    public async Task<bool> CreateWithOwnerAsync(Tenant tenant, User owner, AuditEntry? signup, CancellationToken cancellationToken)
     {
         db.Tenants.Add(tenant);
         db.Users.Add(owner);
+        if (signup is not null)
+        {
+            // Note: one SaveChanges, one transaction: a sign-up is never committed without its entry, and a failure
+            // leaves no tenant behind for a retry to collide with.
+            db.AuditEntries.Add(signup);
+        }
+
         return await db.TrySaveUniqueAsync(cancellationToken);
     }
 

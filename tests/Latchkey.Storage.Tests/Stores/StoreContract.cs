@@ -73,7 +73,7 @@ public abstract class StoreContract : IAsyncLifetime
     {
         var tenant = NewTenant();
         var owner = NewUser(tenant.Id, ownerLogin, role: TenantRole.Owner);
-        Assert.True(await Tenants(t => t.CreateWithOwnerAsync(tenant, owner, CancellationToken.None)));
+        Assert.True(await Tenants(t => t.CreateWithOwnerAsync(tenant, owner, null, CancellationToken.None)));
         return (tenant, owner);
     }
 

@@ -12,7 +12,7 @@ public abstract class TenantStoreContract : StoreContract
         var tenant = NewTenant("Acme Ltd");
         var owner = NewUser(tenant.Id, "owner@acme.test", role: TenantRole.Owner);
 
-        Assert.True(await Tenants(t => t.CreateWithOwnerAsync(tenant, owner, CancellationToken.None)));
+        Assert.True(await Tenants(t => t.CreateWithOwnerAsync(tenant, owner, null, CancellationToken.None)));
 
         var found = await Tenants(tenant.Id, t => t.FindAsync(tenant.Id, CancellationToken.None));
         Assert.NotNull(found);
@@ -26,13 +26,32 @@ public abstract class TenantStoreContract : StoreContract
     }
 
     [Fact]
+    public async Task CreateWithOwnerStoresTheSignupEntryWithTheTenantOrNeither()
+    {
+        await CreateTenantAsync("owner@acme.test");
+        var tenant = NewTenant("Globex");
+        var owner = NewUser(tenant.Id, "owner@globex.test", role: TenantRole.Owner);
+        var taken = NewTenant("Copycat");
+
+        Assert.False(await Tenants(t => t.CreateWithOwnerAsync(taken, NewUser(taken.Id, "owner@acme.test", role: TenantRole.Owner),
+            Entry(taken.Id), CancellationToken.None)));
+        Assert.True(await Tenants(t => t.CreateWithOwnerAsync(tenant, owner, Entry(tenant.Id), CancellationToken.None)));
+
+        Assert.Equal(1, await CountAsync<AuditEntry>());
+        var stored = Assert.Single(await Audit(tenant.Id, a => a.ListAsync(tenant.Id, null, 10, CancellationToken.None)));
+        Assert.Equal("signup", stored.Event);
+
+        static AuditEntry Entry(Guid tenantId) => new() { Id = Guid.NewGuid(), TenantId = tenantId, At = Now, Event = "signup" };
+    }
+
+    [Fact]
     public async Task CreateWithOwnerReturnsFalseWhenTheOwnersLoginIsTakenAndLeavesNoTenantBehind()
     {
         var (first, firstOwner) = await CreateTenantAsync("owner@acme.test");
         var second = NewTenant("Copycat");
         var secondOwner = NewUser(second.Id, "owner@acme.test", role: TenantRole.Owner);
 
-        Assert.False(await Tenants(t => t.CreateWithOwnerAsync(second, secondOwner, CancellationToken.None)));
+        Assert.False(await Tenants(t => t.CreateWithOwnerAsync(second, secondOwner, null, CancellationToken.None)));
 
         Assert.Null(await Tenants(second.Id, t => t.FindAsync(second.Id, CancellationToken.None)));
         Assert.Equal(1, await CountAsync<Tenant>());
@@ -53,8 +72,8 @@ public abstract class TenantStoreContract : StoreContract
         await using var scope = CreateScope();
         var tenants = scope.ServiceProvider.GetRequiredService<ITenantStore>();
 
-        Assert.False(await tenants.CreateWithOwnerAsync(refused, NewUser(refused.Id, "owner@acme.test"), CancellationToken.None));
-        Assert.True(await tenants.CreateWithOwnerAsync(other, NewUser(other.Id, "owner@globex.test"), CancellationToken.None));
+        Assert.False(await tenants.CreateWithOwnerAsync(refused, NewUser(refused.Id, "owner@acme.test"), null, CancellationToken.None));
+        Assert.True(await tenants.CreateWithOwnerAsync(other, NewUser(other.Id, "owner@globex.test"), null, CancellationToken.None));
 
         Assert.Null(await Tenants(refused.Id, t => t.FindAsync(refused.Id, CancellationToken.None)));
         Assert.NotNull(await Tenants(other.Id, t => t.FindAsync(other.Id, CancellationToken.None)));
