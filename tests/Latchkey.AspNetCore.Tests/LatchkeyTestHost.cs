@@ -91,7 +91,19 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         app.MapLatchkeyApi();
         app.MapGet("/integrator/x", () => "x").RequireScope("x");
         app.MapGet("/integrator/y", () => "y").RequireAuthorization(policy => policy.RequireScope("y"));
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // Note: a host that refuses to start (invalid options) still leaves no files behind.
+            await app.DisposeAsync();
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
+
         return new LatchkeyTestHost(app, directory);
     }
 
