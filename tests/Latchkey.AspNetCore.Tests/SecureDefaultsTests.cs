@@ -120,6 +120,7 @@ public sealed class SecureDefaultsTests
         var sessions = await LatchkeyTestHost.ReadJsonAsync(await host.SendAsync(HttpMethod.Get, "/v1/sessions", credential: key));
         Assert.Equal(key.SessionId, Assert.Single(sessions.EnumerateArray()).GetProperty("id").GetGuid());
         await host.LoginAsync("alice@example.com", "app-instance-2");
+        Directory.Delete(directory, recursive: true);
     }
 
     [Theory]
