@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
 
@@ -30,6 +31,18 @@ internal static class CallerPrincipal
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, LatchkeyClaimTypes.Login, LatchkeyClaimTypes.Role));
     }
+
+    /// <summary>
+    /// The request's caller: the one the handler authenticated when it was ours (kept in the request's items, so
+    /// endpoints need not parse claims again), else read from the principal's claims.
+    /// </summary>
+    public static AuthenticatedCaller ToCaller(HttpContext context) =>
+        context.Items.TryGetValue(typeof(AuthenticatedCaller), out var caller) && caller is AuthenticatedCaller known
+            ? known
+            : ToCaller(context.User);
+
+    /// <summary>Remembers the caller the handler authenticated, for <see cref="ToCaller(HttpContext)"/>.</summary>
+    public static void Remember(HttpContext context, AuthenticatedCaller caller) => context.Items[typeof(AuthenticatedCaller)] = caller;
 
     public static AuthenticatedCaller ToCaller(ClaimsPrincipal principal)
     {

@@ -69,6 +69,7 @@ internal sealed class LatchkeyAuthenticationHandler(
 
         // Note: from here on this request's queries see the caller's tenant only (storage's tenant query filter).
         Context.RequestServices.GetRequiredService<TenantContext>().Enter(check.Caller.TenantId);
+        CallerPrincipal.Remember(Context, check.Caller);
         var principal = CallerPrincipal.ToPrincipal(check.Caller, Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }

@@ -75,7 +75,7 @@ internal static class AccountEndpoints
 
     private static Ok<MeResponse> Me(HttpContext context)
     {
-        var caller = CallerPrincipal.ToCaller(context.User);
+        var caller = CallerPrincipal.ToCaller(context);
         return TypedResults.Ok(new MeResponse(caller.UserId, caller.TenantId, caller.Login,
             CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId));
     }
@@ -83,7 +83,7 @@ internal static class AccountEndpoints
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
         PasswordChangeRequest request, AccountService accounts, HttpContext context, CancellationToken cancellationToken)
     {
-        var caller = CallerPrincipal.ToCaller(context.User);
+        var caller = CallerPrincipal.ToCaller(context);
         var result = await accounts.ChangePasswordAsync(caller, request.CurrentPassword, request.NewPassword, cancellationToken);
         return result.Outcome switch
         {

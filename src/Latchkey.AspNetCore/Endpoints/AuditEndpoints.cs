@@ -25,7 +25,7 @@ internal static class AuditEndpoints
             return Problems.Invalid(new InputError("limit", $"limit must be 1 to {AuditLog.MaxPageSize}."));
         }
 
-        var (entries, next) = await audit.ListAsync(CallerPrincipal.ToCaller(context.User), before, size, cancellationToken);
+        var (entries, next) = await audit.ListAsync(CallerPrincipal.ToCaller(context), before, size, cancellationToken);
         return TypedResults.Ok(new AuditPageResponse(
             entries.Select(e => new AuditEntryResponse(e.Id, e.At, e.Event, e.ActorUserId, e.SubjectUserId, e.AppId, e.IpAddress, e.Detail)).ToList(),
             next));

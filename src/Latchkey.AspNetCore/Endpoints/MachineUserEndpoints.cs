@@ -22,7 +22,7 @@ internal static class MachineUserEndpoints
     private static async Task<Results<Created<MachineUserCreatedResponse>, ValidationProblem>> CreateAsync(
         MachineUserRequest request, MachineUserService machines, HttpContext context, CancellationToken cancellationToken)
     {
-        var caller = CallerPrincipal.ToCaller(context.User);
+        var caller = CallerPrincipal.ToCaller(context);
         var (created, error) = await machines.CreateAsync(caller, request.Name, request.Scopes, cancellationToken);
         if (created is null)
         {
@@ -37,7 +37,7 @@ internal static class MachineUserEndpoints
     private static async Task<Ok<List<MachineUserResponse>>> ListAsync(
         MachineUserService machines, HttpContext context, CancellationToken cancellationToken)
     {
-        var caller = CallerPrincipal.ToCaller(context.User);
+        var caller = CallerPrincipal.ToCaller(context);
         var list = await machines.ListAsync(caller, cancellationToken);
         return TypedResults.Ok(list.Select(u => new MachineUserResponse(
             u.Id, u.Name ?? "", u.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), u.CreatedAt, u.LastUsedAt)).ToList());
@@ -46,7 +46,7 @@ internal static class MachineUserEndpoints
     private static async Task<Results<Created<TokenResponse>, ProblemHttpResult>> RotateAsync(
         Guid id, MachineUserService machines, HttpContext context, CancellationToken cancellationToken)
     {
-        var caller = CallerPrincipal.ToCaller(context.User);
+        var caller = CallerPrincipal.ToCaller(context);
         var token = await machines.RotateAsync(caller, id, cancellationToken);
         if (token is null)
         {
@@ -60,7 +60,7 @@ internal static class MachineUserEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         Guid id, MachineUserService machines, HttpContext context, CancellationToken cancellationToken)
     {
-        var caller = CallerPrincipal.ToCaller(context.User);
+        var caller = CallerPrincipal.ToCaller(context);
         return await machines.DeleteAsync(caller, id, cancellationToken)
             ? TypedResults.NoContent()
             : Problems.Status(StatusCodes.Status404NotFound, "Machine user not found");

@@ -21,7 +21,7 @@ internal static class SessionEndpoints
 
     private static async Task<Ok<List<SessionResponse>>> ListAsync(SessionService sessions, HttpContext context, CancellationToken cancellationToken)
     {
-        var caller = CallerPrincipal.ToCaller(context.User);
+        var caller = CallerPrincipal.ToCaller(context);
         var list = await sessions.ListAsync(caller.UserId, cancellationToken);
         return TypedResults.Ok(list.Select(s => new SessionResponse(
             s.Id, s.AppId, s.AppName, s.CreatedAt, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId)).ToList());
@@ -30,7 +30,7 @@ internal static class SessionEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
         Guid id, SessionService sessions, HttpContext context, CancellationToken cancellationToken)
     {
-        var caller = CallerPrincipal.ToCaller(context.User);
+        var caller = CallerPrincipal.ToCaller(context);
         if (!await sessions.RevokeAsync(caller, id, cancellationToken))
         {
             return Problems.Status(StatusCodes.Status404NotFound, "Session not found");
@@ -47,7 +47,7 @@ internal static class SessionEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeCurrentAsync(
         SessionService sessions, HttpContext context, CancellationToken cancellationToken)
     {
-        var caller = CallerPrincipal.ToCaller(context.User);
+        var caller = CallerPrincipal.ToCaller(context);
         await sessions.RevokeAsync(caller, caller.SessionId!.Value, cancellationToken);
         SessionCookies.Delete(context);
         return TypedResults.NoContent();
@@ -55,7 +55,7 @@ internal static class SessionEndpoints
 
     private static async Task<NoContent> RevokeAllAsync(SessionService sessions, HttpContext context, CancellationToken cancellationToken)
     {
-        var caller = CallerPrincipal.ToCaller(context.User);
+        var caller = CallerPrincipal.ToCaller(context);
         await sessions.RevokeAllAsync(caller, caller.UserId, cancellationToken);
         SessionCookies.Delete(context);
         return TypedResults.NoContent();

@@ -21,14 +21,14 @@ internal static class TenantEndpoints
     private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetAsync(
         TenantService tenants, HttpContext context, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.GetAsync(CallerPrincipal.ToCaller(context.User), cancellationToken);
+        var tenant = await tenants.GetAsync(CallerPrincipal.ToCaller(context), cancellationToken);
         return tenant is null ? NotFound() : TypedResults.Ok(ToResponse(tenant));
     }
 
     private static async Task<Results<Ok<TenantResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         TenantUpdateRequest request, TenantService tenants, HttpContext context, CancellationToken cancellationToken)
     {
-        var (tenant, error) = await tenants.UpdateAsync(CallerPrincipal.ToCaller(context.User), request.Name, request.ContactEmail, cancellationToken);
+        var (tenant, error) = await tenants.UpdateAsync(CallerPrincipal.ToCaller(context), request.Name, request.ContactEmail, cancellationToken);
         if (error is not null)
         {
             return Problems.Invalid(error);

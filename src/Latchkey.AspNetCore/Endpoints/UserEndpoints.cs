@@ -28,14 +28,14 @@ internal static class UserEndpoints
 
     private static async Task<Ok<List<UserResponse>>> ListAsync(UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
     {
-        var list = await admin.ListAsync(CallerPrincipal.ToCaller(context.User), cancellationToken);
+        var list = await admin.ListAsync(CallerPrincipal.ToCaller(context), cancellationToken);
         return TypedResults.Ok(list.Select(u => ToResponse(u.User, u.LastSessionUseAt)).ToList());
     }
 
     private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         UserRequest request, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
     {
-        var result = await admin.CreateAsync(CallerPrincipal.ToCaller(context.User), request.Login, request.Password, request.Roles, cancellationToken);
+        var result = await admin.CreateAsync(CallerPrincipal.ToCaller(context), request.Login, request.Password, request.Roles, cancellationToken);
         return result.Outcome switch
         {
             UserAdminOutcome.Done => TypedResults.Created($"/v1/users/{result.User!.Id}", ToResponse(result.User, null)),
@@ -47,7 +47,7 @@ internal static class UserEndpoints
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         Guid id, UserUpdateRequest request, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
     {
-        var result = await admin.UpdateAsync(CallerPrincipal.ToCaller(context.User), id, request.Roles, request.Disabled, cancellationToken);
+        var result = await admin.UpdateAsync(CallerPrincipal.ToCaller(context), id, request.Roles, request.Disabled, cancellationToken);
         return result.Outcome switch
         {
             UserAdminOutcome.Done => TypedResults.NoContent(),
@@ -59,14 +59,14 @@ internal static class UserEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         Guid id, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
     {
-        var outcome = await admin.DeleteAsync(CallerPrincipal.ToCaller(context.User), id, cancellationToken);
+        var outcome = await admin.DeleteAsync(CallerPrincipal.ToCaller(context), id, cancellationToken);
         return outcome == UserAdminOutcome.Done ? TypedResults.NoContent() : Problem(outcome);
     }
 
     private static async Task<Results<Ok<List<SessionResponse>>, ProblemHttpResult>> ListSessionsAsync(
         Guid id, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
     {
-        var caller = CallerPrincipal.ToCaller(context.User);
+        var caller = CallerPrincipal.ToCaller(context);
         var list = await admin.ListSessionsAsync(caller, id, cancellationToken);
         return list is null
             ? NotFound()
@@ -77,14 +77,14 @@ internal static class UserEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionsAsync(
         Guid id, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
     {
-        var outcome = await admin.RevokeSessionsAsync(CallerPrincipal.ToCaller(context.User), id, cancellationToken);
+        var outcome = await admin.RevokeSessionsAsync(CallerPrincipal.ToCaller(context), id, cancellationToken);
         return outcome == UserAdminOutcome.Done ? TypedResults.NoContent() : Problem(outcome);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> UnlockAsync(
         Guid id, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
     {
-        var outcome = await admin.UnlockAsync(CallerPrincipal.ToCaller(context.User), id, cancellationToken);
+        var outcome = await admin.UnlockAsync(CallerPrincipal.ToCaller(context), id, cancellationToken);
         return outcome == UserAdminOutcome.Done ? TypedResults.NoContent() : Problem(outcome);
     }
 
