@@ -9,13 +9,8 @@ internal static class StorageFailure
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
+            // Note: EF wraps the provider's error (in DbUpdateException, InvalidOperationException), hence the walk.
             if (e is DbException or TimeoutException)
-            {
-                return true;
-            }
-
-            // Note: EF reports a lost connection or a timeout as InvalidOperationException around the provider's error.
-            if (e is InvalidOperationException && e.InnerException is DbException or TimeoutException)
             {
                 return true;
             }

@@ -1,6 +1,7 @@
 using Latchkey.AspNetCore;
 using Latchkey.Server;
 using Latchkey.Storage;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 // Note: --migrate-only is ours, not a configuration key, so it is taken out before the host parses the rest.
@@ -23,7 +24,7 @@ builder.Services.AddOpenApi(options => options.AddDocumentTransformer<LatchkeySe
 
 var app = builder.Build();
 
-if (migrateOnly || app.Configuration.GetValue(LatchkeyStorageOptions.Section + ":MigrateOnStartup", true))
+if (migrateOnly || app.Services.GetRequiredService<IOptions<LatchkeyStorageOptions>>().Value.MigrateOnStartup)
 {
     await app.Services.MigrateLatchkeyDatabaseAsync();
     if (migrateOnly)

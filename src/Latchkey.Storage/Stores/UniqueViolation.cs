@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage.Stores;
@@ -24,6 +25,6 @@ internal static class UniqueViolation
     }
 
     // Note: SQLite reports SQLITE_CONSTRAINT (19) with extended code 2067 for UNIQUE; PostgreSQL uses SQLSTATE 23505.
-    private static bool IsUniqueViolation(Exception? e) => e is DbException db &&
-        (db.SqlState == "23505" || db.GetType().GetProperty("SqliteExtendedErrorCode")?.GetValue(db) is 2067 or 1555);
+    private static bool IsUniqueViolation(Exception? e) =>
+        e is SqliteException { SqliteExtendedErrorCode: 2067 or 1555 } || e is DbException { SqlState: "23505" };
 }
