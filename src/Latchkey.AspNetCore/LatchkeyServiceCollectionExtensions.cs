@@ -55,11 +55,13 @@ public static class LatchkeyServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<LatchkeyHashingOptions>().Bind(configuration.GetSection(LatchkeyHashingOptions.Section))
             .Validate(o => o.MaxConcurrency >= 1, "Latchkey:Hashing:MaxConcurrency must be at least 1.")
-            .Validate(o => o.QueueLimit >= 0, "Latchkey:Hashing:QueueLimit must not be negative.")
             .Validate(o => o.QueueTimeout > TimeSpan.Zero, "Latchkey:Hashing:QueueTimeout must be positive.")
             .ValidateOnStart();
         services.AddOptions<LatchkeyNetworkOptions>().Bind(configuration.GetSection(LatchkeyNetworkOptions.Section))
             .Validate(o => o.CredentialRequestsPerMinute >= 1, "Latchkey:Network:CredentialRequestsPerMinute must be at least 1.")
+            .Validate(o => o.FailureBurst >= 1, "Latchkey:Network:FailureBurst must be at least 1.")
+            .Validate(o => o.FailuresPerMinute > 0, "Latchkey:Network:FailuresPerMinute must be positive.")
+            .Validate(o => o.IPv6PrefixLength is >= 1 and <= 128, "Latchkey:Network:IPv6PrefixLength must be 1 to 128.")
             .Validate(o => o.TrustedProxies.All(p => System.Net.IPAddress.TryParse(p, out _)),
                 "Latchkey:Network:TrustedProxies must list IP addresses.")
             .ValidateOnStart();
@@ -72,6 +74,10 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddSingleton<PasswordPolicy>();
         services.AddSingleton<HashingGate>();
         services.AddSingleton<PasswordService>();
+        services.AddSingleton<FailedAttemptLimit>();
+        services.AddSingleton<IFailedAttemptLimit>(sp => sp.GetRequiredService<FailedAttemptLimit>());
+        services.AddSingleton<HashingRefusalLog>();
+        services.AddHostedService<HashingWarmUp>();
         services.AddScoped<LoginThrottle>();
         services.AddSingleton<LastUseRecorder>();
         services.AddScoped<CredentialValidator>();

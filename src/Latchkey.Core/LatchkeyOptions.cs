@@ -101,7 +101,10 @@ public sealed class LatchkeyLockoutOptions
     }
 }
 
-/// <summary>Bounds on the CPU and memory that password hashing may take (<c>Latchkey:Hashing</c>).</summary>
+/// <summary>
+/// Bounds on the CPU and memory that password hashing may take (<c>Latchkey:Hashing</c>). The queue is bounded by
+/// time, not by a count: a waiting request holds almost no memory, only a running hash holds Argon2's.
+/// </summary>
 public sealed class LatchkeyHashingOptions
 {
     public const string Section = "Latchkey:Hashing";
@@ -109,9 +112,11 @@ public sealed class LatchkeyHashingOptions
     /// <summary>Argon2 computations running at once. Defaults to the processor count.</summary>
     public int MaxConcurrency { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>Requests that may wait for a hashing slot; beyond it they get 503 at once. Defaults to 64 per processor.</summary>
-    public int QueueLimit { get; set; } = 64 * Environment.ProcessorCount;
-
-    /// <summary>How long a request waits for a hashing slot before it gets 503. Defaults to 5 seconds.</summary>
-    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// The longest expected wait for a hashing slot: a request is queued while its expected wait (its place in the
+    /// queue × the measured hash time ÷ <see cref="MaxConcurrency"/>) stays under this, and answered 503 with
+    /// <c>Retry-After</c> otherwise. A queued request that has waited twice this long (hashing slowed down after it
+    /// was admitted) gets 503 then. Defaults to 10 seconds.
+    /// </summary>
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

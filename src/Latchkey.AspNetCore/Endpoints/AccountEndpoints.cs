@@ -16,14 +16,14 @@ internal static class AccountEndpoints
 {
     public static void Map(RouteGroupBuilder v1)
     {
-        v1.MapPost("/signup", SignupAsync).AllowAnonymous().RequireRateLimiting(CredentialRateLimiting.Policy).WithName("Signup")
+        v1.MapPost("/signup", SignupAsync).AllowAnonymous().RequireCredentialLimits().WithName("Signup")
             .WithSummary("Create a tenant and its owner");
-        v1.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(CredentialRateLimiting.Policy).WithName("Login")
+        v1.MapPost("/login", LoginAsync).AllowAnonymous().RequireCredentialLimits().WithName("Login")
             .WithSummary("Log in from an app instance; returns an API key bound to its appId");
         v1.MapGet("/me", Me).RequireAuthorization().WithName("Me")
             .WithSummary("The caller");
         v1.MapPut("/me/password", ChangePasswordAsync).RequireAuthorization(LatchkeyDefaults.HumanPolicy)
-            .RequireRateLimiting(CredentialRateLimiting.Policy)
+            .RequireCredentialLimits()
             .WithName("ChangePassword").WithSummary("Change the password; ends every other session");
     }
 

@@ -17,7 +17,7 @@ internal static class UserEndpoints
         var users = v1.MapGroup("/users").RequireAuthorization(LatchkeyDefaults.TenantAdminPolicy).WithTags("Users");
         users.MapGet("", ListAsync).WithName("ListUsers").WithSummary("The tenant's human users");
         // Note: rate-limited like sign-up: its 409 tells whether a login exists anywhere in the service.
-        users.MapPost("", CreateAsync).RequireRateLimiting(CredentialRateLimiting.Policy).WithName("CreateUser").WithSummary("Create a human user with one role");
+        users.MapPost("", CreateAsync).RequireCredentialLimits().WithName("CreateUser").WithSummary("Create a human user with one role");
         users.MapPatch("/{id:guid}", UpdateAsync).WithName("UpdateUser")
             .WithSummary("Change a user's role, or disable or enable it; disabling ends all its sessions");
         users.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteUser").WithSummary("Delete a user; all its sessions end");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Latchkey.AspNetCore.Endpoints;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -10,12 +11,30 @@ using Microsoft.Extensions.Options;
 namespace Latchkey.AspNetCore.Hosting;
 
 /// <summary>
-/// ASP.NET Core's rate limiter on the endpoints that take a password, partitioned by client IP. Per-login
-/// throttling (in Core) stops guessing at one account; this stops one client spraying many accounts.
+/// The per-client limits on the endpoints that take a password. Per-login throttling (in Core) stops guessing at one
+/// account; <see cref="FailedAttemptLimit"/> stops one client spraying guesses across many accounts, counting only
+/// failures; ASP.NET Core's rate limiter is a much higher ceiling on all such requests, successful or not, so that
+/// one client cannot take all of the hashing capacity. Clients are partitioned by <see cref="ClientPartition"/>.
 /// </summary>
 internal static class CredentialRateLimiting
 {
     public const string Policy = "latchkey-credentials";
+
+    /// <summary>Both per-client limits on an endpoint that takes a password.</summary>
+    public static RouteHandlerBuilder RequireCredentialLimits(this RouteHandlerBuilder endpoint) =>
+        endpoint.RequireRateLimiting(Policy).AddEndpointFilter(RefuseExhaustedClientsAsync);
+
+    /// <summary>
+    /// A client whose failures are used up gets 429 on arrival, before any database work or hashing; the check is
+    /// repeated once a hashing slot is held (see <c>PasswordService.ReserveAsync</c>).
+    /// </summary>
+    private static ValueTask<object?> RefuseExhaustedClientsAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        return context.RequestServices.GetRequiredService<FailedAttemptLimit>().IsExhausted(context, out var retryAfter)
+            ? ValueTask.FromResult<object?>(Problems.TooManyFailuresFromClient(context.Response, retryAfter))
+            : next(invocation);
+    }
 
     public static IServiceCollection AddCredentialRateLimiting(this IServiceCollection services)
     {
@@ -24,11 +43,10 @@ internal static class CredentialRateLimiting
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(Policy, context =>
             {
-                var perMinute = context.RequestServices.GetRequiredService<IOptions<LatchkeyNetworkOptions>>().Value.CredentialRequestsPerMinute;
-                var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-                return RateLimitPartition.GetSlidingWindowLimiter(client, _ => new SlidingWindowRateLimiterOptions
+                var network = context.RequestServices.GetRequiredService<IOptions<LatchkeyNetworkOptions>>().Value;
+                return RateLimitPartition.GetSlidingWindowLimiter(ClientPartition.Of(context, network.IPv6PrefixLength), _ => new SlidingWindowRateLimiterOptions
                 {
-                    PermitLimit = perMinute,
+                    PermitLimit = network.CredentialRequestsPerMinute,
                     Window = TimeSpan.FromMinutes(1),
                     SegmentsPerWindow = 6,
                     QueueLimit = 0,

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Latchkey.AspNetCore.Endpoints;
 using Latchkey.Core.Credentials;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -8,10 +10,11 @@ namespace Latchkey.AspNetCore.Hosting;
 
 /// <summary>
 /// The exceptions that are not bugs, each answered as problem+json with its own status instead of 500: a request
-/// the framework could not read (4xx), hashing at capacity (503), and storage that cannot be reached (503: fail
-/// closed, and say so).
+/// the framework could not read (4xx), hashing at capacity (503 with the expected wait), a client whose failed
+/// attempts are used up (429), and storage that cannot be reached (503: fail closed, and say so).
 /// </summary>
-internal sealed class ExpectedExceptionHandler(IProblemDetailsService problems, ILogger<ExpectedExceptionHandler> logger) : IExceptionHandler
+internal sealed class ExpectedExceptionHandler(
+    IProblemDetailsService problems, HashingRefusalLog refusals, ILogger<ExpectedExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -20,7 +23,11 @@ internal sealed class ExpectedExceptionHandler(IProblemDetailsService problems, 
             return false;
         }
 
-        if (exception is not (BadHttpRequestException or HashingCapacityExceededException))
+        if (exception is HashingCapacityExceededException busy)
+        {
+            refusals.Record(busy.RetryAfter);
+        }
+        else if (exception is not (BadHttpRequestException or HashingRefusedException))
         {
             // Note: storage failing is an error for operators even though the client gets a clean 503; EF's own
             // logging of it is lowered to Warning (a taken login is not an error). The type only: a provider's
@@ -44,12 +51,16 @@ internal sealed class ExpectedExceptionHandler(IProblemDetailsService problems, 
     private static ExpectedProblem? Describe(Exception exception) => exception switch
     {
         BadHttpRequestException bad => new(bad.StatusCode, "The request could not be read.", null, null),
-        HashingCapacityExceededException => new(StatusCodes.Status503ServiceUnavailable, "Busy",
-            "Too many logins are being processed. Try again shortly.", "1"),
+        HashingCapacityExceededException busy => new(StatusCodes.Status503ServiceUnavailable, "Busy",
+            "Too many logins are being processed. Try again after the Retry-After interval.", Seconds(busy.RetryAfter)),
+        FailedAttemptsExhaustedException exhausted => new(StatusCodes.Status429TooManyRequests, Problems.FailuresFromClientTitle,
+            Problems.FailuresFromClientDetail, Seconds(exhausted.RetryAfter)),
         _ when StorageFailure.IsStorageFailure(exception) => new(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
             "The request could not be completed. Try again shortly.", "5"),
         _ => null,
     };
+
+    private static string Seconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     private sealed record ExpectedProblem(int Status, string Title, string? Detail, string? RetryAfterSeconds);
 }

@@ -1,61 +1,164 @@
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Latchkey.Core.Credentials;
 
 /// <summary>
-/// Admits at most <see cref="LatchkeyHashingOptions.MaxConcurrency"/> Argon2 computations at once, with a bounded,
-/// time-limited queue: a burst of logins then costs bounded memory (Argon2 memory × concurrency) and CPU, and the
-/// excess is refused quickly instead of piling up.
+/// Admits at most <see cref="LatchkeyHashingOptions.MaxConcurrency"/> Argon2 computations at once, first come first
+/// served, and queues the rest while their expected wait stays under <see cref="LatchkeyHashingOptions.QueueTimeout"/>.
+/// Memory is bounded by the running hashes (Argon2's memory × concurrency), time by the queue timeout; a burst of
+/// logins is served as fast as the cores allow instead of being cut at an arbitrary count.
 /// </summary>
-internal sealed class HashingGate(IOptions<LatchkeyHashingOptions> options) : IDisposable
+internal sealed class HashingGate : IDisposable
 {
-    private readonly LatchkeyHashingOptions _options = options.Value;
-    private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrency, options.Value.MaxConcurrency);
-    private int _inFlight;
+    private readonly int _concurrency;
+    private readonly TimeSpan _queueTimeout;
+    private readonly TimeProvider _time;
+    private readonly ConcurrencyLimiter _slots;
+    private readonly HashTimeEstimate _hashTime = new();
 
-    /// <summary>Waits for a slot; throws <see cref="HashingCapacityExceededException"/> when the queue is full or the wait too long.</summary>
+    // Note: requests holding a slot plus those queued for one; a request's place in the queue is read from it.
+    private int _inGate;
+
+    public HashingGate(IOptions<LatchkeyHashingOptions> options, TimeProvider time)
+    {
+        _concurrency = options.Value.MaxConcurrency;
+        _queueTimeout = options.Value.QueueTimeout;
+        _time = time;
+
+        // Note: the queue is bounded by expected wait in EnterAsync, so the limiter's own count bound is off.
+        _slots = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = _concurrency,
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+    }
+
+    /// <summary>The measured time one hash holds a slot (a moving average of recent hashes).</summary>
+    public TimeSpan HashTime => _hashTime.Current;
+
+    /// <summary>Requests holding or waiting for a slot.</summary>
+    public int InGate => Volatile.Read(ref _inGate);
+
+    /// <summary>
+    /// Waits for a slot. Throws <see cref="HashingCapacityExceededException"/> when the expected wait is over the queue
+    /// timeout (or the wait ran to twice that), and <see cref="OperationCanceledException"/> when the caller gave up
+    /// (a client that disconnects leaves the queue).
+    /// </summary>
     public async ValueTask<Slot> EnterAsync(CancellationToken cancellationToken)
     {
-        // Note: in flight = hashing now + waiting; beyond the slots and the queue, refuse at once.
-        if (Interlocked.Increment(ref _inFlight) > _options.QueueLimit + _options.MaxConcurrency)
+        var inGate = Interlocked.Increment(ref _inGate);
+        var expectedWait = ExpectedWait(inGate);
+        if (expectedWait > _queueTimeout)
         {
-            Interlocked.Decrement(ref _inFlight);
-            throw new HashingCapacityExceededException();
+            Interlocked.Decrement(ref _inGate);
+            throw new HashingCapacityExceededException(expectedWait);
         }
 
-        bool entered;
+        RateLimitLease lease;
         try
         {
-            entered = await _slots.WaitAsync(_options.QueueTimeout, cancellationToken);
+            lease = _slots.AttemptAcquire();
+            if (!lease.IsAcquired)
+            {
+                lease.Dispose();
+                lease = await WaitAsync(cancellationToken);
+            }
         }
         catch
         {
-            Interlocked.Decrement(ref _inFlight);
+            Interlocked.Decrement(ref _inGate);
             throw;
         }
 
-        if (!entered)
-        {
-            Interlocked.Decrement(ref _inFlight);
-            throw new HashingCapacityExceededException();
-        }
-
-        return new Slot(this);
+        return new Slot(this, lease, _time.GetTimestamp());
     }
 
-    private void Leave()
+    private async ValueTask<RateLimitLease> WaitAsync(CancellationToken cancellationToken)
     {
-        _slots.Release();
-        Interlocked.Decrement(ref _inFlight);
+        // Note: a backstop, not the admission rule: the expected wait was under the timeout when the request was
+        // queued; only if hashing slowed down a lot since does a queued request give up.
+        using var backstop = new CancellationTokenSource(_queueTimeout * 2, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, backstop.Token);
+        try
+        {
+            return await _slots.AcquireAsync(1, linked.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new HashingCapacityExceededException(ExpectedWait(InGate));
+        }
+    }
+
+    /// <summary>
+    /// How long a request that finds <paramref name="inGate"/> requests in the gate (itself included) is expected to
+    /// wait: every request queued ahead of it, and itself, needs one hash time on one of the slots.
+    /// </summary>
+    private TimeSpan ExpectedWait(int inGate)
+    {
+        var queuedUpToHere = inGate - _concurrency;
+        return queuedUpToHere <= 0 ? TimeSpan.Zero : _hashTime.Current * queuedUpToHere / _concurrency;
+    }
+
+    private void Leave(RateLimitLease lease, long enteredAt)
+    {
+        _hashTime.Add(_time.GetElapsedTime(enteredAt));
+        lease.Dispose();
+        Interlocked.Decrement(ref _inGate);
     }
 
     public void Dispose() => _slots.Dispose();
 
-    internal readonly struct Slot(HashingGate gate) : IDisposable
+    internal readonly struct Slot(HashingGate gate, RateLimitLease lease, long enteredAt) : IDisposable
     {
-        public void Dispose() => gate.Leave();
+        public void Dispose() => gate.Leave(lease, enteredAt);
+    }
+
+    /// <summary>
+    /// An exponentially weighted moving average of how long a hash holds its slot: follows the machine's real speed
+    /// (other load, a raised Argon2 cost) within a few dozen hashes, without one slow hash swinging it.
+    /// </summary>
+    private sealed class HashTimeEstimate
+    {
+        private const double Weight = 0.2;
+        private readonly Lock _lock = new();
+        private double _ticks = -1;
+
+        public TimeSpan Current
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _ticks < 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)_ticks);
+                }
+            }
+        }
+
+        public void Add(TimeSpan sample)
+        {
+            lock (_lock)
+            {
+                _ticks = _ticks < 0 ? sample.Ticks : (Weight * sample.Ticks) + ((1 - Weight) * _ticks);
+            }
+        }
     }
 }
 
-/// <summary>Too many password hashes are queued; the host answers 503 with Retry-After.</summary>
-internal sealed class HashingCapacityExceededException() : Exception("Password hashing is at capacity.");
+/// <summary>
+/// Password hashing refused for this request before any hash ran: the host answers with the status of the reason and
+/// a <c>Retry-After</c>. Any attempt counted for it is taken back, since nothing was verified.
+/// </summary>
+internal abstract class HashingRefusedException(string message, TimeSpan retryAfter) : Exception(message)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>The expected wait for a hashing slot is over the queue timeout; the host answers 503 with Retry-After.</summary>
+internal sealed class HashingCapacityExceededException(TimeSpan expectedWait)
+    : HashingRefusedException("Password hashing is at capacity.", expectedWait);
+
+/// <summary>The caller's client (its address) has used up its allowance of failed attempts; the host answers 429.</summary>
+internal sealed class FailedAttemptsExhaustedException(TimeSpan retryAfter)
+    : HashingRefusedException("Too many failed attempts from this client.", retryAfter);

@@ -146,8 +146,9 @@ internal sealed class AccountService(
     }
 
     /// <summary>
-    /// A hashing slot for an attempt already counted. A server too busy to hash answers 503 and takes the count back,
-    /// else flooding the queue would push real users into delays.
+    /// A hashing slot for an attempt already counted. An attempt never verified (the server too busy to hash, the
+    /// client's failures used up, the client gone from the queue) takes the count back, else flooding the queue
+    /// would push real users into delays.
     /// </summary>
     private async Task<HashingGate.Slot> ReserveAsync(ThrottleDecision? decision, CancellationToken cancellationToken)
     {
@@ -155,7 +156,7 @@ internal sealed class AccountService(
         {
             return await passwords.ReserveAsync(cancellationToken);
         }
-        catch (HashingCapacityExceededException) when (decision is { } counted)
+        catch (Exception e) when ((e is HashingRefusedException or OperationCanceledException) && decision is { } counted)
         {
             await throttle.UncountAsync(counted, CancellationToken.None);
             throw;

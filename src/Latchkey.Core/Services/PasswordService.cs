@@ -4,9 +4,10 @@ namespace Latchkey.Core.Services;
 
 /// <summary>
 /// Every password operation the services need, each through the <see cref="HashingGate"/>: checking a new password
-/// against the policy and hashing it, and verifying a presented one.
+/// against the policy and hashing it, and verifying a presented one. A failed verification is charged to the caller's
+/// client (<see cref="IFailedAttemptLimit"/>), whatever the endpoint.
 /// </summary>
-internal sealed class PasswordService(IPasswordHasher hasher, HashingGate hashing, PasswordPolicy policy)
+internal sealed class PasswordService(IPasswordHasher hasher, HashingGate hashing, PasswordPolicy policy, IFailedAttemptLimit failures)
 {
     /// <summary>
     /// The verifier to store for a new password, or the reason it is refused (reported against <paramref name="field"/>).
@@ -33,15 +34,51 @@ internal sealed class PasswordService(IPasswordHasher hasher, HashingGate hashin
     }
 
     /// <summary>
-    /// A hashing slot for a verification still to come, so the caller can count the attempt only once it is sure to
-    /// be verified. Throws <see cref="HashingCapacityExceededException"/> when the gate is full.
+    /// A hashing slot for a verification still to come. Throws a <see cref="HashingRefusedException"/> when the gate is
+    /// full (<see cref="HashingCapacityExceededException"/>) or the caller's client has used up its failures
+    /// (<see cref="FailedAttemptsExhaustedException"/>).
     /// </summary>
-    public ValueTask<HashingGate.Slot> ReserveAsync(CancellationToken cancellationToken) => hashing.EnterAsync(cancellationToken);
+    public async ValueTask<HashingGate.Slot> ReserveAsync(CancellationToken cancellationToken)
+    {
+        var slot = await hashing.EnterAsync(cancellationToken);
 
-    /// <summary>Verifies, in a reserved slot, against <paramref name="verifier"/> or, when it is null, the dummy verifier.</summary>
+        // Note: asked again with the slot held (the endpoint asked on arrival): requests from one client queued
+        // side by side all passed that first check, and only one hash per slot can now run past the allowance.
+        if (failures.IsExhausted(out var retryAfter))
+        {
+            slot.Dispose();
+            throw new FailedAttemptsExhaustedException(retryAfter);
+        }
+
+        return slot;
+    }
+
+    /// <summary>
+    /// Verifies, in a reserved slot, against <paramref name="verifier"/> or, when it is null, the dummy verifier. A
+    /// failure (wrong password, unknown or locked login, wrong current password) is charged to the client before the
+    /// slot is released.
+    /// </summary>
     public PasswordVerification Verify(HashingGate.Slot reserved, string? verifier, string normalizedPassword)
     {
         _ = reserved;
-        return hasher.Verify(verifier ?? hasher.DummyVerifier, normalizedPassword);
+        var verification = hasher.Verify(verifier ?? hasher.DummyVerifier, normalizedPassword);
+        if (verification == PasswordVerification.Failed)
+        {
+            failures.RecordFailure();
+        }
+
+        return verification;
+    }
+
+    /// <summary>
+    /// Computes the dummy verifier through the gate at start-up: the gate gets a first measure of the hash time, and
+    /// the first unknown login does not cost two hashes.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        using (await hashing.EnterAsync(cancellationToken))
+        {
+            _ = hasher.DummyVerifier;
+        }
     }
 }
