@@ -26,10 +26,18 @@ internal sealed class CountingPasswordHasher : IPasswordHasher
     public string DummyVerifier => _inner.DummyVerifier;
 
     /// <summary>While set, the next verification waits inside the hasher until this completes.</summary>
-    public TaskCompletionSource? Hold { get => _hold; set => _hold = value; }
+    public TaskCompletionSource? Hold
+    {
+        get => _hold;
+        set
+        {
+            Held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            _hold = value;
+        }
+    }
 
-    /// <summary>Completes when a verification is being held.</summary>
-    public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completes when the verification that <see cref="Hold"/> last asked for is being held.</summary>
+    public TaskCompletionSource Held { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Puts this counter in front of the real hasher in a test host's services.</summary>
     public void Register(IServiceCollection services) => services.AddSingleton<IPasswordHasher>(sp =>

@@ -62,8 +62,9 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
             // Note: cheap Argon2 keeps the suite fast; the defaults are checked in Latchkey.Core.Tests.
             ["Latchkey:Passwords:Argon2Iterations"] = "1",
             ["Latchkey:Passwords:Argon2MemoryKiB"] = "8",
-            // Note: every test request comes from one address; tests of the per-IP limit set their own.
+            // Note: every test request comes from one address; tests of the per-address limits set their own.
             ["Latchkey:Network:CredentialRequestsPerMinute"] = "100000",
+            ["Latchkey:Network:FailureBurst"] = "100000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -73,4 +73,46 @@ public sealed class RateLimitTests
         Assert.Equal(201, first.Response.StatusCode);
         Assert.Equal(429, second.Response.StatusCode);
     }
+
+    [Fact]
+    public async Task TwoAddressesInOneIPv6SlashSixtyFourShareOneBudget()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Limit(2));
+
+        async Task<int> FromAsync(string address) =>
+            (await RawRequest.SendAsync(host, "POST", "/v1/login", LoginBody, IPAddress.Parse(address))).Response.StatusCode;
+
+        var sameSlashSixtyFour = new[] { await FromAsync("2001:db8:1:2::1"), await FromAsync("2001:db8:1:2:ffff::3"), await FromAsync("2001:db8:1:2:abcd::9") };
+        var nextSlashSixtyFour = await FromAsync("2001:db8:1:3::1");
+
+        Assert.Equal([401, 401, 429], sameSlashSixtyFour);
+        Assert.Equal(401, nextSlashSixtyFour);
+    }
+
+    [Fact]
+    public async Task AnIPv4MappedIPv6AddressSharesTheBudgetOfItsIPv4Address()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Limit(1));
+
+        var plain = await RawRequest.SendAsync(host, "POST", "/v1/login", LoginBody, IPAddress.Parse("198.51.100.9"));
+        var mapped = await RawRequest.SendAsync(host, "POST", "/v1/login", LoginBody, IPAddress.Parse("::ffff:198.51.100.9"));
+
+        Assert.Equal(401, plain.Response.StatusCode);
+        Assert.Equal(429, mapped.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheIPv6PrefixLengthIsConfigurable()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>(Limit(1))
+        {
+            ["Latchkey:Network:IPv6PrefixLength"] = "128",
+        });
+
+        var first = await RawRequest.SendAsync(host, "POST", "/v1/login", LoginBody, IPAddress.Parse("2001:db8::1"));
+        var neighbour = await RawRequest.SendAsync(host, "POST", "/v1/login", LoginBody, IPAddress.Parse("2001:db8::2"));
+
+        Assert.Equal(401, first.Response.StatusCode);
+        Assert.Equal(401, neighbour.Response.StatusCode);
+    }
 }

@@ -211,9 +211,11 @@ public sealed class ThrottleTests
         await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>(Lockout(freeAttempts: 2))
         {
             ["Latchkey:Hashing:MaxConcurrency"] = "1",
-            ["Latchkey:Hashing:QueueLimit"] = "0",
+            ["Latchkey:Hashing:QueueTimeout"] = "00:00:01",
         }, services: counter.Register);
         await host.SignupAsync("alice@example.com");
+        // Note: a measured hash of a minute makes any wait in the queue too long, so the gate refuses at once.
+        await HashingCapacityTests.MeasureSlowHashAsync(host, counter, TimeSpan.FromMinutes(1));
         var release = new TaskCompletionSource();
         counter.Hold = release;
         var first = TryLoginAsync(host, "someone@example.com");

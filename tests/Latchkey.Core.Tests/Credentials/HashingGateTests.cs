@@ -1,0 +1,136 @@
+using Latchkey.Core.Credentials;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Latchkey.Core.Tests.Credentials;
+
+public sealed class HashingGateTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    private HashingGate Gate(int concurrency, int queueTimeoutSeconds) => new(
+        Options.Create(new LatchkeyHashingOptions { MaxConcurrency = concurrency, QueueTimeout = TimeSpan.FromSeconds(queueTimeoutSeconds) }),
+        _time);
+
+    /// <summary>One hash that holds its slot for <paramref name="duration"/> on the fake clock.</summary>
+    private async Task HashAsync(HashingGate gate, TimeSpan duration)
+    {
+        using (await gate.EnterAsync(CancellationToken.None))
+        {
+            _time.Advance(duration);
+        }
+    }
+
+    [Fact]
+    public async Task RequestsAreQueuedWhileTheirExpectedWaitStaysUnderTheQueueTimeoutAndRefusedWithThatWaitBeyond()
+    {
+        using var gate = Gate(concurrency: 2, queueTimeoutSeconds: 10);
+        await HashAsync(gate, TimeSpan.FromSeconds(1));
+        var running = new[] { await gate.EnterAsync(CancellationToken.None), await gate.EnterAsync(CancellationToken.None) };
+
+        // Note: the k-th queued request expects k × 1 s ÷ 2 slots: up to the 20th it is under 10 s.
+        var queued = Enumerable.Range(0, 20).Select(_ => gate.EnterAsync(CancellationToken.None).AsTask()).ToList();
+        var refused = await Assert.ThrowsAsync<HashingCapacityExceededException>(() => gate.EnterAsync(CancellationToken.None).AsTask());
+
+        Assert.All(queued, q => Assert.False(q.IsCompleted));
+        Assert.Equal(TimeSpan.FromSeconds(10.5), refused.RetryAfter);
+        Assert.Equal(22, gate.InGate);
+        foreach (var slot in running)
+        {
+            slot.Dispose();
+        }
+
+        foreach (var q in queued)
+        {
+            (await q).Dispose();
+        }
+
+        Assert.Equal(0, gate.InGate);
+    }
+
+    [Fact]
+    public async Task SlotsAreHandedOutFirstComeFirstServed()
+    {
+        using var gate = Gate(concurrency: 1, queueTimeoutSeconds: 10);
+        var holder = await gate.EnterAsync(CancellationToken.None);
+        var queued = Enumerable.Range(0, 5).Select(_ => gate.EnterAsync(CancellationToken.None).AsTask()).ToList();
+
+        holder.Dispose();
+        for (var i = 0; i < queued.Count; i++)
+        {
+            var slot = await queued[i];
+            Assert.All(queued.Skip(i + 1), later => Assert.False(later.IsCompleted));
+            slot.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task ACallerThatGivesUpLeavesTheQueueAndItsPlaceGoesToTheNextArrival()
+    {
+        using var gate = Gate(concurrency: 1, queueTimeoutSeconds: 3);
+        await HashAsync(gate, TimeSpan.FromSeconds(1));
+        var holder = await gate.EnterAsync(CancellationToken.None);
+        using var leaving = new CancellationTokenSource();
+        var first = gate.EnterAsync(CancellationToken.None).AsTask();
+        var second = gate.EnterAsync(leaving.Token).AsTask();
+        var third = gate.EnterAsync(CancellationToken.None).AsTask();
+        await Assert.ThrowsAsync<HashingCapacityExceededException>(() => gate.EnterAsync(CancellationToken.None).AsTask());
+
+        leaving.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
+        var late = gate.EnterAsync(CancellationToken.None).AsTask();
+
+        holder.Dispose();
+        (await first).Dispose();
+        (await third).Dispose();
+        (await late).Dispose();
+        Assert.Equal(0, gate.InGate);
+    }
+
+    [Fact]
+    public async Task AQueuedRequestGivesUpWithServiceUnavailableAfterTwiceTheQueueTimeout()
+    {
+        using var gate = Gate(concurrency: 1, queueTimeoutSeconds: 5);
+        await HashAsync(gate, TimeSpan.FromSeconds(1));
+        var holder = await gate.EnterAsync(CancellationToken.None);
+        var queued = gate.EnterAsync(CancellationToken.None).AsTask();
+
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.False(queued.IsCompleted);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        await Assert.ThrowsAsync<HashingCapacityExceededException>(() => queued);
+        holder.Dispose();
+        Assert.Equal(0, gate.InGate);
+    }
+
+    [Fact]
+    public async Task TheHashTimeFollowsRecentHashesWithoutJumpingToTheLastOne()
+    {
+        using var gate = Gate(concurrency: 1, queueTimeoutSeconds: 5);
+        await HashAsync(gate, TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.FromSeconds(1), gate.HashTime);
+
+        await HashAsync(gate, TimeSpan.FromSeconds(3));
+
+        Assert.InRange(gate.HashTime, TimeSpan.FromSeconds(1.01), TimeSpan.FromSeconds(2.99));
+        for (var i = 0; i < 50; i++)
+        {
+            await HashAsync(gate, TimeSpan.FromSeconds(3));
+        }
+
+        Assert.InRange(gate.HashTime, TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task WithNothingQueuedEveryRequestGetsASlotAtOnce()
+    {
+        using var gate = Gate(concurrency: 2, queueTimeoutSeconds: 1);
+        await HashAsync(gate, TimeSpan.FromSeconds(30));
+
+        using var first = await gate.EnterAsync(CancellationToken.None);
+        using var second = await gate.EnterAsync(CancellationToken.None);
+
+        Assert.Equal(2, gate.InGate);
+    }
+}
