@@ -91,4 +91,5 @@ fi
 printf 'wall time: %.1f s\n' "$(echo "$end - $start" | bc)"
 echo "RSS before the burst: $((idle_kib / 1024)) MiB"
 echo "peak RSS during the burst: $((peak_kib / 1024)) MiB"
-echo "server log: 503 summaries: $(grep -c 'hashing at capacity' "$work/server.log" || true), errors: $(grep -ci 'fail:\|error' "$work/server.log" || true)"
+echo "server log: 503 summaries: $(grep -c 'hashing at capacity' "$work/server.log" || true), errors: $(grep -c '^fail:' "$work/server.log" || true)"
+grep -A2 '^fail:' "$work/server.log" | head -9 || true

@@ -20,6 +20,10 @@ internal sealed class HashingGate : IDisposable
     // Note: requests holding a slot plus those queued for one; a request's place in the queue is read from it.
     private int _inGate;
 
+    // Note: the latest time already handed out in a Retry-After; see RetryAfter.
+    private readonly Lock _promisedLock = new();
+    private DateTimeOffset _promised;
+
     public HashingGate(IOptions<LatchkeyHashingOptions> options, TimeProvider time)
     {
         _concurrency = options.Value.MaxConcurrency;
@@ -53,7 +57,7 @@ internal sealed class HashingGate : IDisposable
         if (expectedWait > _queueTimeout)
         {
             Interlocked.Decrement(ref _inGate);
-            throw new HashingCapacityExceededException(expectedWait);
+            throw new HashingCapacityExceededException(RetryAfter(expectedWait));
         }
 
         RateLimitLease lease;
@@ -87,7 +91,23 @@ internal sealed class HashingGate : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new HashingCapacityExceededException(ExpectedWait(InGate));
+            throw new HashingCapacityExceededException(RetryAfter(ExpectedWait(InGate)));
+        }
+    }
+
+    /// <summary>
+    /// When a refused request should come back: once the queue it found has drained, and one hash time (per slot)
+    /// after the last refused request was told to come back. Refused clients thus return spread out at the rate the
+    /// slots can serve them, and are admitted then, instead of all returning at once to be refused again.
+    /// </summary>
+    private TimeSpan RetryAfter(TimeSpan expectedWait)
+    {
+        var now = _time.GetUtcNow();
+        lock (_promisedLock)
+        {
+            var next = _promised + (_hashTime.Current / _concurrency);
+            _promised = now + expectedWait > next ? now + expectedWait : next;
+            return _promised - now;
         }
     }
 

@@ -49,6 +49,32 @@ public sealed class HashingGateTests
     }
 
     [Fact]
+    public async Task RefusedRequestsAreToldToComeBackOneHashTimePerSlotApart()
+    {
+        using var gate = Gate(concurrency: 2, queueTimeoutSeconds: 2);
+        await HashAsync(gate, TimeSpan.FromSeconds(1));
+        var running = new[] { await gate.EnterAsync(CancellationToken.None), await gate.EnterAsync(CancellationToken.None) };
+        var queued = Enumerable.Range(0, 4).Select(_ => gate.EnterAsync(CancellationToken.None).AsTask()).ToList();
+
+        var waits = new List<TimeSpan>();
+        for (var i = 0; i < 3; i++)
+        {
+            waits.Add((await Assert.ThrowsAsync<HashingCapacityExceededException>(() => gate.EnterAsync(CancellationToken.None).AsTask())).RetryAfter);
+        }
+
+        Assert.Equal([TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3.5)], waits);
+        foreach (var slot in running)
+        {
+            slot.Dispose();
+        }
+
+        foreach (var q in queued)
+        {
+            (await q).Dispose();
+        }
+    }
+
+    [Fact]
     public async Task SlotsAreHandedOutFirstComeFirstServed()
     {
         using var gate = Gate(concurrency: 1, queueTimeoutSeconds: 10);
