@@ -36,9 +36,9 @@ seq 0 "$n" | xargs -P 2 -I{} curl -sf -o /dev/null --interface 127.0.0.2 -X POST
 idle_kib=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 echo 5 > /proc/$pid/clear_refs   # reset VmHWM: measure the burst alone
 
-# One login: prints "<attempt> <status> <retry-after>" per answer; retries a 503 after its Retry-After.
-login() { # login <from-address> <login> <password> <app id>
-  local attempt=0 out status wait
+# One login: prints "<attempt> <status> <retry-after>" per answer; retries a 503 after its Retry-After (at most 3 times).
+login() { # login <from-address> <login> <password> <app id> [<first attempt number>]
+  local attempt=${5:-0} out status wait
   while :; do
     out=$(curl -s -o /dev/null -D - -w '%{http_code}' --interface "$1" -X POST "$base/v1/login" -H 'Content-Type: application/json' \
       -d "{\"login\":\"$2\",\"password\":\"$3\",\"appId\":\"$4\"}")
@@ -53,11 +53,47 @@ login() { # login <from-address> <login> <password> <app id>
 export -f login
 export base password
 
+# The burst itself comes from a few curl processes with up to 250 transfers each (--parallel), not from N processes:
+# starting a thousand clients at once would take more CPU than the server gets.
+burst_configs() {
+  mkdir -p "$work/headers"
+  for ((first = 1; first <= n; first += 250)); do
+    for ((i = first; i <= n && i < first + 250; i++)); do
+      ((i > first)) && echo next
+      cat <<CFG
+url = "$base/v1/login"
+interface = "127.0.0.1"
+header = "Content-Type: application/json"
+data = "{\\"login\\":\\"user$i@example.com\\",\\"password\\":\\"$password\\",\\"appId\\":\\"burst-app-$i\\"}"
+output = "/dev/null"
+dump-header = "$work/headers/$i"
+write-out = "$i %{http_code}\\n"
+CFG
+    done > "$work/burst-$first.cfg"
+  done
+}
+
 summary() { sort | uniq -c | awk '{printf "%s×%s ", $2, $1}'; }
 
 start=$(date +%s.%N)
 if [[ $mode == burst ]]; then
-  seq "$n" | xargs -P "$n" -I{} bash -c 'login 127.0.0.1 user{}@example.com "$password" burst-app-{}' > "$work/answers"
+  burst_configs
+  start=$(date +%s.%N)
+  {
+    for config in "$work"/burst-*.cfg; do
+      stdbuf -oL curl -s --parallel --parallel-immediate --parallel-max 250 -K "$config" 2>/dev/null &
+    done
+    wait
+  } | {
+    while read -r i status; do
+      wait=$(grep -i '^retry-after:' "$work/headers/$i" | tr -dc 0-9 || true)
+      echo "0 $status ${wait:--}"
+      if [[ $status == 503 && -n $wait ]]; then
+        (sleep "$wait"; login 127.0.0.1 "user$i@example.com" "$password" "burst-app-$i" 1) &
+      fi
+    done
+    wait
+  } > "$work/answers"
 else
   # Note: user0 is the colleague, user{1..N} the attacker's targets, user1 also the one logging in from elsewhere.
   seq "$n" | xargs -P 16 -I{} bash -c 'login 127.0.0.1 user{}@example.com "not the right passphrase" spray-app-{}' \
@@ -73,6 +109,8 @@ else
 fi
 end=$(date +%s.%N)
 peak_kib=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
+# Note: the server writes one summary line per 10 s window of 503s; let the last window close.
+if grep -q ' 503 ' "$work/answers"; then sleep 11; fi
 
 echo "mode: $mode, N=$n, default settings, Argon2id m=19456 KiB t=2 p=1, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ $mode == burst ]]; then
@@ -91,5 +129,6 @@ fi
 printf 'wall time: %.1f s\n' "$(echo "$end - $start" | bc)"
 echo "RSS before the burst: $((idle_kib / 1024)) MiB"
 echo "peak RSS during the burst: $((peak_kib / 1024)) MiB"
-echo "server log: 503 summaries: $(grep -c 'hashing at capacity' "$work/server.log" || true), errors: $(grep -c '^fail:' "$work/server.log" || true)"
+echo "server log: errors: $(grep -c '^fail:' "$work/server.log" || true); 503 summaries:"
 grep -A2 '^fail:' "$work/server.log" | head -9 || true
+grep -o 'Password hashing at capacity.*' "$work/server.log" || true

@@ -24,6 +24,9 @@ internal sealed class HashingGate : IDisposable
     private readonly Lock _promisedLock = new();
     private DateTimeOffset _promised;
 
+    // Note: when a slot was last given up, i.e. handed to the next request in the queue; see EnterAsync.
+    private long _lastLeftAt;
+
     public HashingGate(IOptions<LatchkeyHashingOptions> options, TimeProvider time)
     {
         _concurrency = options.Value.MaxConcurrency;
@@ -61,13 +64,19 @@ internal sealed class HashingGate : IDisposable
         }
 
         RateLimitLease lease;
+        long heldSince;
         try
         {
             lease = _slots.AttemptAcquire();
+            heldSince = _time.GetTimestamp();
             if (!lease.IsAcquired)
             {
                 lease.Dispose();
                 lease = await WaitAsync(cancellationToken);
+
+                // Note: the slot was handed over when its last holder left, and this continuation may have waited
+                // for a thread since; that wait occupies the slot too, so it belongs in the measured hash time.
+                heldSince = Volatile.Read(ref _lastLeftAt);
             }
         }
         catch
@@ -76,7 +85,7 @@ internal sealed class HashingGate : IDisposable
             throw;
         }
 
-        return new Slot(this, lease, _time.GetTimestamp());
+        return new Slot(this, lease, heldSince);
     }
 
     private async ValueTask<RateLimitLease> WaitAsync(CancellationToken cancellationToken)
@@ -121,18 +130,20 @@ internal sealed class HashingGate : IDisposable
         return queuedUpToHere <= 0 ? TimeSpan.Zero : _hashTime.Current * queuedUpToHere / _concurrency;
     }
 
-    private void Leave(RateLimitLease lease, long enteredAt)
+    private void Leave(RateLimitLease lease, long heldSince)
     {
-        _hashTime.Add(_time.GetElapsedTime(enteredAt));
+        var now = _time.GetTimestamp();
+        _hashTime.Add(_time.GetElapsedTime(heldSince, now));
+        Volatile.Write(ref _lastLeftAt, now);
         lease.Dispose();
         Interlocked.Decrement(ref _inGate);
     }
 
     public void Dispose() => _slots.Dispose();
 
-    internal readonly struct Slot(HashingGate gate, RateLimitLease lease, long enteredAt) : IDisposable
+    internal readonly struct Slot(HashingGate gate, RateLimitLease lease, long heldSince) : IDisposable
     {
-        public void Dispose() => gate.Leave(lease, enteredAt);
+        public void Dispose() => gate.Leave(lease, heldSince);
     }
 
     /// <summary>

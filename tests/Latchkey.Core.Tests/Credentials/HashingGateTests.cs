@@ -149,6 +149,23 @@ public sealed class HashingGateTests
     }
 
     [Fact]
+    public async Task AQueuedRequestsHashTimeCountsFromWhenItsSlotWasHandedOver()
+    {
+        using var gate = Gate(concurrency: 1, queueTimeoutSeconds: 10);
+        var holder = await gate.EnterAsync(CancellationToken.None);
+        var queued = gate.EnterAsync(CancellationToken.None).AsTask();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        holder.Dispose();
+        var slot = await queued;
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        slot.Dispose();
+
+        // Note: 1 s for the holder, then 2 s for the queued request (not 3: its wait in the queue is not hashing).
+        Assert.InRange(gate.HashTime, TimeSpan.FromSeconds(1.19), TimeSpan.FromSeconds(1.21));
+    }
+
+    [Fact]
     public async Task WithNothingQueuedEveryRequestGetsASlotAtOnce()
     {
         using var gate = Gate(concurrency: 2, queueTimeoutSeconds: 1);
