@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Latchkey.AspNetCore.Hosting;
 using Latchkey.Core.Credentials;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Latchkey.AspNetCore.Tests;
@@ -200,6 +204,40 @@ public sealed class FailedAttemptLimitTests
             LatchkeyTestHost.StartAsync(Allowance(burst: 0)));
 
         Assert.Contains("Latchkey:Network:FailureBurst", error.Message);
+    }
+
+    [Fact]
+    public void ClientsWhoseAllowanceIsWholeAgainAreForgotten()
+    {
+        var time = new FakeTimeProvider();
+        var accessor = new HttpContextAccessor();
+        var limit = new FailedAttemptLimit(accessor, Options.Create(new LatchkeyNetworkOptions { FailureBurst = 2, FailuresPerMinute = 1 }), time);
+        void FailFrom(IPAddress address)
+        {
+            accessor.HttpContext = new DefaultHttpContext { Connection = { RemoteIpAddress = address } };
+            limit.RecordFailure();
+        }
+
+        for (var i = 0; i < 1000; i++)
+        {
+            FailFrom(new IPAddress([10, 0, (byte)(i / 256), (byte)(i % 256)]));
+        }
+
+        FailFrom(Office);
+        FailFrom(Office);
+        FailFrom(Office);
+        time.Advance(TimeSpan.FromMinutes(1));
+        for (var i = 0; i < 30; i++)
+        {
+            FailFrom(new IPAddress([10, 1, 0, (byte)i]));
+        }
+
+        // Note: the thousand that failed once a minute ago are whole again; the office (three failures) and the last
+        // thirty are not.
+        Assert.Equal(31, limit.TrackedClients);
+        accessor.HttpContext = new DefaultHttpContext { Connection = { RemoteIpAddress = Office } };
+        Assert.True(limit.IsExhausted(out var retryAfter));
+        Assert.Equal(TimeSpan.FromMinutes(1), retryAfter);
     }
 
     private sealed record HttpResponseMessageLike(int Status, string RetryAfter, string? ContentType, string Body);
