@@ -79,6 +79,7 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddSingleton<HashingRefusalLog>();
         services.AddHostedService<HashingWarmUp>();
         services.AddScoped<LoginThrottle>();
+        services.AddSingleton<LoginThrottleSignals>();
         services.AddSingleton<LastUseRecorder>();
         services.AddScoped<CredentialValidator>();
         services.AddScoped<SessionService>();

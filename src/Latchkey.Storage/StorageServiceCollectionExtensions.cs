@@ -26,7 +26,8 @@ internal static class StorageServiceCollectionExtensions
                     builder.DefaultTimeout = 5;
                 }
 
-                AddPooledContext<SqliteLatchkeyDbContext>(services, o => o.UseSqlite(builder.ConnectionString));
+                AddPooledContext<SqliteLatchkeyDbContext>(services, o => o.UseSqlite(builder.ConnectionString).AddInterceptors(new SqliteBusyTimeout(builder.DefaultTimeout)));
+                services.AddSingleton<IStorageErrorClassifier, SqliteErrorClassifier>();
                 break;
             default:
                 throw new InvalidOperationException(
@@ -40,6 +41,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddScoped<ISessionStore, EfSessionStore>();
         services.AddScoped<ILoginThrottleStore, EfLoginThrottleStore>();
         services.AddScoped<IAuditStore, EfAuditStore>();
+        services.AddScoped<IUnitOfWork, EfUnitOfWork>();
         return services;
     }
 

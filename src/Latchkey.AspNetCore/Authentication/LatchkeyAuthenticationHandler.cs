@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using Latchkey.Core.Credentials;
 using Latchkey.Core.Services;
 using Latchkey.Core.Stores;
+using Latchkey.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -54,7 +55,7 @@ internal sealed class LatchkeyAuthenticationHandler(
             // Note: resolved only now, so a request without a credential rents no database context.
             check = await Context.RequestServices.GetRequiredService<CredentialValidator>().ValidateAsync(token, appId, Context.RequestAborted);
         }
-        catch (Exception e) when (StorageFailure.IsStorageFailure(e))
+        catch (Exception e) when (Context.RequestServices.GetRequiredService<IStorageErrorClassifier>().Classify(e) == StorageErrorKind.Unavailable)
         {
             // Note: fail closed. Without storage a revocation could not be seen, so nothing is granted.
             _storageDown = true;
@@ -70,6 +71,10 @@ internal sealed class LatchkeyAuthenticationHandler(
         // Note: from here on this request's queries see the caller's tenant only (storage's tenant query filter).
         Context.RequestServices.GetRequiredService<TenantContext>().Enter(check.Caller.TenantId);
         CallerPrincipal.Remember(Context, check.Caller);
+
+        // Note: whatever an authenticated request answers is someone's own data; no shared or browser cache may keep
+        // it (OWASP ASVS 14.3.2). An endpoint that knows better can still set its own Cache-Control.
+        Response.Headers.CacheControl = "no-store";
         var principal = CallerPrincipal.ToPrincipal(check.Caller, Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }

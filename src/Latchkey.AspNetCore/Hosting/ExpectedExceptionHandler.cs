@@ -1,6 +1,7 @@
 using System.Globalization;
 using Latchkey.AspNetCore.Endpoints;
 using Latchkey.Core.Credentials;
+using Latchkey.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -14,7 +15,8 @@ namespace Latchkey.AspNetCore.Hosting;
 /// attempts are used up (429), and storage that cannot be reached (503: fail closed, and say so).
 /// </summary>
 internal sealed class ExpectedExceptionHandler(
-    IProblemDetailsService problems, HashingRefusalLog refusals, ILogger<ExpectedExceptionHandler> logger) : IExceptionHandler
+    IProblemDetailsService problems, IStorageErrorClassifier errors, HashingRefusalLog refusals, ILogger<ExpectedExceptionHandler> logger)
+    : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -48,14 +50,17 @@ internal sealed class ExpectedExceptionHandler(
         });
     }
 
-    private static ExpectedProblem? Describe(Exception exception) => exception switch
+    // Note: only storage that cannot be reached is expected. Any other database error (a missing table, a broken
+    // constraint, a unique violation no endpoint turned into its 409) is a bug: it is left to the framework's handler,
+    // which logs it at Error with the exception and answers 500 problem+json, so it never hides as an outage.
+    private ExpectedProblem? Describe(Exception exception) => exception switch
     {
         BadHttpRequestException bad => new(bad.StatusCode, "The request could not be read.", null, null),
         HashingCapacityExceededException busy => new(StatusCodes.Status503ServiceUnavailable, "Busy",
             "Too many logins are being processed. Try again after the Retry-After interval.", Seconds(busy.RetryAfter)),
         FailedAttemptsExhaustedException exhausted => new(StatusCodes.Status429TooManyRequests, Problems.FailuresFromClientTitle,
             Problems.FailuresFromClientDetail, Seconds(exhausted.RetryAfter)),
-        _ when StorageFailure.IsStorageFailure(exception) => new(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
+        _ when errors.Classify(exception) == StorageErrorKind.Unavailable => new(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
             "The request could not be completed. Try again shortly.", "5"),
         _ => null,
     };
