@@ -56,6 +56,10 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddOptions<LatchkeyHashingOptions>().Bind(configuration.GetSection(LatchkeyHashingOptions.Section))
             .Validate(o => o.MaxConcurrency >= 1, "Latchkey:Hashing:MaxConcurrency must be at least 1.")
             .Validate(o => o.QueueTimeout > TimeSpan.Zero, "Latchkey:Hashing:QueueTimeout must be positive.")
+            // Note: a queued login waits at most twice the queue timeout; its attempt must not look abandoned to the
+            // per-login throttle meanwhile, or a concurrent correct login could be refused for it.
+            .Validate(o => (o.QueueTimeout * 2) + TimeSpan.FromSeconds(5) <= LoginThrottle.AbandonedAfter,
+                $"Latchkey:Hashing:QueueTimeout must be at most {((LoginThrottle.AbandonedAfter - TimeSpan.FromSeconds(5)) / 2).TotalSeconds} seconds.")
             .ValidateOnStart();
         services.AddOptions<LatchkeyNetworkOptions>().Bind(configuration.GetSection(LatchkeyNetworkOptions.Section))
             .Validate(o => o.CredentialRequestsPerMinute >= 1, "Latchkey:Network:CredentialRequestsPerMinute must be at least 1.")

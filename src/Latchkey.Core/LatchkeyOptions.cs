@@ -116,7 +116,8 @@ public sealed class LatchkeyHashingOptions
     /// The longest expected wait for a hashing slot: a request is queued while its expected wait (its place in the
     /// queue × the measured hash time ÷ <see cref="MaxConcurrency"/>) stays under this, and answered 503 with
     /// <c>Retry-After</c> otherwise. A queued request that has waited twice this long (hashing slowed down after it
-    /// was admitted) gets 503 then. Defaults to 10 seconds.
+    /// was admitted) gets 503 then. Defaults to 10 seconds; at most 12.5 (a queued login's attempt must not look
+    /// abandoned to the per-login throttle).
     /// </summary>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -148,6 +148,15 @@ public sealed class HashingCapacityTests
         Assert.Contains("12 requests answered 503", summary.Message);
     }
 
+    [Fact]
+    public async Task AQueueTimeoutLongEnoughToOutlastThePerLoginThrottlesPatienceStopsTheHostAtStart()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            LatchkeyTestHost.StartAsync(OneSlot(queueTimeoutSeconds: 13)));
+
+        Assert.Contains("Latchkey:Hashing:QueueTimeout", error.Message);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 5000 && !condition(); i++)
