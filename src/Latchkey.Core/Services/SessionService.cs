@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace Latchkey.Core.Services;
 
 /// <summary>A user's app sessions: opened by login, listed, and ended one by one or all at once.</summary>
-internal sealed class SessionService(ISessionStore sessions, AuditLog audit, TimeProvider time, IOptions<LatchkeySessionOptions> options)
+internal sealed class SessionService(
+    ISessionStore sessions, AuditLog audit, IRequestOrigin origin, TimeProvider time, IOptions<LatchkeySessionOptions> options)
 {
     public const int MaxAppNameLength = 100;
 
@@ -26,6 +27,7 @@ internal sealed class SessionService(ISessionStore sessions, AuditLog audit, Tim
             KeyId = keyId,
             KeyDigest = digest,
             CreatedAt = now,
+            CreatedIp = origin.IpAddress is { Length: <= AppSession.MaxIpAddressLength } ip ? ip : null,
             LastUsedAt = now,
             ExpiresAt = now + options.Value.AbsoluteLifetime,
         };
