@@ -44,6 +44,7 @@ app.UseWhen(context => context.Request.Path.StartsWithSegments("/reference"), re
         + "font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
     return next(context);
 }));
+app.UseDefaultFiles();
 app.UseStaticFiles();
 
 app.MapOpenApi().AllowAnonymous();

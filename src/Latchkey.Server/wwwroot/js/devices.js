@@ -11,18 +11,18 @@ function row(session) {
     el('strong', {}, name),
     session.current ? el('span', { className: 'badge' }, 'This device') : null,
     el('br'), el('small', {}, `App id ${session.appId}`));
-  const end = el('button', {
+  const endButton = el('button', {
     type: 'button',
     className: session.current ? 'secondary' : 'danger',
     onclick: () => end(session),
   }, session.current ? 'Sign out' : 'End');
-  end.setAttribute('aria-label', session.current ? `Sign out of this device (${name})` : `End session on ${name}`);
+  endButton.setAttribute('aria-label', session.current ? `Sign out of this device (${name})` : `End session on ${name}`);
   return el('tr', { dataset: { session: session.id, current: String(session.current) } },
     device,
     el('td', {}, time(session.createdAt), el('br'), el('small', {}, session.createdIp ? `from ${session.createdIp}` : 'address unknown')),
     el('td', {}, time(session.lastUsedAt)),
     el('td', {}, time(session.expiresAt)),
-    el('td', {}, end));
+    el('td', {}, endButton));
 }
 
 async function load() {

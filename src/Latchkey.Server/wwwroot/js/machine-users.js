@@ -40,7 +40,7 @@ function row(machine) {
     el('td', {}, time(machine.lastUsedAt)),
     el('td', { className: 'actions' },
       el('button', {
-        type: 'button', className: 'secondary', ariaLabel: `Rotate the token of ${machine.name}`,
+        type: 'button', className: 'secondary', ariaLabel: `Rotate token of ${machine.name}`,
         onclick: async () => {
           const result = await authed('POST', `/v1/machine-users/${machine.userId}/token`);
           if (result.ok) showToken(machine.name, result.data.token);
