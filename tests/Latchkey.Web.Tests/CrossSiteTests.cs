@@ -21,6 +21,7 @@ public sealed class CrossSiteTests(Browsers browsers)
         await page.GotoAsync("/machine-users");
         await page.GetByLabel("Name").FillAsync("deploy-bot");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create and show token" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#token-value")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^lk_mach_"));
         var token = await page.Locator("#token-value").InputValueAsync();
         var machineId = await page.Locator("#machines tbody tr").GetAttributeAsync("data-machine");
         // Note: rotating a token takes no body, so a plain form can aim at it (a JSON endpoint already answers a
