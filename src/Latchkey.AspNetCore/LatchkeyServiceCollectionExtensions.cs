@@ -73,6 +73,7 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddSingleton<HashingGate>();
         services.AddSingleton<PasswordService>();
         services.AddScoped<LoginThrottle>();
+        services.AddSingleton<LoginThrottleSignals>();
         services.AddSingleton<LastUseRecorder>();
         services.AddScoped<CredentialValidator>();
         services.AddScoped<SessionService>();

@@ -38,7 +38,10 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
     public DbSet<AppSession> Sessions => Set<AppSession>();
 
     public DbSet<LoginThrottleState> LoginThrottles => Set<LoginThrottleState>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<PendingMaintenance> PendingMaintenance => Set<PendingMaintenance>();
 
     /// <summary>
     /// The scope's tenant. Set each time a pooled context is handed to a scope (see
@@ -76,6 +79,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             user.Property(u => u.Role).HasColumnName("role");
             user.Property(u => u.Scopes).HasColumnName("scopes").HasMaxLength(2200);
             user.Property(u => u.Disabled).HasColumnName("disabled");
+            user.Property(u => u.CredentialVersion).HasColumnName("credential_version");
             user.Property(u => u.CreatedAt).HasColumnName("created_at");
             user.Property(u => u.LastUsedAt).HasColumnName("last_used_at");
             user.HasIndex(u => u.Login).IsUnique();
@@ -95,6 +99,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             session.Property(s => s.AppName).HasColumnName("app_name").HasMaxLength(100);
             session.Property(s => s.KeyId).HasColumnName("key_id").HasMaxLength(32);
             session.Property(s => s.KeyDigest).HasColumnName("key_digest").HasMaxLength(32);
+            session.Property(s => s.CredentialVersion).HasColumnName("credential_version");
             session.Property(s => s.CreatedAt).HasColumnName("created_at");
             session.Property(s => s.CreatedIp).HasColumnName("created_ip").HasMaxLength(AppSession.MaxIpAddressLength);
             session.Property(s => s.LastUsedAt).HasColumnName("last_used_at");
@@ -136,8 +141,18 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             throttle.HasKey(t => t.LoginDigest);
             throttle.Property(t => t.LoginDigest).HasColumnName("login_digest").HasMaxLength(44);
             throttle.Property(t => t.Failures).HasColumnName("failures");
+            throttle.Property(t => t.Pending).HasColumnName("pending");
             throttle.Property(t => t.NextAttemptAt).HasColumnName("next_attempt_at");
-            throttle.Property(t => t.LastAttemptId).HasColumnName("last_attempt_id");
+            throttle.Property(t => t.LastAttemptAt).HasColumnName("last_attempt_at");
+        });
+
+        // Note: one-off data tasks that a schema migration schedules and code completes (see DatabaseMigrator),
+        // because what they do, such as Unicode case folding, cannot be written in every provider's SQL.
+        modelBuilder.Entity<PendingMaintenance>(task =>
+        {
+            task.ToTable("pending_maintenance");
+            task.HasKey(t => t.Name);
+            task.Property(t => t.Name).HasColumnName("name").HasMaxLength(100);
         });
     }
 }

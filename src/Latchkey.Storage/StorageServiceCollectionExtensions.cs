@@ -27,6 +27,7 @@ internal static class StorageServiceCollectionExtensions
                 }
 
                 AddPooledContext<SqliteLatchkeyDbContext>(services, o => o.UseSqlite(builder.ConnectionString));
+                services.AddSingleton<IStorageErrorClassifier, SqliteErrorClassifier>();
                 break;
             default:
                 throw new InvalidOperationException(
@@ -40,6 +41,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddScoped<ISessionStore, EfSessionStore>();
         services.AddScoped<ILoginThrottleStore, EfLoginThrottleStore>();
         services.AddScoped<IAuditStore, EfAuditStore>();
+        services.AddScoped<IUnitOfWork, EfUnitOfWork>();
         return services;
     }
 

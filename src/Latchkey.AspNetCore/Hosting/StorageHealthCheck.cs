@@ -5,7 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Latchkey.AspNetCore.Hosting;
 
 /// <summary>Healthy when the database answers a query against Latchkey's own schema; never cached.</summary>
-internal sealed class StorageHealthCheck(LatchkeyDbContext db) : IHealthCheck
+internal sealed class StorageHealthCheck(LatchkeyDbContext db, IStorageErrorClassifier errors) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -14,9 +14,10 @@ internal sealed class StorageHealthCheck(LatchkeyDbContext db) : IHealthCheck
             await db.Sessions.AnyAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
-        catch (Exception e) when (StorageFailure.IsStorageFailure(e))
+        catch (Exception e) when (errors.Classify(e) is not null)
         {
-            return HealthCheckResult.Unhealthy("The database does not answer.");
+            return HealthCheckResult.Unhealthy(errors.Classify(e) == StorageErrorKind.Unavailable
+                ? "The database does not answer." : "The database answers with an error.");
         }
     }
 }

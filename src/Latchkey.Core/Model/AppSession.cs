@@ -24,6 +24,9 @@ internal sealed class AppSession
     // to authenticate.
     public required byte[] KeyDigest { get; set; }
 
+    /// <summary>The user's <see cref="User.CredentialVersion"/> when the session was issued.</summary>
+    public int CredentialVersion { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>The client address the login came from (as the host sees it), so a person can recognise the device.</summary>

@@ -12,7 +12,7 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
     {
         // Note: cross-tenant: login runs before any tenant is entered; the user id comes from the user whose password
         // login has just verified.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         await db.Sessions.IgnoreQueryFilters(TenantFilter)
             .Where(s => s.UserId == session.UserId && s.AppId == session.AppId).ExecuteDeleteAsync(cancellationToken);
         db.Sessions.Add(session);
@@ -36,7 +36,7 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
                 .Where(s => s.KeyId == keyId)
                 .Join(db.Users.IgnoreQueryFilters(TenantFilter), s => s.UserId, u => u.Id, (s, u) => new SessionCredential(
                     s.Id, s.AppId, s.KeyDigest, s.LastUsedAt, s.ExpiresAt,
-                    u.Id, u.TenantId, u.Login, u.Kind, u.Role, u.Scopes, u.Disabled))
+                    u.Id, u.TenantId, u.Login, u.Kind, u.Role, u.Scopes, u.Disabled, s.CredentialVersion != u.CredentialVersion))
                 .FirstOrDefault());
 
     public Task<SessionCredential?> FindByKeyIdAsync(string keyId, CancellationToken cancellationToken) =>
@@ -60,7 +60,7 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
 
         // Note: one transaction for the batch, so a burst of sessions costs one disk flush, not one each. Cross-tenant:
         // the background writer has no tenant; the ids come from requests that authenticated.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         foreach (var (id, at) in uses)
         {
             await db.Sessions.IgnoreQueryFilters(TenantFilter).Where(s => s.Id == id && s.LastUsedAt < at)

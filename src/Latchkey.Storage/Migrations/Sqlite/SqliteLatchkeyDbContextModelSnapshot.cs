@@ -44,6 +44,10 @@ namespace Latchkey.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("created_ip");
 
+                    b.Property<int>("CredentialVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("credential_version");
+
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("expires_at");
@@ -156,13 +160,17 @@ namespace Latchkey.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("failures");
 
-                    b.Property<Guid>("LastAttemptId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("last_attempt_id");
+                    b.Property<long>("LastAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_attempt_at");
 
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("next_attempt_at");
+
+                    b.Property<int>("Pending")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pending");
 
                     b.HasKey("LoginDigest");
 
@@ -206,6 +214,10 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
+
+                    b.Property<int>("CredentialVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("credential_version");
 
                     b.Property<bool>("Disabled")
                         .HasColumnType("INTEGER")
@@ -258,6 +270,18 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.HasIndex("TenantId", "Kind");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("Latchkey.Storage.PendingMaintenance", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("pending_maintenance", (string)null);
                 });
 
             modelBuilder.Entity("Latchkey.Core.Model.AppSession", b =>
