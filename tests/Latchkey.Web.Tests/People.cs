@@ -47,10 +47,11 @@ internal static class People
     public static ILocator DeviceRows(IPage page) => page.Locator("#devices tbody tr");
 
     /// <summary>A login over the API, as a script or CLI would: returns the key and its app id.</summary>
-    public static async Task<(string ApiKey, string AppId)> ApiLoginAsync(WebServer server, string login, string appId = "tests-cli-0001")
+    public static async Task<(string ApiKey, string AppId)> ApiLoginAsync(
+        WebServer server, string login, string appId = "tests-cli-0001", string appName = "tests")
     {
         using var client = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
-        var response = await client.PostAsJsonAsync("/v1/login?useCookies=false", new { login, password = Password, appId, appName = "tests" });
+        var response = await client.PostAsJsonAsync("/v1/login?useCookies=false", new { login, password = Password, appId, appName });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         return (body.GetProperty("apiKey").GetString()!, appId);

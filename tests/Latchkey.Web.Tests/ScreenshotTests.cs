@@ -45,7 +45,7 @@ public sealed class ScreenshotTests(Browsers browsers)
         shots.Add(await ShootAsync(page, directory, "sign-in"));
         await SignInAsync(page, login);
         await SignInAsync(await phone.NewPageAsync(), login);
-        await ApiLoginAsync(browsers.Server, login, "deploy-script-01");
+        await ApiLoginAsync(browsers.Server, login, "cli-4f9a27c1", "Latchkey CLI on build server");
         await page.ReloadAsync();
         await Assertions.Expect(DeviceRows(page)).ToHaveCountAsync(3);
         shots.Add(await ShootAsync(page, directory, "devices"));

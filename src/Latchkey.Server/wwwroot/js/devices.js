@@ -19,9 +19,9 @@ function row(session) {
   endButton.setAttribute('aria-label', session.current ? `Sign out of this device (${name})` : `End session on ${name}`);
   return el('tr', { dataset: { session: session.id, current: String(session.current) } },
     device,
-    el('td', {}, time(session.createdAt), el('br'), el('small', {}, session.createdIp ? `from ${session.createdIp}` : 'address unknown')),
-    el('td', {}, time(session.lastUsedAt)),
-    el('td', {}, time(session.expiresAt)),
+    el('td', { dataset: { label: 'Signed in' } }, time(session.createdAt), el('br'), el('small', {}, session.createdIp ? `from ${session.createdIp}` : 'address unknown')),
+    el('td', { dataset: { label: 'Last used' } }, time(session.lastUsedAt)),
+    el('td', { dataset: { label: 'Expires' } }, time(session.expiresAt)),
     el('td', {}, endButton));
 }
 

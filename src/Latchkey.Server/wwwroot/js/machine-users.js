@@ -36,8 +36,8 @@ function row(machine) {
   return el('tr', { dataset: { machine: machine.userId } },
     el('td', {}, machine.name),
     el('td', {}, machine.scopes.length ? machine.scopes.map(s => el('code', {}, s)).flatMap((c, i) => i ? [' ', c] : [c]) : 'none'),
-    el('td', {}, time(machine.createdAt)),
-    el('td', {}, time(machine.lastUsedAt)),
+    el('td', { dataset: { label: 'Created' } }, time(machine.createdAt)),
+    el('td', { dataset: { label: 'Last used' } }, time(machine.lastUsedAt)),
     el('td', { className: 'actions' },
       el('button', {
         type: 'button', className: 'secondary', ariaLabel: `Rotate token of ${machine.name}`,

@@ -43,8 +43,8 @@ function row(user) {
   return el('tr', { dataset: { user: user.userId } },
     el('td', {}, user.login),
     el('td', {}, roleLabel, roleSelect, ' ', saveRole),
-    el('td', {}, user.disabled ? 'Disabled' : 'Active'),
-    el('td', {}, time(user.lastUsedAt)),
+    el('td', { dataset: { label: 'Status' } }, user.disabled ? 'Disabled' : 'Active'),
+    el('td', { dataset: { label: 'Last used' } }, time(user.lastUsedAt)),
     el('td', { className: 'actions' }, actions));
 }
 
