@@ -48,7 +48,8 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 
 app.MapOpenApi().AllowAnonymous();
-app.MapScalarApiReference("/reference").AllowAnonymous();
+// Note: no web fonts from Scalar's servers: the page must work offline, and its policy allows this origin only.
+app.MapScalarApiReference("/reference", options => options.DisableDefaultFonts()).AllowAnonymous();
 app.MapWebUi();
 app.MapLatchkeyApi();
 
