@@ -23,6 +23,9 @@ public sealed class Browsers : IAsyncLifetime
             throw new InvalidOperationException($"{ChromiumPath} is missing: install it with `apt-get install -y chromium` (./test.sh does).");
         }
 
+        // Note: the suite's projects run side by side on two cores; a page may take longer than Playwright's 5 s
+        // default to settle there, and a slow pass is not a failure.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
