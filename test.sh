@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the suite uses: argon2 (the reference Argon2 tool, for the interoperability test).
+# Debian packages the suite uses: argon2 (the reference Argon2 tool, for the interoperability test) and chromium
+# (the browser the web UI's tests drive through Playwright; nothing is downloaded at test time).
 packages=()
 command -v argon2 >/dev/null 2>&1 || packages+=(argon2)
+[ -x /usr/bin/chromium ] || packages+=(chromium)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"

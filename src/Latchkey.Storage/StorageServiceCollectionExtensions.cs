@@ -26,7 +26,7 @@ internal static class StorageServiceCollectionExtensions
                     builder.DefaultTimeout = 5;
                 }
 
-                AddPooledContext<SqliteLatchkeyDbContext>(services, o => o.UseSqlite(builder.ConnectionString));
+                AddPooledContext<SqliteLatchkeyDbContext>(services, o => o.UseSqlite(builder.ConnectionString).AddInterceptors(new SqliteBusyTimeout(builder.DefaultTimeout)));
                 services.AddSingleton<IStorageErrorClassifier, SqliteErrorClassifier>();
                 break;
             default:
