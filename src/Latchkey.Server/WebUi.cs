@@ -12,7 +12,7 @@ namespace Latchkey.Server;
 /// </summary>
 internal static class WebUi
 {
-    /// <summary>Path, fragment, title, the policy the page needs (null: anyone), and whether it shows the signed-in menu.</summary>
+    /// <summary>Path, fragment, title, and the policy the page needs (null: anyone); pages with a policy show the menu.</summary>
     private static readonly (string Path, string Fragment, string Title, string? Policy)[] Pages =
     [
         ("/login", "login", "Sign in", null),
