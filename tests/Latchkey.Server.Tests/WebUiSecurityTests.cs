@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Latchkey.Server.Tests;
 
@@ -39,9 +40,11 @@ public sealed class WebUiSecurityTests : IClassFixture<ServerFactory>
     {
         var client = _factory.CreateClient();
 
-        foreach (var path in new[] { "/login", "/signup", "/forbidden", "/example/" })
+        var contentRoot = _factory.Services.GetRequiredService<IWebHostEnvironment>().ContentRootPath;
+        var fragments = Directory.GetFiles(Path.Combine(contentRoot, "Pages"), "*.html").Select(path => File.ReadAllTextAsync(path));
+        var served = new[] { "/login", "/signup", "/forbidden", "/example/" }.Select(path => client.GetStringAsync(path));
+        foreach (var html in await Task.WhenAll(fragments.Concat(served)))
         {
-            var html = await client.GetStringAsync(path);
 
             Assert.DoesNotMatch("<script(?![^>]*\\bsrc=)", html);
             Assert.DoesNotContain("<style", html);
