@@ -39,6 +39,11 @@ namespace Latchkey.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("CreatedIp")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_ip");
+
                     b.Property<int>("CredentialVersion")
                         .HasColumnType("INTEGER")
                         .HasColumnName("credential_version");
