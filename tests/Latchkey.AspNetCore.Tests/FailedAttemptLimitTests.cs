@@ -101,6 +101,22 @@ public sealed class FailedAttemptLimitTests
     }
 
     [Fact]
+    public async Task ADisabledUsersRightPasswordUsesTheAllowanceLikeAWrongOne()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Allowance(burst: 1));
+        var (_, _, owner) = await host.CreateTenantAsync("owner@example.com");
+        var memberId = await host.CreateUserAsync(owner, "member@example.com");
+        var disable = await host.SendAsync(HttpMethod.Patch, $"/v1/users/{memberId}", new { disabled = true }, owner);
+        Assert.Equal(HttpStatusCode.NoContent, disable.StatusCode);
+
+        var rightPassword = await LoginFromAsync(host, Office, "member@example.com", LatchkeyTestHost.Password);
+        var next = await LoginFromAsync(host, Office, "owner@example.com", LatchkeyTestHost.Password);
+
+        Assert.Equal(401, rightPassword.Status);
+        Assert.Equal(429, next.Status);
+    }
+
+    [Fact]
     public async Task TheAllowanceComesBackAtTheSustainedRate()
     {
         await using var host = await LatchkeyTestHost.StartAsync(Allowance(burst: 2, perMinute: 2));

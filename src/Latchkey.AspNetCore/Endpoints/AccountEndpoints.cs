@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Latchkey.AspNetCore.Endpoints;
@@ -80,6 +81,13 @@ internal static class AccountEndpoints
             case LoginOutcome.Invalid:
                 return Problems.Invalid(result.Error!);
             case LoginOutcome.Refused:
+                if (result.Refusal == LoginRefusal.Disabled)
+                {
+                    // Note: a disabled user's right password passed its check, but it is refused like a wrong one,
+                    // so it is charged to the client like one: else the allowance would tell which guess was right.
+                    context.RequestServices.GetRequiredService<IFailedAttemptLimit>().RecordFailure();
+                }
+
                 // Note: one body for unknown login, wrong password and disabled user: nothing to tell them apart.
                 context.Response.Headers.WWWAuthenticate = "Bearer";
                 return Problems.Status(StatusCodes.Status401Unauthorized, "Login failed", "The login or password is wrong.");
