@@ -120,6 +120,7 @@ public sealed class HashingCapacityTests
         release.SetResult();
         await first;
 
+        // Note: the held verification was already counted when it started; the client that left was never verified.
         Assert.Equal(verified, counter.Verifications);
         // Note: with one free attempt, a counted failure would have delayed this login.
         await host.LoginAsync("alice@example.com", "app-instance-2");
