@@ -7,8 +7,12 @@ namespace Latchkey.Core.Services;
 /// against the policy and hashing it, and verifying a presented one. A failed verification is charged to the caller's
 /// client (<see cref="IFailedAttemptLimit"/>), whatever the endpoint.
 /// </summary>
-internal sealed class PasswordService(IPasswordHasher hasher, HashingGate hashing, PasswordPolicy policy, IFailedAttemptLimit failures)
+internal sealed class PasswordService(
+    IPasswordHasher hasher, HashingGate hashing, PasswordPolicy policy, IFailedAttemptLimit? failedAttempts = null)
 {
+    // Note: a composition without a host (a tool) registers no limit; nothing is then limited per client.
+    private readonly IFailedAttemptLimit _failures = failedAttempts ?? new NoFailedAttemptLimit();
+
     /// <summary>
     /// The verifier to store for a new password, or the reason it is refused (reported against <paramref name="field"/>).
     /// </summary>
@@ -44,7 +48,7 @@ internal sealed class PasswordService(IPasswordHasher hasher, HashingGate hashin
 
         // Note: asked again with the slot held (the endpoint asked on arrival): requests from one client queued
         // side by side all passed that first check, and only one hash per slot can now run past the allowance.
-        if (failures.IsExhausted(out var retryAfter))
+        if (_failures.IsExhausted(out var retryAfter))
         {
             slot.Dispose();
             throw new FailedAttemptsExhaustedException(retryAfter);
@@ -64,7 +68,7 @@ internal sealed class PasswordService(IPasswordHasher hasher, HashingGate hashin
         var verification = hasher.Verify(verifier ?? hasher.DummyVerifier, normalizedPassword);
         if (verification == PasswordVerification.Failed)
         {
-            failures.RecordFailure();
+            _failures.RecordFailure();
         }
 
         return verification;
