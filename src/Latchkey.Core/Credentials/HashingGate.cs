@@ -42,7 +42,7 @@ internal sealed class HashingGate : IDisposable
         });
     }
 
-    /// <summary>The measured time one hash holds a slot (a moving average of recent hashes).</summary>
+    /// <summary>The measured time one hash holds a slot (the median of recent hashes).</summary>
     public TimeSpan HashTime => _hashTime.Current;
 
     /// <summary>Requests holding or waiting for a slot.</summary>
@@ -147,14 +147,18 @@ internal sealed class HashingGate : IDisposable
     }
 
     /// <summary>
-    /// An exponentially weighted moving average of how long a hash holds its slot: follows the machine's real speed
-    /// (other load, a raised Argon2 cost) within a few dozen hashes, without one slow hash swinging it.
+    /// The median of how long the last <see cref="Window"/> hashes held their slot: follows the machine's real speed
+    /// (other load, a raised Argon2 cost) within half a window, while a few hashes stalled by the scheduler on a busy
+    /// machine do not swing it (an average let one such stall refuse a whole burst, measured under load).
     /// </summary>
     private sealed class HashTimeEstimate
     {
-        private const double Weight = 0.2;
+        private const int Window = 16;
         private readonly Lock _lock = new();
-        private double _ticks = -1;
+        private readonly long[] _samples = new long[Window];
+        private readonly long[] _sorted = new long[Window];
+        private int _count;
+        private int _next;
 
         public TimeSpan Current
         {
@@ -162,7 +166,15 @@ internal sealed class HashingGate : IDisposable
             {
                 lock (_lock)
                 {
-                    return _ticks < 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)_ticks);
+                    if (_count == 0)
+                    {
+                        return TimeSpan.Zero;
+                    }
+
+                    Array.Copy(_samples, _sorted, _count);
+                    Array.Sort(_sorted, 0, _count);
+                    var middle = _count / 2;
+                    return TimeSpan.FromTicks(_count % 2 == 1 ? _sorted[middle] : (_sorted[middle - 1] + _sorted[middle]) / 2);
                 }
             }
         }
@@ -171,7 +183,9 @@ internal sealed class HashingGate : IDisposable
         {
             lock (_lock)
             {
-                _ticks = _ticks < 0 ? sample.Ticks : (Weight * sample.Ticks) + ((1 - Weight) * _ticks);
+                _samples[_next] = sample.Ticks;
+                _next = (_next + 1) % Window;
+                _count = Math.Min(_count + 1, Window);
             }
         }
     }
