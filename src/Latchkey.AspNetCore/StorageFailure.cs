@@ -1,21 +1,13 @@
-using System.Data.Common;
+using Latchkey.Storage;
 
 namespace Latchkey.AspNetCore;
 
 internal static class StorageFailure
 {
-    /// <summary>Whether <paramref name="exception"/> means the database could not be reached or used.</summary>
-    public static bool IsStorageFailure(Exception? exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            // Note: EF wraps the provider's error (in DbUpdateException, InvalidOperationException), hence the walk.
-            if (e is DbException or TimeoutException)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>
+    /// Whether <paramref name="exception"/> means the database could not be reached or used, as the provider's
+    /// classifier reads it (the host then fails closed with 503).
+    /// </summary>
+    public static bool IsStorageFailure(this IStorageErrorClassifier errors, Exception exception) =>
+        errors.Classify(exception) == StorageErrorKind.Unavailable;
 }

@@ -31,6 +31,19 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
     /// <summary>The name of the query filter that confines queries to the scope's tenant.</summary>
     public const string TenantFilter = "tenant";
 
+    /// <summary>How this provider's exceptions read (unique violation, unavailable, other).</summary>
+    public abstract IStorageErrorClassifier Errors { get; }
+
+    /// <summary>Applies pending migrations, with whatever the provider needs around them.</summary>
+    public virtual Task MigrateAsync(CancellationToken cancellationToken) => Database.MigrateAsync(cancellationToken);
+
+    /// <summary>
+    /// Inside a transaction: holds the tenant's row locked until the transaction ends, so that changes which must see
+    /// the tenant's other rows as they are (the last-owner rule) take turns. Note: on READ COMMITTED each statement
+    /// sees what committed before it started, so a transaction that waited here sees the other's change.
+    /// </summary>
+    public abstract Task LockTenantAsync(Guid tenantId, CancellationToken cancellationToken);
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<User> Users => Set<User>();

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using Latchkey.Core.Credentials;
 using Latchkey.Core.Services;
 using Latchkey.Core.Stores;
+using Latchkey.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -54,7 +55,7 @@ internal sealed class LatchkeyAuthenticationHandler(
             // Note: resolved only now, so a request without a credential rents no database context.
             check = await Context.RequestServices.GetRequiredService<CredentialValidator>().ValidateAsync(token, appId, Context.RequestAborted);
         }
-        catch (Exception e) when (StorageFailure.IsStorageFailure(e))
+        catch (Exception e) when (Context.RequestServices.GetRequiredService<IStorageErrorClassifier>().IsStorageFailure(e))
         {
             // Note: fail closed. Without storage a revocation could not be seen, so nothing is granted.
             _storageDown = true;

@@ -1,4 +1,5 @@
 using Latchkey.Core.Credentials;
+using Latchkey.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -11,7 +12,8 @@ namespace Latchkey.AspNetCore.Hosting;
 /// the framework could not read (4xx), hashing at capacity (503), and storage that cannot be reached (503: fail
 /// closed, and say so).
 /// </summary>
-internal sealed class ExpectedExceptionHandler(IProblemDetailsService problems, ILogger<ExpectedExceptionHandler> logger) : IExceptionHandler
+internal sealed class ExpectedExceptionHandler(
+    IProblemDetailsService problems, IStorageErrorClassifier errors, ILogger<ExpectedExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -41,12 +43,12 @@ internal sealed class ExpectedExceptionHandler(IProblemDetailsService problems, 
         });
     }
 
-    private static ExpectedProblem? Describe(Exception exception) => exception switch
+    private ExpectedProblem? Describe(Exception exception) => exception switch
     {
         BadHttpRequestException bad => new(bad.StatusCode, "The request could not be read.", null, null),
         HashingCapacityExceededException => new(StatusCodes.Status503ServiceUnavailable, "Busy",
             "Too many logins are being processed. Try again shortly.", "1"),
-        _ when StorageFailure.IsStorageFailure(exception) => new(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
+        _ when errors.IsStorageFailure(exception) => new(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
             "The request could not be completed. Try again shortly.", "5"),
         _ => null,
     };

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Latchkey.AspNetCore.Hosting;
 
 /// <summary>Healthy when the database answers a query against Latchkey's own schema; never cached.</summary>
-internal sealed class StorageHealthCheck(LatchkeyDbContext db) : IHealthCheck
+internal sealed class StorageHealthCheck(LatchkeyDbContext db, IStorageErrorClassifier errors) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -14,7 +14,7 @@ internal sealed class StorageHealthCheck(LatchkeyDbContext db) : IHealthCheck
             await db.Sessions.AnyAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
-        catch (Exception e) when (StorageFailure.IsStorageFailure(e))
+        catch (Exception e) when (errors.IsStorageFailure(e))
         {
             return HealthCheckResult.Unhealthy("The database does not answer.");
         }

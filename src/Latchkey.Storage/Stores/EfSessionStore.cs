@@ -10,6 +10,24 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
 
     public async Task ReplaceAsync(AppSession session, CancellationToken cancellationToken)
     {
+        // Note: on READ COMMITTED two logins of one app instance at once can both delete (neither sees the other's
+        // uncommitted row) and both insert; the unique index on (user, app) refuses the second, which then tries again
+        // and replaces the first's key, as if it had come just after. SQLite's write lock makes them take turns anyway.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ReplaceOnceAsync(session, cancellationToken);
+                return;
+            }
+            catch (DbUpdateException e) when (attempt < 3 && db.Errors.Classify(e) == StorageErrorKind.UniqueViolation)
+            {
+            }
+        }
+    }
+
+    private async Task ReplaceOnceAsync(AppSession session, CancellationToken cancellationToken)
+    {
         // Note: cross-tenant: login runs before any tenant is entered; the user id comes from the user whose password
         // login has just verified.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

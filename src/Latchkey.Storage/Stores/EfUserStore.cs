@@ -63,11 +63,11 @@ internal sealed class EfUserStore(LatchkeyDbContext db) : IUserStore
     {
         var staysOwner = role == TenantRole.Owner && !disabled;
 
-        // Note: the check that another enabled owner remains is part of the UPDATE (and DELETE) statement itself,
-        // inside a transaction that SQLite begins IMMEDIATE (holding the write lock), so two owners demoting each
-        // other at once cannot both pass. PostgreSQL will need the owner rows locked (SELECT ... FOR UPDATE) or
-        // SERIALIZABLE isolation for the same guarantee.
+        // Note: the check that another enabled owner remains is part of the UPDATE (and DELETE) statement itself, and
+        // the tenant's row is locked first (SQLite: the write lock of BEGIN IMMEDIATE; PostgreSQL: FOR UPDATE), so two
+        // owners demoting each other at once take turns and the second sees the first's change.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.LockTenantAsync(tenantId, cancellationToken);
         var updated = await OfUser(tenantId, userId)
             .Where(u => staysOwner || !(u.Role == TenantRole.Owner && !u.Disabled) || db.Users.Any(o => o.TenantId == tenantId && o.Id != userId && o.Role == TenantRole.Owner && !o.Disabled))
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.Role, role).SetProperty(x => x.Disabled, disabled), cancellationToken);
@@ -88,7 +88,9 @@ internal sealed class EfUserStore(LatchkeyDbContext db) : IUserStore
 
     public async Task<UserChange> DeleteAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken)
     {
+        // Note: the tenant's row is locked first, as in UpdateAccessAsync, for the same last-owner rule.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.LockTenantAsync(tenantId, cancellationToken);
         var deleted = await OfUser(tenantId, userId)
             .Where(u => !(u.Role == TenantRole.Owner && !u.Disabled) || db.Users.Any(o => o.TenantId == tenantId && o.Id != userId && o.Role == TenantRole.Owner && !o.Disabled))
             .ExecuteDeleteAsync(cancellationToken);

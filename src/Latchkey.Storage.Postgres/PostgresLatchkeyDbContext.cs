@@ -1,0 +1,41 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Latchkey.Storage.Postgres;
+
+internal sealed class PostgresLatchkeyDbContext(DbContextOptions<PostgresLatchkeyDbContext> options) : LatchkeyDbContext(options)
+{
+    /// <summary>
+    /// The advisory lock that instances take around migrations: an arbitrary 64-bit number, the same in every
+    /// Latchkey version, scoped to the database it is taken in.
+    /// </summary>
+    public const long MigrationLock = 0x4c6174636b6579; // "Latckey" in ASCII
+
+    public override IStorageErrorClassifier Errors => PostgresStorageErrorClassifier.Instance;
+
+    public override async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        // Note: N instances starting together would each see the same pending migrations; the session-level advisory
+        // lock makes them take turns, and whoever comes second finds nothing left to apply. The lock lives on the
+        // connection, so the connection stays open from lock to unlock (and the lock goes if the process dies).
+        await Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLock})", cancellationToken);
+            try
+            {
+                await Database.MigrateAsync(cancellationToken);
+            }
+            finally
+            {
+                await Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLock})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await Database.CloseConnectionAsync();
+        }
+    }
+
+    public override Task LockTenantAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        Database.ExecuteSqlAsync($"SELECT 1 FROM tenants WHERE id = {tenantId} FOR UPDATE", cancellationToken);
+}
