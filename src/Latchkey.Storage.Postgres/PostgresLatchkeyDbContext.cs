@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Latchkey.Storage.Postgres;
 
@@ -35,6 +36,15 @@ internal sealed class PostgresLatchkeyDbContext(DbContextOptions<PostgresLatchke
             await Database.CloseConnectionAsync();
         }
     }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Note: timestamptz stores an instant; Npgsql writes only offset-zero values, so any offset a caller used is
+        // turned into UTC on the way in (for parameters of queries too), and instants compare as instants.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcConverter>();
+    }
+
+    private sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(v => v.ToUniversalTime(), v => v);
 
     public override Task LockTenantAsync(Guid tenantId, CancellationToken cancellationToken) =>
         Database.ExecuteSqlAsync($"SELECT 1 FROM tenants WHERE id = {tenantId} FOR UPDATE", cancellationToken);

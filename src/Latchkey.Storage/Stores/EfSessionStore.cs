@@ -48,17 +48,17 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
     // Note: cross-tenant: this read is what establishes the caller's tenant.
     // Note: compiled once: this lookup runs on every authenticated request, and translating the LINQ each time cost
     // more than the query itself (docs/benchmarks.md).
-    private static readonly Func<LatchkeyDbContext, string, CancellationToken, Task<SessionCredential?>> FindByKeyId =
-        EF.CompileAsyncQuery((LatchkeyDbContext db, string keyId, CancellationToken _) =>
+    private static readonly CompiledPerModel<Func<LatchkeyDbContext, string, CancellationToken, Task<SessionCredential?>>> FindByKeyId =
+        new(() => EF.CompileAsyncQuery((LatchkeyDbContext db, string keyId, CancellationToken _) =>
             db.Sessions.IgnoreQueryFilters(TenantFilter).AsNoTracking()
                 .Where(s => s.KeyId == keyId)
                 .Join(db.Users.IgnoreQueryFilters(TenantFilter), s => s.UserId, u => u.Id, (s, u) => new SessionCredential(
                     s.Id, s.AppId, s.KeyDigest, s.LastUsedAt, s.ExpiresAt,
                     u.Id, u.TenantId, u.Login, u.Kind, u.Role, u.Scopes, u.Disabled))
-                .FirstOrDefault());
+                .FirstOrDefault()));
 
     public Task<SessionCredential?> FindByKeyIdAsync(string keyId, CancellationToken cancellationToken) =>
-        FindByKeyId(db, keyId, cancellationToken);
+        FindByKeyId.For(db)(db, keyId, cancellationToken);
 
     public async Task<IReadOnlyList<AppSession>> ListAsync(Guid userId, CancellationToken cancellationToken) =>
         await db.Sessions.AsNoTracking().Where(s => s.UserId == userId).ToListAsync(cancellationToken);

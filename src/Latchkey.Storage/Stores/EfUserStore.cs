@@ -10,12 +10,12 @@ internal sealed class EfUserStore(LatchkeyDbContext db) : IUserStore
 
     // Note: cross-tenant on purpose: a login is unique across the service and login happens before any tenant is known.
     // Note: compiled once: machine tokens are looked up by login on every request they make.
-    private static readonly Func<LatchkeyDbContext, string, CancellationToken, Task<User?>> FindByLogin =
-        EF.CompileAsyncQuery((LatchkeyDbContext db, string login, CancellationToken _) =>
-            db.Users.IgnoreQueryFilters(TenantFilter).AsNoTracking().FirstOrDefault(u => u.Login == login));
+    private static readonly CompiledPerModel<Func<LatchkeyDbContext, string, CancellationToken, Task<User?>>> FindByLogin =
+        new(() => EF.CompileAsyncQuery((LatchkeyDbContext db, string login, CancellationToken _) =>
+            db.Users.IgnoreQueryFilters(TenantFilter).AsNoTracking().FirstOrDefault(u => u.Login == login)));
 
     public Task<User?> FindByLoginAsync(string normalizedLogin, CancellationToken cancellationToken) =>
-        FindByLogin(db, normalizedLogin, cancellationToken);
+        FindByLogin.For(db)(db, normalizedLogin, cancellationToken);
 
     public Task<User?> FindAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken) =>
         db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId && u.TenantId == tenantId, cancellationToken);
