@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Latchkey.AspNetCore.Authorization;
 using Latchkey.AspNetCore.Hosting;
@@ -13,27 +14,40 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
+using Latchkey.Tests;
+using Npgsql;
 
 namespace Latchkey.AspNetCore.Tests;
 
 /// <summary>
 /// An ASP.NET Core app that embeds Latchkey the way an integrator would (AddLatchkey + MapLatchkeyApi, and two
-/// endpoints of its own protected by scope), on a real SQLite file, over TestServer. Only the clock and the log sink
-/// are fakes.
+/// endpoints of its own protected by scope), over TestServer, on a real database: a SQLite file of its own, or with
+/// <c>LATCHKEY_TEST_PROVIDER=postgres</c> a fresh database on the tests' PostgreSQL cluster, dropped on dispose. Only the
+/// clock and the log sink are fakes.
 /// </summary>
 internal sealed class LatchkeyTestHost : IAsyncDisposable
 {
+    /// <summary>The variable that picks the provider of the suite: <c>sqlite</c> (the default) or <c>postgres</c>.</summary>
+    public const string ProviderVariable = "LATCHKEY_TEST_PROVIDER";
+
+    /// <summary>The provider the hosts of this run use unless a test gives a SQLite connection string of its own.</summary>
+    public static string Provider { get; } = Environment.GetEnvironmentVariable(ProviderVariable) is { Length: > 0 } provider
+        ? provider.ToLowerInvariant()
+        : "sqlite";
+
     public const string Password = "correct horse battery staple";
 
     /// <summary>The client address every request comes from (TestServer has none of its own).</summary>
     public const string ClientIp = "203.0.113.7";
 
     private readonly string _directory;
+    private readonly string? _postgres;
 
-    private LatchkeyTestHost(WebApplication app, string directory)
+    private LatchkeyTestHost(WebApplication app, string directory, string? postgres)
     {
         App = app;
         _directory = directory;
+        _postgres = postgres;
         Client = app.GetTestClient();
     }
 
@@ -47,18 +61,21 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
 
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
-    public string DatabasePath => Path.Combine(_directory, "latchkey.db");
-
     public static async Task<LatchkeyTestHost> StartAsync(
         IDictionary<string, string?>? settings = null, string? connectionString = null, Action<IServiceCollection>? services = null,
         string environment = "Production")
     {
         var directory = Directory.CreateTempSubdirectory("latchkey-test-").FullName;
+
+        // Note: a test that gives a connection string is about the SQLite file itself; every other test runs on the
+        // provider of the run.
+        var postgres = connectionString is null && Provider == "postgres" ? await TestPostgres.CreateDatabaseAsync() : null;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseTestServer();
         var config = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Latchkey"] = connectionString ?? $"Data Source={Path.Combine(directory, "latchkey.db")}",
+            ["Latchkey:Storage:Provider"] = postgres is null ? "sqlite" : "postgres",
+            ["ConnectionStrings:Latchkey"] = postgres ?? connectionString ?? $"Data Source={Path.Combine(directory, "latchkey.db")}",
             // Note: cheap Argon2 keeps the suite fast; the defaults are checked in Latchkey.Core.Tests.
             ["Latchkey:Passwords:Argon2Iterations"] = "1",
             ["Latchkey:Passwords:Argon2MemoryKiB"] = "8",
@@ -78,8 +95,17 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         builder.Services.AddLatchkey(builder.Configuration);
         services?.Invoke(builder.Services);
 
-        var app = builder.Build();
-        await app.Services.MigrateLatchkeyDatabaseAsync();
+        WebApplication app;
+        try
+        {
+            app = builder.Build();
+            await app.Services.MigrateLatchkeyDatabaseAsync();
+        }
+        catch
+        {
+            await DropAsync(postgres);
+            throw;
+        }
 
         // Note: stands in for the network: TestServer gives no client address; raw requests may set their own.
         app.Use((context, next) =>
@@ -100,11 +126,48 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
             // Note: a host that refuses to start (invalid options) still leaves no files behind.
             await app.DisposeAsync();
             SqliteConnection.ClearAllPools();
+            await DropAsync(postgres);
             Directory.Delete(directory, recursive: true);
             throw;
         }
 
-        return new LatchkeyTestHost(app, directory);
+        return new LatchkeyTestHost(app, directory, postgres);
+    }
+
+    /// <summary>
+    /// Everything the database holds, as bytes to search: the SQLite files (database, WAL), or every row of every table
+    /// as PostgreSQL prints it. Stop the app first, so that nothing is still on its way.
+    /// </summary>
+    public async Task<byte[]> ReadStoredBytesAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        if (_postgres is null)
+        {
+            return Directory.GetFiles(_directory).SelectMany(File.ReadAllBytes).ToArray();
+        }
+
+        await using var connection = new NpgsqlConnection(_postgres);
+        await connection.OpenAsync();
+        var text = new StringBuilder();
+        foreach (var table in new[] { "tenants", "users", "api_user_key", "login_throttle", "audit_log" })
+        {
+            await using var command = new NpgsqlCommand($"SELECT t::text FROM {table} t", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                text.AppendLine(reader.GetString(0));
+            }
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    private static async Task DropAsync(string? postgres)
+    {
+        if (postgres is not null)
+        {
+            await TestPostgres.DropDatabaseAsync(postgres);
+        }
     }
 
     public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null, Credential? credential = null)
@@ -205,6 +268,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        await DropAsync(_postgres);
         try
         {
             Directory.Delete(_directory, recursive: true);
