@@ -55,6 +55,7 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddSingleton<HashingGate>();
         services.AddSingleton<PasswordService>();
         services.AddScoped<LoginThrottle>();
+        services.AddSingleton<LoginThrottleSignals>();
         services.AddSingleton<LastUseRecorder>();
         services.AddScoped<CredentialValidator>();
         services.AddScoped<SessionService>();

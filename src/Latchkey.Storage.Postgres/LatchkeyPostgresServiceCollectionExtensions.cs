@@ -20,6 +20,6 @@ public static class LatchkeyPostgresServiceCollectionExtensions
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         return services.AddLatchkeyStorage<PostgresLatchkeyDbContext>(
             (sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()),
-            PostgresStorageErrorClassifier.Instance);
+            new PostgresErrorClassifier());
     }
 }

@@ -11,29 +11,37 @@ internal sealed class PostgresLatchkeyDbContext(DbContextOptions<PostgresLatchke
     /// </summary>
     public const long MigrationLock = 0x4c6174636b6579; // "Latckey" in ASCII
 
-    public override IStorageErrorClassifier Errors => PostgresStorageErrorClassifier.Instance;
-
-    public override async Task MigrateAsync(CancellationToken cancellationToken)
+    public override async Task<IAsyncDisposable> EnterMigrationAsync(CancellationToken cancellationToken)
     {
         // Note: N instances starting together would each see the same pending migrations; the session-level advisory
-        // lock makes them take turns, and whoever comes second finds nothing left to apply. The lock lives on the
-        // connection, so the connection stays open from lock to unlock (and the lock goes if the process dies).
+        // lock makes them take turns, and whoever comes second finds nothing left to do. The lock belongs to the
+        // connection, so the connection stays open until the unlock (and the lock goes if the process dies).
         await Database.OpenConnectionAsync(cancellationToken);
         try
         {
             await Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLock})", cancellationToken);
+        }
+        catch
+        {
+            await Database.CloseConnectionAsync();
+            throw;
+        }
+
+        return new Unlocks(this);
+    }
+
+    private sealed class Unlocks(DbContext db) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
             try
             {
-                await Database.MigrateAsync(cancellationToken);
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLock})");
             }
             finally
             {
-                await Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLock})", CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
             }
-        }
-        finally
-        {
-            await Database.CloseConnectionAsync();
         }
     }
 

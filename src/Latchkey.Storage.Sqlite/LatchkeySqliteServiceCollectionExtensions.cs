@@ -26,6 +26,6 @@ public static class LatchkeySqliteServiceCollectionExtensions
         }
 
         return services.AddLatchkeyStorage<SqliteLatchkeyDbContext>(
-            (_, options) => options.UseSqlite(builder.ConnectionString), SqliteStorageErrorClassifier.Instance);
+            (_, options) => options.UseSqlite(builder.ConnectionString), new SqliteErrorClassifier());
     }
 }

@@ -5,23 +5,19 @@ namespace Latchkey.Storage.Sqlite;
 
 internal sealed class SqliteLatchkeyDbContext(DbContextOptions<SqliteLatchkeyDbContext> options) : LatchkeyDbContext(options)
 {
-    public override IStorageErrorClassifier Errors => SqliteStorageErrorClassifier.Instance;
-
-    public override async Task MigrateAsync(CancellationToken cancellationToken)
+    public override async Task<IAsyncDisposable> EnterMigrationAsync(CancellationToken cancellationToken)
     {
         // Note: write-ahead logging lets readers (every authenticated request) proceed while a login writes; the mode
         // is stored in the file, so setting it once is enough. synchronous stays FULL: a 201 means the row is on disk.
-        // One process owns the file, so there is no one to race the migration against.
+        // One process owns the file, so there is no other instance to keep out.
         await Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-            await Database.MigrateAsync(cancellationToken);
-        }
-        finally
-        {
-            await Database.CloseConnectionAsync();
-        }
+        await Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        return new ClosesConnection(this);
+    }
+
+    private sealed class ClosesConnection(DbContext db) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await db.Database.CloseConnectionAsync();
     }
 
     // Note: nothing to do: Microsoft.Data.Sqlite begins every transaction IMMEDIATE, which takes the database's write

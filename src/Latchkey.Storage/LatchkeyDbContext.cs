@@ -31,11 +31,11 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
     /// <summary>The name of the query filter that confines queries to the scope's tenant.</summary>
     public const string TenantFilter = "tenant";
 
-    /// <summary>How this provider's exceptions read (unique violation, unavailable, other).</summary>
-    public abstract IStorageErrorClassifier Errors { get; }
-
-    /// <summary>Applies pending migrations, with whatever the provider needs around them.</summary>
-    public virtual Task MigrateAsync(CancellationToken cancellationToken) => Database.MigrateAsync(cancellationToken);
+    /// <summary>
+    /// Prepares the database for <see cref="DatabaseMigrator"/> and holds whatever keeps other instances out of the
+    /// migration until the result is disposed. The connection stays open meanwhile.
+    /// </summary>
+    public abstract Task<IAsyncDisposable> EnterMigrationAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// Inside a transaction: holds the tenant's row locked until the transaction ends, so that changes which must see
@@ -51,7 +51,10 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
     public DbSet<AppSession> Sessions => Set<AppSession>();
 
     public DbSet<LoginThrottleState> LoginThrottles => Set<LoginThrottleState>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<PendingMaintenance> PendingMaintenance => Set<PendingMaintenance>();
 
     /// <summary>
     /// The scope's tenant. Set each time a pooled context is handed to a scope (see
@@ -89,6 +92,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             user.Property(u => u.Role).HasColumnName("role");
             user.Property(u => u.Scopes).HasColumnName("scopes").HasMaxLength(2200);
             user.Property(u => u.Disabled).HasColumnName("disabled");
+            user.Property(u => u.CredentialVersion).HasColumnName("credential_version");
             user.Property(u => u.CreatedAt).HasColumnName("created_at");
             user.Property(u => u.LastUsedAt).HasColumnName("last_used_at");
             user.HasIndex(u => u.Login).IsUnique();
@@ -108,6 +112,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             session.Property(s => s.AppName).HasColumnName("app_name").HasMaxLength(100);
             session.Property(s => s.KeyId).HasColumnName("key_id").HasMaxLength(32);
             session.Property(s => s.KeyDigest).HasColumnName("key_digest").HasMaxLength(32);
+            session.Property(s => s.CredentialVersion).HasColumnName("credential_version");
             session.Property(s => s.CreatedAt).HasColumnName("created_at");
             session.Property(s => s.LastUsedAt).HasColumnName("last_used_at");
             session.Property(s => s.ExpiresAt).HasColumnName("expires_at");
@@ -148,8 +153,18 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             throttle.HasKey(t => t.LoginDigest);
             throttle.Property(t => t.LoginDigest).HasColumnName("login_digest").HasMaxLength(44);
             throttle.Property(t => t.Failures).HasColumnName("failures");
+            throttle.Property(t => t.Pending).HasColumnName("pending");
             throttle.Property(t => t.NextAttemptAt).HasColumnName("next_attempt_at");
-            throttle.Property(t => t.LastAttemptId).HasColumnName("last_attempt_id");
+            throttle.Property(t => t.LastAttemptAt).HasColumnName("last_attempt_at");
+        });
+
+        // Note: one-off data tasks that a schema migration schedules and code completes (see DatabaseMigrator),
+        // because what they do, such as Unicode case folding, cannot be written in every provider's SQL.
+        modelBuilder.Entity<PendingMaintenance>(task =>
+        {
+            task.ToTable("pending_maintenance");
+            task.HasKey(t => t.Name);
+            task.Property(t => t.Name).HasColumnName("name").HasMaxLength(100);
         });
     }
 }

@@ -20,7 +20,7 @@ internal static class StorageServiceCollectionExtensions
         where TContext : LatchkeyDbContext
     {
         AddPooledContext<TContext>(services, configure);
-        services.AddSingleton(errors);
+        services.AddSingleton<IStorageErrorClassifier>(errors);
         services.TryAddScoped<TenantContext>();
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<ITenantStore, EfTenantStore>();
@@ -28,6 +28,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddScoped<ISessionStore, EfSessionStore>();
         services.AddScoped<ILoginThrottleStore, EfLoginThrottleStore>();
         services.AddScoped<IAuditStore, EfAuditStore>();
+        services.AddScoped<IUnitOfWork, EfUnitOfWork>();
         return services;
     }
 

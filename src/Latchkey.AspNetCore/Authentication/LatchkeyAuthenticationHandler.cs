@@ -55,7 +55,7 @@ internal sealed class LatchkeyAuthenticationHandler(
             // Note: resolved only now, so a request without a credential rents no database context.
             check = await Context.RequestServices.GetRequiredService<CredentialValidator>().ValidateAsync(token, appId, Context.RequestAborted);
         }
-        catch (Exception e) when (Context.RequestServices.GetRequiredService<IStorageErrorClassifier>().IsStorageFailure(e))
+        catch (Exception e) when (Context.RequestServices.GetRequiredService<IStorageErrorClassifier>().Classify(e) == StorageErrorKind.Unavailable)
         {
             // Note: fail closed. Without storage a revocation could not be seen, so nothing is granted.
             _storageDown = true;

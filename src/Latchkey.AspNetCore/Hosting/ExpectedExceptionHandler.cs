@@ -43,12 +43,15 @@ internal sealed class ExpectedExceptionHandler(
         });
     }
 
+    // Note: only storage that cannot be reached is expected. Any other database error (a missing table, a broken
+    // constraint, a unique violation no endpoint turned into its 409) is a bug: it is left to the framework's handler,
+    // which logs it at Error with the exception and answers 500 problem+json, so it never hides as an outage.
     private ExpectedProblem? Describe(Exception exception) => exception switch
     {
         BadHttpRequestException bad => new(bad.StatusCode, "The request could not be read.", null, null),
         HashingCapacityExceededException => new(StatusCodes.Status503ServiceUnavailable, "Busy",
             "Too many logins are being processed. Try again shortly.", "1"),
-        _ when errors.IsStorageFailure(exception) => new(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
+        _ when errors.Classify(exception) == StorageErrorKind.Unavailable => new(StatusCodes.Status503ServiceUnavailable, "Storage unavailable",
             "The request could not be completed. Try again shortly.", "5"),
         _ => null,
     };

@@ -14,9 +14,10 @@ internal sealed class StorageHealthCheck(LatchkeyDbContext db, IStorageErrorClas
             await db.Sessions.AnyAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
-        catch (Exception e) when (errors.IsStorageFailure(e))
+        catch (Exception e) when (errors.Classify(e) is not null)
         {
-            return HealthCheckResult.Unhealthy("The database does not answer.");
+            return HealthCheckResult.Unhealthy(errors.Classify(e) == StorageErrorKind.Unavailable
+                ? "The database does not answer." : "The database answers with an error.");
         }
     }
 }

@@ -19,7 +19,9 @@ internal static class LoginNormalizer
         string normalized;
         try
         {
-            normalized = login.Trim().Normalize(NormalizationForm.FormKC).ToLowerInvariant();
+            // Note: NFKC, then full case folding, then NFKC again: folding can yield a sequence that NFKC composes
+            // differently (U+0130 folds to i + U+0307), and the stored form must be a fixed point.
+            normalized = CaseFolding.Fold(login.Trim().Normalize(NormalizationForm.FormKC)).Normalize(NormalizationForm.FormKC);
         }
         catch (ArgumentException)
         {

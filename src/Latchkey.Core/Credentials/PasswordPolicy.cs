@@ -5,8 +5,9 @@ namespace Latchkey.Core.Credentials;
 
 /// <summary>
 /// NIST SP 800-63B-4 password rules: a length floor counted in code points after NFKC, a generous ceiling, no
-/// composition rules, no password from a list of commonly used ones, and none that contains the login or the
-/// tenant's name.
+/// composition rules, no password from a list of commonly used ones, none that contains the login or the tenant's
+/// name, and none that a cracker tries early however long it is (repetitions, sequences, keyboard walks, common
+/// words and names with digit runs), as estimated by zxcvbn.
 /// </summary>
 internal sealed class PasswordPolicy(IOptions<LatchkeyPasswordOptions> options)
 {
@@ -17,6 +18,15 @@ internal sealed class PasswordPolicy(IOptions<LatchkeyPasswordOptions> options)
 
     // Note: a context word shorter than this (a tenant called "A") would refuse half the dictionary and add nothing.
     private const int MinContextWordLength = 4;
+
+    /// <summary>
+    /// zxcvbn's score (0-4) a password must reach: 3 means an estimated 10^6 seconds or more at 10,000 guesses a second
+    /// (about 34 bits), which every pattern a cracker's rules generate early falls short of.
+    /// </summary>
+    public const int MinStrengthScore = 3;
+
+    // Note: the estimate's cost grows with length; a prefix this long that is already strong makes the whole so.
+    private const int MaxEstimatedLength = 64;
 
     private readonly LatchkeyPasswordOptions _options = options.Value;
 
@@ -68,12 +78,29 @@ internal sealed class PasswordPolicy(IOptions<LatchkeyPasswordOptions> options)
             return "The password must not contain the tenant's name.";
         }
 
-        if (IsCommon(normalizedPassword))
+        if (IsCommon(normalizedPassword) || IsGuessable(normalizedPassword, normalizedLogin, tenantName))
         {
-            return "The password is on a list of commonly used passwords.";
+            // Note: one message for every reason: which list or pattern matched would help an attacker tune guesses.
+            return "Too common: this password is among the first an attacker tries (repeats, sequences, keyboard patterns, " +
+                "common words or names with digits). Choose a longer passphrase of unrelated words.";
         }
 
         return null;
+    }
+
+    /// <summary>Whether zxcvbn estimates the password below <see cref="MinStrengthScore"/>, given what the user is known by.</summary>
+    public static bool IsGuessable(string normalizedPassword, string? normalizedLogin = null, string? tenantName = null)
+    {
+        var prefix = normalizedPassword;
+        if (prefix.Length > MaxEstimatedLength)
+        {
+            // Note: never split a surrogate pair.
+            var cut = char.IsHighSurrogate(prefix[MaxEstimatedLength - 1]) ? MaxEstimatedLength - 1 : MaxEstimatedLength;
+            prefix = prefix[..cut];
+        }
+
+        string[] context = [.. new[] { normalizedLogin, tenantName }.OfType<string>().Where(w => w.Length >= MinContextWordLength)];
+        return Zxcvbn.Zxcvbn.MatchPassword(prefix, context).Score < MinStrengthScore;
     }
 
     private static bool ContainsWord(string password, string? word)

@@ -22,6 +22,9 @@ internal sealed class AppSession
     // to authenticate.
     public required byte[] KeyDigest { get; set; }
 
+    /// <summary>The user's <see cref="User.CredentialVersion"/> when the session was issued.</summary>
+    public int CredentialVersion { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset LastUsedAt { get; set; }

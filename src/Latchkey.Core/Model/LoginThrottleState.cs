@@ -9,14 +9,15 @@ internal sealed class LoginThrottleState
     /// </summary>
     public required string LoginDigest { get; set; }
 
+    /// <summary>Failures, counting the attempts still being verified (<see cref="Pending"/>) as failed until they end.</summary>
     public int Failures { get; set; }
 
-    /// <summary>
-    /// The attempt that last changed the counter. A success resets, and a refused attempt takes back, only its own
-    /// count: never a failure counted by another attempt in the meantime.
-    /// </summary>
-    public Guid LastAttemptId { get; set; }
+    /// <summary>Attempts counted and not yet ended: their outcome is still open.</summary>
+    public int Pending { get; set; }
 
     /// <summary>No attempt is verified before this instant.</summary>
     public DateTimeOffset NextAttemptAt { get; set; }
+
+    /// <summary>When the last attempt was counted; pending attempts older than a verification can take are abandoned.</summary>
+    public DateTimeOffset LastAttemptAt { get; set; }
 }

@@ -27,6 +27,12 @@ internal sealed class User
 
     public bool Disabled { get; set; }
 
+    /// <summary>
+    /// Bumped by every credential change (password change, token rotation, disabling) in the same statement as the
+    /// change; a session issued under an older version is refused (ASP.NET Core Identity's security stamp, made exact).
+    /// </summary>
+    public int CredentialVersion { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? LastUsedAt { get; set; }

@@ -12,6 +12,7 @@ internal sealed class AccountService(
     SessionService sessions,
     PasswordService passwords,
     LoginThrottle throttle,
+    IUnitOfWork work,
     TimeProvider time,
     AuditLog audit,
     IOptions<LatchkeyRegistrationOptions> registration)
@@ -87,26 +88,31 @@ internal sealed class AccountService(
 
         var cleanAppName = TextInput.Clean(appName, SessionService.MaxAppNameLength);
         var normalizedLogin = LoginNormalizer.Normalize(login);
-        ThrottleDecision? decision = null;
-        if (normalizedLogin is not null)
+        await using var attempt = normalizedLogin is null ? null : await throttle.BeginAttemptAsync(normalizedLogin, cancellationToken);
+        if (attempt?.Outcome == ThrottleOutcome.Wait)
         {
-            decision = await throttle.BeginAttemptAsync(normalizedLogin, cancellationToken);
-            if (decision.Value.Outcome == ThrottleOutcome.Wait)
-            {
-                // Note: not verified and not counted: a delay must not be a way to make the server hash.
-                return new(LoginOutcome.Throttled, RetryAfter: decision.Value.RetryAfter);
-            }
+            // Note: not verified and not counted: a delay must not be a way to make the server hash.
+            return new(LoginOutcome.Throttled, RetryAfter: attempt.RetryAfter);
         }
 
-        var locked = decision?.Outcome == ThrottleOutcome.Locked;
+        var locked = attempt?.Outcome == ThrottleOutcome.Locked;
         var user = normalizedLogin is null ? null : await users.FindByLoginAsync(normalizedLogin, cancellationToken);
         PasswordVerification verification;
-        using (var slot = await ReserveAsync(decision, cancellationToken))
+
+        // Note: a server too busy to hash answers 503 and the attempt, disposed unverified, is taken back: else
+        // flooding the queue would push real users into delays.
+        using (var slot = await passwords.ReserveAsync(cancellationToken))
         {
             // Note: an unknown login, a machine login, a disabled user and a locked login all cost one hash, like a
             // wrong password, so neither the answer nor its timing tells which logins exist. A locked login is
             // checked against the dummy verifier: whatever the password, it answers like a wrong one.
             verification = passwords.Verify(slot, !locked && user is { Kind: UserKind.Human } ? user.SecretVerifier : null, presented);
+        }
+
+        if (verification == PasswordVerification.Failed || user is not { Kind: UserKind.Human } || user.Disabled || locked)
+        {
+            // Note: every refusal counts, like a wrong password, so none of them tells which logins exist.
+            await (attempt?.FailedAsync(cancellationToken) ?? Task.CompletedTask);
         }
 
         if (locked)
@@ -128,38 +134,26 @@ internal sealed class AccountService(
             return new(LoginOutcome.Refused, Refusal: refusal, UserId: user.Id);
         }
 
-        await throttle.SucceededAsync(decision!.Value, cancellationToken);
+        await attempt!.SucceededAsync(cancellationToken);
         if (verification == PasswordVerification.SuccessRehashNeeded)
         {
-            await users.UpdateVerifierAsync(user.Id, await passwords.HashAsync(presented, cancellationToken), cancellationToken);
+            // Note: only over the verifier just checked; a password changed since stays changed (compare-and-set).
+            await users.UpdateVerifierAsync(user.Id, user.SecretVerifier, await passwords.HashAsync(presented, cancellationToken), cancellationToken);
         }
 
+        // Note: the session carries the credential version read with the verifier: if a password change commits
+        // between the two, the session is dead on arrival rather than outliving the change.
+        await using var transaction = await work.BeginAsync(cancellationToken);
         var (session, apiKey) = await sessions.OpenAsync(user, appId, cleanAppName, cancellationToken);
         await audit.RecordAsync(
         [
             audit.Create(AuditEvents.LoginSucceeded, user.TenantId, user.Id, user.Id, null, appId),
             audit.Create(AuditEvents.SessionCreated, user.TenantId, user.Id, user.Id, $"session {session.Id}", appId),
         ], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return new(LoginOutcome.Succeeded, session, apiKey, UserId: user.Id);
 
         static LoginResult Invalid(string field, string message) => new(LoginOutcome.Invalid, Error: new(field, message));
-    }
-
-    /// <summary>
-    /// A hashing slot for an attempt already counted. A server too busy to hash answers 503 and takes the count back,
-    /// else flooding the queue would push real users into delays.
-    /// </summary>
-    private async Task<HashingGate.Slot> ReserveAsync(ThrottleDecision? decision, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await passwords.ReserveAsync(cancellationToken);
-        }
-        catch (HashingCapacityExceededException) when (decision is { } counted)
-        {
-            await throttle.UncountAsync(counted, CancellationToken.None);
-            throw;
-        }
     }
 
     /// <summary>
@@ -189,15 +183,15 @@ internal sealed class AccountService(
             return PasswordChangeResult.WrongCurrentPassword;
         }
 
-        var decision = await throttle.BeginAttemptAsync(user.Login, cancellationToken);
-        if (decision.Outcome == ThrottleOutcome.Wait)
+        await using var attempt = await throttle.BeginAttemptAsync(user.Login, cancellationToken);
+        if (attempt.Outcome == ThrottleOutcome.Wait)
         {
-            return new(PasswordChangeOutcome.Throttled, RetryAfter: decision.RetryAfter);
+            return new(PasswordChangeOutcome.Throttled, RetryAfter: attempt.RetryAfter);
         }
 
         PasswordVerification verification;
-        var locked = decision.Outcome == ThrottleOutcome.Locked;
-        using (var slot = await ReserveAsync(decision, cancellationToken))
+        var locked = attempt.Outcome == ThrottleOutcome.Locked;
+        using (var slot = await passwords.ReserveAsync(cancellationToken))
         {
             // Note: locked, the current password is not checked; a dummy hash keeps the cost the same.
             verification = passwords.Verify(slot, locked ? null : user.SecretVerifier, current);
@@ -205,12 +199,13 @@ internal sealed class AccountService(
 
         if (locked || verification == PasswordVerification.Failed)
         {
+            await attempt.FailedAsync(cancellationToken);
             await audit.RecordAsync(caller, AuditEvents.PasswordChangeFailed, user.Id,
                 locked ? "locked" : "wrong current password", cancellationToken);
             return PasswordChangeResult.WrongCurrentPassword;
         }
 
-        await throttle.SucceededAsync(decision, cancellationToken);
+        await attempt.SucceededAsync(cancellationToken);
         var tenant = await tenants.FindAsync(caller.TenantId, cancellationToken);
         var (verifier, weakness) = await passwords.CreateVerifierAsync(newPassword, user.Login, tenant?.Name, "newPassword", cancellationToken);
         if (weakness is not null)
@@ -218,8 +213,10 @@ internal sealed class AccountService(
             return new(PasswordChangeOutcome.Invalid, weakness);
         }
 
+        await using var transaction = await work.BeginAsync(cancellationToken);
         await users.ChangeSecretAsync(user.Id, verifier!, caller.SessionId, cancellationToken);
         await audit.RecordAsync(caller, AuditEvents.PasswordChanged, user.Id, "other sessions ended", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return new(PasswordChangeOutcome.Changed);
     }
 }

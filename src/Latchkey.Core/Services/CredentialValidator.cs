@@ -66,6 +66,11 @@ internal sealed class CredentialValidator(
             return CredentialFailure.Disabled;
         }
 
+        if (session.Superseded)
+        {
+            return CredentialFailure.Superseded;
+        }
+
         lastUse.RecordSession(session.SessionId, session.LastUsedAt, now);
         return new AuthenticatedCaller(session.UserId, session.TenantId, session.Login, session.Kind, session.Role,
             session.Scopes, session.SessionId, session.AppId);
@@ -100,6 +105,9 @@ internal enum CredentialFailure
     Expired,
     IdleExpired,
     Disabled,
+
+    /// <summary>The user's credentials changed after the session was issued (password change, disabling).</summary>
+    Superseded,
 }
 
 /// <summary>Either the caller or the reason the credential was refused.</summary>

@@ -8,7 +8,7 @@ namespace Latchkey.Core.Services;
 /// <summary>
 /// Machine users: users whose login is 16 random bytes and whose secret is 32 more; the token is the two together.
 /// </summary>
-internal sealed class MachineUserService(IUserStore users, AuditLog audit, TimeProvider time)
+internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, AuditLog audit, TimeProvider time)
 {
     public const int MaxNameLength = 100;
     public const int MaxScopes = 32;
@@ -50,12 +50,14 @@ internal sealed class MachineUserService(IUserStore users, AuditLog audit, TimeP
 
         // Note: 128 random bits make a clash with any existing login vanishingly unlikely; a clash is still refused by
         // the unique index rather than silently sharing a login.
+        await using var transaction = await work.BeginAsync(cancellationToken);
         if (!await users.CreateAsync(user, cancellationToken))
         {
             throw new InvalidOperationException("A freshly generated machine login collided with an existing login.");
         }
 
         await audit.RecordAsync(caller, AuditEvents.MachineUserCreated, user.Id, Describe(user), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return (new MachineUserCreated(user, token), null);
     }
 
@@ -72,24 +74,28 @@ internal sealed class MachineUserService(IUserStore users, AuditLog audit, TimeP
         }
 
         var (token, digest) = TokenFormat.Create(TokenKind.MachineToken, user.Login);
+        await using var transaction = await work.BeginAsync(cancellationToken);
         if (!await users.ChangeSecretAsync(user.Id, SecretDigest.ToVerifier(digest), null, cancellationToken))
         {
             return null;
         }
 
         await audit.RecordAsync(caller, AuditEvents.MachineUserTokenRotated, user.Id, Describe(user), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return token;
     }
 
     public async Task<bool> DeleteAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
     {
         var user = await users.FindAsync(caller.TenantId, userId, cancellationToken);
+        await using var transaction = await work.BeginAsync(cancellationToken);
         if (user is not { Kind: UserKind.Machine } || await users.DeleteAsync(caller.TenantId, userId, cancellationToken) != UserChange.Done)
         {
             return false;
         }
 
         await audit.RecordAsync(caller, AuditEvents.MachineUserDeleted, user.Id, Describe(user), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 

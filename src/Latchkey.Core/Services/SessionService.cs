@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace Latchkey.Core.Services;
 
 /// <summary>A user's app sessions: opened by login, listed, and ended one by one or all at once.</summary>
-internal sealed class SessionService(ISessionStore sessions, AuditLog audit, TimeProvider time, IOptions<LatchkeySessionOptions> options)
+internal sealed class SessionService(
+    ISessionStore sessions, IUnitOfWork work, AuditLog audit, TimeProvider time, IOptions<LatchkeySessionOptions> options)
 {
     public const int MaxAppNameLength = 100;
 
@@ -25,6 +26,7 @@ internal sealed class SessionService(ISessionStore sessions, AuditLog audit, Tim
             AppName = appName,
             KeyId = keyId,
             KeyDigest = digest,
+            CredentialVersion = user.CredentialVersion,
             CreatedAt = now,
             LastUsedAt = now,
             ExpiresAt = now + options.Value.AbsoluteLifetime,
@@ -47,20 +49,24 @@ internal sealed class SessionService(ISessionStore sessions, AuditLog audit, Tim
     /// <summary>Ends one of the caller's own sessions; false when it is not one of them.</summary>
     public async Task<bool> RevokeAsync(AuthenticatedCaller caller, Guid sessionId, CancellationToken cancellationToken)
     {
+        await using var transaction = await work.BeginAsync(cancellationToken);
         if (!await sessions.DeleteAsync(caller.UserId, sessionId, cancellationToken))
         {
             return false;
         }
 
         await audit.RecordAsync(caller, AuditEvents.SessionRevoked, caller.UserId, $"session {sessionId}", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 
     /// <summary>Ends every session of <paramref name="userId"/> (the caller's own, or a user an admin manages).</summary>
     public async Task<int> RevokeAllAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
     {
+        await using var transaction = await work.BeginAsync(cancellationToken);
         var ended = await sessions.DeleteAllAsync(userId, cancellationToken);
         await audit.RecordAsync(caller, AuditEvents.SessionRevoked, userId, $"all sessions ({ended})", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return ended;
     }
 }

@@ -4,7 +4,7 @@ using Latchkey.Core.Stores;
 namespace Latchkey.Core.Services;
 
 /// <summary>The tenant's own data (name, contact e-mail). Nothing on the authentication path uses this service.</summary>
-internal sealed class TenantService(ITenantStore tenants, AuditLog audit)
+internal sealed class TenantService(ITenantStore tenants, IUnitOfWork work, AuditLog audit)
 {
     public const int MaxContactEmailLength = 320;
 
@@ -55,6 +55,7 @@ internal sealed class TenantService(ITenantStore tenants, AuditLog audit)
             return (tenant, null);
         }
 
+        await using var transaction = await work.BeginAsync(cancellationToken);
         if (!await tenants.UpdateAsync(caller.TenantId, newName, newEmail, cancellationToken))
         {
             return (null, null);
@@ -62,6 +63,7 @@ internal sealed class TenantService(ITenantStore tenants, AuditLog audit)
 
         // Note: the entry names the fields, not their values: the tenant's own data stays in its own table.
         await audit.RecordAsync(caller, AuditEvents.TenantUpdated, null, string.Join(", ", changed), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         tenant.Name = newName;
         tenant.ContactEmail = newEmail;
         return (tenant, null);

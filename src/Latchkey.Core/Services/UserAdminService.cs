@@ -15,6 +15,7 @@ internal sealed class UserAdminService(
     SessionService sessions,
     PasswordService passwords,
     LoginThrottle throttle,
+    IUnitOfWork work,
     AuditLog audit,
     TimeProvider time)
 {
@@ -58,12 +59,14 @@ internal sealed class UserAdminService(
             Role = role,
             CreatedAt = now,
         };
+        await using var transaction = await work.BeginAsync(cancellationToken);
         if (!await users.CreateAsync(user, cancellationToken))
         {
             return UserAdminOutcome.LoginTaken;
         }
 
         await audit.RecordAsync(caller, AuditEvents.UserCreated, user.Id, $"role {TenantRoles.Name(role)}", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return new UserAdminResult(UserAdminOutcome.Done, user);
     }
 
@@ -94,6 +97,7 @@ internal sealed class UserAdminService(
             return new UserAdminResult(UserAdminOutcome.Done, target);
         }
 
+        await using var transaction = await work.BeginAsync(cancellationToken);
         var change = await users.UpdateAccessAsync(caller.TenantId, userId, role, disable, cancellationToken);
         if (change != UserChange.Done)
         {
@@ -112,6 +116,7 @@ internal sealed class UserAdminService(
                 disable ? "all sessions ended" : null, cancellationToken);
         }
 
+        await transaction.CommitAsync(cancellationToken);
         target.Role = role;
         target.Disabled = disable;
         return new UserAdminResult(UserAdminOutcome.Done, target);
@@ -130,6 +135,7 @@ internal sealed class UserAdminService(
             return UserAdminOutcome.Forbidden;
         }
 
+        await using var transaction = await work.BeginAsync(cancellationToken);
         var change = await users.DeleteAsync(caller.TenantId, userId, cancellationToken);
         if (change != UserChange.Done)
         {
@@ -137,6 +143,7 @@ internal sealed class UserAdminService(
         }
 
         await audit.RecordAsync(caller, AuditEvents.UserDeleted, userId, $"role {TenantRoles.Name(target.Role)}", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return UserAdminOutcome.Done;
     }
 
@@ -166,7 +173,8 @@ internal sealed class UserAdminService(
 
     /// <summary>
     /// Clears the user's failed-login count: after <c>Latchkey:Lockout:MaxFailures</c> failures only this ends the lock.
-    /// Note: an admin may unlock an owner too; it restores access and changes nothing else about the owner.
+    /// Note: only an owner unlocks an owner. An admin who could would guess an owner's password without limit:
+    /// guess until locked, unlock, repeat.
     /// </summary>
     public async Task<UserAdminOutcome> UnlockAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
     {
@@ -176,8 +184,15 @@ internal sealed class UserAdminService(
             return UserAdminOutcome.NotFound;
         }
 
+        if (!MayManage(caller, target))
+        {
+            return UserAdminOutcome.Forbidden;
+        }
+
+        await using var transaction = await work.BeginAsync(cancellationToken);
         await throttle.UnlockAsync(target.Login, cancellationToken);
         await audit.RecordAsync(caller, AuditEvents.UserUnlocked, target.Id, null, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return UserAdminOutcome.Done;
     }
 

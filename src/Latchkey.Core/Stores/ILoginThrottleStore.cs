@@ -2,27 +2,38 @@ using Latchkey.Core.Model;
 
 namespace Latchkey.Core.Stores;
 
-/// <summary>Failure counters per login, shared by every instance through the database.</summary>
+/// <summary>
+/// Failure counters per login, shared by every instance through the database. Each change is one atomic statement,
+/// so instances need no lock of their own.
+/// </summary>
 internal interface ILoginThrottleStore
 {
     Task<LoginThrottleState?> FindAsync(string loginDigest, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Counts one attempt if the counter still holds <paramref name="seenFailures"/> (0: no row yet), as one atomic
-    /// compare-and-set; false when a concurrent attempt got there first.
+    /// Counts one attempt as failed (until it ends) and in flight, if the counter still holds what the caller saw:
+    /// <paramref name="seen"/> null means no row yet. One compare-and-set; false when another attempt got there first.
     /// </summary>
-    Task<bool> TryCountAttemptAsync(
-        string loginDigest, int seenFailures, DateTimeOffset nextAttemptAt, Guid attemptId, CancellationToken cancellationToken);
+    Task<bool> TryBeginAttemptAsync(
+        string loginDigest, LoginThrottleState? seen, int pending, DateTimeOffset nextAttemptAt, DateTimeOffset now,
+        CancellationToken cancellationToken);
+
+    /// <summary>An attempt failed: it stays counted and is no longer in flight.</summary>
+    Task EndFailedAsync(string loginDigest, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Puts the counter back to <paramref name="previousFailures"/> (no row when 0) if <paramref name="attemptId"/> was
-    /// the last to count; false when another attempt was counted since.
+    /// An attempt succeeded: the run of failures ends. Attempts still in flight stay counted until they end.
     /// </summary>
-    Task<bool> TryUncountAttemptAsync(
-        string loginDigest, Guid attemptId, int previousFailures, DateTimeOffset? previousNextAttemptAt, CancellationToken cancellationToken);
+    Task EndSucceededAsync(string loginDigest, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Forgets the failures of one login if <paramref name="attemptId"/> was the last to count; null: whatever counted.</summary>
-    Task ResetAsync(string loginDigest, Guid? attemptId, CancellationToken cancellationToken);
+    /// <summary>
+    /// An attempt ended without being verified (the server was too busy, the client left): its count is taken back,
+    /// and a delay it alone caused is lifted.
+    /// </summary>
+    Task EndUnverifiedAsync(string loginDigest, int freeAttempts, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>An admin's unlock: forgets every failure of the login.</summary>
+    Task ResetAsync(string loginDigest, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes at most <paramref name="batchSize"/> counters below <paramref name="belowFailures"/> whose next attempt

@@ -37,7 +37,10 @@ internal interface ISessionStore
     Task<int> DeleteExpiredAsync(DateTimeOffset now, TimeSpan idleTimeout, int batchSize, CancellationToken cancellationToken);
 }
 
-/// <summary>A session joined with the parts of its user that authentication needs; never the tenant's data.</summary>
+/// <summary>
+/// A session joined with the parts of its user that authentication needs; never the tenant's data.
+/// <paramref name="Superseded"/>: the user's credentials changed after the session was issued.
+/// </summary>
 internal sealed record SessionCredential(
     Guid SessionId,
     string AppId,
@@ -50,4 +53,5 @@ internal sealed record SessionCredential(
     UserKind Kind,
     TenantRole Role,
     string Scopes,
-    bool Disabled);
+    bool Disabled,
+    bool Superseded);

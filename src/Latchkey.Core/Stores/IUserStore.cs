@@ -23,19 +23,21 @@ internal interface IUserStore
 
     /// <summary>
     /// Cross-tenant, for login only: replaces the verifier after a rehash of a password just verified for the user
-    /// found by its login. False when the user is gone.
+    /// found by its login, only if the stored verifier is still <paramref name="verified"/> (compare-and-set): a
+    /// password changed in the meantime is never overwritten by a rehash of the old one. False otherwise.
     /// </summary>
-    Task<bool> UpdateVerifierAsync(Guid userId, string verifier, CancellationToken cancellationToken);
+    Task<bool> UpdateVerifierAsync(Guid userId, string verified, string verifier, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Replaces the verifier and ends every session of the user but <paramref name="keepSessionId"/>, in one
-    /// transaction: a changed password (or a rotated token) must not leave a stolen session alive.
+    /// Replaces the verifier, bumps the user's credential version, and ends every session of the user but
+    /// <paramref name="keepSessionId"/> (which moves to the new version), in one transaction: a changed password (or
+    /// a rotated token) must not leave a stolen session alive, nor one that a concurrent login is still opening.
     /// </summary>
     Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Sets the user's role and whether it is disabled; disabling deletes every session of the user in the same
-    /// transaction. Refused with <see cref="UserChange.LastOwner"/> when the tenant would be left without an enabled
+    /// Sets the user's role and whether it is disabled; disabling bumps the credential version and deletes every
+    /// session of the user in the same transaction. Refused with <see cref="UserChange.LastOwner"/> when the tenant would be left without an enabled
     /// owner.
     /// </summary>
     Task<UserChange> UpdateAccessAsync(Guid tenantId, Guid userId, TenantRole role, bool disabled, CancellationToken cancellationToken);

@@ -44,6 +44,10 @@ namespace Latchkey.Storage.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<int>("CredentialVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("credential_version");
+
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
@@ -158,13 +162,17 @@ namespace Latchkey.Storage.Postgres.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("failures");
 
-                    b.Property<Guid>("LastAttemptId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("last_attempt_id");
+                    b.Property<DateTimeOffset>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_attempt_at");
 
                     b.Property<DateTimeOffset>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_attempt_at");
+
+                    b.Property<int>("Pending")
+                        .HasColumnType("integer")
+                        .HasColumnName("pending");
 
                     b.HasKey("LoginDigest");
 
@@ -208,6 +216,10 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<int>("CredentialVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("credential_version");
 
                     b.Property<bool>("Disabled")
                         .HasColumnType("boolean")
@@ -260,6 +272,18 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.HasIndex("TenantId", "Kind");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("Latchkey.Storage.PendingMaintenance", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("pending_maintenance", (string)null);
                 });
 
             modelBuilder.Entity("Latchkey.Core.Model.AppSession", b =>

@@ -39,6 +39,10 @@ namespace Latchkey.Storage.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<int>("CredentialVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("credential_version");
+
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("expires_at");
@@ -151,13 +155,17 @@ namespace Latchkey.Storage.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("failures");
 
-                    b.Property<Guid>("LastAttemptId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("last_attempt_id");
+                    b.Property<long>("LastAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_attempt_at");
 
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("next_attempt_at");
+
+                    b.Property<int>("Pending")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pending");
 
                     b.HasKey("LoginDigest");
 
@@ -201,6 +209,10 @@ namespace Latchkey.Storage.Sqlite.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
+
+                    b.Property<int>("CredentialVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("credential_version");
 
                     b.Property<bool>("Disabled")
                         .HasColumnType("INTEGER")
@@ -253,6 +265,18 @@ namespace Latchkey.Storage.Sqlite.Migrations
                     b.HasIndex("TenantId", "Kind");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("Latchkey.Storage.PendingMaintenance", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("pending_maintenance", (string)null);
                 });
 
             modelBuilder.Entity("Latchkey.Core.Model.AppSession", b =>

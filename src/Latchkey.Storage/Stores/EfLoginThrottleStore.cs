@@ -9,51 +9,64 @@ internal sealed class EfLoginThrottleStore(LatchkeyDbContext db) : ILoginThrottl
     public Task<LoginThrottleState?> FindAsync(string loginDigest, CancellationToken cancellationToken) =>
         db.LoginThrottles.AsNoTracking().FirstOrDefaultAsync(t => t.LoginDigest == loginDigest, cancellationToken);
 
-    public async Task<bool> TryCountAttemptAsync(
-        string loginDigest, int seenFailures, DateTimeOffset nextAttemptAt, Guid attemptId, CancellationToken cancellationToken)
+    public async Task<bool> TryBeginAttemptAsync(
+        string loginDigest, LoginThrottleState? seen, int pending, DateTimeOffset nextAttemptAt, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
-        if (seenFailures == 0)
+        if (seen is null)
         {
-            // Note: the primary key decides between concurrent first failures: one insert wins, the rest re-read.
-            var state = new LoginThrottleState
-            {
-                LoginDigest = loginDigest, Failures = 1, NextAttemptAt = nextAttemptAt, LastAttemptId = attemptId,
-            };
-            db.LoginThrottles.Add(state);
-            var inserted = await db.TrySaveUniqueAsync(cancellationToken);
-            db.Entry(state).State = EntityState.Detached;
-            return inserted;
+            // Note: the primary key decides between concurrent first attempts: one row is inserted, the others insert
+            // nothing and re-read. ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike) makes losing that race a
+            // normal outcome rather than an error the provider would log under every burst.
+            return await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""
+                INSERT INTO login_throttle (login_digest, failures, pending, next_attempt_at, last_attempt_at)
+                VALUES ({loginDigest}, 1, {pending}, {ToColumn(nameof(LoginThrottleState.NextAttemptAt), nextAttemptAt)},
+                        {ToColumn(nameof(LoginThrottleState.LastAttemptAt), now)})
+                ON CONFLICT (login_digest) DO NOTHING
+                """, cancellationToken) == 1;
         }
 
         return await db.LoginThrottles
-            .Where(t => t.LoginDigest == loginDigest && t.Failures == seenFailures)
+            .Where(t => t.LoginDigest == loginDigest && t.Failures == seen.Failures && t.Pending == seen.Pending
+                && t.LastAttemptAt == seen.LastAttemptAt)
             .ExecuteUpdateAsync(t => t
-                .SetProperty(x => x.Failures, seenFailures + 1)
+                .SetProperty(x => x.Failures, seen.Failures + 1)
+                .SetProperty(x => x.Pending, pending)
                 .SetProperty(x => x.NextAttemptAt, nextAttemptAt)
-                .SetProperty(x => x.LastAttemptId, attemptId), cancellationToken) == 1;
+                .SetProperty(x => x.LastAttemptAt, now), cancellationToken) == 1;
     }
 
-    public async Task<bool> TryUncountAttemptAsync(
-        string loginDigest, Guid attemptId, int previousFailures, DateTimeOffset? previousNextAttemptAt, CancellationToken cancellationToken)
-    {
-        var counted = db.LoginThrottles.Where(t => t.LoginDigest == loginDigest && t.LastAttemptId == attemptId);
-        return previousFailures == 0 || previousNextAttemptAt is not { } previous
-            ? await counted.ExecuteDeleteAsync(cancellationToken) == 1
-            : await counted.ExecuteUpdateAsync(t => t
-                .SetProperty(x => x.Failures, previousFailures)
-                .SetProperty(x => x.NextAttemptAt, previous)
-                .SetProperty(x => x.LastAttemptId, Guid.Empty), cancellationToken) == 1;
-    }
+    public Task EndFailedAsync(string loginDigest, CancellationToken cancellationToken) =>
+        db.LoginThrottles.Where(t => t.LoginDigest == loginDigest && t.Pending > 0)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.Pending, x => x.Pending - 1), cancellationToken);
 
-    public Task ResetAsync(string loginDigest, Guid? attemptId, CancellationToken cancellationToken) =>
-        db.LoginThrottles
-            .Where(t => t.LoginDigest == loginDigest && (attemptId == null || t.LastAttemptId == attemptId))
-            .ExecuteDeleteAsync(cancellationToken);
+    public Task EndSucceededAsync(string loginDigest, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.LoginThrottles.Where(t => t.LoginDigest == loginDigest)
+            .ExecuteUpdateAsync(t => t
+                .SetProperty(x => x.Failures, x => x.Pending > 0 ? x.Pending - 1 : 0)
+                .SetProperty(x => x.Pending, x => x.Pending > 0 ? x.Pending - 1 : 0)
+                .SetProperty(x => x.NextAttemptAt, now), cancellationToken);
+
+    public Task EndUnverifiedAsync(string loginDigest, int freeAttempts, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.LoginThrottles.Where(t => t.LoginDigest == loginDigest && t.Pending > 0)
+            .ExecuteUpdateAsync(t => t
+                .SetProperty(x => x.Failures, x => x.Failures - 1)
+                .SetProperty(x => x.Pending, x => x.Pending - 1)
+                .SetProperty(x => x.NextAttemptAt, x => x.Failures - 1 < freeAttempts ? now : x.NextAttemptAt), cancellationToken);
+
+    public Task ResetAsync(string loginDigest, CancellationToken cancellationToken) =>
+        db.LoginThrottles.Where(t => t.LoginDigest == loginDigest).ExecuteDeleteAsync(cancellationToken);
 
     public Task<int> DeleteStaleAsync(DateTimeOffset before, int belowFailures, int batchSize, CancellationToken cancellationToken) =>
         db.LoginThrottles
-            .Where(t => t.Failures < belowFailures && t.NextAttemptAt < before)
+            .Where(t => t.Failures < belowFailures && t.NextAttemptAt < before && t.LastAttemptAt < before)
             .OrderBy(t => t.LoginDigest)
             .Take(batchSize)
             .ExecuteDeleteAsync(cancellationToken);
+
+    // Note: raw SQL bypasses EF's value conversion; the provider's own converter (UTC ticks on SQLite) is applied here.
+    private object ToColumn(string property, DateTimeOffset value) =>
+        db.Model.FindEntityType(typeof(LoginThrottleState))!.FindProperty(property)!.GetTypeMapping().Converter?.ConvertToProvider(value)
+        ?? value;
 }

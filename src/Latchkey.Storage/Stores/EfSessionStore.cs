@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage.Stores;
 
-internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
+internal sealed class EfSessionStore(LatchkeyDbContext db, IStorageErrorClassifier errors) : ISessionStore
 {
     private static readonly string[] TenantFilter = [LatchkeyDbContext.TenantFilter];
 
@@ -12,7 +12,8 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
     {
         // Note: on READ COMMITTED two logins of one app instance at once can both delete (neither sees the other's
         // uncommitted row) and both insert; the unique index on (user, app) refuses the second, which then tries again
-        // and replaces the first's key, as if it had come just after. SQLite's write lock makes them take turns anyway.
+        // and replaces the first's key, as if it had come just after. Inside a caller's transaction that stays usable:
+        // EF wraps SaveChanges in a savepoint and rolls back to it. SQLite's write lock makes them take turns anyway.
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -20,7 +21,7 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
                 await ReplaceOnceAsync(session, cancellationToken);
                 return;
             }
-            catch (DbUpdateException e) when (attempt < 3 && db.Errors.Classify(e) == StorageErrorKind.UniqueViolation)
+            catch (DbUpdateException e) when (attempt < 3 && errors.Classify(e) == StorageErrorKind.UniqueViolation)
             {
             }
         }
@@ -30,7 +31,7 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
     {
         // Note: cross-tenant: login runs before any tenant is entered; the user id comes from the user whose password
         // login has just verified.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         await db.Sessions.IgnoreQueryFilters(TenantFilter)
             .Where(s => s.UserId == session.UserId && s.AppId == session.AppId).ExecuteDeleteAsync(cancellationToken);
         db.Sessions.Add(session);
@@ -54,7 +55,7 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
                 .Where(s => s.KeyId == keyId)
                 .Join(db.Users.IgnoreQueryFilters(TenantFilter), s => s.UserId, u => u.Id, (s, u) => new SessionCredential(
                     s.Id, s.AppId, s.KeyDigest, s.LastUsedAt, s.ExpiresAt,
-                    u.Id, u.TenantId, u.Login, u.Kind, u.Role, u.Scopes, u.Disabled))
+                    u.Id, u.TenantId, u.Login, u.Kind, u.Role, u.Scopes, u.Disabled, s.CredentialVersion != u.CredentialVersion))
                 .FirstOrDefault()));
 
     public Task<SessionCredential?> FindByKeyIdAsync(string keyId, CancellationToken cancellationToken) =>
@@ -78,7 +79,7 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
 
         // Note: one transaction for the batch, so a burst of sessions costs one disk flush, not one each. Cross-tenant:
         // the background writer has no tenant; the ids come from requests that authenticated.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         foreach (var (id, at) in uses)
         {
             await db.Sessions.IgnoreQueryFilters(TenantFilter).Where(s => s.Id == id && s.LastUsedAt < at)

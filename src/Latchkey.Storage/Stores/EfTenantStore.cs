@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage.Stores;
 
-internal sealed class EfTenantStore(LatchkeyDbContext db) : ITenantStore
+internal sealed class EfTenantStore(LatchkeyDbContext db, IStorageErrorClassifier errors) : ITenantStore
 {
     // Note: inserts are not filtered; sign-up creates the tenant before anyone acts in it. The login's uniqueness is
     // the unique index's to decide, across tenants.
@@ -19,7 +19,7 @@ internal sealed class EfTenantStore(LatchkeyDbContext db) : ITenantStore
             db.AuditEntries.Add(signup);
         }
 
-        return await db.TrySaveUniqueAsync(cancellationToken);
+        return await db.TrySaveUniqueAsync(errors, cancellationToken);
     }
 
     public Task<Tenant?> FindAsync(Guid tenantId, CancellationToken cancellationToken) =>

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage.Stores;
 
-internal sealed class EfUserStore(LatchkeyDbContext db) : IUserStore
+internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier errors) : IUserStore
 {
     private static readonly string[] TenantFilter = [LatchkeyDbContext.TenantFilter];
 
@@ -23,7 +23,7 @@ internal sealed class EfUserStore(LatchkeyDbContext db) : IUserStore
     public async Task<bool> CreateAsync(User user, CancellationToken cancellationToken)
     {
         db.Users.Add(user);
-        return await db.TrySaveUniqueAsync(cancellationToken);
+        return await db.TrySaveUniqueAsync(errors, cancellationToken);
     }
 
     public async Task<IReadOnlyList<User>> ListAsync(Guid tenantId, UserKind kind, CancellationToken cancellationToken) =>
@@ -40,18 +40,29 @@ internal sealed class EfUserStore(LatchkeyDbContext db) : IUserStore
             .ToListAsync(cancellationToken);
 
     // Note: cross-tenant for login's rehash; the id comes from the lookup by login whose password was just verified.
-    public async Task<bool> UpdateVerifierAsync(Guid userId, string verifier, CancellationToken cancellationToken) =>
-        await db.Users.IgnoreQueryFilters(TenantFilter).Where(u => u.Id == userId)
+    // The WHERE on the old verifier is the compare-and-set: one statement, atomic on every provider.
+    public async Task<bool> UpdateVerifierAsync(Guid userId, string verified, string verifier, CancellationToken cancellationToken) =>
+        await db.Users.IgnoreQueryFilters(TenantFilter).Where(u => u.Id == userId && u.SecretVerifier == verified)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.SecretVerifier, verifier), cancellationToken) == 1;
 
     public async Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         var updated = await db.Users.Where(u => u.Id == userId)
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.SecretVerifier, verifier), cancellationToken);
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(x => x.SecretVerifier, verifier)
+                .SetProperty(x => x.CredentialVersion, x => x.CredentialVersion + 1), cancellationToken);
         if (updated == 1)
         {
+            // Note: the bump ends every session issued before it, including one a concurrent login inserts after the
+            // delete below; the session that made the change moves to the new version and lives on.
             await db.Sessions.Where(s => s.UserId == userId && s.Id != keepSessionId).ExecuteDeleteAsync(cancellationToken);
+            if (keepSessionId is { } keep)
+            {
+                var version = await db.Users.Where(u => u.Id == userId).Select(u => u.CredentialVersion).FirstAsync(cancellationToken);
+                await db.Sessions.Where(s => s.Id == keep && s.UserId == userId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.CredentialVersion, version), cancellationToken);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -66,11 +77,15 @@ internal sealed class EfUserStore(LatchkeyDbContext db) : IUserStore
         // Note: the check that another enabled owner remains is part of the UPDATE (and DELETE) statement itself, and
         // the tenant's row is locked first (SQLite: the write lock of BEGIN IMMEDIATE; PostgreSQL: FOR UPDATE), so two
         // owners demoting each other at once take turns and the second sees the first's change.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         await db.LockTenantAsync(tenantId, cancellationToken);
         var updated = await OfUser(tenantId, userId)
             .Where(u => staysOwner || !(u.Role == TenantRole.Owner && !u.Disabled) || db.Users.Any(o => o.TenantId == tenantId && o.Id != userId && o.Role == TenantRole.Owner && !o.Disabled))
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.Role, role).SetProperty(x => x.Disabled, disabled), cancellationToken);
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(x => x.Role, role)
+                .SetProperty(x => x.Disabled, disabled)
+                .SetProperty(x => x.CredentialVersion, x => disabled && !x.Disabled ? x.CredentialVersion + 1 : x.CredentialVersion),
+                cancellationToken);
         if (updated == 0)
         {
             return await OfUser(tenantId, userId).AnyAsync(cancellationToken) ? UserChange.LastOwner : UserChange.NotFound;
@@ -89,7 +104,7 @@ internal sealed class EfUserStore(LatchkeyDbContext db) : IUserStore
     public async Task<UserChange> DeleteAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken)
     {
         // Note: the tenant's row is locked first, as in UpdateAccessAsync, for the same last-owner rule.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         await db.LockTenantAsync(tenantId, cancellationToken);
         var deleted = await OfUser(tenantId, userId)
             .Where(u => !(u.Role == TenantRole.Owner && !u.Disabled) || db.Users.Any(o => o.TenantId == tenantId && o.Id != userId && o.Role == TenantRole.Owner && !o.Disabled))
@@ -113,7 +128,7 @@ internal sealed class EfUserStore(LatchkeyDbContext db) : IUserStore
         }
 
         // Note: cross-tenant: the background writer has no tenant; the ids come from requests that authenticated.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         foreach (var (id, at) in uses)
         {
             await db.Users.IgnoreQueryFilters(TenantFilter).Where(u => u.Id == id && (u.LastUsedAt == null || u.LastUsedAt < at))

@@ -13,6 +13,28 @@ public sealed class LoginNormalizerTests
         Assert.Equal(expected, LoginNormalizer.Normalize(login));
     }
 
+    [Theory]
+    [InlineData("STRASSE", "straße")]
+    [InlineData("Strasse", "STRAẞE")]
+    [InlineData("ΟΔΥΣΣΕΥΣ", "οδυσσευς")]
+    [InlineData("ﬁle", "FILE")]
+    [InlineData("Ǆ", "ǆ")]
+    public void LoginsThatLookTheSameToPeopleNormaliseAlike(string one, string other)
+    {
+        Assert.NotNull(LoginNormalizer.Normalize(one));
+        Assert.Equal(LoginNormalizer.Normalize(one), LoginNormalizer.Normalize(other));
+    }
+
+    [Theory]
+    [InlineData("İstanbul")]
+    [InlineData("STRAẞE")]
+    [InlineData("ΣΊΣΥΦΟΣ")]
+    public void NormalisingANormalisedLoginChangesNothing(string login)
+    {
+        var once = LoginNormalizer.Normalize(login)!;
+        Assert.Equal(once, LoginNormalizer.Normalize(once));
+    }
+
     [Fact]
     public void FullwidthLoginNormalisesToTheSameAsAscii()
     {

@@ -7,12 +7,52 @@ public sealed class PasswordPolicyTests
 {
     private const string Login = "alice";
 
+    // Note: no pattern a cracker tries early, so that length rules are tested alone.
+    private const string Unguessable = "kT9#vQ2mZp7!rL4xWb8sNc3@hJ6yFd5$gM1tXq0&uE2wRz7*oP9aYs4^iK8bVn3%";
+
+    /// <summary>A password of <paramref name="length"/> code points that passes every rule but length.</summary>
+    private static string Strong(int length) =>
+        length <= Unguessable.Length ? Unguessable[..length] : Unguessable + new string('x', length - Unguessable.Length);
+
     private static PasswordPolicy Policy(int? minLength = null, int? maxLength = null)
     {
         var options = new LatchkeyPasswordOptions();
         options.MinLength = minLength ?? options.MinLength;
         options.MaxLength = maxLength ?? options.MaxLength;
         return new PasswordPolicy(Options.Create(options));
+    }
+
+    [Theory]
+    [InlineData("123456789012345")]
+    [InlineData("aaaaaaaaaaaaaaaa")]
+    [InlineData("passwordpassword")]
+    [InlineData("qwertyuiopasdfghjkl")]
+    [InlineData("1qaz2wsx3edc4rfv")]
+    [InlineData("abcdefghijklmnop")]
+    [InlineData("monkey1234567890")]
+    [InlineData("iloveyou12345678")]
+    [InlineData("Password2024!Password2024!")]
+    public void CheckRejectsLongPasswordsThatACrackerTriesEarly(string password)
+    {
+        var reason = Policy().Check(password, Login);
+
+        Assert.NotNull(reason);
+        Assert.StartsWith("Too common", reason);
+    }
+
+    [Fact]
+    public void CheckRejectsALongPasswordBuiltFromTheLogin()
+    {
+        Assert.NotNull(Policy().Check("maximilian1987maximilian", "maximilian.schmidt@example.com"));
+    }
+
+    [Theory]
+    [InlineData("correct horse battery staple")]
+    [InlineData("my cat is called felix")]
+    [InlineData("spring time in paris 1999")]
+    public void CheckAcceptsAPassphraseOfSeveralWords(string password)
+    {
+        Assert.Null(Policy().Check(password, Login));
     }
 
     [Fact]
@@ -24,8 +64,8 @@ public sealed class PasswordPolicyTests
     [Fact]
     public void CheckRejectsAPasswordOneCodePointShorterThanTheDefaultMinimumOf15()
     {
-        Assert.NotNull(Policy().Check(new string('x', 14), Login));
-        Assert.Null(Policy().Check(new string('x', 15), Login));
+        Assert.NotNull(Policy().Check(Strong(14), Login));
+        Assert.Null(Policy().Check(Strong(15), Login));
     }
 
     [Fact]
@@ -51,8 +91,8 @@ public sealed class PasswordPolicyTests
     {
         var policy = Policy(minLength: 8);
 
-        Assert.Null(policy.Check("abcdefgh", Login));
-        var reason = policy.Check("abcdefg", Login);
+        Assert.Null(policy.Check(Strong(8), Login));
+        var reason = policy.Check(Strong(7), Login);
         Assert.NotNull(reason);
         Assert.Contains("8", reason);
     }
@@ -62,8 +102,8 @@ public sealed class PasswordPolicyTests
     {
         var policy = Policy();
 
-        Assert.Null(policy.Check(new string('x', 256), Login));
-        var reason = policy.Check(new string('x', 257), Login);
+        Assert.Null(policy.Check(Strong(256), Login));
+        var reason = policy.Check(Strong(257), Login);
         Assert.NotNull(reason);
         Assert.Contains("256", reason);
     }

@@ -9,86 +9,112 @@ public abstract class LoginThrottleStoreContract : StoreContract
 {
     private const string Digest = "3q2+7w==login-digest-of-some-login-12345678";
 
-    private Task<LoginThrottleState?> StateAsync() => Throttles(t => t.FindAsync(Digest, CancellationToken.None));
+    private Task<LoginThrottleState?> StateAsync(string digest = Digest) => Throttles(t => t.FindAsync(digest, CancellationToken.None));
 
-    private Task<bool> CountAsync(int seen, Guid attempt) =>
-        Throttles(t => t.TryCountAttemptAsync(Digest, seen, Now.AddSeconds(seen), attempt, CancellationToken.None));
+    /// <summary>Begins an attempt from what the counter holds now, as the service does.</summary>
+    private async Task<bool> BeginAsync(string digest = Digest, DateTimeOffset? nextAttemptAt = null, DateTimeOffset? at = null)
+    {
+        var seen = await StateAsync(digest);
+        return await BeginFromAsync(seen, digest, nextAttemptAt, at);
+    }
+
+    private Task<bool> BeginFromAsync(LoginThrottleState? seen, string digest = Digest, DateTimeOffset? nextAttemptAt = null, DateTimeOffset? at = null) =>
+        Throttles(t => t.TryBeginAttemptAsync(digest, seen, (seen?.Pending ?? 0) + 1, nextAttemptAt ?? Now, at ?? Now, CancellationToken.None));
 
     [Fact]
-    public async Task CountingFromAStaleSeenValueIsRefusedSoOnlyOneOfTwoRacingAttemptsCounts()
+    public async Task BeginningFromAStaleSeenValueIsRefusedSoOnlyOneOfTwoRacingAttemptsCounts()
     {
-        var first = await CountAsync(0, Guid.NewGuid());
-        var racingFirst = await CountAsync(0, Guid.NewGuid());
-        var second = await CountAsync(1, Guid.NewGuid());
-        var racingSecond = await CountAsync(1, Guid.NewGuid());
+        var first = await BeginFromAsync(null);
+        var racingFirst = await BeginFromAsync(null);
+        var seen = await StateAsync();
+        var second = await BeginFromAsync(seen);
+        var racingSecond = await BeginFromAsync(seen);
 
         Assert.Equal([true, false, true, false], new[] { first, racingFirst, second, racingSecond });
-        Assert.Equal(2, (await StateAsync())!.Failures);
+        var state = await StateAsync();
+        Assert.Equal((2, 2), (state!.Failures, state.Pending));
     }
 
     [Fact]
-    public async Task UncountTakesBackTheAttemptsOwnCountAndRestoresTheDelay()
+    public async Task AFailedAttemptStaysCountedAndIsNoLongerPending()
     {
-        await CountAsync(0, Guid.NewGuid());
-        var before = await StateAsync();
-        var attempt = Guid.NewGuid();
-        await CountAsync(1, attempt);
+        await BeginAsync();
+        await BeginAsync();
 
-        var undone = await Throttles(t => t.TryUncountAttemptAsync(Digest, attempt, 1, before!.NextAttemptAt, CancellationToken.None));
+        await Throttles(t => t.EndFailedAsync(Digest, CancellationToken.None));
 
-        Assert.True(undone);
-        var after = await StateAsync();
-        Assert.Equal(1, after!.Failures);
-        Assert.Equal(before!.NextAttemptAt, after.NextAttemptAt);
+        var state = await StateAsync();
+        Assert.Equal((2, 1), (state!.Failures, state.Pending));
     }
 
     [Fact]
-    public async Task UncountNeverErasesAFailureThatAnotherAttemptCountedSince()
+    public async Task ASuccessEndsTheRunButKeepsCountingTheAttemptsStillInFlight()
     {
-        var mine = Guid.NewGuid();
-        await CountAsync(0, mine);
-        await Throttles(t => t.ResetAsync(Digest, null, CancellationToken.None));
-        await CountAsync(0, Guid.NewGuid());
+        await BeginAsync();
+        await Throttles(t => t.EndFailedAsync(Digest, CancellationToken.None));
+        await BeginAsync(nextAttemptAt: Now.AddMinutes(1));
+        await BeginAsync(nextAttemptAt: Now.AddMinutes(1));
+        await BeginAsync(nextAttemptAt: Now.AddMinutes(1));
 
-        var undone = await Throttles(t => t.TryUncountAttemptAsync(Digest, mine, 0, null, CancellationToken.None));
+        await Throttles(t => t.EndSucceededAsync(Digest, Now, CancellationToken.None));
 
-        Assert.False(undone);
-        Assert.Equal(1, (await StateAsync())!.Failures);
+        var state = await StateAsync();
+        Assert.Equal((2, 2, Now), (state!.Failures, state.Pending, state.NextAttemptAt));
     }
 
     [Fact]
-    public async Task ASuccessResetsOnlyIfNoOtherAttemptWasCountedSinceButAnUnlockAlwaysDoes()
+    public async Task AnUnverifiedAttemptIsTakenBackAndTheDelayItCausedLifted()
     {
-        var succeeded = Guid.NewGuid();
-        await CountAsync(0, succeeded);
-        await CountAsync(1, Guid.NewGuid());
+        await BeginAsync();
+        await Throttles(t => t.EndFailedAsync(Digest, CancellationToken.None));
+        await BeginAsync(nextAttemptAt: Now.AddMinutes(1));
 
-        await Throttles(t => t.ResetAsync(Digest, succeeded, CancellationToken.None));
-        var afterSuccess = await StateAsync();
-        await Throttles(t => t.ResetAsync(Digest, null, CancellationToken.None));
+        await Throttles(t => t.EndUnverifiedAsync(Digest, freeAttempts: 2, Now, CancellationToken.None));
 
-        Assert.Equal(2, afterSuccess!.Failures);
+        var state = await StateAsync();
+        Assert.Equal((1, 0, Now), (state!.Failures, state.Pending, state.NextAttemptAt));
+    }
+
+    [Fact]
+    public async Task EndingAnAttemptThatIsNoLongerPendingChangesNothing()
+    {
+        await BeginAsync(nextAttemptAt: Now.AddMinutes(1));
+        await Throttles(t => t.EndFailedAsync(Digest, CancellationToken.None));
+
+        await Throttles(t => t.EndFailedAsync(Digest, CancellationToken.None));
+        await Throttles(t => t.EndUnverifiedAsync(Digest, freeAttempts: 5, Now, CancellationToken.None));
+
+        var state = await StateAsync();
+        Assert.Equal((1, 0, Now.AddMinutes(1)), (state!.Failures, state.Pending, state.NextAttemptAt));
+    }
+
+    [Fact]
+    public async Task AnUnlockForgetsEverything()
+    {
+        await BeginAsync();
+        await BeginAsync();
+
+        await Throttles(t => t.ResetAsync(Digest, CancellationToken.None));
+
         Assert.Null(await StateAsync());
     }
 
     [Fact]
     public async Task DeleteStaleRemovesOnlyQuietShortRuns()
     {
-        await Throttles(t => t.TryCountAttemptAsync("short", 0, Now.AddDays(-2), Guid.NewGuid(), CancellationToken.None));
-        await Throttles(t => t.TryCountAttemptAsync("recent", 0, Now, Guid.NewGuid(), CancellationToken.None));
-        await Throttles(t => t.TryCountAttemptAsync("long", 0, Now.AddDays(-2), Guid.NewGuid(), CancellationToken.None));
-        for (var seen = 1; seen < 5; seen++)
+        await BeginAsync("short", Now.AddDays(-2), Now.AddDays(-2));
+        await BeginAsync("recent", Now, Now);
+        for (var i = 0; i < 5; i++)
         {
-            var at = seen;
-            await Throttles(t => t.TryCountAttemptAsync("long", at, Now.AddDays(-2), Guid.NewGuid(), CancellationToken.None));
+            await BeginAsync("long", Now.AddDays(-2), Now.AddDays(-2));
         }
 
         var deleted = await Throttles(t => t.DeleteStaleAsync(Now.AddDays(-1), 5, 100, CancellationToken.None));
 
         Assert.Equal(1, deleted);
-        Assert.Null(await Throttles(t => t.FindAsync("short", CancellationToken.None)));
-        Assert.NotNull(await Throttles(t => t.FindAsync("recent", CancellationToken.None)));
-        Assert.Equal(5, (await Throttles(t => t.FindAsync("long", CancellationToken.None)))!.Failures);
+        Assert.Null(await StateAsync("short"));
+        Assert.NotNull(await StateAsync("recent"));
+        Assert.Equal(5, (await StateAsync("long"))!.Failures);
     }
 
     [Fact]

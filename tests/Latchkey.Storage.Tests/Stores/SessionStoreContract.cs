@@ -93,6 +93,36 @@ public abstract class SessionStoreContract : StoreContract
         Assert.Equal(TenantRole.Admin, credential.Role);
         Assert.Equal("users:read sessions:write", credential.Scopes);
         Assert.True(credential.Disabled);
+        Assert.False(credential.Superseded);
+    }
+
+    [Fact]
+    public async Task ASessionIssuedUnderAnOlderCredentialVersionIsSupersededAndTheKeptOneIsNot()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var kept = await CreateSessionAsync(owner, "app-laptop");
+        // Note: a login that read the user before the change and inserts its session after it, as the race does.
+        var late = NewSession(owner, "app-phone");
+
+        await Users(acme.Id, u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", kept.Id, CancellationToken.None));
+        await Sessions(s => s.ReplaceAsync(late, CancellationToken.None));
+
+        Assert.False((await Sessions(s => s.FindByKeyIdAsync(kept.KeyId, CancellationToken.None)))!.Superseded);
+        Assert.True((await Sessions(s => s.FindByKeyIdAsync(late.KeyId, CancellationToken.None)))!.Superseded);
+    }
+
+    [Fact]
+    public async Task DisablingAUserSupersedesASessionInsertedAfterwards()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var member = await CreateUserAsync(acme.Id, "member@acme.test");
+        var late = NewSession(member, "app-phone");
+
+        await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, member.Id, TenantRole.Member, disabled: true, CancellationToken.None));
+        await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, member.Id, TenantRole.Member, disabled: false, CancellationToken.None));
+        await Sessions(s => s.ReplaceAsync(late, CancellationToken.None));
+
+        Assert.True((await Sessions(s => s.FindByKeyIdAsync(late.KeyId, CancellationToken.None)))!.Superseded);
     }
 
     [Fact]

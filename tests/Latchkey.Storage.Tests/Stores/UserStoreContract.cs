@@ -123,7 +123,7 @@ public abstract class UserStoreContract : StoreContract
         var (acme, owner) = await CreateTenantAsync("owner@acme.test");
         var member = await CreateUserAsync(acme.Id, "member@acme.test");
 
-        Assert.True(await Users(u => u.UpdateVerifierAsync(owner.Id, "$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdA$bmV3aGFzaA", CancellationToken.None)));
+        Assert.True(await Users(u => u.UpdateVerifierAsync(owner.Id, owner.SecretVerifier, "$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdA$bmV3aGFzaA", CancellationToken.None)));
 
         var updated = await Users(acme.Id, u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None));
         Assert.Equal("$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdA$bmV3aGFzaA", updated?.SecretVerifier);
@@ -136,7 +136,19 @@ public abstract class UserStoreContract : StoreContract
     {
         await CreateTenantAsync("owner@acme.test");
 
-        Assert.False(await Users(u => u.UpdateVerifierAsync(Guid.NewGuid(), "$sha256$x", CancellationToken.None)));
+        Assert.False(await Users(u => u.UpdateVerifierAsync(Guid.NewGuid(), "$sha256$y", "$sha256$x", CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task UpdateVerifierLeavesAVerifierChangedSinceItWasReadAlone()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        await Users(acme.Id, u => u.ChangeSecretAsync(owner.Id, "$sha256$changed", null, CancellationToken.None));
+
+        var rehashed = await Users(u => u.UpdateVerifierAsync(owner.Id, owner.SecretVerifier, "$sha256$rehash-of-the-old-one", CancellationToken.None));
+
+        Assert.False(rehashed);
+        Assert.Equal("$sha256$changed", (await Users(acme.Id, u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None)))?.SecretVerifier);
     }
 
     [Fact]

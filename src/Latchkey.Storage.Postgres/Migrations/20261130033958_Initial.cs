@@ -18,12 +18,24 @@ namespace Latchkey.Storage.Postgres.Migrations
                 {
                     login_digest = table.Column<string>(type: "character varying(44)", maxLength: 44, nullable: false),
                     failures = table.Column<int>(type: "integer", nullable: false),
-                    last_attempt_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    next_attempt_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    pending = table.Column<int>(type: "integer", nullable: false),
+                    next_attempt_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    last_attempt_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_login_throttle", x => x.login_digest);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "pending_maintenance",
+                columns: table => new
+                {
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_pending_maintenance", x => x.name);
                 });
 
             migrationBuilder.CreateTable(
@@ -80,6 +92,7 @@ namespace Latchkey.Storage.Postgres.Migrations
                     role = table.Column<int>(type: "integer", nullable: false),
                     scopes = table.Column<string>(type: "character varying(2200)", maxLength: 2200, nullable: false),
                     disabled = table.Column<bool>(type: "boolean", nullable: false),
+                    credential_version = table.Column<int>(type: "integer", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     last_used_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
@@ -105,6 +118,7 @@ namespace Latchkey.Storage.Postgres.Migrations
                     app_name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     key_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     key_digest = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    credential_version = table.Column<int>(type: "integer", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     last_used_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
@@ -176,6 +190,9 @@ namespace Latchkey.Storage.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "login_throttle");
+
+            migrationBuilder.DropTable(
+                name: "pending_maintenance");
 
             migrationBuilder.DropTable(
                 name: "users");

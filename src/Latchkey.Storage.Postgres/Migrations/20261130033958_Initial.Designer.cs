@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Latchkey.Storage.Postgres.Migrations
 {
     [DbContext(typeof(PostgresLatchkeyDbContext))]
-    [Migration("20261130032547_Initial")]
+    [Migration("20261130033958_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -46,6 +46,10 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<int>("CredentialVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("credential_version");
 
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
@@ -161,13 +165,17 @@ namespace Latchkey.Storage.Postgres.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("failures");
 
-                    b.Property<Guid>("LastAttemptId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("last_attempt_id");
+                    b.Property<DateTimeOffset>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_attempt_at");
 
                     b.Property<DateTimeOffset>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_attempt_at");
+
+                    b.Property<int>("Pending")
+                        .HasColumnType("integer")
+                        .HasColumnName("pending");
 
                     b.HasKey("LoginDigest");
 
@@ -211,6 +219,10 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<int>("CredentialVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("credential_version");
 
                     b.Property<bool>("Disabled")
                         .HasColumnType("boolean")
@@ -263,6 +275,18 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.HasIndex("TenantId", "Kind");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("Latchkey.Storage.PendingMaintenance", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("pending_maintenance", (string)null);
                 });
 
             modelBuilder.Entity("Latchkey.Core.Model.AppSession", b =>

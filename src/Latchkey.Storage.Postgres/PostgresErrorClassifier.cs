@@ -3,12 +3,11 @@ using Npgsql;
 namespace Latchkey.Storage.Postgres;
 
 /// <summary>Reads PostgreSQL's SQLSTATEs (Appendix A of its manual) and Npgsql's connection errors.</summary>
-internal sealed class PostgresStorageErrorClassifier : IStorageErrorClassifier
+internal sealed class PostgresErrorClassifier : IStorageErrorClassifier
 {
-    public static PostgresStorageErrorClassifier Instance { get; } = new();
-
-    public StorageErrorKind Classify(Exception exception)
+    public StorageErrorKind? Classify(Exception exception)
     {
+        // Note: EF wraps the provider's error (in DbUpdateException, InvalidOperationException), hence the walk.
         for (var e = exception; e is not null; e = e.InnerException)
         {
             switch (e)
@@ -25,7 +24,7 @@ internal sealed class PostgresStorageErrorClassifier : IStorageErrorClassifier
             }
         }
 
-        return StorageErrorKind.Other;
+        return null;
     }
 
     // Note: class 08 is connection exceptions; 57P01-57P03 are the server shutting down, crashed or starting; class 53
