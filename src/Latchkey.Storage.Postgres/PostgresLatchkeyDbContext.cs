@@ -54,6 +54,11 @@ internal sealed class PostgresLatchkeyDbContext(DbContextOptions<PostgresLatchke
 
     private sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(v => v.ToUniversalTime(), v => v);
 
+    // Note: FOR NO KEY UPDATE, not FOR UPDATE: it excludes the other lockers all the same, but not the KEY SHARE locks
+    // that inserting a row which references the tenant (or user) takes, so unrelated writes do not queue behind it.
     public override Task LockTenantAsync(Guid tenantId, CancellationToken cancellationToken) =>
-        Database.ExecuteSqlAsync($"SELECT 1 FROM tenants WHERE id = {tenantId} FOR UPDATE", cancellationToken);
+        Database.ExecuteSqlAsync($"SELECT 1 FROM tenants WHERE id = {tenantId} FOR NO KEY UPDATE", cancellationToken);
+
+    public override Task LockUserAsync(Guid userId, CancellationToken cancellationToken) =>
+        Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR NO KEY UPDATE", cancellationToken);
 }

@@ -24,6 +24,9 @@ internal sealed class SqliteLatchkeyDbContext(DbContextOptions<SqliteLatchkeyDbC
     // lock at once, so writers already take turns for the whole file, tenant row included.
     public override Task LockTenantAsync(Guid tenantId, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <inheritdoc cref="LockTenantAsync"/>
+    public override Task LockUserAsync(Guid userId, CancellationToken cancellationToken) => Task.CompletedTask;
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Note: SQLite has no date type; stored as UTC ticks (a 64-bit integer) instants stay comparable and

@@ -44,6 +44,12 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
     /// </summary>
     public abstract Task LockTenantAsync(Guid tenantId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Inside a transaction: holds the user's row locked until the transaction ends, so that replacing one of its
+    /// sessions (delete, then insert) is done by one login at a time.
+    /// </summary>
+    public abstract Task LockUserAsync(Guid userId, CancellationToken cancellationToken);
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<User> Users => Set<User>();

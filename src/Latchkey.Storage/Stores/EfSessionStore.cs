@@ -4,34 +4,20 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage.Stores;
 
-internal sealed class EfSessionStore(LatchkeyDbContext db, IStorageErrorClassifier errors) : ISessionStore
+internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
 {
     private static readonly string[] TenantFilter = [LatchkeyDbContext.TenantFilter];
 
     public async Task ReplaceAsync(AppSession session, CancellationToken cancellationToken)
     {
-        // Note: on READ COMMITTED two logins of one app instance at once can both delete (neither sees the other's
-        // uncommitted row) and both insert; the unique index on (user, app) refuses the second, which then tries again
-        // and replaces the first's key, as if it had come just after. Inside a caller's transaction that stays usable:
-        // EF wraps SaveChanges in a savepoint and rolls back to it. SQLite's write lock makes them take turns anyway.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await ReplaceOnceAsync(session, cancellationToken);
-                return;
-            }
-            catch (DbUpdateException e) when (attempt < 3 && errors.Classify(e) == StorageErrorKind.UniqueViolation)
-            {
-            }
-        }
-    }
-
-    private async Task ReplaceOnceAsync(AppSession session, CancellationToken cancellationToken)
-    {
         // Note: cross-tenant: login runs before any tenant is entered; the user id comes from the user whose password
         // login has just verified.
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+
+        // Note: on READ COMMITTED two logins of one app instance at once would both delete (neither sees the other's
+        // uncommitted row) and both insert, and the unique index would refuse the second. Locking the user's row first
+        // makes them take turns: the second deletes what the first committed. (SQLite's write lock does so anyway.)
+        await db.LockUserAsync(session.UserId, cancellationToken);
         await db.Sessions.IgnoreQueryFilters(TenantFilter)
             .Where(s => s.UserId == session.UserId && s.AppId == session.AppId).ExecuteDeleteAsync(cancellationToken);
         db.Sessions.Add(session);
