@@ -68,8 +68,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         string connectionString, IDictionary<string, string>? settings, string[] arguments)
     {
         // Note: the server built with the tests (a project reference), in the same configuration.
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var dll = Path.Combine(RepositoryRoot, "src", "Latchkey.Server", "bin", configuration, "net10.0", "Latchkey.Server.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException("Latchkey.Server is not built where the tests expect it", dll);
+        }
+
         var directory = Directory.CreateTempSubdirectory("latchkey-instance-").FullName;
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { dll }.Concat(arguments))
