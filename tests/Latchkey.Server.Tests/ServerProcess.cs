@@ -31,12 +31,14 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static string RepositoryRoot { get; } = FindRoot();
 
     /// <summary>Runs <c>Latchkey.Server --migrate-only</c> on the database and returns its exit code.</summary>
-    public static async Task<int> MigrateOnlyAsync(string connectionString)
+    public static async Task<int> MigrateOnlyAsync(string connectionString, IDictionary<string, string>? settings = null)
     {
-        using var process = Process.Start(CreateStartInfo(connectionString, null, ["--migrate-only"]).Start)!;
+        var (start, directory) = CreateStartInfo(connectionString, settings, ["--migrate-only"]);
+        using var process = Process.Start(start)!;
         var drained = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
         await process.WaitForExitAsync();
         await drained;
+        Directory.Delete(directory, recursive: true);
         return process.ExitCode;
     }
 
