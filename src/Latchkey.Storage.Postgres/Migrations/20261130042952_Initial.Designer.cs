@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Latchkey.Storage.Postgres.Migrations
 {
     [DbContext(typeof(PostgresLatchkeyDbContext))]
-    [Migration("20261130033958_Initial")]
+    [Migration("20261130042952_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -46,6 +46,11 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedIp")
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)")
+                        .HasColumnName("created_ip");
 
                     b.Property<int>("CredentialVersion")
                         .HasColumnType("integer")
