@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The whole test suite, on a machine that has only the .NET SDK: installs what the tests need from Debian's
-# packages, runs every test project, and prints one closing line "N passed, N failed".
+# packages, starts a throw-away PostgreSQL cluster, runs every test project (the HTTP suite on SQLite and on
+# PostgreSQL), removes the cluster, and prints one closing line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the suite uses: argon2 (the reference Argon2 tool, for the interoperability test) and chromium
-# (the browser the web UI's tests drive through Playwright; nothing is downloaded at test time).
+# Debian packages the suite uses: argon2 (the reference Argon2 tool, for the interoperability test), chromium
+# (the browser the web UI's tests drive through Playwright; nothing is downloaded at test time) and postgresql (the
+# server the PostgreSQL provider's tests run on; only its binaries are used, not its system service).
 packages=()
 command -v argon2 >/dev/null 2>&1 || packages+=(argon2)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -18,9 +21,22 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+cluster=$(mktemp -d /tmp/latchkey-pg.XXXXXX)
+cleanup() {
+  tests/pg-cluster.sh remove "$cluster" >/dev/null 2>&1 || true
+  rm -f "$log"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+LATCHKEY_TEST_POSTGRES=$(tests/pg-cluster.sh create "$cluster")
+export LATCHKEY_TEST_POSTGRES
+echo "PostgreSQL test cluster in $cluster"
+
 status=0
-dotnet test Latchkey.slnx --nologo 2>&1 | tee "$log" || status=$?
+dotnet test Latchkey.slnx --nologo 2>&1 | tee -a "$log" || status=$?
+echo "HTTP suite again, on PostgreSQL"
+LATCHKEY_TEST_PROVIDER=postgres dotnet test tests/Latchkey.AspNetCore.Tests --no-build --nologo 2>&1 | tee -a "$log" || status=$?
 
 # Note: dotnet test prints one summary per test project; add them up into the plain closing line CI reads.
 awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {

@@ -2,10 +2,11 @@ using Latchkey.AspNetCore.Authentication;
 using Latchkey.AspNetCore.Authorization;
 using Latchkey.AspNetCore.Hosting;
 using Latchkey.Core;
-using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
 using Latchkey.Storage;
+using Latchkey.Storage.Postgres;
+using Latchkey.Storage.Sqlite;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -22,45 +23,19 @@ namespace Latchkey.AspNetCore;
 public static class LatchkeyServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers Latchkey's services, storage (from <c>Latchkey:Storage</c> and <c>ConnectionStrings:Latchkey</c>),
-    /// the <see cref="LatchkeyDefaults.AuthenticationScheme"/> scheme as the default, its policies, problem details
+    /// Registers Latchkey's core (<c>AddLatchkeyCore</c>), the storage provider that <c>Latchkey:Storage:Provider</c>
+    /// names on <c>ConnectionStrings:Latchkey</c> (<c>AddLatchkeySqlite</c> or <c>AddLatchkeyPostgres</c>), then what is
+    /// HTTP: the <see cref="LatchkeyDefaults.AuthenticationScheme"/> scheme as the default, its policies, problem details
     /// and the <c>storage</c> health check. Map the API with <c>MapLatchkeyApi()</c>.
     /// </summary>
     public static IServiceCollection AddLatchkey(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<LatchkeySessionOptions>().Bind(configuration.GetSection(LatchkeySessionOptions.Section))
-            .Validate(o => o.AbsoluteLifetime > TimeSpan.Zero, "Latchkey:Sessions:AbsoluteLifetime must be positive.")
-            .Validate(o => o.IdleTimeout > TimeSpan.Zero, "Latchkey:Sessions:IdleTimeout must be positive.")
-            .Validate(o => o.LastUsedResolution > TimeSpan.Zero, "Latchkey:Sessions:LastUsedResolution must be positive.")
-            .Validate(o => o.CleanupInterval > TimeSpan.Zero, "Latchkey:Sessions:CleanupInterval must be positive.")
-            .Validate(o => o.CleanupBatchSize > 0, "Latchkey:Sessions:CleanupBatchSize must be at least 1.")
-            .ValidateOnStart();
-        services.AddOptions<LatchkeyPasswordOptions>().Bind(configuration.GetSection(LatchkeyPasswordOptions.Section))
-            .Validate(o => o.MinLength >= 8, "Latchkey:Passwords:MinLength must be at least 8 (NIST SP 800-63B-4).")
-            .Validate(o => o.MaxLength >= 64 && o.MaxLength >= o.MinLength,
-                "Latchkey:Passwords:MaxLength must be at least 64 and at least MinLength (NIST SP 800-63B-4).")
-            .Validate(o => o.Argon2Iterations >= 1, "Latchkey:Passwords:Argon2Iterations must be at least 1.")
-            .Validate(o => o.Argon2MemoryKiB >= 8, "Latchkey:Passwords:Argon2MemoryKiB must be at least 8.")
-            .ValidateOnStart();
-        services.AddOptions<LatchkeyRegistrationOptions>().Bind(configuration.GetSection(LatchkeyRegistrationOptions.Section));
-        services.AddOptions<LatchkeyLockoutOptions>().Bind(configuration.GetSection(LatchkeyLockoutOptions.Section))
-            .Validate(o => o.FreeAttempts >= 1, "Latchkey:Lockout:FreeAttempts must be at least 1.")
-            .Validate(o => o.BaseDelay > TimeSpan.Zero && o.MaxDelay >= o.BaseDelay,
-                "Latchkey:Lockout:BaseDelay must be positive and Latchkey:Lockout:MaxDelay at least BaseDelay.")
-            .Validate(o => o.MaxFailures > o.FreeAttempts && o.MaxFailures <= 100,
-                "Latchkey:Lockout:MaxFailures must exceed FreeAttempts and be at most 100 (NIST SP 800-63B-4 §3.2.2).")
-            .Validate(o => o.ForgetAfter > TimeSpan.Zero, "Latchkey:Lockout:ForgetAfter must be positive.")
-            .Validate(o => string.IsNullOrEmpty(o.LoginDigestKey) || IsKey(o.LoginDigestKey),
-                "Latchkey:Lockout:LoginDigestKey must be base64 of at least 32 bytes (e.g. `openssl rand -base64 32`).")
-            .ValidateOnStart();
-        services.AddOptions<LatchkeyHashingOptions>().Bind(configuration.GetSection(LatchkeyHashingOptions.Section))
-            .Validate(o => o.MaxConcurrency >= 1, "Latchkey:Hashing:MaxConcurrency must be at least 1.")
-            .Validate(o => o.QueueTimeout > TimeSpan.Zero, "Latchkey:Hashing:QueueTimeout must be positive.")
-            // Note: a queued login waits at most twice the queue timeout; its attempt must not look abandoned to the
-            // per-login throttle meanwhile, or a concurrent correct login could be refused for it.
-            .Validate(o => (o.QueueTimeout * 2) + TimeSpan.FromSeconds(5) <= LoginThrottle.AbandonedAfter,
-                $"Latchkey:Hashing:QueueTimeout must be at most {((LoginThrottle.AbandonedAfter - TimeSpan.FromSeconds(5)) / 2).TotalSeconds} seconds.")
-            .ValidateOnStart();
+        // Note: first, so that Core's TryAdd of an origin-less default leaves the request's origin in place.
+        services.AddHttpContextAccessor();
+        services.AddSingleton<IRequestOrigin, HttpRequestOrigin>();
+        services.AddLatchkeyCore(configuration);
+        services.AddLatchkeyStorageProvider(configuration);
+
         services.AddOptions<LatchkeyNetworkOptions>().Bind(configuration.GetSection(LatchkeyNetworkOptions.Section))
             .Validate(o => o.CredentialRequestsPerMinute >= 1, "Latchkey:Network:CredentialRequestsPerMinute must be at least 1.")
             .Validate(o => o.FailureBurst >= 1, "Latchkey:Network:FailureBurst must be at least 1.")
@@ -69,32 +44,10 @@ public static class LatchkeyServiceCollectionExtensions
             .Validate(o => o.TrustedProxies.All(p => System.Net.IPAddress.TryParse(p, out _)),
                 "Latchkey:Network:TrustedProxies must list IP addresses.")
             .ValidateOnStart();
-        var storage = configuration.GetSection(LatchkeyStorageOptions.Section).Get<LatchkeyStorageOptions>() ?? new();
-        services.AddOptions<LatchkeyStorageOptions>().Bind(configuration.GetSection(LatchkeyStorageOptions.Section));
-        services.AddLatchkeyStorage(storage.Provider, configuration.GetConnectionString("Latchkey"));
-
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
-        services.AddSingleton<PasswordPolicy>();
-        services.AddSingleton<HashingGate>();
-        services.AddSingleton<PasswordService>();
         services.AddSingleton<FailedAttemptLimit>();
         services.AddSingleton<IFailedAttemptLimit>(sp => sp.GetRequiredService<FailedAttemptLimit>());
         services.AddSingleton<HashingRefusalLog>();
         services.AddHostedService<HashingWarmUp>();
-        services.AddScoped<LoginThrottle>();
-        services.AddSingleton<LoginThrottleSignals>();
-        services.AddSingleton<LastUseRecorder>();
-        services.AddScoped<CredentialValidator>();
-        services.AddScoped<SessionService>();
-        services.AddScoped<AccountService>();
-        services.AddScoped<MachineUserService>();
-        services.AddScoped<UserAdminService>();
-        services.AddScoped<TenantService>();
-        services.AddScoped<AuditLog>();
-        services.AddSingleton<AuditQueue>();
-        services.AddHttpContextAccessor();
-        services.AddSingleton<IRequestOrigin, HttpRequestOrigin>();
         services.AddHostedService<AuditWriter>();
         services.AddHostedService<LastUseWriter>();
         services.AddSingleton<ExpirySweeper>();
@@ -140,9 +93,28 @@ public static class LatchkeyServiceCollectionExtensions
         return services;
     }
 
-    private static bool IsKey(string base64)
+    /// <summary>
+    /// Registers the storage provider that <c>Latchkey:Storage:Provider</c> names (<c>sqlite</c>, the default, or
+    /// <c>postgres</c>) on <c>ConnectionStrings:Latchkey</c>.
+    /// </summary>
+    private static void AddLatchkeyStorageProvider(this IServiceCollection services, IConfiguration configuration)
     {
-        var bytes = new byte[base64.Length];
-        return Convert.TryFromBase64String(base64, bytes, out var length) && length >= 32;
+        var section = configuration.GetSection(LatchkeyStorageOptions.Section);
+        var storage = section.Get<LatchkeyStorageOptions>() ?? new();
+        services.AddOptions<LatchkeyStorageOptions>().Bind(section);
+        var connectionString = configuration.GetConnectionString("Latchkey");
+        switch (storage.Provider.ToLowerInvariant())
+        {
+            case "sqlite":
+                services.AddLatchkeySqlite(connectionString);
+                break;
+            case "postgres":
+                services.AddLatchkeyPostgres(connectionString is { Length: > 0 } ? connectionString : throw new InvalidOperationException(
+                    "Latchkey:Storage:Provider 'postgres' needs ConnectionStrings:Latchkey (e.g. Host=...;Database=latchkey;Username=...;Password=...)."));
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"Latchkey:Storage:Provider '{storage.Provider}' is not supported; use 'sqlite' or 'postgres'.");
+        }
     }
 }

@@ -4,3 +4,5 @@ using System.Runtime.CompilerServices;
 [assembly: InternalsVisibleTo("Latchkey.Storage")]
 [assembly: InternalsVisibleTo("Latchkey.AspNetCore")]
 [assembly: InternalsVisibleTo("Latchkey.Server")]
+[assembly: InternalsVisibleTo("Latchkey.Storage.Sqlite")]
+[assembly: InternalsVisibleTo("Latchkey.Storage.Postgres")]

@@ -1,27 +1,20 @@
 using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Latchkey.Storage;
 
 /// <summary>
-/// Applies pending migrations (the SQLite file is created on first run), then the one-off data tasks they scheduled.
+/// Applies pending migrations (the SQLite file is created on first run), then the one-off data tasks they scheduled,
+/// inside what the provider needs around them (SQLite: write-ahead logging; PostgreSQL: an advisory lock, so that
+/// instances starting together migrate once).
 /// </summary>
 internal sealed partial class DatabaseMigrator(LatchkeyDbContext db, ILogger<DatabaseMigrator> logger)
 {
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        if (db.Database.GetDbConnection() is SqliteConnection)
-        {
-            // Note: write-ahead logging lets readers (every authenticated request) proceed while a login writes;
-            // the mode is stored in the file, so setting it once is enough. synchronous stays FULL: a 201 means
-            // the row is on disk.
-            await db.Database.OpenConnectionAsync(cancellationToken);
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-        }
-
+        await using var exclusive = await db.EnterMigrationAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
         if (await db.PendingMaintenance.AnyAsync(t => t.Name == PendingMaintenance.RenormalizeLogins, cancellationToken))
         {

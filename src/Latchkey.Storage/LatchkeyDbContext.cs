@@ -31,6 +31,25 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
     /// <summary>The name of the query filter that confines queries to the scope's tenant.</summary>
     public const string TenantFilter = "tenant";
 
+    /// <summary>
+    /// Prepares the database for <see cref="DatabaseMigrator"/> and holds whatever keeps other instances out of the
+    /// migration until the result is disposed. The connection stays open meanwhile.
+    /// </summary>
+    public abstract Task<IAsyncDisposable> EnterMigrationAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inside a transaction: holds the tenant's row locked until the transaction ends, so that changes which must see
+    /// the tenant's other rows as they are (the last-owner rule) take turns. Note: on READ COMMITTED each statement
+    /// sees what committed before it started, so a transaction that waited here sees the other's change.
+    /// </summary>
+    public abstract Task LockTenantAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inside a transaction: holds the user's row locked until the transaction ends, so that replacing one of its
+    /// sessions (delete, then insert) is done by one login at a time.
+    /// </summary>
+    public abstract Task LockUserAsync(Guid userId, CancellationToken cancellationToken);
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<User> Users => Set<User>();

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Latchkey.AspNetCore.Tests;
@@ -26,7 +25,7 @@ public sealed class CredentialIntegrityTests
         var barrier = new StoreBarrier();
         await using var upgraded = await LatchkeyTestHost.StartAsync(
             new Dictionary<string, string?> { ["Latchkey:Passwords:Argon2Iterations"] = "2" },
-            connectionString: $"Data Source={current.DatabasePath}", services: RehashBarrierUserStore.Install(barrier));
+            services: RehashBarrierUserStore.Install(barrier), sameDatabaseAs: current);
 
         var rehashingLogin = LoginAsync(upgraded, LatchkeyTestHost.Password, "app-instance-2");
         await barrier.Arrived;
@@ -120,13 +119,7 @@ public sealed class CredentialIntegrityTests
     {
         await using var host = await LatchkeyTestHost.StartAsync();
         var (_, _, owner) = await host.CreateTenantAsync("owner@acme.test");
-        await using (var connection = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            await using var drop = connection.CreateCommand();
-            drop.CommandText = "DROP TABLE audit_log;";
-            await drop.ExecuteNonQueryAsync();
-        }
+        await host.ExecuteSqlAsync("DROP TABLE audit_log;");
 
         var response = await host.SendAsync(HttpMethod.Get, "/v1/audit", credential: owner);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Latchkey.AspNetCore.Authorization;
 using Latchkey.AspNetCore.Hosting;
@@ -14,16 +15,29 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
+using Latchkey.Tests;
+using Latchkey.Storage;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Latchkey.AspNetCore.Tests;
 
 /// <summary>
 /// An ASP.NET Core app that embeds Latchkey the way an integrator would (AddLatchkey + MapLatchkeyApi, and two
-/// endpoints of its own protected by scope), on a real SQLite file, over TestServer. Only the clock and the log sink
-/// are fakes.
+/// endpoints of its own protected by scope), over TestServer, on a real database: a SQLite file of its own, or with
+/// <c>LATCHKEY_TEST_PROVIDER=postgres</c> a fresh database on the tests' PostgreSQL cluster, dropped on dispose. Only the
+/// clock and the log sink are fakes.
 /// </summary>
 internal sealed class LatchkeyTestHost : IAsyncDisposable
 {
+    /// <summary>The variable that picks the provider of the suite: <c>sqlite</c> (the default) or <c>postgres</c>.</summary>
+    public const string ProviderVariable = "LATCHKEY_TEST_PROVIDER";
+
+    /// <summary>The provider the hosts of this run use unless a test gives a SQLite connection string of its own.</summary>
+    public static string Provider { get; } = Environment.GetEnvironmentVariable(ProviderVariable) is { Length: > 0 } provider
+        ? provider.ToLowerInvariant()
+        : "sqlite";
+
     public const string Password = "correct horse battery staple";
 
     /// <summary>The client address every request comes from (TestServer has none of its own).</summary>
@@ -31,12 +45,24 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
 
     private readonly string _directory;
 
-    private LatchkeyTestHost(WebApplication app, string directory)
+    // Note: the database this host created and drops on dispose; null for SQLite or a database shared with another host.
+    private readonly string? _ownedPostgres;
+
+    private LatchkeyTestHost(WebApplication app, string directory, string storageProvider, string connectionString, string? ownedPostgres)
     {
         App = app;
         _directory = directory;
+        StorageProvider = storageProvider;
+        ConnectionString = connectionString;
+        _ownedPostgres = ownedPostgres;
         Client = app.GetTestClient();
     }
+
+    /// <summary>The host's provider, <c>sqlite</c> or <c>postgres</c>.</summary>
+    public string StorageProvider { get; }
+
+    /// <summary>The host's connection string (for a second host on the same database, see <c>sameDatabaseAs</c>).</summary>
+    public string ConnectionString { get; }
 
     public static DateTimeOffset Start { get; } = new(2026, 1, 1, 9, 0, 0, TimeSpan.Zero);
 
@@ -48,18 +74,26 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
 
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
-    public string DatabasePath => Path.Combine(_directory, "latchkey.db");
-
     public static async Task<LatchkeyTestHost> StartAsync(
         IDictionary<string, string?>? settings = null, string? connectionString = null, Action<IServiceCollection>? services = null,
-        string environment = "Production")
+        string environment = "Production", LatchkeyTestHost? sameDatabaseAs = null)
     {
         var directory = Directory.CreateTempSubdirectory("latchkey-test-").FullName;
+
+        // Note: a test that gives a connection string is about the SQLite file itself; a host may share another's
+        // database (two servers on one database); every other host gets a fresh database of the run's provider.
+        var postgres = connectionString is null && sameDatabaseAs is null && Provider == "postgres"
+            ? await TestPostgres.CreateDatabaseAsync()
+            : null;
+        var provider = sameDatabaseAs?.StorageProvider ?? (postgres is null ? "sqlite" : "postgres");
+        var connection = sameDatabaseAs?.ConnectionString ?? postgres ?? connectionString
+            ?? $"Data Source={Path.Combine(directory, "latchkey.db")}";
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseTestServer();
         var config = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Latchkey"] = connectionString ?? $"Data Source={Path.Combine(directory, "latchkey.db")}",
+            ["Latchkey:Storage:Provider"] = provider,
+            ["ConnectionStrings:Latchkey"] = connection,
             // Note: cheap Argon2 keeps the suite fast; the defaults are checked in Latchkey.Core.Tests.
             ["Latchkey:Passwords:Argon2Iterations"] = "1",
             ["Latchkey:Passwords:Argon2MemoryKiB"] = "8",
@@ -80,8 +114,17 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         builder.Services.AddLatchkey(builder.Configuration);
         services?.Invoke(builder.Services);
 
-        var app = builder.Build();
-        await app.Services.MigrateLatchkeyDatabaseAsync();
+        WebApplication app;
+        try
+        {
+            app = builder.Build();
+            await app.Services.MigrateLatchkeyDatabaseAsync();
+        }
+        catch
+        {
+            await DropAsync(postgres);
+            throw;
+        }
 
         // Note: stands in for the network: TestServer gives no client address; raw requests may set their own.
         app.Use((context, next) =>
@@ -103,11 +146,62 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
             // Note: a host that refuses to start (invalid options) still leaves no files behind.
             await app.DisposeAsync();
             SqliteConnection.ClearAllPools();
+            await DropAsync(postgres);
             Directory.Delete(directory, recursive: true);
             throw;
         }
 
-        return new LatchkeyTestHost(app, directory);
+        return new LatchkeyTestHost(app, directory, provider, connection, postgres);
+    }
+
+    /// <summary>
+    /// Everything the database holds, as bytes to search: the SQLite files (database, WAL), or every row of every table
+    /// as PostgreSQL prints it. Stop the app first, so that nothing is still on its way.
+    /// </summary>
+    public async Task<byte[]> ReadStoredBytesAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        if (StorageProvider == "sqlite")
+        {
+            var file = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
+            return Directory.GetFiles(Path.GetDirectoryName(Path.GetFullPath(file))!, Path.GetFileName(file) + "*")
+                .SelectMany(File.ReadAllBytes).ToArray();
+        }
+
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        var text = new StringBuilder();
+        foreach (var table in new[] { "tenants", "users", "api_user_key", "login_throttle", "audit_log" })
+        {
+            await using var command = new NpgsqlCommand($"SELECT t::text FROM {table} t", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                text.AppendLine(reader.GetString(0));
+            }
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    /// <summary>Runs <paramref name="sql"/> on the host's database, past every store (to break it on purpose).</summary>
+    public async Task ExecuteSqlAsync(string sql)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<LatchkeyDbContext>().Database.ExecuteSqlRawAsync(sql);
+    }
+
+    /// <summary>The exception the run's provider throws when its storage goes away mid-request.</summary>
+    public static Exception StorageOutage() => Provider == "postgres"
+        ? new NpgsqlException("Exception while reading from stream", new IOException("Connection reset by peer"))
+        : new SqliteException("disk I/O error", 10);
+
+    private static async Task DropAsync(string? postgres)
+    {
+        if (postgres is not null)
+        {
+            await TestPostgres.DropDatabaseAsync(postgres);
+        }
     }
 
     public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null, Credential? credential = null)
@@ -208,6 +302,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        await DropAsync(_ownedPostgres);
         try
         {
             Directory.Delete(_directory, recursive: true);

@@ -2,7 +2,6 @@ using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
 using Latchkey.Storage;
 using Latchkey.Storage.Stores;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Latchkey.AspNetCore.Tests;
@@ -106,8 +105,9 @@ internal sealed class VerifiedLoginBarrierThrottleStore(EfLoginThrottleStore inn
 }
 
 /// <summary>
-/// The real audit store, whose storage dies when armed: the append fails the way SQLite fails when its disk goes
-/// (SQLITE_IOERR), after the change it records was written in the same transaction.
+/// The real audit store, whose storage dies when armed: the append fails the way the provider fails when its disk or
+/// server goes (SQLite: SQLITE_IOERR; PostgreSQL: a broken connection), after the change it records was written in the
+/// same transaction.
 /// </summary>
 internal sealed class FailingAuditStore(EfAuditStore inner, FailingAuditStore.Switch armed) : IAuditStore
 {
@@ -115,7 +115,7 @@ internal sealed class FailingAuditStore(EfAuditStore inner, FailingAuditStore.Sw
         services.AddScoped<IAuditStore>(sp => new FailingAuditStore(ActivatorUtilities.CreateInstance<EfAuditStore>(sp), armed));
 
     public Task AppendAsync(IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken) =>
-        armed.On ? throw new SqliteException("disk I/O error", 10) : inner.AppendAsync(entries, cancellationToken);
+        armed.On ? throw LatchkeyTestHost.StorageOutage() : inner.AppendAsync(entries, cancellationToken);
 
     public Task<IReadOnlyList<AuditEntry>> ListAsync(
         Guid tenantId, string? eventName, Guid? before, int limit, CancellationToken cancellationToken) =>

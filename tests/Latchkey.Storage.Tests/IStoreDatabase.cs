@@ -4,7 +4,7 @@ namespace Latchkey.Storage.Tests;
 
 /// <summary>
 /// A migrated, empty database behind the real storage registration. The store contract runs against one per test;
-/// each provider (SQLite now, PostgreSQL later) supplies its own.
+/// each provider (SQLite, PostgreSQL) supplies its own.
 /// </summary>
 internal interface IStoreDatabase : IAsyncDisposable
 {

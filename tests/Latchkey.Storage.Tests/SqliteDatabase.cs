@@ -1,9 +1,10 @@
+using Latchkey.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Latchkey.Storage.Tests;
 
-/// <summary>A SQLite file in a temporary directory of its own, wired through <c>AddLatchkeyStorage("sqlite", ...)</c>.</summary>
+/// <summary>A SQLite file in a temporary directory of its own, wired through <c>AddLatchkeySqlite</c>.</summary>
 internal sealed class SqliteDatabase : IStoreDatabase
 {
     private readonly string _directory;
@@ -19,7 +20,7 @@ internal sealed class SqliteDatabase : IStoreDatabase
 
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddLatchkeyStorage("sqlite", ConnectionString);
+        services.AddLatchkeySqlite(ConnectionString);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 

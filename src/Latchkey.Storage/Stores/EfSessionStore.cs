@@ -13,6 +13,11 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
         // Note: cross-tenant: login runs before any tenant is entered; the user id comes from the user whose password
         // login has just verified.
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+
+        // Note: on READ COMMITTED two logins of one app instance at once would both delete (neither sees the other's
+        // uncommitted row) and both insert, and the unique index would refuse the second. Locking the user's row first
+        // makes them take turns: the second deletes what the first committed. (SQLite's write lock does so anyway.)
+        await db.LockUserAsync(session.UserId, cancellationToken);
         await db.Sessions.IgnoreQueryFilters(TenantFilter)
             .Where(s => s.UserId == session.UserId && s.AppId == session.AppId).ExecuteDeleteAsync(cancellationToken);
         db.Sessions.Add(session);
@@ -30,17 +35,17 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
     // Note: cross-tenant: this read is what establishes the caller's tenant.
     // Note: compiled once: this lookup runs on every authenticated request, and translating the LINQ each time cost
     // more than the query itself (docs/benchmarks.md).
-    private static readonly Func<LatchkeyDbContext, string, CancellationToken, Task<SessionCredential?>> FindByKeyId =
-        EF.CompileAsyncQuery((LatchkeyDbContext db, string keyId, CancellationToken _) =>
+    private static readonly CompiledPerModel<Func<LatchkeyDbContext, string, CancellationToken, Task<SessionCredential?>>> FindByKeyId =
+        new(() => EF.CompileAsyncQuery((LatchkeyDbContext db, string keyId, CancellationToken _) =>
             db.Sessions.IgnoreQueryFilters(TenantFilter).AsNoTracking()
                 .Where(s => s.KeyId == keyId)
                 .Join(db.Users.IgnoreQueryFilters(TenantFilter), s => s.UserId, u => u.Id, (s, u) => new SessionCredential(
                     s.Id, s.AppId, s.KeyDigest, s.LastUsedAt, s.ExpiresAt,
                     u.Id, u.TenantId, u.Login, u.Kind, u.Role, u.Scopes, u.Disabled, s.CredentialVersion != u.CredentialVersion))
-                .FirstOrDefault());
+                .FirstOrDefault()));
 
     public Task<SessionCredential?> FindByKeyIdAsync(string keyId, CancellationToken cancellationToken) =>
-        FindByKeyId(db, keyId, cancellationToken);
+        FindByKeyId.For(db)(db, keyId, cancellationToken);
 
     public async Task<IReadOnlyList<AppSession>> ListAsync(Guid userId, CancellationToken cancellationToken) =>
         await db.Sessions.AsNoTracking().Where(s => s.UserId == userId).ToListAsync(cancellationToken);

@@ -10,12 +10,12 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
 
     // Note: cross-tenant on purpose: a login is unique across the service and login happens before any tenant is known.
     // Note: compiled once: machine tokens are looked up by login on every request they make.
-    private static readonly Func<LatchkeyDbContext, string, CancellationToken, Task<User?>> FindByLogin =
-        EF.CompileAsyncQuery((LatchkeyDbContext db, string login, CancellationToken _) =>
-            db.Users.IgnoreQueryFilters(TenantFilter).AsNoTracking().FirstOrDefault(u => u.Login == login));
+    private static readonly CompiledPerModel<Func<LatchkeyDbContext, string, CancellationToken, Task<User?>>> FindByLogin =
+        new(() => EF.CompileAsyncQuery((LatchkeyDbContext db, string login, CancellationToken _) =>
+            db.Users.IgnoreQueryFilters(TenantFilter).AsNoTracking().FirstOrDefault(u => u.Login == login)));
 
     public Task<User?> FindByLoginAsync(string normalizedLogin, CancellationToken cancellationToken) =>
-        FindByLogin(db, normalizedLogin, cancellationToken);
+        FindByLogin.For(db)(db, normalizedLogin, cancellationToken);
 
     public Task<User?> FindAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken) =>
         db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId && u.TenantId == tenantId, cancellationToken);
@@ -74,11 +74,11 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
     {
         var staysOwner = role == TenantRole.Owner && !disabled;
 
-        // Note: the check that another enabled owner remains is part of the UPDATE (and DELETE) statement itself,
-        // inside a transaction that SQLite begins IMMEDIATE (holding the write lock), so two owners demoting each
-        // other at once cannot both pass. PostgreSQL will need the owner rows locked (SELECT ... FOR UPDATE) or
-        // SERIALIZABLE isolation for the same guarantee.
+        // Note: the check that another enabled owner remains is part of the UPDATE (and DELETE) statement itself, and
+        // the tenant's row is locked first (SQLite: the write lock of BEGIN IMMEDIATE; PostgreSQL: FOR UPDATE), so two
+        // owners demoting each other at once take turns and the second sees the first's change.
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        await db.LockTenantAsync(tenantId, cancellationToken);
         var updated = await OfUser(tenantId, userId)
             .Where(u => staysOwner || !(u.Role == TenantRole.Owner && !u.Disabled) || db.Users.Any(o => o.TenantId == tenantId && o.Id != userId && o.Role == TenantRole.Owner && !o.Disabled))
             .ExecuteUpdateAsync(u => u
@@ -103,7 +103,9 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
 
     public async Task<UserChange> DeleteAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken)
     {
+        // Note: the tenant's row is locked first, as in UpdateAccessAsync, for the same last-owner rule.
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        await db.LockTenantAsync(tenantId, cancellationToken);
         var deleted = await OfUser(tenantId, userId)
             .Where(u => !(u.Role == TenantRole.Owner && !u.Disabled) || db.Users.Any(o => o.TenantId == tenantId && o.Id != userId && o.Role == TenantRole.Owner && !o.Disabled))
             .ExecuteDeleteAsync(cancellationToken);

@@ -43,6 +43,19 @@ public abstract class SessionStoreContract : StoreContract
     }
 
     [Fact]
+    public async Task LoginsOfOneAppInstanceAtOnceAllSucceedAndLeaveOneSession()
+    {
+        var (_, owner) = await CreateTenantAsync("owner@acme.test");
+        var sessions = Enumerable.Range(0, 8).Select(_ => NewSession(owner, "app-laptop")).ToList();
+
+        // Note: each in a scope of its own, as concurrent requests (or instances) make them.
+        await Task.WhenAll(sessions.Select(session => Task.Run(() => Sessions(s => s.ReplaceAsync(session, CancellationToken.None)))));
+
+        var stored = Assert.Single(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None)));
+        Assert.Contains(stored.Id, sessions.Select(s => s.Id));
+    }
+
+    [Fact]
     public async Task SessionsOfDifferentAppsOfOneUserCoexist()
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");

@@ -1,6 +1,6 @@
 namespace Latchkey.Storage.Tests.Stores;
 
-// Note: the contracts hold the tests; these classes only pick the provider. PostgreSQL gets the same five.
+// Note: the contracts hold the tests; these classes only pick the provider. PostgresStoreTests has the same five.
 
 public sealed class SqliteTenantStoreTests : TenantStoreContract
 {

@@ -382,6 +382,26 @@ public abstract class UserStoreContract : StoreContract
     }
 
     [Fact]
+    public async Task TwoOwnersDemotingEachOtherAtOnceLeaveTheTenantWithAnOwner()
+    {
+        // Note: a race, so run many times; each round both changes start together in scopes of their own.
+        for (var round = 0; round < 20; round++)
+        {
+            var (acme, owner) = await CreateTenantAsync($"owner{round}@acme.test");
+            var second = NewUser(acme.Id, $"second{round}@acme.test", role: TenantRole.Owner);
+            Assert.True(await Users(u => u.CreateAsync(second, CancellationToken.None)));
+
+            var changes = await Task.WhenAll(
+                Task.Run(() => Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, owner.Id, TenantRole.Member, false, CancellationToken.None))),
+                Task.Run(() => Users(acme.Id, u => u.DeleteAsync(acme.Id, second.Id, CancellationToken.None))));
+
+            Assert.Equal([UserChange.Done, UserChange.LastOwner], changes.Order());
+            var remaining = await Users(acme.Id, u => u.ListAsync(acme.Id, UserKind.Human, CancellationToken.None));
+            Assert.Single(remaining, u => u.Role == TenantRole.Owner && !u.Disabled);
+        }
+    }
+
+    [Fact]
     public async Task ADisabledOwnerDoesNotCountAsTheOwnerThatRemains()
     {
         var (acme, owner) = await CreateTenantAsync("owner@acme.test");

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace Latchkey.Storage.Migrations.Sqlite
+namespace Latchkey.Storage.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteLatchkeyDbContext))]
-    [Migration("20261130034630_SessionCreatedIp")]
-    partial class SessionCreatedIp
+    [Migration("20261125020854_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -42,15 +42,6 @@ namespace Latchkey.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
-                    b.Property<string>("CreatedIp")
-                        .HasMaxLength(45)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("created_ip");
-
-                    b.Property<int>("CredentialVersion")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("credential_version");
-
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("expires_at");
@@ -71,10 +62,6 @@ namespace Latchkey.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_used_at");
 
-                    b.Property<Guid>("TenantId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("tenant_id");
-
                     b.Property<Guid>("UserId")
                         .HasColumnType("TEXT")
                         .HasColumnName("user_id");
@@ -86,98 +73,10 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.HasIndex("KeyId")
                         .IsUnique();
 
-                    b.HasIndex("TenantId", "UserId");
-
                     b.HasIndex("UserId", "AppId")
                         .IsUnique();
 
                     b.ToTable("api_user_key", (string)null);
-                });
-
-            modelBuilder.Entity("Latchkey.Core.Model.AuditEntry", b =>
-                {
-                    b.Property<long>("Sequence")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("seq");
-
-                    b.Property<Guid?>("ActorUserId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("actor_user_id");
-
-                    b.Property<string>("AppId")
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("app_id");
-
-                    b.Property<long>("At")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("at");
-
-                    b.Property<string>("Detail")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("detail");
-
-                    b.Property<string>("Event")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("event");
-
-                    b.Property<Guid>("Id")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("id");
-
-                    b.Property<string>("IpAddress")
-                        .HasMaxLength(45)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("ip_address");
-
-                    b.Property<Guid?>("SubjectUserId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("subject_user_id");
-
-                    b.Property<Guid>("TenantId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("tenant_id");
-
-                    b.HasKey("Sequence");
-
-                    b.HasIndex("Id")
-                        .IsUnique();
-
-                    b.HasIndex("TenantId", "Sequence");
-
-                    b.ToTable("audit_log", (string)null);
-                });
-
-            modelBuilder.Entity("Latchkey.Core.Model.LoginThrottleState", b =>
-                {
-                    b.Property<string>("LoginDigest")
-                        .HasMaxLength(44)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("login_digest");
-
-                    b.Property<int>("Failures")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("failures");
-
-                    b.Property<long>("LastAttemptAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("last_attempt_at");
-
-                    b.Property<long>("NextAttemptAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("next_attempt_at");
-
-                    b.Property<int>("Pending")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("pending");
-
-                    b.HasKey("LoginDigest");
-
-                    b.ToTable("login_throttle", (string)null);
                 });
 
             modelBuilder.Entity("Latchkey.Core.Model.Tenant", b =>
@@ -217,10 +116,6 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
-
-                    b.Property<int>("CredentialVersion")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("credential_version");
 
                     b.Property<bool>("Disabled")
                         .HasColumnType("INTEGER")
@@ -275,32 +170,11 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.ToTable("users", (string)null);
                 });
 
-            modelBuilder.Entity("Latchkey.Storage.PendingMaintenance", b =>
-                {
-                    b.Property<string>("Name")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("name");
-
-                    b.HasKey("Name");
-
-                    b.ToTable("pending_maintenance", (string)null);
-                });
-
             modelBuilder.Entity("Latchkey.Core.Model.AppSession", b =>
                 {
                     b.HasOne("Latchkey.Core.Model.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Latchkey.Core.Model.AuditEntry", b =>
-                {
-                    b.HasOne("Latchkey.Core.Model.Tenant", null)
-                        .WithMany()
-                        .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace Latchkey.Storage;
+namespace Latchkey.Storage.Sqlite;
 
 /// <summary>SQLite's result codes (https://www.sqlite.org/rescode.html) sorted by what they mean for a caller.</summary>
 internal sealed class SqliteErrorClassifier : IStorageErrorClassifier

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace Latchkey.Storage.Migrations.Sqlite
+namespace Latchkey.Storage.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteLatchkeyDbContext))]
-    [Migration("20261125020854_Initial")]
-    partial class Initial
+    [Migration("20261125022922_TenancyAndAudit")]
+    partial class TenancyAndAudit
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -62,6 +62,10 @@ namespace Latchkey.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_used_at");
 
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
                     b.Property<Guid>("UserId")
                         .HasColumnType("TEXT")
                         .HasColumnName("user_id");
@@ -73,10 +77,70 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.HasIndex("KeyId")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "UserId");
+
                     b.HasIndex("UserId", "AppId")
                         .IsUnique();
 
                     b.ToTable("api_user_key", (string)null);
+                });
+
+            modelBuilder.Entity("Latchkey.Core.Model.AuditEntry", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<Guid?>("ActorUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_user_id");
+
+                    b.Property<string>("AppId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("app_id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("IpAddress")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ip_address");
+
+                    b.Property<Guid?>("SubjectUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject_user_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("Id")
+                        .IsUnique();
+
+                    b.HasIndex("TenantId", "Sequence");
+
+                    b.ToTable("audit_log", (string)null);
                 });
 
             modelBuilder.Entity("Latchkey.Core.Model.Tenant", b =>
@@ -175,6 +239,15 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.HasOne("Latchkey.Core.Model.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Latchkey.Core.Model.AuditEntry", b =>
+                {
+                    b.HasOne("Latchkey.Core.Model.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

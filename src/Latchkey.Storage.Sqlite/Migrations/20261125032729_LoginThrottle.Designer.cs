@@ -3,16 +3,19 @@ using System;
 using Latchkey.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace Latchkey.Storage.Migrations.Sqlite
+namespace Latchkey.Storage.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteLatchkeyDbContext))]
-    partial class SqliteLatchkeyDbContextModelSnapshot : ModelSnapshot
+    [Migration("20261125032729_LoginThrottle")]
+    partial class LoginThrottle
     {
-        protected override void BuildModel(ModelBuilder modelBuilder)
+        /// <inheritdoc />
+        protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
@@ -38,15 +41,6 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
-
-                    b.Property<string>("CreatedIp")
-                        .HasMaxLength(45)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("created_ip");
-
-                    b.Property<int>("CredentialVersion")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("credential_version");
 
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER")
@@ -160,17 +154,13 @@ namespace Latchkey.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("failures");
 
-                    b.Property<long>("LastAttemptAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("last_attempt_at");
+                    b.Property<Guid>("LastAttemptId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_attempt_id");
 
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("next_attempt_at");
-
-                    b.Property<int>("Pending")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("pending");
 
                     b.HasKey("LoginDigest");
 
@@ -214,10 +204,6 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
-
-                    b.Property<int>("CredentialVersion")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("credential_version");
 
                     b.Property<bool>("Disabled")
                         .HasColumnType("INTEGER")
@@ -270,18 +256,6 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.HasIndex("TenantId", "Kind");
 
                     b.ToTable("users", (string)null);
-                });
-
-            modelBuilder.Entity("Latchkey.Storage.PendingMaintenance", b =>
-                {
-                    b.Property<string>("Name")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("name");
-
-                    b.HasKey("Name");
-
-                    b.ToTable("pending_maintenance", (string)null);
                 });
 
             modelBuilder.Entity("Latchkey.Core.Model.AppSession", b =>

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Latchkey.Storage.Migrations.Sqlite
+namespace Latchkey.Storage.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class SessionCreatedIp : Migration

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace Latchkey.Storage;
+namespace Latchkey.Storage.Sqlite;
 
 /// <summary>
 /// Lets SQLite itself wait for the write lock (<c>PRAGMA busy_timeout</c>), in steps of a few milliseconds, rather

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Latchkey.Storage.Migrations.Sqlite
+namespace Latchkey.Storage.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class LoginThrottle : Migration

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace Latchkey.Storage.Migrations.Sqlite
+namespace Latchkey.Storage.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteLatchkeyDbContext))]
-    [Migration("20261125032729_LoginThrottle")]
-    partial class LoginThrottle
+    [Migration("20261130034630_SessionCreatedIp")]
+    partial class SessionCreatedIp
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -41,6 +41,15 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedIp")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_ip");
+
+                    b.Property<int>("CredentialVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("credential_version");
 
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER")
@@ -154,13 +163,17 @@ namespace Latchkey.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("failures");
 
-                    b.Property<Guid>("LastAttemptId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("last_attempt_id");
+                    b.Property<long>("LastAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_attempt_at");
 
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("next_attempt_at");
+
+                    b.Property<int>("Pending")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pending");
 
                     b.HasKey("LoginDigest");
 
@@ -204,6 +217,10 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
+
+                    b.Property<int>("CredentialVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("credential_version");
 
                     b.Property<bool>("Disabled")
                         .HasColumnType("INTEGER")
@@ -256,6 +273,18 @@ namespace Latchkey.Storage.Migrations.Sqlite
                     b.HasIndex("TenantId", "Kind");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("Latchkey.Storage.PendingMaintenance", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("pending_maintenance", (string)null);
                 });
 
             modelBuilder.Entity("Latchkey.Core.Model.AppSession", b =>

@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Latchkey.Storage.Postgres;
+
+/// <summary>Puts Latchkey's storage on PostgreSQL, where any number of instances may share one database.</summary>
+public static class LatchkeyPostgresServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers Latchkey's stores on the PostgreSQL database of <paramref name="connectionString"/> (an Npgsql
+    /// connection string, e.g. <c>Host=db;Database=latchkey;Username=latchkey;Password=...</c>), through one pooled
+    /// data source per process (<c>Maximum Pool Size</c> in the connection string bounds it; docs/deploy.md).
+    /// </summary>
+    public static IServiceCollection AddLatchkeyPostgres(this IServiceCollection services, string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+
+        // Note: one data source (and so one connection pool) for the process, disposed with the container.
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        return services.AddLatchkeyStorage<PostgresLatchkeyDbContext>(
+            (sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()),
+            new PostgresErrorClassifier());
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Latchkey.Storage.Sqlite;
+
+/// <summary>Puts Latchkey's storage on a SQLite file.</summary>
+public static class LatchkeySqliteServiceCollectionExtensions
+{
+    /// <summary>The connection string used when none is configured: <c>latchkey.db</c> in the working directory.</summary>
+    public const string DefaultConnectionString = "Data Source=latchkey.db";
+
+    /// <summary>
+    /// Registers Latchkey's stores on the SQLite file of <paramref name="connectionString"/> (defaults to
+    /// <see cref="DefaultConnectionString"/>). One process per file: run several instances on PostgreSQL instead.
+    /// </summary>
+    public static IServiceCollection AddLatchkeySqlite(this IServiceCollection services, string? connectionString = null)
+    {
+        connectionString ??= DefaultConnectionString;
+
+        // Note: a busy timeout lets concurrent writers queue for the file lock instead of failing at once.
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.DefaultTimeout = 5;
+        }
+
+        return services.AddLatchkeyStorage<SqliteLatchkeyDbContext>(
+            (_, options) => options.UseSqlite(builder.ConnectionString).AddInterceptors(new SqliteBusyTimeout(builder.DefaultTimeout)),
+            new SqliteErrorClassifier());
+    }
+}

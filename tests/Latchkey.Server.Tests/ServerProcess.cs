@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Latchkey.Server.Tests;
+
+/// <summary>
+/// One real Latchkey.Server process (the built Latchkey.Server.dll under <c>dotnet</c>), on a loopback port of its own,
+/// configured by environment variables as an operator would. Killed, not stopped, on dispose.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _directory;
+
+    private ServerProcess(Process process, string directory, int port)
+    {
+        _process = process;
+        _directory = directory;
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public HttpClient Client { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The repository's root (where test.sh is), found upwards from the test's output directory.</summary>
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    /// <summary>Runs <c>Latchkey.Server --migrate-only</c> on the database and returns its exit code.</summary>
+    public static async Task<int> MigrateOnlyAsync(string connectionString, IDictionary<string, string>? settings = null)
+    {
+        var (start, directory) = CreateStartInfo(connectionString, settings, ["--migrate-only"]);
+        using var process = Process.Start(start)!;
+        var drained = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+        await process.WaitForExitAsync();
+        await drained;
+        Directory.Delete(directory, recursive: true);
+        return process.ExitCode;
+    }
+
+    /// <summary>Starts a server on the PostgreSQL database of <paramref name="connectionString"/> and waits until it is healthy.</summary>
+    public static async Task<ServerProcess> StartAsync(string connectionString, IDictionary<string, string>? settings = null)
+    {
+        var port = FreePort();
+        var (start, directory) = CreateStartInfo(connectionString, settings, ["--urls", $"http://127.0.0.1:{port}"]);
+        var process = Process.Start(start)!;
+        // Note: drained so a chatty server never blocks on a full pipe.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new ServerProcess(process, directory, port);
+        try
+        {
+            await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static (ProcessStartInfo Start, string Directory) CreateStartInfo(
+        string connectionString, IDictionary<string, string>? settings, string[] arguments)
+    {
+        // Note: the server built with the tests (a project reference), in the same configuration.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var dll = Path.Combine(RepositoryRoot, "src", "Latchkey.Server", "bin", configuration, "net10.0", "Latchkey.Server.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException("Latchkey.Server is not built where the tests expect it", dll);
+        }
+
+        var directory = Directory.CreateTempSubdirectory("latchkey-instance-").FullName;
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { dll }.Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Latchkey__Storage__Provider"] = "postgres",
+            ["ConnectionStrings__Latchkey"] = connectionString,
+            // Note: cheap Argon2 and no per-address limit, as in the in-process suite: all load comes from one address.
+            ["Latchkey__Passwords__Argon2Iterations"] = "1",
+            ["Latchkey__Passwords__Argon2MemoryKiB"] = "8",
+            ["Latchkey__Network__CredentialRequestsPerMinute"] = "1000000",
+            ["Latchkey__Network__FailureBurst"] = "1000000",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        return (start, directory);
+    }
+
+    /// <summary>Polls <c>/healthz</c> until it answers 200; throws after <paramref name="limit"/>.</summary>
+    public async Task WaitUntilHealthyAsync(TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"Latchkey.Server exited with code {_process.ExitCode}");
+            }
+
+            try
+            {
+                if ((await Client.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("Latchkey.Server did not become healthy");
+    }
+
+    /// <summary>SIGKILL: no shutdown, no flush, as a crashed machine or an OOM kill.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null, (string Key, string? AppId)? credential = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        if (credential is { } c)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", c.Key);
+            if (c.AppId is not null)
+            {
+                request.Headers.Add("X-App-Id", c.AppId);
+            }
+        }
+
+        return Client.SendAsync(request);
+    }
+
+    public static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (!_process.HasExited)
+        {
+            Kill();
+        }
+
+        _process.Dispose();
+        await Task.Yield();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Latchkey.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Latchkey.slnx not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,60 @@
+using Latchkey.Storage.Postgres;
+using Latchkey.Tests;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Latchkey.Storage.Tests;
+
+/// <summary>A database of its own on the tests' PostgreSQL cluster, wired through <c>AddLatchkeyPostgres</c>.</summary>
+internal sealed class PostgresDatabase : IStoreDatabase
+{
+    private readonly ServiceProvider _services;
+
+    private PostgresDatabase(string connectionString)
+    {
+        ConnectionString = connectionString;
+        _services = CreateProvider(connectionString);
+    }
+
+    public string ConnectionString { get; }
+
+    /// <summary>An empty database, not yet migrated.</summary>
+    public static async Task<PostgresDatabase> CreateUnmigratedAsync() => new(await TestPostgres.CreateDatabaseAsync());
+
+    public static async Task<PostgresDatabase> CreateAsync()
+    {
+        var database = await CreateUnmigratedAsync();
+        try
+        {
+            await MigrateAsync(database._services);
+            return database;
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A service provider of its own on the database, as another instance of Latchkey has.</summary>
+    public static ServiceProvider CreateProvider(string connectionString)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddLatchkeyPostgres(connectionString);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+    }
+
+    public static async Task MigrateAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+    }
+
+    public AsyncServiceScope CreateScope() => _services.CreateAsyncScope();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(ConnectionString);
+    }
+}
