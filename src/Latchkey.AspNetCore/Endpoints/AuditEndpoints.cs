@@ -27,7 +27,7 @@ internal static class AuditEndpoints
 
         var (entries, next) = await audit.ListAsync(CallerPrincipal.ToCaller(context), before, size, cancellationToken);
         return TypedResults.Ok(new AuditPageResponse(
-            entries.Select(e => new AuditEntryResponse(e.Id, e.At, e.Event, e.ActorUserId, e.SubjectUserId, e.AppId, e.IpAddress, e.Detail)).ToList(),
+            entries.Select(e => new AuditEntryResponse(e.Id, e.At, e.Event, e.ActorUserId, e.SubjectUserId, e.AppId, e.IpAddress, e.Detail, e.Operator)).ToList(),
             next));
     }
 }

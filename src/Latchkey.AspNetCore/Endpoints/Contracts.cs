@@ -39,7 +39,8 @@ internal sealed record TenantResponse(Guid TenantId, string Name, string? Contac
 internal sealed record TenantUpdateRequest(string? Name, string? ContactEmail);
 
 internal sealed record AuditEntryResponse(
-    Guid Id, DateTimeOffset At, string Event, Guid? ActorUserId, Guid? SubjectUserId, string? AppId, string? Ip, string? Detail);
+    Guid Id, DateTimeOffset At, string Event, Guid? ActorUserId, Guid? SubjectUserId, string? AppId, string? Ip, string? Detail,
+    string? Operator);
 
 /// <summary>A page of the audit log, newest first; pass <c>nextBefore</c> as <c>?before=</c> for the next (null on the last page).</summary>
 internal sealed record AuditPageResponse(IReadOnlyList<AuditEntryResponse> Entries, Guid? NextBefore);
