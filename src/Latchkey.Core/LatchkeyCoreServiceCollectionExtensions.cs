@@ -68,6 +68,8 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddScoped<UserAdminService>();
         services.AddScoped<TenantService>();
         services.AddScoped<AuditLog>();
+        services.AddScoped<UserImportService>();
+        services.AddSingleton<ExpiryPurge>();
         services.AddSingleton<AuditQueue>();
         return services;
     }
