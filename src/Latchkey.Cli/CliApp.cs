@@ -96,6 +96,13 @@ public static class CliApp
                 await console.Error.WriteLineAsync($"error: the database cannot be reached or used right now: {e.GetBaseException().Message}");
                 return ExitCodes.Unavailable;
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Note: one line, not a stack trace: the operator needs the cause (a missing database, a refused
+                // login to it), and the message of a storage exception carries no secret of Latchkey's.
+                await console.Error.WriteLineAsync($"error: {e.GetBaseException().GetType().Name}: {e.GetBaseException().Message}");
+                return ExitCodes.Failed;
+            }
         });
     }
 
