@@ -5,10 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the suite uses: argon2 (the reference Argon2 tool, for the interoperability test) and postgresql
-# (the server the PostgreSQL provider's tests run on; only its binaries are used, not its system service).
+# Debian packages the suite uses: argon2 (the reference Argon2 tool, for the interoperability test), chromium
+# (the browser the web UI's tests drive through Playwright; nothing is downloaded at test time) and postgresql (the
+# server the PostgreSQL provider's tests run on; only its binaries are used, not its system service).
 packages=()
 command -v argon2 >/dev/null 2>&1 || packages+=(argon2)
+[ -x /usr/bin/chromium ] || packages+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 # The import tests make foreign password hashes with the original systems' tools: htpasswd -B (apache2-utils) for
 # bcrypt, and Python's hashlib (python3) for Django's format.

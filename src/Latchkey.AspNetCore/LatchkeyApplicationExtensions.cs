@@ -15,7 +15,8 @@ public static class LatchkeyApplicationExtensions
     /// <summary>
     /// Adds the middleware Latchkey's API relies on, in order: forwarded headers (from trusted proxies only),
     /// problem+json for exceptions and bare status codes, security headers (and HSTS over HTTPS), the rate limiter,
-    /// authentication and authorization. Call it before mapping endpoints.
+    /// authentication and authorization. Call it before mapping endpoints (and after <c>UseRouting()</c> when the app
+    /// calls that itself: the charset guard looks at the matched endpoint).
     /// </summary>
     public static IApplicationBuilder UseLatchkey(this IApplicationBuilder app)
     {
@@ -34,7 +35,7 @@ public static class LatchkeyApplicationExtensions
     /// <summary>Maps the v1 API under <c>/v1</c> and the health endpoint at <c>/healthz</c>.</summary>
     public static IEndpointConventionBuilder MapLatchkeyApi(this IEndpointRouteBuilder endpoints)
     {
-        var v1 = endpoints.MapGroup("/v1").WithTags("Latchkey");
+        var v1 = endpoints.MapGroup("/v1").WithTags("Latchkey").WithMetadata(LatchkeyApiEndpoint.Instance);
         AccountEndpoints.Map(v1);
         SessionEndpoints.Map(v1);
         MachineUserEndpoints.Map(v1);

@@ -26,6 +26,7 @@ public static class LatchkeySqliteServiceCollectionExtensions
         }
 
         return services.AddLatchkeyStorage<SqliteLatchkeyDbContext>(
-            (_, options) => options.UseSqlite(builder.ConnectionString), new SqliteErrorClassifier());
+            (_, options) => options.UseSqlite(builder.ConnectionString).AddInterceptors(new SqliteBusyTimeout(builder.DefaultTimeout)),
+            new SqliteErrorClassifier());
     }
 }

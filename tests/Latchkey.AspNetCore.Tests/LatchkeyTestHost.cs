@@ -7,6 +7,7 @@ using Latchkey.AspNetCore.Authorization;
 using Latchkey.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -15,6 +16,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Latchkey.Tests;
+using Latchkey.Storage;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Latchkey.AspNetCore.Tests;
@@ -41,15 +44,25 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
     public const string ClientIp = "203.0.113.7";
 
     private readonly string _directory;
-    private readonly string? _postgres;
 
-    private LatchkeyTestHost(WebApplication app, string directory, string? postgres)
+    // Note: the database this host created and drops on dispose; null for SQLite or a database shared with another host.
+    private readonly string? _ownedPostgres;
+
+    private LatchkeyTestHost(WebApplication app, string directory, string storageProvider, string connectionString, string? ownedPostgres)
     {
         App = app;
         _directory = directory;
-        _postgres = postgres;
+        StorageProvider = storageProvider;
+        ConnectionString = connectionString;
+        _ownedPostgres = ownedPostgres;
         Client = app.GetTestClient();
     }
+
+    /// <summary>The host's provider, <c>sqlite</c> or <c>postgres</c>.</summary>
+    public string StorageProvider { get; }
+
+    /// <summary>The host's connection string (for a second host on the same database, see <c>sameDatabaseAs</c>).</summary>
+    public string ConnectionString { get; }
 
     public static DateTimeOffset Start { get; } = new(2026, 1, 1, 9, 0, 0, TimeSpan.Zero);
 
@@ -63,19 +76,24 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
 
     public static async Task<LatchkeyTestHost> StartAsync(
         IDictionary<string, string?>? settings = null, string? connectionString = null, Action<IServiceCollection>? services = null,
-        string environment = "Production")
+        string environment = "Production", LatchkeyTestHost? sameDatabaseAs = null)
     {
         var directory = Directory.CreateTempSubdirectory("latchkey-test-").FullName;
 
-        // Note: a test that gives a connection string is about the SQLite file itself; every other test runs on the
-        // provider of the run.
-        var postgres = connectionString is null && Provider == "postgres" ? await TestPostgres.CreateDatabaseAsync() : null;
+        // Note: a test that gives a connection string is about the SQLite file itself; a host may share another's
+        // database (two servers on one database); every other host gets a fresh database of the run's provider.
+        var postgres = connectionString is null && sameDatabaseAs is null && Provider == "postgres"
+            ? await TestPostgres.CreateDatabaseAsync()
+            : null;
+        var provider = sameDatabaseAs?.StorageProvider ?? (postgres is null ? "sqlite" : "postgres");
+        var connection = sameDatabaseAs?.ConnectionString ?? postgres ?? connectionString
+            ?? $"Data Source={Path.Combine(directory, "latchkey.db")}";
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseTestServer();
         var config = new Dictionary<string, string?>
         {
-            ["Latchkey:Storage:Provider"] = postgres is null ? "sqlite" : "postgres",
-            ["ConnectionStrings:Latchkey"] = postgres ?? connectionString ?? $"Data Source={Path.Combine(directory, "latchkey.db")}",
+            ["Latchkey:Storage:Provider"] = provider,
+            ["ConnectionStrings:Latchkey"] = connection,
             // Note: cheap Argon2 keeps the suite fast; the defaults are checked in Latchkey.Core.Tests.
             ["Latchkey:Passwords:Argon2Iterations"] = "1",
             ["Latchkey:Passwords:Argon2MemoryKiB"] = "8",
@@ -117,6 +135,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         app.MapLatchkeyApi();
         app.MapGet("/integrator/x", () => "x").RequireScope("x");
         app.MapGet("/integrator/y", () => "y").RequireAuthorization(policy => policy.RequireScope("y"));
+        app.MapPost("/integrator/form", async (HttpRequest request) => (await request.ReadFormAsync()).Count.ToString());
         try
         {
             await app.StartAsync();
@@ -131,7 +150,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
             throw;
         }
 
-        return new LatchkeyTestHost(app, directory, postgres);
+        return new LatchkeyTestHost(app, directory, provider, connection, postgres);
     }
 
     /// <summary>
@@ -141,12 +160,14 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
     public async Task<byte[]> ReadStoredBytesAsync()
     {
         SqliteConnection.ClearAllPools();
-        if (_postgres is null)
+        if (StorageProvider == "sqlite")
         {
-            return Directory.GetFiles(_directory).SelectMany(File.ReadAllBytes).ToArray();
+            var file = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
+            return Directory.GetFiles(Path.GetDirectoryName(Path.GetFullPath(file))!, Path.GetFileName(file) + "*")
+                .SelectMany(File.ReadAllBytes).ToArray();
         }
 
-        await using var connection = new NpgsqlConnection(_postgres);
+        await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         var text = new StringBuilder();
         foreach (var table in new[] { "tenants", "users", "api_user_key", "login_throttle", "audit_log" })
@@ -161,6 +182,18 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
 
         return Encoding.UTF8.GetBytes(text.ToString());
     }
+
+    /// <summary>Runs <paramref name="sql"/> on the host's database, past every store (to break it on purpose).</summary>
+    public async Task ExecuteSqlAsync(string sql)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<LatchkeyDbContext>().Database.ExecuteSqlRawAsync(sql);
+    }
+
+    /// <summary>The exception the run's provider throws when its storage goes away mid-request.</summary>
+    public static Exception StorageOutage() => Provider == "postgres"
+        ? new NpgsqlException("Exception while reading from stream", new IOException("Connection reset by peer"))
+        : new SqliteException("disk I/O error", 10);
 
     private static async Task DropAsync(string? postgres)
     {
@@ -268,7 +301,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        await DropAsync(_postgres);
+        await DropAsync(_ownedPostgres);
         try
         {
             Directory.Delete(_directory, recursive: true);

@@ -31,12 +31,14 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static string RepositoryRoot { get; } = FindRoot();
 
     /// <summary>Runs <c>Latchkey.Server --migrate-only</c> on the database and returns its exit code.</summary>
-    public static async Task<int> MigrateOnlyAsync(string connectionString)
+    public static async Task<int> MigrateOnlyAsync(string connectionString, IDictionary<string, string>? settings = null)
     {
-        using var process = Process.Start(CreateStartInfo(connectionString, null, ["--migrate-only"]).Start)!;
+        var (start, directory) = CreateStartInfo(connectionString, settings, ["--migrate-only"]);
+        using var process = Process.Start(start)!;
         var drained = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
         await process.WaitForExitAsync();
         await drained;
+        Directory.Delete(directory, recursive: true);
         return process.ExitCode;
     }
 
@@ -68,8 +70,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         string connectionString, IDictionary<string, string>? settings, string[] arguments)
     {
         // Note: the server built with the tests (a project reference), in the same configuration.
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var dll = Path.Combine(RepositoryRoot, "src", "Latchkey.Server", "bin", configuration, "net10.0", "Latchkey.Server.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException("Latchkey.Server is not built where the tests expect it", dll);
+        }
+
         var directory = Directory.CreateTempSubdirectory("latchkey-instance-").FullName;
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { dll }.Concat(arguments))

@@ -65,6 +65,36 @@ public sealed class DatabaseMigratorTests
     }
 
     [Fact]
+    public async Task MigratingLoginsStoredBeforeCaseFoldingFoldsThemAndRefusesToMergeTwoThatWouldCollide()
+    {
+        await using var database = SqliteDatabase.CreateUnmigrated();
+        await using (var scope = database.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<LatchkeyDbContext>().GetService<IMigrator>()
+                .MigrateAsync("20261125032729_LoginThrottle");
+        }
+
+        var tenantId = Guid.NewGuid().ToString().ToUpperInvariant();
+        await ExecuteAsync(database, $"INSERT INTO tenants (id, name, created_at) VALUES ('{tenantId}', 'Acme', 0)");
+        // Note: what the old normaliser (NFKC + lower-casing) stored: ß kept, final sigma kept.
+        var logins = new[] { "straße@acme.test", "strasse@acme.test", "οδυσσευς@acme.test", "maß@acme.test" };
+        var ids = new List<string>();
+        foreach (var login in logins)
+        {
+            var id = Guid.NewGuid().ToString().ToUpperInvariant();
+            ids.Add(id);
+            await ExecuteAsync(database, "INSERT INTO users (id, tenant_id, kind, login, secret_verifier, role, scopes, disabled, created_at) " +
+                $"VALUES ('{id}', '{tenantId}', 0, '{login}', '$sha256$AAAA', 2, '', 0, 0)");
+        }
+
+        await database.MigrateAsync();
+
+        var stored = await ReadStringsAsync(database, "SELECT login FROM users ORDER BY login");
+        Assert.Equal(["mass@acme.test", "strasse@acme.test", "straße@acme.test", "οδυσσευσ@acme.test"], stored);
+        Assert.Empty(await ReadStringsAsync(database, "SELECT name FROM pending_maintenance"));
+    }
+
+    [Fact]
     public async Task MigrationLeavesTheFileInWriteAheadLogMode()
     {
         await using var database = SqliteDatabase.CreateUnmigrated();

@@ -71,6 +71,10 @@ internal sealed class LatchkeyAuthenticationHandler(
         // Note: from here on this request's queries see the caller's tenant only (storage's tenant query filter).
         Context.RequestServices.GetRequiredService<TenantContext>().Enter(check.Caller.TenantId);
         CallerPrincipal.Remember(Context, check.Caller);
+
+        // Note: whatever an authenticated request answers is someone's own data; no shared or browser cache may keep
+        // it (OWASP ASVS 14.3.2). An endpoint that knows better can still set its own Cache-Control.
+        Response.Headers.CacheControl = "no-store";
         var principal = CallerPrincipal.ToPrincipal(check.Caller, Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }

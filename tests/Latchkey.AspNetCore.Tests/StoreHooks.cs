@@ -1,0 +1,127 @@
+using Latchkey.Core.Model;
+using Latchkey.Core.Stores;
+using Latchkey.Storage;
+using Latchkey.Storage.Stores;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Latchkey.AspNetCore.Tests;
+
+/// <summary>
+/// Holds one call of a real store at a chosen point until the test lets it go, so that a race is played out in a
+/// fixed order rather than hoped for with sleeps.
+/// </summary>
+internal sealed class StoreBarrier
+{
+    private readonly TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _used;
+    private volatile bool _armed;
+
+    /// <summary>A barrier made with <paramref name="armed"/> false holds nothing until <see cref="Arm"/>.</summary>
+    public StoreBarrier(bool armed = true) => _armed = armed;
+
+    /// <summary>Completes when the held call has reached the barrier.</summary>
+    public Task Arrived => _arrived.Task;
+
+    public void Release() => _released.TrySetResult();
+
+    public void Arm() => _armed = true;
+
+    /// <summary>Holds the first call that gets here; later ones pass.</summary>
+    public async Task PassAsync()
+    {
+        if (_armed && Interlocked.Exchange(ref _used, 1) == 0)
+        {
+            _arrived.TrySetResult();
+            await _released.Task;
+        }
+    }
+}
+
+/// <summary>The real user store, with the login's rehash held at a barrier before it writes.</summary>
+internal sealed class RehashBarrierUserStore(EfUserStore inner, StoreBarrier barrier) : IUserStore
+{
+    public static Action<IServiceCollection> Install(StoreBarrier barrier) => services =>
+        services.AddScoped<IUserStore>(sp => new RehashBarrierUserStore(ActivatorUtilities.CreateInstance<EfUserStore>(sp), barrier));
+
+    public async Task<bool> UpdateVerifierAsync(Guid userId, string verified, string verifier, CancellationToken cancellationToken)
+    {
+        await barrier.PassAsync();
+        return await inner.UpdateVerifierAsync(userId, verified, verifier, cancellationToken);
+    }
+
+    public Task<User?> FindByLoginAsync(string normalizedLogin, CancellationToken cancellationToken) => inner.FindByLoginAsync(normalizedLogin, cancellationToken);
+
+    public Task<User?> FindAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken) => inner.FindAsync(tenantId, userId, cancellationToken);
+
+    public Task<bool> CreateAsync(User user, CancellationToken cancellationToken) => inner.CreateAsync(user, cancellationToken);
+
+    public Task<IReadOnlyList<User>> ListAsync(Guid tenantId, UserKind kind, CancellationToken cancellationToken) => inner.ListAsync(tenantId, kind, cancellationToken);
+
+    public Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, CancellationToken cancellationToken) => inner.ListHumansAsync(tenantId, cancellationToken);
+
+    public Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CancellationToken cancellationToken) =>
+        inner.ChangeSecretAsync(userId, verifier, keepSessionId, cancellationToken);
+
+    public Task<UserChange> UpdateAccessAsync(Guid tenantId, Guid userId, TenantRole role, bool disabled, CancellationToken cancellationToken) =>
+        inner.UpdateAccessAsync(tenantId, userId, role, disabled, cancellationToken);
+
+    public Task<UserChange> DeleteAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken) => inner.DeleteAsync(tenantId, userId, cancellationToken);
+
+    public Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken) =>
+        inner.RecordLastUseAsync(uses, cancellationToken);
+}
+
+/// <summary>
+/// The real throttle store, with a login held at a barrier right after its password was verified and before it opens
+/// its session: the window in which a concurrent password change must still win.
+/// </summary>
+internal sealed class VerifiedLoginBarrierThrottleStore(EfLoginThrottleStore inner, StoreBarrier barrier) : ILoginThrottleStore
+{
+    public static Action<IServiceCollection> Install(StoreBarrier barrier) => services =>
+        services.AddScoped<ILoginThrottleStore>(sp => new VerifiedLoginBarrierThrottleStore(ActivatorUtilities.CreateInstance<EfLoginThrottleStore>(sp), barrier));
+
+    public async Task EndSucceededAsync(string loginDigest, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await inner.EndSucceededAsync(loginDigest, now, cancellationToken);
+        await barrier.PassAsync();
+    }
+
+    public Task<LoginThrottleState?> FindAsync(string loginDigest, CancellationToken cancellationToken) => inner.FindAsync(loginDigest, cancellationToken);
+
+    public Task<bool> TryBeginAttemptAsync(
+        string loginDigest, LoginThrottleState? seen, int pending, DateTimeOffset nextAttemptAt, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.TryBeginAttemptAsync(loginDigest, seen, pending, nextAttemptAt, now, cancellationToken);
+
+    public Task EndFailedAsync(string loginDigest, CancellationToken cancellationToken) => inner.EndFailedAsync(loginDigest, cancellationToken);
+
+    public Task EndUnverifiedAsync(string loginDigest, int freeAttempts, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.EndUnverifiedAsync(loginDigest, freeAttempts, now, cancellationToken);
+
+    public Task ResetAsync(string loginDigest, CancellationToken cancellationToken) => inner.ResetAsync(loginDigest, cancellationToken);
+
+    public Task<int> DeleteStaleAsync(DateTimeOffset before, int belowFailures, int batchSize, CancellationToken cancellationToken) =>
+        inner.DeleteStaleAsync(before, belowFailures, batchSize, cancellationToken);
+}
+
+/// <summary>
+/// The real audit store, whose storage dies when armed: the append fails the way the provider fails when its disk or
+/// server goes (SQLite: SQLITE_IOERR; PostgreSQL: a broken connection), after the change it records was written in the
+/// same transaction.
+/// </summary>
+internal sealed class FailingAuditStore(EfAuditStore inner, FailingAuditStore.Switch armed) : IAuditStore
+{
+    public static Action<IServiceCollection> Install(Switch armed) => services =>
+        services.AddScoped<IAuditStore>(sp => new FailingAuditStore(ActivatorUtilities.CreateInstance<EfAuditStore>(sp), armed));
+
+    public Task AppendAsync(IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken) =>
+        armed.On ? throw LatchkeyTestHost.StorageOutage() : inner.AppendAsync(entries, cancellationToken);
+
+    public Task<IReadOnlyList<AuditEntry>> ListAsync(Guid tenantId, Guid? before, int limit, CancellationToken cancellationToken) =>
+        inner.ListAsync(tenantId, before, limit, cancellationToken);
+
+    internal sealed class Switch
+    {
+        public volatile bool On;
+    }
+}
