@@ -19,25 +19,24 @@ internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) :
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var signed = false;
-        if (request.Headers.Authorization is null && !(request.Options.TryGetValue(Anonymous, out var anonymous) && anonymous))
+        var anonymous = request.Options.TryGetValue(Anonymous, out var unsigned) && unsigned;
+        if (request.Headers.Authorization is null && !anonymous)
         {
             if (credentials.Options.MachineToken is { Length: > 0 } token)
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                signed = true;
             }
             else if (await credentials.Keys.ReadAsync(cancellationToken) is { } key)
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
                 request.Headers.Remove(AppIdHeader);
                 request.Headers.Add(AppIdHeader, credentials.AppId);
-                signed = true;
             }
         }
 
         var response = await base.SendAsync(request, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Unauthorized && (signed || request.Headers.Authorization is null))
+        // Note: a refused login is the login's answer, not news about the stored key.
+        if (response.StatusCode == HttpStatusCode.Unauthorized && !anonymous)
         {
             credentials.RaiseUnauthorized(new LatchkeyUnauthorizedEventArgs(ErrorOf(response), await DetailOfAsync(response, cancellationToken), request.RequestUri));
         }
