@@ -34,7 +34,7 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddHttpContextAccessor();
         services.AddSingleton<IRequestOrigin, HttpRequestOrigin>();
         services.AddLatchkeyCore(configuration);
-        services.AddLatchkeyStorage(configuration);
+        services.AddLatchkeyStorageProvider(configuration);
 
         services.AddOptions<LatchkeyNetworkOptions>().Bind(configuration.GetSection(LatchkeyNetworkOptions.Section))
             .Validate(o => o.CredentialRequestsPerMinute >= 1, "Latchkey:Network:CredentialRequestsPerMinute must be at least 1.")
@@ -90,7 +90,7 @@ public static class LatchkeyServiceCollectionExtensions
     /// Registers the storage provider that <c>Latchkey:Storage:Provider</c> names (<c>sqlite</c>, the default, or
     /// <c>postgres</c>) on <c>ConnectionStrings:Latchkey</c>.
     /// </summary>
-    private static void AddLatchkeyStorage(this IServiceCollection services, IConfiguration configuration)
+    private static void AddLatchkeyStorageProvider(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(LatchkeyStorageOptions.Section);
         var storage = section.Get<LatchkeyStorageOptions>() ?? new();

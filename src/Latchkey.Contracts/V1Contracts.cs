@@ -11,10 +11,14 @@ public sealed record LoginRequest(string? Login, string? Password, string? AppId
 
 public sealed record LoginResponse(Guid SessionId, string ApiKey, string AppId, DateTimeOffset ExpiresAt);
 
+/// <summary>Login with <c>?useCookies=true</c>: the key went into the HttpOnly cookie only, so the body has none.</summary>
+public sealed record CookieLoginResponse(Guid SessionId, string AppId, DateTimeOffset ExpiresAt);
+
 public sealed record MeResponse(Guid UserId, Guid TenantId, string Login, string Kind, IReadOnlyList<string> Roles, Guid? SessionId);
 
 public sealed record SessionResponse(
-    Guid Id, string AppId, string? AppName, DateTimeOffset CreatedAt, DateTimeOffset LastUsedAt, DateTimeOffset ExpiresAt, bool Current);
+    Guid Id, string AppId, string? AppName, DateTimeOffset CreatedAt, string? CreatedIp, DateTimeOffset LastUsedAt, DateTimeOffset ExpiresAt,
+    bool Current);
 
 public sealed record PasswordChangeRequest(string? CurrentPassword, string? NewPassword);
 

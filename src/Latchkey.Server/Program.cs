@@ -19,6 +19,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
 });
 builder.Services.AddLatchkey(builder.Configuration);
+builder.Services.AddWebUi();
 builder.Services.AddOpenApi(options => options.AddDocumentTransformer<LatchkeySecuritySchemes>()
     .AddOperationTransformer<LatchkeySecuritySchemes>());
 
@@ -35,9 +36,21 @@ if (migrateOnly || app.Services.GetRequiredService<IOptions<LatchkeyStorageOptio
 
 app.UseLatchkey();
 
+// Note: the API reference page configures itself with inline script; only it gets a policy that allows that.
+app.UseWhen(context => context.Request.Path.StartsWithSegments("/reference"), reference => reference.Use((context, next) =>
+{
+    context.Response.Headers.ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        + "font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
+    return next(context);
+}));
+app.UseDefaultFiles();
+app.UseStaticFiles();
+
 app.MapOpenApi().AllowAnonymous();
-app.MapScalarApiReference("/reference").AllowAnonymous();
-app.MapGet("/", () => TypedResults.Redirect("/reference")).ExcludeFromDescription();
+// Note: no web fonts from Scalar's servers: the page must work offline, and its policy allows this origin only.
+app.MapScalarApiReference("/reference", options => options.DisableDefaultFonts()).AllowAnonymous();
+app.MapWebUi();
 app.MapLatchkeyApi();
 
 app.Run();

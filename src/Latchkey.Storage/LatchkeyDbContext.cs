@@ -120,6 +120,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             session.Property(s => s.KeyDigest).HasColumnName("key_digest").HasMaxLength(32);
             session.Property(s => s.CredentialVersion).HasColumnName("credential_version");
             session.Property(s => s.CreatedAt).HasColumnName("created_at");
+            session.Property(s => s.CreatedIp).HasColumnName("created_ip").HasMaxLength(AppSession.MaxIpAddressLength);
             session.Property(s => s.LastUsedAt).HasColumnName("last_used_at");
             session.Property(s => s.ExpiresAt).HasColumnName("expires_at");
             session.HasIndex(s => s.KeyId).IsUnique();

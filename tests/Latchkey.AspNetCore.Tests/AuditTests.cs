@@ -125,6 +125,29 @@ public sealed class AuditTests
     }
 
     [Fact]
+    public async Task TheLogFiltersByEventAcrossPages()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync();
+        var owner = await host.SignupAndLoginAsync("owner@a.test");
+        for (var i = 0; i < 3; i++)
+        {
+            await host.LoginAsync("owner@a.test", $"owner-app-{i:D4}");
+            await host.CreateMachineUserAsync(owner, $"bot-{i}");
+        }
+
+        var first = await host.GetJsonAsync("/v1/audit?event=machine_user.created&limit=2", owner);
+        var next = first.GetProperty("nextBefore").GetGuid();
+        var second = await host.GetJsonAsync($"/v1/audit?event=machine_user.created&limit=2&before={next}", owner);
+        var tooLong = await host.SendAsync(HttpMethod.Get, $"/v1/audit?event={new string('x', 65)}", credential: owner);
+
+        var events = first.GetProperty("entries").EnumerateArray().Concat(second.GetProperty("entries").EnumerateArray())
+            .Select(e => e.GetProperty("event").GetString()).ToList();
+        Assert.Equal(Enumerable.Repeat("machine_user.created", 3), events);
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("nextBefore").ValueKind);
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+    }
+
+    [Fact]
     public async Task ThePageSizeDefaultsToFiftyAndIsAtMostTwoHundred()
     {
         await using var host = await LatchkeyTestHost.StartAsync();

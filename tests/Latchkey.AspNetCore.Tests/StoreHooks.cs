@@ -123,8 +123,9 @@ internal sealed class FailingAuditStore(EfAuditStore inner, FailingAuditStore.Sw
     public Task AppendAsync(IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken) =>
         armed.On ? throw LatchkeyTestHost.StorageOutage() : inner.AppendAsync(entries, cancellationToken);
 
-    public Task<IReadOnlyList<AuditEntry>> ListAsync(Guid tenantId, Guid? before, int limit, CancellationToken cancellationToken) =>
-        inner.ListAsync(tenantId, before, limit, cancellationToken);
+    public Task<IReadOnlyList<AuditEntry>> ListAsync(
+        Guid tenantId, string? eventName, Guid? before, int limit, CancellationToken cancellationToken) =>
+        inner.ListAsync(tenantId, eventName, before, limit, cancellationToken);
 
     internal sealed class Switch
     {

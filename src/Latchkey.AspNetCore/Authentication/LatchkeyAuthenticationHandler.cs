@@ -27,6 +27,7 @@ internal sealed class LatchkeyAuthenticationHandler(
     private CredentialFailure _failure;
     private bool _storageDown;
     private bool _crossSite;
+    private bool _fromCookie;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -35,6 +36,7 @@ internal sealed class LatchkeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        _fromCookie = fromCookie;
         if (token is null)
         {
             return Fail(CredentialFailure.Malformed);
@@ -43,7 +45,7 @@ internal sealed class LatchkeyAuthenticationHandler(
         // Note: cookies ride along on cross-site requests; a state-changing request authenticated by cookie must
         // come from our own origin (OWASP CSRF cheat sheet: Fetch Metadata, then Origin).
         if (fromCookie && !HttpMethods.IsGet(Request.Method) && !HttpMethods.IsHead(Request.Method)
-            && !HttpMethods.IsOptions(Request.Method) && !IsSameOrigin())
+            && !HttpMethods.IsOptions(Request.Method) && !RequestSite.IsSameOrigin(Request))
         {
             _crossSite = true;
             return AuthenticateResult.Fail("cross-site request with session cookie");
@@ -95,6 +97,20 @@ internal sealed class LatchkeyAuthenticationHandler(
             return;
         }
 
+        if (Options.LoginPath is { } loginPath && RequestSite.IsPageNavigation(Request))
+        {
+            // Note: a person who opens a page without a live session is shown the login page, and a cookie that no
+            // longer works (revoked, expired, planted) is cleared on the way. Script calls keep their 401 below.
+            if (_fromCookie)
+            {
+                SessionCookies.Delete(Context);
+            }
+
+            Response.Headers.CacheControl = "no-store";
+            Response.Redirect(loginPath + QueryString.Create("returnUrl", Request.PathBase + Request.Path + Request.QueryString));
+            return;
+        }
+
         // Note: RFC 6750 §3: error="invalid_token" only when a credential was presented; the reason stays server-side.
         Response.Headers.WWWAuthenticate = _failure == CredentialFailure.None
             ? "Bearer"
@@ -105,8 +121,16 @@ internal sealed class LatchkeyAuthenticationHandler(
                 : "The credential is invalid, expired or revoked.");
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "The caller may not do this.");
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        if (Options.AccessDeniedPath is { } deniedPath && RequestSite.IsPageNavigation(Request))
+        {
+            Response.Redirect(deniedPath);
+            return Task.CompletedTask;
+        }
+
+        return WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "The caller may not do this.");
+    }
 
     private bool TryReadCredential(out string? token, out string? appId, out bool fromCookie)
     {
@@ -145,19 +169,6 @@ internal sealed class LatchkeyAuthenticationHandler(
         token = NullIfEmpty(cookie);
         appId = Request.Cookies.TryGetValue(appCookie, out var app) ? ValidAppId(app) : null;
         return true;
-    }
-
-    private bool IsSameOrigin()
-    {
-        var fetchSite = Request.Headers["Sec-Fetch-Site"];
-        if (fetchSite.Count == 1)
-        {
-            return fetchSite[0] is "same-origin" or "none";
-        }
-
-        var origin = Request.Headers.Origin;
-        return origin.Count == 1 &&
-            string.Equals(origin[0], $"{Request.Scheme}://{Request.Host.Value}", StringComparison.OrdinalIgnoreCase);
     }
 
     private AuthenticateResult Fail(CredentialFailure failure)

@@ -7,4 +7,16 @@ public sealed class LatchkeyAuthenticationOptions : AuthenticationSchemeOptions
 {
     /// <summary>Whether browsers may authenticate with the session cookies. Defaults to true.</summary>
     public bool AcceptSessionCookies { get; set; } = true;
+
+    /// <summary>
+    /// Where a browser's page navigation without a valid session is redirected (with <c>?returnUrl=</c>), e.g.
+    /// <c>/login</c>. API calls are still answered 401 problem+json. Defaults to null: no redirects.
+    /// </summary>
+    public string? LoginPath { get; set; }
+
+    /// <summary>
+    /// Where a browser's page navigation that its session may not see is redirected. Defaults to null: 403
+    /// problem+json.
+    /// </summary>
+    public string? AccessDeniedPath { get; set; }
 }

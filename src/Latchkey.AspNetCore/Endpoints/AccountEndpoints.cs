@@ -17,10 +17,15 @@ internal static class AccountEndpoints
 {
     public static void Map(RouteGroupBuilder v1)
     {
-        v1.MapPost("/signup", SignupAsync).AllowAnonymous().RequireRateLimiting(CredentialRateLimiting.Policy).WithName("Signup")
+        v1.MapPost("/signup", SignupAsync).AllowAnonymous().RequireRateLimiting(CredentialRateLimiting.Policy)
+            .AddEndpointFilter(RefuseCrossOrigin).WithName("Signup")
             .WithSummary("Create a tenant and its owner");
-        v1.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(CredentialRateLimiting.Policy).WithName("Login")
-            .WithSummary("Log in from an app instance; returns an API key bound to its appId");
+        v1.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(CredentialRateLimiting.Policy)
+            .AddEndpointFilter(RefuseCrossOrigin).WithName("Login")
+            .WithSummary("Log in from an app instance; returns an API key bound to its appId")
+            .WithDescription("useCookies=true: the key goes into the HttpOnly session cookie only and the body carries none "
+                + "(the first-party web UI); useCookies=false: the body only, no cookie (a script that keeps the key); "
+                + "absent: both.");
         v1.MapGet("/me", Me).RequireAuthorization().WithName("Me")
             .WithSummary("The caller");
         v1.MapPut("/me/password", ChangePasswordAsync).RequireAuthorization(LatchkeyDefaults.HumanPolicy)
@@ -41,10 +46,26 @@ internal static class AccountEndpoints
         };
     }
 
-    private static async Task<Results<Created<LoginResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, AccountService accounts, HttpContext context, ILoggerFactory loggers, CancellationToken cancellationToken)
+    /// <summary>
+    /// Login CSRF: a page on another origin (a sibling subdomain or port included) must not sign a browser into an
+    /// account of its choosing, nor create one in its name. Browsers say where a request comes from; other clients
+    /// send neither header and pass.
+    /// </summary>
+    private static async ValueTask<object?> RefuseCrossOrigin(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next) =>
+        RequestSite.IsCrossOriginBrowserRequest(invocation.HttpContext.Request)
+            ? Problems.Status(StatusCodes.Status403Forbidden, "Cross-site request refused",
+                "Sign-up and login are accepted only from this site's own pages.")
+            : await next(invocation);
+
+    private static async Task<Results<Created<LoginResponse>, Created<CookieLoginResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
+        LoginRequest request, bool? useCookies, AccountService accounts, HttpContext context, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
-        var result = await accounts.LoginAsync(request.Login, request.Password, request.AppId, request.AppName, cancellationToken);
+        // Note: a browser that names no app gets one from its User-Agent, so a person can tell their devices apart.
+        var appName = string.IsNullOrWhiteSpace(request.AppName)
+            ? DeviceNames.FromUserAgent(context.Request.Headers.UserAgent.ToString())
+            : request.AppName;
+        var result = await accounts.LoginAsync(request.Login, request.Password, request.AppId, appName, cancellationToken);
         if (result.Outcome is not LoginOutcome.Invalid)
         {
             // Note: the login is logged only when it names a user: a login that matches nobody is often a password
@@ -69,7 +90,17 @@ internal static class AccountEndpoints
 
         var session = result.Session!;
         Problems.NoStore(context.Response);
-        SessionCookies.Append(context, result.ApiKey!, session.AppId, session.ExpiresAt);
+        if (useCookies != false)
+        {
+            SessionCookies.Append(context, result.ApiKey!, session.AppId, session.ExpiresAt);
+        }
+
+        if (useCookies == true)
+        {
+            // Note: the key lives in the HttpOnly cookie only: no script on the page, injected or not, ever reads it.
+            return TypedResults.Created($"/v1/sessions/{session.Id}", new CookieLoginResponse(session.Id, session.AppId, session.ExpiresAt));
+        }
+
         return TypedResults.Created($"/v1/sessions/{session.Id}",
             new LoginResponse(session.Id, result.ApiKey!, session.AppId, session.ExpiresAt));
     }

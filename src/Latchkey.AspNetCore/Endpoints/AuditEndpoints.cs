@@ -1,9 +1,10 @@
 using Latchkey.AspNetCore.Authentication;
 using Latchkey.Contracts;
+using Latchkey.Core.Model;
 using Latchkey.Core.Services;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Latchkey.AspNetCore.Endpoints;
@@ -14,11 +15,12 @@ internal static class AuditEndpoints
     public static void Map(RouteGroupBuilder v1)
     {
         v1.MapGet("/audit", ListAsync).RequireAuthorization(LatchkeyDefaults.TenantAdminPolicy).WithTags("Audit")
-            .WithName("ListAuditEntries").WithSummary("The tenant's security events, newest first, paged by ?limit= and ?before=");
+            .WithName("ListAuditEntries")
+            .WithSummary("The tenant's security events, newest first, paged by ?limit= and ?before=, filtered by ?event=");
     }
 
     private static async Task<Results<Ok<AuditPageResponse>, ValidationProblem>> ListAsync(
-        int? limit, Guid? before, AuditLog audit, HttpContext context, CancellationToken cancellationToken)
+        int? limit, Guid? before, string? @event, AuditLog audit, HttpContext context, CancellationToken cancellationToken)
     {
         var size = limit ?? AuditLog.DefaultPageSize;
         if (size is < 1 or > AuditLog.MaxPageSize)
@@ -26,7 +28,12 @@ internal static class AuditEndpoints
             return Problems.Invalid(new InputError("limit", $"limit must be 1 to {AuditLog.MaxPageSize}."));
         }
 
-        var (entries, next) = await audit.ListAsync(CallerPrincipal.ToCaller(context), before, size, cancellationToken);
+        if (@event is { Length: 0 or > AuditEntry.MaxEventLength })
+        {
+            return Problems.Invalid(new InputError("event", $"event must be 1 to {AuditEntry.MaxEventLength} characters."));
+        }
+
+        var (entries, next) = await audit.ListAsync(CallerPrincipal.ToCaller(context), @event, before, size, cancellationToken);
         return TypedResults.Ok(new AuditPageResponse(
             entries.Select(e => new AuditEntryResponse(e.Id, e.At, e.Event, e.ActorUserId, e.SubjectUserId, e.AppId, e.IpAddress, e.Detail, e.Operator)).ToList(),
             next));

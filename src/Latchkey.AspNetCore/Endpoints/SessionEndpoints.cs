@@ -25,7 +25,7 @@ internal static class SessionEndpoints
         var caller = CallerPrincipal.ToCaller(context);
         var list = await sessions.ListAsync(caller.UserId, cancellationToken);
         return TypedResults.Ok(list.Select(s => new SessionResponse(
-            s.Id, s.AppId, s.AppName, s.CreatedAt, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId)).ToList());
+            s.Id, s.AppId, s.AppName, s.CreatedAt, s.CreatedIp, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId)).ToList());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(

@@ -72,7 +72,7 @@ internal static class UserEndpoints
         return list is null
             ? NotFound()
             : TypedResults.Ok(list.Select(s => new SessionResponse(
-                s.Id, s.AppId, s.AppName, s.CreatedAt, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId)).ToList());
+                s.Id, s.AppId, s.AppName, s.CreatedAt, s.CreatedIp, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId)).ToList());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionsAsync(

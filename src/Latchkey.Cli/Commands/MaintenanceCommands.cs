@@ -44,7 +44,8 @@ internal static class MaintenanceCommands
         var tenant = CommonOptions.Tenant();
         var limit = new Option<int>("--limit", "-n") { Description = $"How many of the latest entries (1 to {AuditLog.MaxPageSize}).", DefaultValueFactory = _ => 20 };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new entries as they come (Ctrl+C stops)." };
-        var command = new Command("audit", "Print a tenant's latest audit entries, oldest first, like tail.") { tenant, limit, follow };
+        var eventName = new Option<string?>("--event", "-e") { Description = "Only entries of this event, e.g. login.failed." };
+        var command = new Command("audit", "Print a tenant's latest audit entries, oldest first, like tail.") { tenant, limit, follow, eventName };
         CliApp.Handle(command, console, async (cli, cancellationToken) =>
         {
             if (cli.Get(limit) is < 1 or > AuditLog.MaxPageSize)
@@ -58,7 +59,7 @@ internal static class MaintenanceCommands
             }
 
             var target = await cli.Services.ResolveTenantAsync(cli.Get(tenant), cancellationToken);
-            var entries = await PageAsync(cli, target.Id, cli.Get(limit), cancellationToken);
+            var entries = await PageAsync(cli, target.Id, cli.Parse.GetValue(eventName), cli.Get(limit), cancellationToken);
             if (cli.Output.Json)
             {
                 cli.Output.Table(entries.Select(View), [], _ => []);
@@ -82,7 +83,8 @@ internal static class MaintenanceCommands
                     break;
                 }
 
-                foreach (var entry in (await PageAsync(cli, target.Id, AuditLog.MaxPageSize, cancellationToken)).Where(e => seen.Add(e.Id)))
+                foreach (var entry in (await PageAsync(cli, target.Id, cli.Parse.GetValue(eventName), AuditLog.MaxPageSize, cancellationToken))
+                    .Where(e => seen.Add(e.Id)))
                 {
                     await console.Out.WriteLineAsync(Line(entry));
                 }
@@ -93,10 +95,11 @@ internal static class MaintenanceCommands
         return command;
     }
 
-    private static async Task<IReadOnlyList<AuditEntry>> PageAsync(CliContext cli, Guid tenantId, int limit, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<AuditEntry>> PageAsync(
+        CliContext cli, Guid tenantId, string? eventName, int limit, CancellationToken cancellationToken)
     {
         var (entries, _) = await cli.Services.InTenantAsync(tenantId, (sp, caller) =>
-            sp.GetRequiredService<AuditLog>().ListAsync(caller, null, limit, cancellationToken));
+            sp.GetRequiredService<AuditLog>().ListAsync(caller, eventName, null, limit, cancellationToken));
         return entries.Reverse().ToList();
     }
 

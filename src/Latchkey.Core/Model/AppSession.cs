@@ -3,6 +3,8 @@ namespace Latchkey.Core.Model;
 /// <summary>One app instance of a user (seed 1's <c>api_user_key</c> row): the key works only with its app id.</summary>
 internal sealed class AppSession
 {
+    public const int MaxIpAddressLength = 45;
+
     public Guid Id { get; set; }
 
     public Guid UserId { get; set; }
@@ -26,6 +28,9 @@ internal sealed class AppSession
     public int CredentialVersion { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The client address the login came from (as the host sees it), so a person can recognise the device.</summary>
+    public string? CreatedIp { get; set; }
 
     public DateTimeOffset LastUsedAt { get; set; }
 

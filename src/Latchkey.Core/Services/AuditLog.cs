@@ -47,13 +47,13 @@ internal sealed class AuditLog(IAuditStore store, AuditQueue queue, IRequestOrig
         store.AppendAsync(entries, cancellationToken);
 
     /// <summary>
-    /// A page of the caller's tenant's log, newest first, older than <paramref name="before"/> when given; the cursor
-    /// of the next page is null on the last one.
+    /// A page of the caller's tenant's log, newest first, older than <paramref name="before"/> when given and of the
+    /// event <paramref name="eventName"/> only when given; the cursor of the next page is null on the last one.
     /// </summary>
     public async Task<(IReadOnlyList<AuditEntry> Entries, Guid? NextBefore)> ListAsync(
-        AuthenticatedCaller caller, Guid? before, int limit, CancellationToken cancellationToken)
+        AuthenticatedCaller caller, string? eventName, Guid? before, int limit, CancellationToken cancellationToken)
     {
-        var entries = await store.ListAsync(caller.TenantId, before, limit + 1, cancellationToken);
+        var entries = await store.ListAsync(caller.TenantId, eventName, before, limit + 1, cancellationToken);
         return entries.Count > limit ? (entries.Take(limit).ToList(), entries[limit - 1].Id) : (entries, null);
     }
 

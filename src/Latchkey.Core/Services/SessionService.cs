@@ -7,7 +7,7 @@ namespace Latchkey.Core.Services;
 
 /// <summary>A user's app sessions: opened by login, listed, and ended one by one or all at once.</summary>
 internal sealed class SessionService(
-    ISessionStore sessions, IUnitOfWork work, AuditLog audit, TimeProvider time, IOptions<LatchkeySessionOptions> options)
+    ISessionStore sessions, IUnitOfWork work, AuditLog audit, IRequestOrigin origin, TimeProvider time, IOptions<LatchkeySessionOptions> options)
 {
     public const int MaxAppNameLength = 100;
 
@@ -28,6 +28,7 @@ internal sealed class SessionService(
             KeyDigest = digest,
             CredentialVersion = user.CredentialVersion,
             CreatedAt = now,
+            CreatedIp = origin.IpAddress is { Length: <= AppSession.MaxIpAddressLength } ip ? ip : null,
             LastUsedAt = now,
             ExpiresAt = now + options.Value.AbsoluteLifetime,
         };

@@ -12,5 +12,9 @@ internal interface IAuditStore
     /// At most <paramref name="limit"/> entries of the tenant, newest first, older than the entry
     /// <paramref name="before"/> when given (empty when that entry is not the tenant's).
     /// </summary>
-    Task<IReadOnlyList<AuditEntry>> ListAsync(Guid tenantId, Guid? before, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<AuditEntry>> ListAsync(Guid tenantId, Guid? before, int limit, CancellationToken cancellationToken) =>
+        ListAsync(tenantId, null, before, limit, cancellationToken);
+
+    /// <summary>As above, only entries of the event <paramref name="eventName"/> when given.</summary>
+    Task<IReadOnlyList<AuditEntry>> ListAsync(Guid tenantId, string? eventName, Guid? before, int limit, CancellationToken cancellationToken);
 }

@@ -44,6 +44,11 @@ namespace Latchkey.Storage.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("CreatedIp")
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)")
+                        .HasColumnName("created_ip");
+
                     b.Property<int>("CredentialVersion")
                         .HasColumnType("integer")
                         .HasColumnName("credential_version");

@@ -27,9 +27,15 @@ internal sealed class EfAuditStore(LatchkeyDbContext db) : IAuditStore
         }
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> ListAsync(Guid tenantId, Guid? before, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AuditEntry>> ListAsync(
+        Guid tenantId, string? eventName, Guid? before, int limit, CancellationToken cancellationToken)
     {
         var entries = db.AuditEntries.AsNoTracking().Where(e => e.TenantId == tenantId);
+        if (eventName is not null)
+        {
+            entries = entries.Where(e => e.Event == eventName);
+        }
+
         if (before is { } cursor)
         {
             // Note: the cursor is looked up under the same tenant filter, so another tenant's entry id pages nothing.

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Latchkey.Storage.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteLatchkeyDbContext))]
-    [Migration("20261130040016_AuditOperator")]
+    [Migration("20261130044215_AuditOperator")]
     partial class AuditOperator
     {
         /// <inheritdoc />
@@ -41,6 +41,11 @@ namespace Latchkey.Storage.Sqlite.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedIp")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_ip");
 
                     b.Property<int>("CredentialVersion")
                         .HasColumnType("INTEGER")

@@ -120,6 +120,7 @@ namespace Latchkey.Storage.Postgres.Migrations
                     key_digest = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
                     credential_version = table.Column<int>(type: "integer", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    created_ip = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true),
                     last_used_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },

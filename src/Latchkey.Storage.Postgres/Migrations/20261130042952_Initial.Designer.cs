@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Latchkey.Storage.Postgres.Migrations
 {
     [DbContext(typeof(PostgresLatchkeyDbContext))]
-    [Migration("20261130040030_AuditOperator")]
-    partial class AuditOperator
+    [Migration("20261130042952_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -46,6 +46,11 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedIp")
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)")
+                        .HasColumnName("created_ip");
 
                     b.Property<int>("CredentialVersion")
                         .HasColumnType("integer")
@@ -135,11 +140,6 @@ namespace Latchkey.Storage.Postgres.Migrations
                         .HasMaxLength(45)
                         .HasColumnType("character varying(45)")
                         .HasColumnName("ip_address");
-
-                    b.Property<string>("Operator")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("operator");
 
                     b.Property<Guid?>("SubjectUserId")
                         .HasColumnType("uuid")

@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using Latchkey.AspNetCore;
+using Latchkey.AspNetCore.Authentication;
+using Microsoft.Extensions.FileProviders;
+
+namespace Latchkey.Server;
+
+/// <summary>
+/// The web UI: static pages over the v1 API. Each page is a fragment of <c>Pages/</c> put into one layout; its script
+/// is a module in <c>wwwroot/js/</c>. Pages that show a person's data need a session, and a browser that has none is
+/// redirected to <c>/login</c> by the authentication handler; the data itself comes from the API, which checks again.
+/// </summary>
+internal static class WebUi
+{
+    /// <summary>Path, fragment, title, and the policy the page needs (null: anyone); pages with a policy show the menu.</summary>
+    private static readonly (string Path, string Fragment, string Title, string? Policy)[] Pages =
+    [
+        ("/login", "login", "Sign in", null),
+        ("/signup", "signup", "Create an account", null),
+        ("/forbidden", "forbidden", "Not allowed", null),
+        ("/devices", "devices", "Your devices", LatchkeyDefaults.HumanPolicy),
+        ("/password", "password", "Change password", LatchkeyDefaults.HumanPolicy),
+        ("/users", "users", "Users", LatchkeyDefaults.TenantAdminPolicy),
+        ("/machine-users", "machine-users", "Machine users", LatchkeyDefaults.TenantAdminPolicy),
+        ("/tenant", "tenant", "Organisation", LatchkeyDefaults.TenantAdminPolicy),
+        ("/audit", "audit", "Audit log", LatchkeyDefaults.TenantAdminPolicy),
+    ];
+
+    public static void AddWebUi(this IServiceCollection services) =>
+        services.Configure<LatchkeyAuthenticationOptions>(LatchkeyDefaults.AuthenticationScheme, options =>
+        {
+            options.LoginPath = "/login";
+            options.AccessDeniedPath = "/forbidden";
+        });
+
+    public static void MapWebUi(this WebApplication app)
+    {
+        var files = app.Environment.ContentRootFileProvider;
+        var cache = new ConcurrentDictionary<string, string>();
+        foreach (var (path, fragment, title, policy) in Pages)
+        {
+            var page = app.MapGet(path, () =>
+                    TypedResults.Content(cache.GetOrAdd(fragment, _ => Compose(files, fragment, title, policy is not null)), "text/html; charset=utf-8"))
+                .ExcludeFromDescription();
+            if (policy is null)
+            {
+                page.AllowAnonymous();
+            }
+            else
+            {
+                page.RequireAuthorization(policy);
+            }
+        }
+
+        // Note: the entry point sends a person with a live session to their devices and anyone else to sign in.
+        app.MapGet("/", (HttpContext context) => TypedResults.Redirect(
+                context.User.Identity?.IsAuthenticated == true && context.User.HasClaim(LatchkeyClaimTypes.Kind, "human") ? "/devices" : "/login"))
+            .AllowAnonymous().ExcludeFromDescription();
+    }
+
+    private static string Compose(IFileProvider files, string fragment, string title, bool signedIn)
+    {
+        var layout = Read(files, "Pages/_layout.html");
+        return layout
+            .Replace("{{title}}", title, StringComparison.Ordinal)
+            .Replace("{{menu}}", signedIn ? Read(files, "Pages/_menu.html") : "", StringComparison.Ordinal)
+            .Replace("{{main}}", Read(files, $"Pages/{fragment}.html"), StringComparison.Ordinal)
+            .Replace("{{script}}", fragment, StringComparison.Ordinal);
+    }
+
+    private static string Read(IFileProvider files, string path)
+    {
+        var file = files.GetFileInfo(path);
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"The web UI's {path} is missing from the content root.", path);
+        }
+
+        using var reader = new StreamReader(file.CreateReadStream());
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,102 @@
+// The web UI's shared module: API calls over the HttpOnly session cookie, the signed-in menu, and small DOM helpers.
+// Note: the page never holds the API key: login puts it into an HttpOnly cookie, and every call here is a
+// same-origin fetch that the browser sends that cookie with.
+
+/** Calls the v1 API; resolves to { ok, status, data } with data parsed from JSON (or null). */
+export async function api(method, path, body) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  return { ok: response.ok, status: response.status, data, headers: response.headers };
+}
+
+/** Like api(), but a 401 (session ended elsewhere, expired) sends the person to sign in again. */
+export async function authed(method, path, body) {
+  const result = await api(method, path, body);
+  if (result.status === 401) {
+    location.assign('/login?returnUrl=' + encodeURIComponent(location.pathname + location.search) + '&ended=1');
+    return new Promise(() => {});
+  }
+  return result;
+}
+
+/** A readable sentence for a problem+json answer; field errors first. */
+export function problemText(result) {
+  const problem = result.data || {};
+  if (problem.errors) {
+    return Object.values(problem.errors).flat().join(' ');
+  }
+  if (result.status === 429) {
+    const wait = result.headers.get('Retry-After');
+    return 'Too many attempts. Try again' + (wait ? ` in ${wait} seconds.` : ' later.');
+  }
+  if (result.status === 503) {
+    return 'The service is unavailable right now. Try again shortly.';
+  }
+  return problem.detail || problem.title || `Something went wrong (${result.status}).`;
+}
+
+/** Shows text in a message element (role=alert/status announces it); kind is 'error' or 'ok'. */
+export function say(element, text, kind = 'error') {
+  element.textContent = text;
+  element.className = `message ${kind}`;
+  element.hidden = !text;
+}
+
+/** Builds an element without innerHTML: properties are set, children appended (strings become text). */
+export function el(tag, properties = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(properties)) {
+    if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key === 'ariaLabel') node.setAttribute('aria-label', value);
+    else if (key in node) node[key] = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) node.append(child);
+  }
+  return node;
+}
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** A <time> element for an ISO instant, readable in the person's locale. */
+export function time(iso) {
+  if (!iso) return '—';
+  return el('time', { dateTime: iso, title: iso }, dateFormat.format(new Date(iso)));
+}
+
+/** Reads a form's named fields into an object of strings. */
+export function fields(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}
+
+/** The signed-in page's menu: who is signed in, admin links for owners and admins, and signing out. */
+export async function signedIn() {
+  const me = await authed('GET', '/v1/me');
+  const isAdmin = me.ok && me.data.roles.some(r => r === 'owner' || r === 'admin');
+  for (const item of document.querySelectorAll('[data-admin]')) item.hidden = !isAdmin;
+  for (const link of document.querySelectorAll('nav a')) {
+    if (link.getAttribute('href') === location.pathname) link.setAttribute('aria-current', 'page');
+  }
+  const who = document.getElementById('who-login');
+  if (who && me.ok) who.textContent = me.data.login;
+  document.getElementById('logout')?.addEventListener('click', async () => {
+    await api('DELETE', '/v1/sessions/current');
+    location.assign('/login');
+  });
+  return me.data;
+}
+
+/** A local path to go back to after signing in; anything else (another site, //host) becomes /devices. */
+export function returnUrl() {
+  const target = new URLSearchParams(location.search).get('returnUrl');
+  return target && target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/\\') ? target : '/devices';
+}

@@ -1,0 +1,59 @@
+import { authed, el, problemText, say, signedIn, time } from './app.js';
+
+const body = document.querySelector('#devices tbody');
+const message = document.getElementById('devices-message');
+const endOthers = document.getElementById('end-others');
+let sessions = [];
+
+function row(session) {
+  const name = session.appName || 'Unknown device';
+  const device = el('td', {},
+    el('strong', {}, name),
+    session.current ? el('span', { className: 'badge' }, 'This device') : null,
+    el('br'), el('small', {}, `App id ${session.appId}`));
+  const endButton = el('button', {
+    type: 'button',
+    className: session.current ? 'secondary' : 'danger',
+    onclick: () => end(session),
+  }, session.current ? 'Sign out' : 'End');
+  endButton.setAttribute('aria-label', session.current ? `Sign out of this device (${name})` : `End session on ${name}`);
+  return el('tr', { dataset: { session: session.id, current: String(session.current) } },
+    device,
+    el('td', { dataset: { label: 'Signed in' } }, time(session.createdAt), el('br'), el('small', {}, session.createdIp ? `from ${session.createdIp}` : 'address unknown')),
+    el('td', { dataset: { label: 'Last used' } }, time(session.lastUsedAt)),
+    el('td', { dataset: { label: 'Expires' } }, time(session.expiresAt)),
+    el('td', {}, endButton));
+}
+
+async function load() {
+  const result = await authed('GET', '/v1/sessions');
+  if (!result.ok) {
+    say(message, problemText(result));
+    return;
+  }
+  sessions = result.data;
+  body.replaceChildren(...sessions.map(row));
+  endOthers.hidden = !sessions.some(s => !s.current);
+}
+
+async function end(session) {
+  const result = await authed('DELETE', `/v1/sessions/${session.id}`);
+  if (session.current) {
+    location.assign('/login');
+    return;
+  }
+  say(message, result.ok || result.status === 404 ? `Ended the session on ${session.appName || 'the device'}.` : problemText(result),
+    result.ok || result.status === 404 ? 'ok' : 'error');
+  await load();
+  document.getElementById('main').focus();
+}
+
+endOthers.addEventListener('click', async () => {
+  const others = sessions.filter(s => !s.current);
+  for (const session of others) await authed('DELETE', `/v1/sessions/${session.id}`);
+  say(message, `Signed out ${others.length} other device${others.length === 1 ? '' : 's'}.`, 'ok');
+  await load();
+});
+
+await signedIn();
+await load();

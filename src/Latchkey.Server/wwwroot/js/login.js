@@ -1,0 +1,42 @@
+import { api, fields, problemText, returnUrl, say } from './app.js';
+
+// Note: the first-party UI keeps one app id per browser profile (not a secret), so signing in again from the same
+// browser replaces its previous session instead of leaving an orphan in the list of devices.
+function appId() {
+  let id = localStorage.getItem('latchkey.ui.appId');
+  if (!id) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    id = 'web-' + Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
+    localStorage.setItem('latchkey.ui.appId', id);
+  }
+  return id;
+}
+
+const form = document.getElementById('login-form');
+const message = document.getElementById('login-message');
+if (new URLSearchParams(location.search).has('created')) {
+  say(message, 'Your account is ready. Sign in with it.', 'ok');
+}
+if (new URLSearchParams(location.search).has('ended')) {
+  say(message, 'Your session has ended. Please sign in again.', 'ok');
+}
+
+form.addEventListener('submit', async event => {
+  event.preventDefault();
+  const { login, password } = fields(form);
+  if (!login || !password) {
+    say(message, 'Enter your login and your password.');
+    (login ? form.password : form.login).focus();
+    return;
+  }
+  // Note: useCookies=true: the key goes into the HttpOnly cookie and the answer carries none for script to read.
+  const result = await api('POST', '/v1/login?useCookies=true', { login, password, appId: appId() });
+  if (result.ok) {
+    location.assign(returnUrl());
+    return;
+  }
+  // Note: the server answers one way for an unknown login and a wrong password; so does this page.
+  say(message, result.status === 401 ? 'The login or password is wrong.' : problemText(result));
+  form.password.value = '';
+  form.password.focus();
+});

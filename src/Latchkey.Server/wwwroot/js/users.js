@@ -1,0 +1,98 @@
+import { authed, el, fields, problemText, say, signedIn, time } from './app.js';
+
+const body = document.querySelector('#users tbody');
+const message = document.getElementById('users-message');
+const panel = document.getElementById('user-sessions');
+const panelList = document.getElementById('user-sessions-list');
+const form = document.getElementById('user-form');
+const formMessage = document.getElementById('user-form-message');
+const roles = ['member', 'admin', 'owner'];
+let shown = null;
+
+async function act(result, done) {
+  say(message, result.ok ? done : problemText(result), result.ok ? 'ok' : 'error');
+  await load();
+}
+
+function row(user) {
+  const roleSelect = el('select', { id: `role-${user.userId}` },
+    roles.map(r => el('option', { value: r, selected: user.roles.includes(r) }, r[0].toUpperCase() + r.slice(1))));
+  const roleLabel = el('label', { htmlFor: roleSelect.id, className: 'visually-hidden' }, `Role of ${user.login}`);
+  const saveRole = el('button', {
+    type: 'button', className: 'secondary',
+    onclick: async () => act(await authed('PATCH', `/v1/users/${user.userId}`, { roles: [roleSelect.value] }),
+      `${user.login} is now ${roleSelect.value}.`),
+  }, 'Save role');
+  saveRole.setAttribute('aria-label', `Save role of ${user.login}`);
+  const actions = [
+    el('button', {
+      type: 'button', className: user.disabled ? 'secondary' : 'danger',
+      onclick: async () => act(await authed('PATCH', `/v1/users/${user.userId}`, { disabled: !user.disabled }),
+        `${user.login} is ${user.disabled ? 'enabled' : 'disabled'}.`),
+      ariaLabel: `${user.disabled ? 'Enable' : 'Disable'} ${user.login}`,
+    }, user.disabled ? 'Enable' : 'Disable'),
+    el('button', {
+      type: 'button', className: 'secondary',
+      onclick: async () => act(await authed('POST', `/v1/users/${user.userId}/unlock`), `${user.login} is unlocked.`),
+      ariaLabel: `Unlock ${user.login}`,
+    }, 'Unlock'),
+    el('button', {
+      type: 'button', className: 'secondary', onclick: () => showSessions(user), ariaLabel: `Sessions of ${user.login}`,
+    }, 'Sessions'),
+  ];
+  return el('tr', { dataset: { user: user.userId } },
+    el('td', {}, user.login),
+    el('td', {}, roleLabel, roleSelect, ' ', saveRole),
+    el('td', { dataset: { label: 'Status' } }, user.disabled ? 'Disabled' : 'Active'),
+    el('td', { dataset: { label: 'Last used' } }, time(user.lastUsedAt)),
+    el('td', { className: 'actions' }, actions));
+}
+
+async function load() {
+  const result = await authed('GET', '/v1/users');
+  if (!result.ok) {
+    say(message, problemText(result));
+    return;
+  }
+  body.replaceChildren(...result.data.map(row));
+}
+
+async function showSessions(user) {
+  shown = user;
+  const result = await authed('GET', `/v1/users/${user.userId}/sessions`);
+  document.getElementById('user-sessions-title').textContent = `Sessions of ${user.login}`;
+  const items = result.ok ? result.data.map(s => el('li', {},
+    el('strong', {}, s.appName || 'Unknown device'), ' — signed in ', time(s.createdAt),
+    s.createdIp ? ` from ${s.createdIp}` : '', ', last used ', time(s.lastUsedAt))) : [el('li', {}, problemText(result))];
+  panelList.replaceChildren(...(items.length ? items : [el('li', {}, 'No live sessions.')]));
+  panel.hidden = false;
+  panel.focus();
+}
+
+document.getElementById('user-sessions-end').addEventListener('click', async () => {
+  const result = await authed('DELETE', `/v1/users/${shown.userId}/sessions`);
+  say(message, result.ok ? `Ended every session of ${shown.login}.` : problemText(result), result.ok ? 'ok' : 'error');
+  await showSessions(shown);
+});
+document.getElementById('user-sessions-close').addEventListener('click', () => { panel.hidden = true; });
+
+form.addEventListener('submit', async event => {
+  event.preventDefault();
+  const { login, password, role } = fields(form);
+  if (!login || !password) {
+    say(formMessage, 'Enter a login and a first password.');
+    return;
+  }
+  const result = await authed('POST', '/v1/users', { login, password, roles: [role] });
+  if (result.ok) {
+    form.reset();
+    say(formMessage, '');
+    say(message, `Added ${login}.`, 'ok');
+    await load();
+  } else {
+    say(formMessage, result.status === 409 ? 'That login cannot be used. Choose another one.' : problemText(result));
+  }
+});
+
+await signedIn();
+await load();

@@ -1,0 +1,71 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using static Latchkey.Web.Tests.People;
+
+namespace Latchkey.Web.Tests;
+
+/// <summary>axe-core on every page, at desktop and at phone width: no serious or critical violation.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AccessibilityTests(Browsers browsers)
+{
+    public static TheoryData<int> Widths => new() { 1200, 390 };
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public async Task EveryPageHasNoSeriousOrCriticalAccessibilityViolation(int width)
+    {
+        await using var device = await browsers.NewDeviceAsync(width: width, height: 900);
+        var page = await device.NewPageAsync();
+        var failures = new List<string>();
+        foreach (var path in new[] { "/login", "/signup", "/example/" })
+        {
+            await ScanAsync(page, path, failures);
+        }
+
+        await NewOwnerAsync(page, "axe");
+        await page.GotoAsync("/machine-users");
+        await page.GetByLabel("Name").FillAsync("scanner");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create and show token" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#token-panel")).ToBeVisibleAsync();
+        await ScanAsync(page, null, failures);
+        foreach (var path in new[] { "/devices", "/password", "/users", "/tenant", "/audit", "/forbidden" })
+        {
+            await ScanAsync(page, path, failures);
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    [Fact]
+    public async Task TheSignInFormWorksWithTheKeyboardAlone()
+    {
+        await using var device = await browsers.NewDeviceAsync();
+        var page = await device.NewPageAsync();
+        var login = NewLogin("keyboard");
+        await SignUpAsync(page, login);
+
+        await page.Keyboard.TypeAsync(login);
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync(Password);
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(page).ToHaveURLAsync(browsers.Server.BaseUrl + "/devices");
+        await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Skip to content" })).ToBeFocusedAsync();
+    }
+
+    private static async Task ScanAsync(IPage page, string? path, List<string> failures)
+    {
+        if (path is not null)
+        {
+            await page.GotoAsync(path);
+        }
+
+        // Note: the pages fill themselves from the API; scan once the script has settled.
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        var result = await page.RunAxe();
+        failures.AddRange(result.Violations
+            .Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{page.Url}: {v.Id} ({v.Impact}) {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}"));
+    }
+}

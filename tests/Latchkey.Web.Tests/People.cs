@@ -1,0 +1,59 @@
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+
+namespace Latchkey.Web.Tests;
+
+/// <summary>What a person does through the pages, step by step, as the tests' shared vocabulary.</summary>
+internal static class People
+{
+    public const string Password = "correct horse battery staple";
+
+    public static string NewLogin(string name) => $"{name}-{Guid.NewGuid():N}@example.com";
+
+    public static async Task SignUpAsync(IPage page, string login, string tenant = "Acme", string password = Password)
+    {
+        await page.GotoAsync("/signup");
+        await page.GetByLabel("Organisation name").FillAsync(tenant);
+        await page.GetByLabel("Login (e-mail or name)").FillAsync(login);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
+        await page.GetByLabel("Repeat the password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await page.WaitForURLAsync("**/login?created=1");
+    }
+
+    public static async Task SignInAsync(IPage page, string login, string password = Password)
+    {
+        if (!page.Url.Contains("/login", StringComparison.Ordinal))
+        {
+            await page.GotoAsync("/login");
+        }
+
+        await page.GetByLabel("Login (e-mail or name)").FillAsync(login);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+    }
+
+    /// <summary>A new organisation whose owner is signed in on <paramref name="page"/>.</summary>
+    public static async Task<string> NewOwnerAsync(IPage page, string name = "owner")
+    {
+        var login = NewLogin(name);
+        await SignUpAsync(page, login);
+        await SignInAsync(page, login);
+        return login;
+    }
+
+    /// <summary>The rows of the devices table.</summary>
+    public static ILocator DeviceRows(IPage page) => page.Locator("#devices tbody tr");
+
+    /// <summary>A login over the API, as a script or CLI would: returns the key and its app id.</summary>
+    public static async Task<(string ApiKey, string AppId)> ApiLoginAsync(
+        WebServer server, string login, string appId = "tests-cli-0001", string appName = "tests")
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        var response = await client.PostAsJsonAsync("/v1/login?useCookies=false", new { login, password = Password, appId, appName });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return (body.GetProperty("apiKey").GetString()!, appId);
+    }
+}

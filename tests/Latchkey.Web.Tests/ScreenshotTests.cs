@@ -1,0 +1,91 @@
+using Microsoft.Playwright;
+using static Latchkey.Web.Tests.People;
+
+namespace Latchkey.Web.Tests;
+
+/// <summary>
+/// Renders the main pages as a person sees them. The PNGs go to <c>LATCHKEY_SCREENSHOTS</c> when set (the README's
+/// pictures: <c>docs/screenshots/regenerate.sh</c>), else to a temporary folder that is removed.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ScreenshotTests(Browsers browsers)
+{
+    [Fact]
+    public async Task TheMainPagesRenderForTheReadme()
+    {
+        var target = Environment.GetEnvironmentVariable("LATCHKEY_SCREENSHOTS");
+        var directory = string.IsNullOrEmpty(target) ? Directory.CreateTempSubdirectory("latchkey-shots-").FullName : Directory.CreateDirectory(target).FullName;
+        try
+        {
+            var shots = await TakeAsync(directory);
+
+            foreach (var shot in shots)
+            {
+                Assert.True(new FileInfo(shot).Length > 10_000, $"{shot} looks empty");
+            }
+        }
+        finally
+        {
+            if (string.IsNullOrEmpty(target))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    private async Task<List<string>> TakeAsync(string directory)
+    {
+        var shots = new List<string>();
+        await using var laptop = await browsers.NewDeviceAsync(width: 1100, height: 700);
+        await using var phone = await browsers.NewDeviceAsync(width: 390, height: 844);
+        var page = await laptop.NewPageAsync();
+        var login = $"alice-{Guid.NewGuid():N}"[..14] + "@example.com";
+
+        await SignUpAsync(page, login, "Acme Rockets");
+        shots.Add(await ShootAsync(page, directory, "sign-in"));
+        await SignInAsync(page, login);
+        await SignInAsync(await phone.NewPageAsync(), login);
+        await ApiLoginAsync(browsers.Server, login, "cli-4f9a27c1", "Latchkey CLI on build server");
+        await page.ReloadAsync();
+        await Assertions.Expect(DeviceRows(page)).ToHaveCountAsync(3);
+        shots.Add(await ShootAsync(page, directory, "devices"));
+
+        await page.GotoAsync("/users");
+        foreach (var (person, role) in new[] { ("bob@example.com", "admin"), ("carol@example.com", "member") })
+        {
+            var name = person.Replace("@", $"-{Guid.NewGuid():N}"[..7] + "@", StringComparison.Ordinal);
+            await page.GetByLabel("Login (e-mail or name)").FillAsync(name);
+            await page.GetByLabel("First password").FillAsync(Password);
+            await page.GetByLabel("Role", new() { Exact = true }).SelectOptionAsync(role);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+            await Assertions.Expect(page.Locator("#users-message")).ToContainTextAsync(name);
+        }
+
+        shots.Add(await ShootAsync(page, directory, "users"));
+
+        await page.GotoAsync("/machine-users");
+        await page.GetByLabel("Name").FillAsync("deploy-bot");
+        await page.GetByLabel("Scopes").FillAsync("deploy read:metrics");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create and show token" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#token-panel")).ToBeVisibleAsync();
+        shots.Add(await ShootAsync(page, directory, "machine-users-token"));
+
+        await page.GotoAsync("/audit");
+        await Assertions.Expect(page.Locator("#audit tbody tr").First).ToBeVisibleAsync();
+        shots.Add(await ShootAsync(page, directory, "audit-log"));
+
+        var phonePage = phone.Pages[0];
+        await phonePage.GotoAsync("/devices");
+        await Assertions.Expect(DeviceRows(phonePage)).ToHaveCountAsync(3);
+        shots.Add(await ShootAsync(phonePage, directory, "devices-phone"));
+        return shots;
+    }
+
+    private static async Task<string> ShootAsync(IPage page, string directory, string name)
+    {
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        var path = Path.Combine(directory, $"{name}.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        return path;
+    }
+}
