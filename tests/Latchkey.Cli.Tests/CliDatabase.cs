@@ -67,7 +67,11 @@ internal sealed class CliDatabase : IAsyncDisposable
 
     public Task<CliResult> RunWithInputAsync(string stdin, params string[] args) => RunWithAsync(stdin, null, args);
 
-    public async Task<CliResult> RunWithAsync(string stdin, IDictionary<string, string?>? settings, params string[] args)
+    public Task<CliResult> RunWithAsync(string stdin, IDictionary<string, string?>? settings, params string[] args) =>
+        RunWithAsync(stdin, settings, new StringWriter(), CancellationToken.None, args);
+
+    public async Task<CliResult> RunWithAsync(
+        string stdin, IDictionary<string, string?>? settings, StringWriter error, CancellationToken cancellationToken, params string[] args)
     {
         var environment = Environment();
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -76,7 +80,6 @@ internal sealed class CliDatabase : IAsyncDisposable
         }
 
         var output = new StringWriter();
-        var error = new StringWriter();
         var console = new CliConsole
         {
             In = new StringReader(stdin),
@@ -86,7 +89,7 @@ internal sealed class CliDatabase : IAsyncDisposable
             WorkingDirectory = _directory,
             Operator = Operator,
         };
-        var code = await CliApp.RunAsync(args, console);
+        var code = await CliApp.RunAsync(args, console, cancellationToken);
         return new CliResult(code, output.ToString(), error.ToString());
     }
 

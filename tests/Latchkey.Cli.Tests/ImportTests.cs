@@ -68,6 +68,48 @@ public sealed class ImportTests
         Assert.Equal(8, expected.Select(e => e.Format).Distinct().Count());
     }
 
+    [Fact]
+    public async Task ImportStoppedMidwayLeavesWholeBatchesAndARerunImportsTheRest()
+    {
+        await using var db = await CliDatabase.CreateAsync("sqlite");
+        await db.RunWithInputAsync("correct horse battery staple\n", "tenant", "create", "Acme", "--owner", "owner@example.com", "--password-stdin");
+        var hash = ForeignHashes.AspNetIdentityV2("a password of the old system");
+        var file = Path.Combine(db.Directory, "users.csv");
+        await File.WriteAllLinesAsync(file, ["login,password_hash", .. Enumerable.Range(0, 1000).Select(i => $"user{i:D4}@example.com,{hash}")]);
+
+        // Note: the operator presses Ctrl+C as the first progress line appears, i.e. right after the first batch.
+        using var stop = new CancellationTokenSource();
+        var error = new StopOnProgress(stop);
+        try
+        {
+            await db.RunWithAsync("", null, error, stop.Token, "import", file, "--tenant", "Acme", "--batch-size", "100");
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        var imported = (await db.RunAsync("user", "list", "--tenant", "Acme", "--json")).Json.GetArrayLength() - 1;
+        var rerun = await db.RunAsync("import", file, "--tenant", "Acme", "--json");
+
+        Assert.True(stop.IsCancellationRequested);
+        Assert.InRange(imported, 100, 900);
+        Assert.Equal(0, imported % 100);
+        Assert.Equal(imported, rerun.Json.GetProperty("skipped").GetInt32());
+        Assert.Equal(1000 - imported, rerun.Json.GetProperty("imported").GetInt32());
+    }
+
+    private sealed class StopOnProgress(CancellationTokenSource stop) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains("rows/s", StringComparison.Ordinal) == true)
+            {
+                stop.Cancel();
+            }
+        }
+    }
+
     private static async Task<List<(string Format, string Password, string Hash)>> PoolAsync()
     {
         var passwords = Enumerable.Range(0, 4).Select(i => $"original password {i} of the old system").ToArray();
