@@ -24,6 +24,9 @@ internal sealed record ImportBatchResult(int Imported, int Skipped, IReadOnlyLis
 /// </summary>
 internal sealed class UserImportService(IUserStore users, IUnitOfWork work, AuditLog audit, TimeProvider time)
 {
+    /// <summary>The verifier column's width (<c>users.secret_verifier</c>).</summary>
+    public const int MaxVerifierLength = 256;
+
     /// <summary>
     /// Imports <paramref name="rows"/> into the caller's tenant as human users. <paramref name="seen"/> carries the
     /// logins of earlier batches of the same file (with their lines), so a login twice in one file is refused.
@@ -49,9 +52,9 @@ internal sealed class UserImportService(IUserStore users, IUnitOfWork work, Audi
                 continue;
             }
 
-            if (verifier.Length > 256)
+            if (verifier.Length > MaxVerifierLength)
             {
-                rejected.Add(new(row.Line, "password hash longer than 240 characters"));
+                rejected.Add(new(row.Line, $"password hash too long (at most {MaxVerifierLength} characters with its {ImportedHash.Prefix(format)} prefix)"));
                 continue;
             }
 
