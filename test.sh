@@ -12,6 +12,10 @@ packages=()
 command -v argon2 >/dev/null 2>&1 || packages+=(argon2)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
+# The import tests make foreign password hashes with the original systems' tools: htpasswd -B (apache2-utils) for
+# bcrypt, and Python's hashlib (python3) for Django's format.
+command -v htpasswd >/dev/null 2>&1 || packages+=(apache2-utils)
+command -v python3 >/dev/null 2>&1 || packages+=(python3)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"

@@ -36,6 +36,7 @@ public static class LatchkeyApplicationExtensions
     public static IEndpointConventionBuilder MapLatchkeyApi(this IEndpointRouteBuilder endpoints)
     {
         var v1 = endpoints.MapGroup("/v1").WithTags("Latchkey").WithMetadata(LatchkeyApiEndpoint.Instance);
+        ProblemResponses.Declare(v1);
         AccountEndpoints.Map(v1);
         SessionEndpoints.Map(v1);
         MachineUserEndpoints.Map(v1);

@@ -1,4 +1,5 @@
 using Latchkey.Core.Credentials;
+using Latchkey.Core.Credentials.Imported;
 using Latchkey.Core.Services;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,7 +54,10 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         // Note: a host that knows where calls come from (the ASP.NET Core layer) registers its own first.
         services.TryAddSingleton<IRequestOrigin, NoRequestOrigin>();
-        services.AddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
+        services.AddSingleton<Argon2idPasswordHasher>();
+
+        // Note: Argon2id for every new hash; imported foreign hashes are verified until their user's next login.
+        services.AddSingleton<IPasswordHasher, ImportedHashVerifier>();
         services.AddSingleton<PasswordPolicy>();
         services.AddSingleton<HashingGate>();
         services.AddSingleton<PasswordService>();
@@ -67,6 +71,8 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddScoped<UserAdminService>();
         services.AddScoped<TenantService>();
         services.AddScoped<AuditLog>();
+        services.AddScoped<UserImportService>();
+        services.AddSingleton<ExpiryPurge>();
         services.AddSingleton<AuditQueue>();
         return services;
     }

@@ -145,6 +145,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             entry.Property(e => e.AppId).HasColumnName("app_id").HasMaxLength(AuditEntry.MaxAppIdLength);
             entry.Property(e => e.IpAddress).HasColumnName("ip_address").HasMaxLength(AuditEntry.MaxIpAddressLength);
             entry.Property(e => e.Detail).HasColumnName("detail").HasMaxLength(AuditEntry.MaxDetailLength);
+            entry.Property(e => e.Operator).HasColumnName("operator").HasMaxLength(AuditEntry.MaxOperatorLength);
             entry.HasIndex(e => e.Id).IsUnique();
             entry.HasIndex(e => new { e.TenantId, e.Sequence });
 

@@ -60,6 +60,12 @@ internal sealed class RehashBarrierUserStore(EfUserStore inner, StoreBarrier bar
 
     public Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, CancellationToken cancellationToken) => inner.ListHumansAsync(tenantId, cancellationToken);
 
+    public Task<IReadOnlySet<string>> FindTakenLoginsAsync(IReadOnlyCollection<string> normalizedLogins, CancellationToken cancellationToken) =>
+        inner.FindTakenLoginsAsync(normalizedLogins, cancellationToken);
+
+    public Task<bool> CreateManyAsync(IReadOnlyCollection<User> newUsers, IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken) =>
+        inner.CreateManyAsync(newUsers, entries, cancellationToken);
+
     public Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CancellationToken cancellationToken) =>
         inner.ChangeSecretAsync(userId, verifier, keepSessionId, cancellationToken);
 

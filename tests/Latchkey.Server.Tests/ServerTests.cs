@@ -48,6 +48,45 @@ public sealed class ServerTests : IClassFixture<ServerFactory>
     }
 
     [Fact]
+    public async Task EveryOperationDeclaresItsProblemResponses()
+    {
+        var client = _factory.CreateClient();
+
+        var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
+
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var responses = operation.Value.GetProperty("responses");
+                var name = $"{operation.Name.ToUpperInvariant()} {path.Name}";
+                var expected = new List<string> { "400", "503" };
+                if (operation.Value.TryGetProperty("security", out _))
+                {
+                    expected.AddRange(["401", "403"]);
+                }
+
+                if (path.Name.Contains("{id}"))
+                {
+                    expected.Add("404");
+                }
+
+                foreach (var status in expected)
+                {
+                    Assert.True(responses.TryGetProperty(status, out var response), $"{name} does not declare {status}");
+                    Assert.True(response.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{name} {status} is not problem+json");
+                }
+            }
+        }
+
+        var paths = document.GetProperty("paths");
+        Assert.True(paths.GetProperty("/v1/login").GetProperty("post").GetProperty("responses").TryGetProperty("429", out _));
+        Assert.True(paths.GetProperty("/v1/users").GetProperty("post").GetProperty("responses").TryGetProperty("409", out _));
+        Assert.True(paths.GetProperty("/v1/signup").GetProperty("post").GetProperty("responses").TryGetProperty("409", out _));
+        Assert.True(paths.GetProperty("/v1/users/{id}").GetProperty("delete").GetProperty("responses").TryGetProperty("409", out _));
+    }
+
+    [Fact]
     public async Task TheApiReferencePageIsServed()
     {
         var client = _factory.CreateClient();

@@ -1,11 +1,12 @@
 using System.Globalization;
 using Latchkey.AspNetCore.Authentication;
 using Latchkey.AspNetCore.Hosting;
+using Latchkey.Contracts;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

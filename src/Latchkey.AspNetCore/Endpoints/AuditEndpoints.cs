@@ -1,4 +1,5 @@
 using Latchkey.AspNetCore.Authentication;
+using Latchkey.Contracts;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
 using Microsoft.AspNetCore.Builder;
@@ -34,7 +35,7 @@ internal static class AuditEndpoints
 
         var (entries, next) = await audit.ListAsync(CallerPrincipal.ToCaller(context), @event, before, size, cancellationToken);
         return TypedResults.Ok(new AuditPageResponse(
-            entries.Select(e => new AuditEntryResponse(e.Id, e.At, e.Event, e.ActorUserId, e.SubjectUserId, e.AppId, e.IpAddress, e.Detail)).ToList(),
+            entries.Select(e => new AuditEntryResponse(e.Id, e.At, e.Event, e.ActorUserId, e.SubjectUserId, e.AppId, e.IpAddress, e.Detail, e.Operator)).ToList(),
             next));
     }
 }

@@ -1,10 +1,11 @@
 using Latchkey.AspNetCore.Authentication;
 using Latchkey.AspNetCore.Hosting;
+using Latchkey.Contracts;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace Latchkey.AspNetCore.Endpoints;

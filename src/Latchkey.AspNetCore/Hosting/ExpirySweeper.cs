@@ -14,7 +14,7 @@ namespace Latchkey.AspNetCore.Hosting;
 /// statements keep the database lock brief.
 /// </summary>
 internal sealed class ExpirySweeper(
-    IServiceScopeFactory scopes,
+    ExpiryPurge purge,
     TimeProvider time,
     IOptions<LatchkeySessionOptions> options,
     ILogger<ExpirySweeper> logger) : BackgroundService
@@ -44,28 +44,5 @@ internal sealed class ExpirySweeper(
     }
 
     /// <summary>Deletes every expired session and stale counter, one batch per statement; returns how many of each.</summary>
-    public async Task<(int Sessions, int Throttles)> SweepAsync(CancellationToken cancellationToken)
-    {
-        var settings = options.Value;
-        var sessions = await InBatchesAsync(sp => sp.GetRequiredService<ISessionStore>()
-            .DeleteExpiredAsync(time.GetUtcNow(), settings.IdleTimeout, settings.CleanupBatchSize, cancellationToken));
-        var throttles = await InBatchesAsync(sp => sp.GetRequiredService<LoginThrottle>()
-            .ForgetStaleAsync(settings.CleanupBatchSize, cancellationToken));
-        return (sessions, throttles);
-
-        async Task<int> InBatchesAsync(Func<IServiceProvider, Task<int>> deleteBatch)
-        {
-            var total = 0;
-            int deleted;
-            do
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                deleted = await deleteBatch(scope.ServiceProvider);
-                total += deleted;
-            }
-            while (deleted == settings.CleanupBatchSize);
-
-            return total;
-        }
-    }
+    public Task<(int Sessions, int Throttles)> SweepAsync(CancellationToken cancellationToken) => purge.PurgeAsync(cancellationToken);
 }

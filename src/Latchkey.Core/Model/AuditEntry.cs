@@ -10,6 +10,7 @@ internal sealed class AuditEntry
     public const int MaxAppIdLength = 128;
     public const int MaxIpAddressLength = 45;
     public const int MaxDetailLength = 200;
+    public const int MaxOperatorLength = 100;
 
     // Note: the order of the log is the storage's insertion sequence, not Id or At: several entries can share one
     // instant (and a UUIDv7 is random within its millisecond), and the sequence is never shown to clients, so it
@@ -28,6 +29,12 @@ internal sealed class AuditEntry
 
     /// <summary>Who did it; null when nobody was authenticated (a failed login).</summary>
     public Guid? ActorUserId { get; set; }
+
+    /// <summary>
+    /// The operator who acted on the database directly rather than through the API (the <c>latchkey</c> tool:
+    /// <c>cli:&lt;os user&gt;@&lt;host&gt;</c>); then <see cref="ActorUserId"/> is null. Null for everything done through the API.
+    /// </summary>
+    public string? Operator { get; set; }
 
     /// <summary>Whom it concerned.</summary>
     public Guid? SubjectUserId { get; set; }
@@ -60,4 +67,7 @@ internal static class AuditEvents
     public const string UserDeleted = "user.deleted";
     public const string UserUnlocked = "user.unlocked";
     public const string TenantUpdated = "tenant.updated";
+    public const string TenantCreated = "tenant.created";
+    public const string PasswordReset = "password.reset";
+    public const string UserImported = "user.imported";
 }

@@ -15,7 +15,8 @@ internal sealed class AuditLog(IAuditStore store, AuditQueue queue, IRequestOrig
 
     /// <summary>An entry for <paramref name="eventName"/>; <paramref name="appId"/> defaults to the caller's app instance.</summary>
     public AuditEntry Create(
-        string eventName, Guid tenantId, Guid? actorUserId, Guid? subjectUserId, string? detail = null, string? appId = null)
+        string eventName, Guid tenantId, Guid? actorUserId, Guid? subjectUserId, string? detail = null, string? appId = null,
+        string? operatorName = null)
     {
         var now = time.GetUtcNow();
         return new AuditEntry
@@ -29,13 +30,18 @@ internal sealed class AuditLog(IAuditStore store, AuditQueue queue, IRequestOrig
             AppId = Cap(appId ?? origin.AppId, AuditEntry.MaxAppIdLength),
             IpAddress = Cap(origin.IpAddress, AuditEntry.MaxIpAddressLength),
             Detail = Cap(detail, AuditEntry.MaxDetailLength),
+            Operator = Cap(operatorName, AuditEntry.MaxOperatorLength),
         };
     }
 
     /// <summary>Records what <paramref name="actor"/> did to <paramref name="subjectUserId"/>, in the actor's tenant.</summary>
     public Task RecordAsync(
         AuthenticatedCaller actor, string eventName, Guid? subjectUserId, string? detail, CancellationToken cancellationToken) =>
-        store.AppendAsync([Create(eventName, actor.TenantId, actor.UserId, subjectUserId, detail)], cancellationToken);
+        store.AppendAsync([Create(actor, eventName, subjectUserId, detail)], cancellationToken);
+
+    /// <summary>An entry of what <paramref name="actor"/> did: an operator is named as such, never as a user.</summary>
+    public AuditEntry Create(AuthenticatedCaller actor, string eventName, Guid? subjectUserId, string? detail) =>
+        Create(eventName, actor.TenantId, actor.Operator is null ? actor.UserId : null, subjectUserId, detail, operatorName: actor.Operator);
 
     public Task RecordAsync(IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken) =>
         store.AppendAsync(entries, cancellationToken);

@@ -2,7 +2,10 @@ using Latchkey.Core.Model;
 
 namespace Latchkey.Core.Services;
 
-/// <summary>Who a request comes from, as established by <see cref="CredentialValidator"/>.</summary>
+/// <summary>
+/// Who a request comes from, as established by <see cref="CredentialValidator"/>; or, with <see cref="Operator"/>
+/// set, an operator acting on the database directly (the <c>latchkey</c> command-line tool).
+/// </summary>
 internal sealed record AuthenticatedCaller(
     Guid UserId,
     Guid TenantId,
@@ -11,4 +14,14 @@ internal sealed record AuthenticatedCaller(
     TenantRole Role,
     string Scopes,
     Guid? SessionId,
-    string? AppId);
+    string? AppId,
+    string? Operator = null)
+{
+    /// <summary>
+    /// An operator acting in <paramref name="tenantId"/> with an owner's rights, e.g. <c>cli:root@db1</c>. Note: an
+    /// operator is no user of the tenant (its audit entries name no actor user, only the operator), and the rules that
+    /// protect the tenant rather than a role still hold for it: the last enabled owner cannot be removed.
+    /// </summary>
+    public static AuthenticatedCaller ForOperator(Guid tenantId, string operatorName) =>
+        new(Guid.Empty, tenantId, operatorName, UserKind.Human, TenantRole.Owner, "", null, null, operatorName);
+}

@@ -61,6 +61,25 @@ internal sealed class SessionService(
         return true;
     }
 
+    /// <summary>The live sessions of every user of the caller's tenant, newest first.</summary>
+    public async Task<IReadOnlyList<AppSession>> ListInTenantAsync(AuthenticatedCaller caller, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var idle = options.Value.IdleTimeout;
+        var all = await sessions.ListInTenantAsync(caller.TenantId, cancellationToken);
+        return all.Where(s => now < s.ExpiresAt && now < s.LastUsedAt + idle).ToList();
+    }
+
+    /// <summary>Ends every session of every user of the caller's tenant.</summary>
+    public async Task<int> RevokeTenantAsync(AuthenticatedCaller caller, CancellationToken cancellationToken)
+    {
+        await using var transaction = await work.BeginAsync(cancellationToken);
+        var ended = await sessions.DeleteAllInTenantAsync(caller.TenantId, cancellationToken);
+        await audit.RecordAsync(caller, AuditEvents.SessionRevoked, null, $"all sessions of the tenant ({ended})", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return ended;
+    }
+
     /// <summary>Ends every session of <paramref name="userId"/> (the caller's own, or a user an admin manages).</summary>
     public async Task<int> RevokeAllAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
     {

@@ -1,12 +1,59 @@
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
 
 namespace Latchkey.Core.Services;
 
 /// <summary>The tenant's own data (name, contact e-mail). Nothing on the authentication path uses this service.</summary>
-internal sealed class TenantService(ITenantStore tenants, IUnitOfWork work, AuditLog audit)
+internal sealed class TenantService(ITenantStore tenants, IUnitOfWork work, AuditLog audit, PasswordService passwords, TimeProvider time)
 {
     public const int MaxContactEmailLength = 320;
+
+    /// <summary>
+    /// An operator creates a tenant with its first owner: sign-up without the API, so whether registration is open does
+    /// not matter. The entry names the operator.
+    /// </summary>
+    public async Task<SignupResult> CreateAsync(
+        string operatorName, string? tenantName, string? ownerLogin, string? ownerPassword, CancellationToken cancellationToken)
+    {
+        var name = TextInput.Clean(tenantName, AccountService.MaxTenantNameLength);
+        if (name is null)
+        {
+            return new(SignupOutcome.Invalid, Error: new("tenant", $"A tenant name of 1 to {AccountService.MaxTenantNameLength} printable characters is required."));
+        }
+
+        var login = LoginNormalizer.Normalize(ownerLogin);
+        if (login is null)
+        {
+            return new(SignupOutcome.Invalid, Error: new("login", $"A login of 1 to {LoginNormalizer.MaxLength} printable characters is required."));
+        }
+
+        var (verifier, weakness) = await passwords.CreateVerifierAsync(ownerPassword, login, name, "password", cancellationToken);
+        if (weakness is not null)
+        {
+            return new(SignupOutcome.Invalid, Error: weakness);
+        }
+
+        var now = time.GetUtcNow();
+        var tenant = new Tenant { Id = Guid.CreateVersion7(now), Name = name, CreatedAt = now };
+        var owner = new User
+        {
+            Id = Guid.CreateVersion7(now),
+            TenantId = tenant.Id,
+            Kind = UserKind.Human,
+            Login = login,
+            SecretVerifier = verifier!,
+            Role = TenantRole.Owner,
+            CreatedAt = now,
+        };
+        var entry = audit.Create(AuthenticatedCaller.ForOperator(tenant.Id, operatorName), AuditEvents.TenantCreated, owner.Id, $"owner {login}");
+        return await tenants.CreateWithOwnerAsync(tenant, owner, entry, cancellationToken)
+            ? new(SignupOutcome.Created, tenant.Id, owner.Id)
+            : new(SignupOutcome.LoginTaken);
+    }
+
+    /// <summary>Cross-tenant, for operators: every tenant.</summary>
+    public Task<IReadOnlyList<Tenant>> ListAllAsync(CancellationToken cancellationToken) => tenants.ListAllAsync(cancellationToken);
 
     public Task<Tenant?> GetAsync(AuthenticatedCaller caller, CancellationToken cancellationToken) =>
         tenants.FindAsync(caller.TenantId, cancellationToken);

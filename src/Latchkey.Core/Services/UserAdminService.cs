@@ -196,6 +196,42 @@ internal sealed class UserAdminService(
         return UserAdminOutcome.Done;
     }
 
+    /// <summary>
+    /// Sets a new password for the user (who has forgotten it, or is a locked-out owner) and ends all its sessions, like
+    /// a password change. The new password meets the same policy as any other.
+    /// </summary>
+    public async Task<UserAdminResult> ResetPasswordAsync(
+        AuthenticatedCaller caller, Guid userId, string? password, CancellationToken cancellationToken)
+    {
+        var target = await FindHumanAsync(caller, userId, cancellationToken);
+        if (target is null)
+        {
+            return UserAdminOutcome.NotFound;
+        }
+
+        if (!MayManage(caller, target))
+        {
+            return UserAdminOutcome.Forbidden;
+        }
+
+        var tenant = await tenants.FindAsync(caller.TenantId, cancellationToken);
+        var (verifier, weakness) = await passwords.CreateVerifierAsync(password, target.Login, tenant?.Name, "password", cancellationToken);
+        if (weakness is not null)
+        {
+            return new UserAdminResult(UserAdminOutcome.Invalid, Error: weakness);
+        }
+
+        await using var transaction = await work.BeginAsync(cancellationToken);
+        if (!await users.ChangeSecretAsync(target.Id, verifier!, null, cancellationToken))
+        {
+            return UserAdminOutcome.NotFound;
+        }
+
+        await audit.RecordAsync(caller, AuditEvents.PasswordReset, target.Id, "all sessions ended", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new UserAdminResult(UserAdminOutcome.Done, target);
+    }
+
     // Note: machine users are managed under /v1/machine-users only; here their ids are as unknown as another tenant's.
     private async Task<User?> FindHumanAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
     {

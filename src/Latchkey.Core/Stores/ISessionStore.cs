@@ -27,6 +27,12 @@ internal interface ISessionStore
 
     Task<int> DeleteAllAsync(Guid userId, CancellationToken cancellationToken);
 
+    /// <summary>Every session of the tenant's users, newest first.</summary>
+    Task<IReadOnlyList<AppSession>> ListInTenantAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Ends every session of the tenant's users; returns how many.</summary>
+    Task<int> DeleteAllInTenantAsync(Guid tenantId, CancellationToken cancellationToken);
+
     /// <summary>Cross-tenant: the background writer records last use of sessions of every tenant.</summary>
     Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken);
 

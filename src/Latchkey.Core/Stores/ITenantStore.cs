@@ -13,6 +13,9 @@ internal interface ITenantStore
 
     Task<Tenant?> FindAsync(Guid tenantId, CancellationToken cancellationToken);
 
+    /// <summary>Cross-tenant, for operators only (the command-line tool): every tenant, oldest first.</summary>
+    Task<IReadOnlyList<Tenant>> ListAllAsync(CancellationToken cancellationToken);
+
     /// <summary>Sets the name and contact e-mail (null clears it). False when no such tenant is in scope.</summary>
     Task<bool> UpdateAsync(Guid tenantId, string name, string? contactEmail, CancellationToken cancellationToken);
 }

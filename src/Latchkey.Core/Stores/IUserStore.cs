@@ -18,6 +18,15 @@ internal interface IUserStore
 
     Task<IReadOnlyList<User>> ListAsync(Guid tenantId, UserKind kind, CancellationToken cancellationToken);
 
+    /// <summary>Cross-tenant, for imports: which of <paramref name="normalizedLogins"/> some user already has.</summary>
+    Task<IReadOnlySet<string>> FindTakenLoginsAsync(IReadOnlyCollection<string> normalizedLogins, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates all of <paramref name="newUsers"/> with their audit entries in one statement batch; false (and nothing
+    /// stored) when any login is taken.
+    /// </summary>
+    Task<bool> CreateManyAsync(IReadOnlyCollection<User> newUsers, IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken);
+
     /// <summary>The tenant's human users, each with the latest use of any of its sessions (null without one).</summary>
     Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, CancellationToken cancellationToken);
 

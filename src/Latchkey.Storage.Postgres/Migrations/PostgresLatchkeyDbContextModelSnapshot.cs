@@ -138,6 +138,11 @@ namespace Latchkey.Storage.Postgres.Migrations
                         .HasColumnType("character varying(45)")
                         .HasColumnName("ip_address");
 
+                    b.Property<string>("Operator")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("operator");
+
                     b.Property<Guid?>("SubjectUserId")
                         .HasColumnType("uuid")
                         .HasColumnName("subject_user_id");

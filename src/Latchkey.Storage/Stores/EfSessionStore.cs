@@ -56,6 +56,13 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
     public Task<int> DeleteAllAsync(Guid userId, CancellationToken cancellationToken) =>
         db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
 
+    public async Task<IReadOnlyList<AppSession>> ListInTenantAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        await db.Sessions.AsNoTracking().Where(s => s.TenantId == tenantId)
+            .OrderByDescending(s => s.CreatedAt).ToListAsync(cancellationToken);
+
+    public Task<int> DeleteAllInTenantAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        db.Sessions.Where(s => s.TenantId == tenantId).ExecuteDeleteAsync(cancellationToken);
+
     public async Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken)
     {
         if (uses.Count == 0)

@@ -25,6 +25,10 @@ internal sealed class EfTenantStore(LatchkeyDbContext db, IStorageErrorClassifie
     public Task<Tenant?> FindAsync(Guid tenantId, CancellationToken cancellationToken) =>
         db.Tenants.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
 
+    public async Task<IReadOnlyList<Tenant>> ListAllAsync(CancellationToken cancellationToken) =>
+        await db.Tenants.IgnoreQueryFilters([LatchkeyDbContext.TenantFilter]).AsNoTracking()
+            .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id).ToListAsync(cancellationToken);
+
     public async Task<bool> UpdateAsync(Guid tenantId, string name, string? contactEmail, CancellationToken cancellationToken) =>
         await db.Tenants.Where(t => t.Id == tenantId)
             .ExecuteUpdateAsync(t => t.SetProperty(x => x.Name, name).SetProperty(x => x.ContactEmail, contactEmail), cancellationToken) == 1;

@@ -32,6 +32,23 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
             .OrderBy(u => u.Id)
             .ToListAsync(cancellationToken);
 
+    // Note: cross-tenant, since logins are unique across the service.
+    public async Task<IReadOnlySet<string>> FindTakenLoginsAsync(IReadOnlyCollection<string> normalizedLogins, CancellationToken cancellationToken) =>
+        (await db.Users.IgnoreQueryFilters(TenantFilter).AsNoTracking()
+            .Where(u => normalizedLogins.Contains(u.Login)).Select(u => u.Login)
+            .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+
+    public async Task<bool> CreateManyAsync(IReadOnlyCollection<User> newUsers, IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        db.Users.AddRange(newUsers);
+        db.AuditEntries.AddRange(entries);
+        var saved = await db.TrySaveUniqueAsync(errors, cancellationToken);
+
+        // Note: an import adds thousands of rows through one context; tracking them would slow every later batch.
+        db.ChangeTracker.Clear();
+        return saved;
+    }
+
     public async Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, CancellationToken cancellationToken) =>
         await db.Users.AsNoTracking()
             .Where(u => u.TenantId == tenantId && u.Kind == UserKind.Human)

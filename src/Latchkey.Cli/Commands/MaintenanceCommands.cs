@@ -1,0 +1,122 @@
+using System.CommandLine;
+using Latchkey.Core.Model;
+using Latchkey.Core.Services;
+using Latchkey.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Latchkey.Cli.Commands;
+
+/// <summary><c>latchkey migrate</c>, <c>latchkey purge-expired</c> and <c>latchkey audit</c>.</summary>
+internal static class MaintenanceCommands
+{
+    public static Command Migrate(CliConsole console)
+    {
+        var command = new Command("migrate", "Apply pending migrations (creating a SQLite file on first run); safe to run while servers run.");
+        CliApp.Handle(command, console, async (cli, cancellationToken) =>
+        {
+            await cli.Services.UnscopedAsync(async sp =>
+            {
+                await sp.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
+                return 0;
+            });
+            cli.Output.Message("The database is up to date.", new { Migrated = true });
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static Command PurgeExpired(CliConsole console)
+    {
+        var command = new Command("purge-expired",
+            "Delete expired sessions and stale failed-login counters now (the server does it every Latchkey:Sessions:CleanupInterval).");
+        CliApp.Handle(command, console, async (cli, cancellationToken) =>
+        {
+            var (sessions, throttles) = await cli.Services.Root.GetRequiredService<ExpiryPurge>().PurgeAsync(cancellationToken);
+            cli.Output.Message($"Deleted {sessions} expired session(s) and {throttles} stale failed-login counter(s).",
+                new { Sessions = sessions, FailedLoginCounters = throttles });
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static Command Audit(CliConsole console)
+    {
+        var tenant = CommonOptions.Tenant();
+        var limit = new Option<int>("--limit", "-n") { Description = $"How many of the latest entries (1 to {AuditLog.MaxPageSize}).", DefaultValueFactory = _ => 20 };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new entries as they come (Ctrl+C stops)." };
+        var eventName = new Option<string?>("--event", "-e") { Description = "Only entries of this event, e.g. login.failed." };
+        var command = new Command("audit", "Print a tenant's latest audit entries, oldest first, like tail.") { tenant, limit, follow, eventName };
+        CliApp.Handle(command, console, async (cli, cancellationToken) =>
+        {
+            if (cli.Get(limit) is < 1 or > AuditLog.MaxPageSize)
+            {
+                throw new CliException(ExitCodes.Usage, $"--limit must be 1 to {AuditLog.MaxPageSize}.");
+            }
+
+            if (cli.Get(follow) && cli.Output.Json)
+            {
+                throw new CliException(ExitCodes.Usage, "--follow prints lines as they come; it does not go with --json.");
+            }
+
+            var target = await cli.Services.ResolveTenantAsync(cli.Get(tenant), cancellationToken);
+            var entries = await PageAsync(cli, target.Id, cli.Parse.GetValue(eventName), cli.Get(limit), cancellationToken);
+            if (cli.Output.Json)
+            {
+                cli.Output.Table(entries.Select(View), [], _ => []);
+                return ExitCodes.Ok;
+            }
+
+            foreach (var entry in entries)
+            {
+                await console.Out.WriteLineAsync(Line(entry));
+            }
+
+            var seen = entries.Select(e => e.Id).ToHashSet();
+            while (cli.Get(follow) && !cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                foreach (var entry in (await PageAsync(cli, target.Id, cli.Parse.GetValue(eventName), AuditLog.MaxPageSize, cancellationToken))
+                    .Where(e => seen.Add(e.Id)))
+                {
+                    await console.Out.WriteLineAsync(Line(entry));
+                }
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static async Task<IReadOnlyList<AuditEntry>> PageAsync(
+        CliContext cli, Guid tenantId, string? eventName, int limit, CancellationToken cancellationToken)
+    {
+        var (entries, _) = await cli.Services.InTenantAsync(tenantId, (sp, caller) =>
+            sp.GetRequiredService<AuditLog>().ListAsync(caller, eventName, null, limit, cancellationToken));
+        return entries.Reverse().ToList();
+    }
+
+    private static string Line(AuditEntry e) =>
+        string.Join("  ", new[]
+        {
+            e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'"),
+            e.Event,
+            e.Operator ?? (e.ActorUserId is { } actor ? $"user:{actor}" : "-"),
+            e.SubjectUserId is { } subject ? $"subject:{subject}" : null,
+            e.AppId is null ? null : $"app:{e.AppId}",
+            e.IpAddress is null ? null : $"ip:{e.IpAddress}",
+            e.Detail,
+        }.Where(p => p is not null));
+
+    private static object View(AuditEntry e) => new
+    {
+        e.Id, e.At, e.Event, e.ActorUserId, e.Operator, e.SubjectUserId, e.AppId, Ip = e.IpAddress, e.Detail,
+    };
+}

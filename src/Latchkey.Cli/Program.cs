@@ -1,0 +1,3 @@
+using Latchkey.Cli;
+
+return await CliApp.RunAsync(args, CliConsole.FromProcess());

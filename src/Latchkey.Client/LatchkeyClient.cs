@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using Latchkey.Contracts;
+
+namespace Latchkey.Client;
+
+/// <summary>
+/// The app instance's side of Latchkey: logs in with a login and password (once; the key is kept in the store and the
+/// app id in the configuration directory, so a restarted app is still logged in), logs out, and hands out the
+/// <see cref="HttpClient"/> whose requests the handler signs.
+/// </summary>
+public sealed class LatchkeyClient
+{
+    private readonly IHttpClientFactory _factory;
+    private readonly LatchkeyCredentials _credentials;
+    private readonly string _clientName;
+
+    internal LatchkeyClient(IHttpClientFactory factory, LatchkeyCredentials credentials, string clientName)
+    {
+        _factory = factory;
+        _credentials = credentials;
+        _clientName = clientName;
+    }
+
+    /// <summary>This installation's app id, generated on first use and kept in the configuration directory.</summary>
+    public string AppId => _credentials.AppId;
+
+    /// <summary>
+    /// Raised when a signed request is refused with 401 (the session was revoked or expired, the user disabled): ask
+    /// the user for the password again and call <see cref="LoginAsync"/>.
+    /// </summary>
+    public event EventHandler<LatchkeyUnauthorizedEventArgs>? Unauthorized
+    {
+        add => _credentials.Unauthorized += value;
+        remove => _credentials.Unauthorized -= value;
+    }
+
+    /// <summary>The client whose every request carries this app instance's credentials.</summary>
+    public HttpClient HttpClient => _factory.CreateClient(_clientName);
+
+    /// <summary>Whether a key is stored (it may still have been revoked since; a 401 will tell).</summary>
+    public async Task<bool> HasKeyAsync(CancellationToken cancellationToken = default) =>
+        _credentials.Options.MachineToken is { Length: > 0 } || await _credentials.Keys.ReadAsync(cancellationToken) is not null;
+
+    /// <summary>Logs this app instance in and stores its key; false when the login or password is refused.</summary>
+    public async Task<bool> LoginAsync(string login, string password, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/login")
+        {
+            Content = JsonContent.Create(new LoginRequest(login, password, AppId, _credentials.Options.AppName)),
+        };
+        request.Options.Set(LatchkeyHandler.Anonymous, true);
+        using var response = await HttpClient.SendAsync(request, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            return false;
+        }
+
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<LoginResponse>(cancellationToken)
+            ?? throw new InvalidOperationException("The login response had no body.");
+        await _credentials.Keys.WriteAsync(body.ApiKey, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Ends this app instance's session on the server and forgets the key.</summary>
+    public async Task LogoutAsync(CancellationToken cancellationToken = default)
+    {
+        if (await _credentials.Keys.ReadAsync(cancellationToken) is not null)
+        {
+            using var response = await HttpClient.DeleteAsync("v1/sessions/current", cancellationToken);
+        }
+
+        await _credentials.Keys.WriteAsync(null, cancellationToken);
+    }
+
+    /// <summary>Who the stored key (or machine token) belongs to; null on 401.</summary>
+    public async Task<MeResponse?> GetMeAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await HttpClient.GetAsync("v1/me", cancellationToken);
+        return response.StatusCode == HttpStatusCode.Unauthorized ? null
+            : await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<MeResponse>(cancellationToken);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+
+namespace Latchkey.Client;
+
+/// <summary>
+/// What the handler attaches to requests: the installation's app id (generated once and kept in a file, as Latchkey's
+/// design suggests for native apps), the key from the store, or the machine token. Shared by the handler and the client.
+/// </summary>
+internal sealed class LatchkeyCredentials(LatchkeyClientOptions options, ILatchkeyKeyStore keys)
+{
+    private readonly Lazy<string> _appId = new(() => LoadOrCreateAppId(options.ResolveConfigDirectory()));
+
+    public LatchkeyClientOptions Options => options;
+
+    public ILatchkeyKeyStore Keys => keys;
+
+    public string AppId => _appId.Value;
+
+    public event EventHandler<LatchkeyUnauthorizedEventArgs>? Unauthorized;
+
+    public void RaiseUnauthorized(LatchkeyUnauthorizedEventArgs e) => Unauthorized?.Invoke(this, e);
+
+    private static string LoadOrCreateAppId(string directory)
+    {
+        var path = Path.Combine(directory, "app-id");
+        if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: >= 8 } existing)
+        {
+            return existing;
+        }
+
+        Directory.CreateDirectory(directory);
+
+        // Note: 128 random bits, in the app id alphabet [A-Za-z0-9._~-]; it names the installation, not the user.
+        var appId = "app-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        try
+        {
+            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+            using var writer = new StreamWriter(stream);
+            writer.Write(appId);
+            return appId;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Note: another process of the same installation wrote it first; theirs is the installation's id.
+            return File.ReadAllText(path).Trim();
+        }
+    }
+}
+
+/// <summary>A request was refused with 401: the key (or token) is no longer valid, or there was none.</summary>
+public sealed class LatchkeyUnauthorizedEventArgs(string? error, string? detail, Uri? requestUri) : EventArgs
+{
+    /// <summary>The <c>WWW-Authenticate</c> error (<c>invalid_token</c> when a credential was refused), or null.</summary>
+    public string? Error { get; } = error;
+
+    /// <summary>The server's explanation from the problem response, e.g. "The credential is invalid, expired or revoked."</summary>
+    public string? Detail { get; } = detail;
+
+    public Uri? RequestUri { get; } = requestUri;
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+
+namespace Latchkey.Client;
+
+/// <summary>
+/// Signs each request with the app instance's key and app id (<c>Authorization: Bearer</c> + <c>X-App-Id</c>), or with
+/// the machine token; on a 401 raises <see cref="LatchkeyClient.Unauthorized"/> with the reason, so the app can ask
+/// for the password again.
+/// </summary>
+internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) : DelegatingHandler
+{
+    public const string AppIdHeader = "X-App-Id";
+
+    /// <summary>Set on requests that must go out unsigned (the login itself).</summary>
+    public static readonly HttpRequestOptionsKey<bool> Anonymous = new("Latchkey.Anonymous");
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var anonymous = request.Options.TryGetValue(Anonymous, out var unsigned) && unsigned;
+        if (request.Headers.Authorization is null && !anonymous)
+        {
+            if (credentials.Options.MachineToken is { Length: > 0 } token)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+            else if (await credentials.Keys.ReadAsync(cancellationToken) is { } key)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+                request.Headers.Remove(AppIdHeader);
+                request.Headers.Add(AppIdHeader, credentials.AppId);
+            }
+        }
+
+        var response = await base.SendAsync(request, cancellationToken);
+        // Note: a refused login is the login's answer, not news about the stored key.
+        if (response.StatusCode == HttpStatusCode.Unauthorized && !anonymous)
+        {
+            credentials.RaiseUnauthorized(new LatchkeyUnauthorizedEventArgs(ErrorOf(response), await DetailOfAsync(response, cancellationToken), request.RequestUri));
+        }
+
+        return response;
+    }
+
+    private static string? ErrorOf(HttpResponseMessage response) =>
+        response.Headers.WwwAuthenticate.Select(h => h.Parameter is null ? null : ErrorPattern().Match(h.Parameter))
+            .FirstOrDefault(m => m is { Success: true })?.Groups[1].Value;
+
+    private static async Task<string?> DetailOfAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+        {
+            return null;
+        }
+
+        // Note: buffered, so the caller can still read the body after the handler has.
+        await response.Content.LoadIntoBufferAsync(cancellationToken);
+        try
+        {
+            return (await response.Content.ReadFromJsonAsync<Problem>(cancellationToken))?.Detail;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex("error=\"([^\"]*)\"")]
+    private static partial Regex ErrorPattern();
+
+    private sealed record Problem(string? Title, string? Detail);
+}

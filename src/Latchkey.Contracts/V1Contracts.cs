@@ -1,0 +1,51 @@
+namespace Latchkey.Contracts;
+
+// Note: the wire contract of DESIGN.md §3 (v1), public so that the .NET client (Latchkey.Client) and integrators share
+// it with the server. Property names are serialised camelCase (System.Text.Json's web defaults).
+
+public sealed record SignupRequest(string? Tenant, string? Login, string? Password);
+
+public sealed record SignupResponse(Guid TenantId, Guid UserId);
+
+public sealed record LoginRequest(string? Login, string? Password, string? AppId, string? AppName);
+
+public sealed record LoginResponse(Guid SessionId, string ApiKey, string AppId, DateTimeOffset ExpiresAt);
+
+/// <summary>Login with <c>?useCookies=true</c>: the key went into the HttpOnly cookie only, so the body has none.</summary>
+public sealed record CookieLoginResponse(Guid SessionId, string AppId, DateTimeOffset ExpiresAt);
+
+public sealed record MeResponse(Guid UserId, Guid TenantId, string Login, string Kind, IReadOnlyList<string> Roles, Guid? SessionId);
+
+public sealed record SessionResponse(
+    Guid Id, string AppId, string? AppName, DateTimeOffset CreatedAt, string? CreatedIp, DateTimeOffset LastUsedAt, DateTimeOffset ExpiresAt,
+    bool Current);
+
+public sealed record PasswordChangeRequest(string? CurrentPassword, string? NewPassword);
+
+public sealed record MachineUserRequest(string? Name, IReadOnlyList<string>? Scopes);
+
+public sealed record MachineUserCreatedResponse(Guid UserId, string Name, string Token);
+
+public sealed record MachineUserResponse(Guid UserId, string Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
+
+public sealed record TokenResponse(string Token);
+
+public sealed record UserRequest(string? Login, string? Password, IReadOnlyList<string?>? Roles);
+
+/// <summary>PATCH /v1/users/{id}: what is given changes, what is absent stays.</summary>
+public sealed record UserUpdateRequest(IReadOnlyList<string?>? Roles, bool? Disabled);
+
+public sealed record UserResponse(
+    Guid UserId, string Login, IReadOnlyList<string> Roles, bool Disabled, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
+
+public sealed record TenantResponse(Guid TenantId, string Name, string? ContactEmail, DateTimeOffset CreatedAt);
+
+/// <summary>PATCH /v1/tenant: what is given changes; an empty contactEmail clears it.</summary>
+public sealed record TenantUpdateRequest(string? Name, string? ContactEmail);
+
+public sealed record AuditEntryResponse(
+    Guid Id, DateTimeOffset At, string Event, Guid? ActorUserId, Guid? SubjectUserId, string? AppId, string? Ip, string? Detail,
+    string? Operator);
+
+/// <summary>A page of the audit log, newest first; pass <c>nextBefore</c> as <c>?before=</c> for the next (null on the last page).</summary>
+public sealed record AuditPageResponse(IReadOnlyList<AuditEntryResponse> Entries, Guid? NextBefore);

@@ -1,0 +1,329 @@
+using System.Text.Json;
+using Latchkey.Core.Services;
+
+namespace Latchkey.Cli.Tests;
+
+/// <summary>Every verb of the tool, run as an operator would, on a fresh database of each provider.</summary>
+public abstract class VerbContract
+{
+    protected const string Password = "correct horse battery staple";
+    protected const string OtherPassword = "another quite long passphrase 42";
+
+    private protected abstract string Provider { get; }
+
+    private protected async Task<CliDatabase> DatabaseAsync() => await CliDatabase.CreateAsync(Provider);
+
+    private static async Task<Guid> CreateTenantAsync(CliDatabase db, string name = "Acme", string owner = "alice@example.com")
+    {
+        var created = await db.RunWithInputAsync(Password + "\n", "tenant", "create", name, "--owner", owner, "--password-stdin", "--json");
+        Assert.True(created.ExitCode == 0, created.Error);
+        return created.Json.GetProperty("tenantId").GetGuid();
+    }
+
+    private static async Task<JsonElement> AuditAsync(CliDatabase db, string tenant = "Acme")
+    {
+        var audit = await db.RunAsync("audit", "--tenant", tenant, "--limit", "200", "--json");
+        Assert.Equal(0, audit.ExitCode);
+        return audit.Json;
+    }
+
+    [Fact]
+    public async Task MigrateIsSafeToRunAgain()
+    {
+        await using var db = await DatabaseAsync();
+
+        var again = await db.RunAsync("migrate");
+
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("up to date", again.Out);
+    }
+
+    [Fact]
+    public async Task TenantCreatedByTheToolIsListedShownAndItsOwnerLogsIn()
+    {
+        await using var db = await DatabaseAsync();
+        var tenantId = await CreateTenantAsync(db);
+
+        var list = await db.RunAsync("tenant", "list");
+        var show = await db.RunAsync("tenant", "show", "Acme", "--json");
+        var login = await db.LoginAsync("alice@example.com", Password);
+
+        Assert.Contains(tenantId.ToString(), list.Out);
+        Assert.Contains("Acme", list.Out);
+        Assert.Equal(1, show.Json.GetProperty("users").GetInt32());
+        Assert.Equal(LoginOutcome.Succeeded, login.Outcome);
+        var entry = (await AuditAsync(db)).EnumerateArray().Single(e => e.GetProperty("event").GetString() == "tenant.created");
+        Assert.Equal(CliDatabase.Operator, entry.GetProperty("operator").GetString());
+        Assert.Equal(JsonValueKind.Null, entry.GetProperty("actorUserId").ValueKind);
+    }
+
+    [Fact]
+    public async Task PasswordIsNeverTakenFromAnArgument()
+    {
+        await using var db = await DatabaseAsync();
+
+        var withArgument = await db.RunAsync("tenant", "create", "Acme", "--owner", "alice@example.com", "--password", Password);
+        var withoutStdinFlag = await db.RunWithInputAsync(Password + "\n", "tenant", "create", "Acme", "--owner", "alice@example.com");
+
+        Assert.Equal(ExitCodes.Usage, withArgument.ExitCode);
+        Assert.Equal(ExitCodes.Usage, withoutStdinFlag.ExitCode);
+        Assert.Contains("--password-stdin", withoutStdinFlag.Error);
+        Assert.Empty((await db.RunAsync("tenant", "list", "--json")).Json.EnumerateArray());
+    }
+
+    [Fact]
+    public async Task WeakPasswordIsRefusedWithTheInvalidCode()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+
+        var weak = await db.RunWithInputAsync("password\n", "user", "create", "bob@example.com", "--tenant", "Acme", "--password-stdin");
+
+        Assert.Equal(ExitCodes.Invalid, weak.ExitCode);
+        Assert.StartsWith("error: password:", weak.Error);
+    }
+
+    [Fact]
+    public async Task UserIsCreatedListedPromotedDisabledEnabledAndDeletedWithEveryChangeAudited()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+
+        var created = await db.RunWithInputAsync(OtherPassword + "\n", "user", "create", "bob@example.com", "-t", "Acme", "--password-stdin", "--json");
+        var promoted = await db.RunAsync("user", "set-role", "bob@example.com", "admin");
+        var disabled = await db.RunAsync("user", "disable", "bob@example.com");
+        var refused = await db.LoginAsync("bob@example.com", OtherPassword);
+        var enabled = await db.RunAsync("user", "enable", "bob@example.com", "--json");
+        var list = await db.RunAsync("user", "list", "--tenant", "Acme");
+        var deleted = await db.RunAsync("user", "delete", "bob@example.com");
+        var gone = await db.RunAsync("user", "disable", "bob@example.com");
+
+        Assert.Equal(0, created.ExitCode);
+        Assert.Equal("member", created.Json.GetProperty("role").GetString());
+        Assert.Equal((0, "bob@example.com is now admin."), (promoted.ExitCode, promoted.Out.Trim()));
+        Assert.Equal(0, disabled.ExitCode);
+        Assert.Equal(LoginOutcome.Refused, refused.Outcome);
+        Assert.False(enabled.Json.GetProperty("disabled").GetBoolean());
+        Assert.Contains("bob@example.com", list.Out);
+        Assert.Contains("admin", list.Out);
+        Assert.Equal(0, deleted.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, gone.ExitCode);
+        var events = (await AuditAsync(db)).EnumerateArray()
+            .Where(e => e.GetProperty("operator").GetString() == CliDatabase.Operator)
+            .Select(e => e.GetProperty("event").GetString()).ToList();
+        Assert.Equal(["tenant.created", "user.created", "user.role_changed", "user.disabled", "user.enabled", "user.deleted"], events);
+    }
+
+    [Fact]
+    public async Task LastEnabledOwnerCannotBeDisabledDemotedOrDeleted()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+
+        var disable = await db.RunAsync("user", "disable", "alice@example.com");
+        var demote = await db.RunAsync("user", "set-role", "alice@example.com", "member");
+        var delete = await db.RunAsync("user", "delete", "alice@example.com");
+
+        Assert.All([disable, demote, delete], r => Assert.Equal(ExitCodes.Conflict, r.ExitCode));
+        Assert.Contains("without an enabled owner", disable.Error);
+        Assert.Equal(LoginOutcome.Succeeded, (await db.LoginAsync("alice@example.com", Password)).Outcome);
+    }
+
+    [Fact]
+    public async Task LockedOutSoleOwnerLogsInAgainAfterUnlock()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+        for (var i = 0; i < 3; i++)
+        {
+            await db.LoginAsync("alice@example.com", "wrong password");
+            await Task.Delay(20);
+        }
+
+        var locked = await db.LoginAsync("alice@example.com", Password);
+        var unlock = await db.RunAsync("user", "unlock", "alice@example.com");
+        var after = await db.LoginAsync("alice@example.com", Password);
+
+        Assert.Equal(LoginRefusal.Locked, locked.Refusal);
+        Assert.Equal(0, unlock.ExitCode);
+        Assert.Equal(LoginOutcome.Succeeded, after.Outcome);
+    }
+
+    [Fact]
+    public async Task ResetPasswordEndsTheSessionsAndTheNewPasswordLogsIn()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+        await db.LoginAsync("alice@example.com", Password);
+
+        var reset = await db.RunWithInputAsync(OtherPassword + "\n", "user", "reset-password", "alice@example.com", "--password-stdin");
+        var sessions = await db.RunAsync("sessions", "list", "--user", "alice@example.com", "--json");
+
+        Assert.Equal(0, reset.ExitCode);
+        Assert.Empty(sessions.Json.EnumerateArray());
+        Assert.Equal(LoginOutcome.Refused, (await db.LoginAsync("alice@example.com", Password)).Outcome);
+        Assert.Equal(LoginOutcome.Succeeded, (await db.LoginAsync("alice@example.com", OtherPassword)).Outcome);
+        Assert.Contains((await AuditAsync(db)).EnumerateArray(), e => e.GetProperty("event").GetString() == "password.reset");
+    }
+
+    [Fact]
+    public async Task MachineUserTokenIsPrintedOnceAndRotationReplacesIt()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+
+        var created = await db.RunAsync("machine-user", "create", "ci", "--tenant", "Acme", "--scope", "deploy", "--scope", "read", "--json");
+        var token = created.Json.GetProperty("token").GetString()!;
+        var id = created.Json.GetProperty("id").GetString()!;
+        var list = await db.RunAsync("machine-user", "list", "--tenant", "Acme");
+        var rotated = await db.RunAsync("machine-user", "rotate", id, "--tenant", "Acme", "--json");
+        var deleted = await db.RunAsync("machine-user", "delete", id, "--tenant", "Acme");
+        var again = await db.RunAsync("machine-user", "delete", id, "--tenant", "Acme");
+
+        Assert.StartsWith("lk_mach_", token);
+        Assert.Contains("ci", list.Out);
+        Assert.Contains("deploy read", list.Out);
+        Assert.DoesNotContain(token, list.Out);
+        Assert.NotEqual(token, rotated.Json.GetProperty("token").GetString());
+        Assert.Equal(0, deleted.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, again.ExitCode);
+        var events = (await AuditAsync(db)).EnumerateArray().Select(e => e.GetProperty("event").GetString()).ToList();
+        Assert.Contains("machine_user.created", events);
+        Assert.Contains("machine_user.token_rotated", events);
+        Assert.Contains("machine_user.deleted", events);
+    }
+
+    [Fact]
+    public async Task SessionsAreListedAndRevokedByUserByTenantAndAll()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+        await CreateTenantAsync(db, "Globex", "carol@example.com");
+        await db.RunWithInputAsync(OtherPassword + "\n", "user", "create", "bob@example.com", "-t", "Acme", "--password-stdin");
+        await db.LoginAsync("alice@example.com", Password, "app-alice-1");
+        await db.LoginAsync("alice@example.com", Password, "app-alice-2");
+        await db.LoginAsync("bob@example.com", OtherPassword, "app-bob-1");
+        await db.LoginAsync("carol@example.com", Password, "app-carol-1");
+
+        var ofAlice = await db.RunAsync("sessions", "list", "--user", "alice@example.com", "--json");
+        var ofAcme = await db.RunAsync("sessions", "list", "--tenant", "Acme", "--json");
+        var all = await db.RunAsync("sessions", "list", "--all");
+        var revokeAlice = await db.RunAsync("sessions", "revoke", "--user", "alice@example.com", "--json");
+        var revokeAcme = await db.RunAsync("sessions", "revoke", "--tenant", "Acme", "--json");
+        var revokeAll = await db.RunAsync("sessions", "revoke", "--all", "--json");
+        var none = await db.RunAsync("sessions", "list", "--all", "--json");
+        var unsaid = await db.RunAsync("sessions", "revoke");
+
+        Assert.Equal(2, ofAlice.Json.GetArrayLength());
+        Assert.Equal(3, ofAcme.Json.GetArrayLength());
+        Assert.Contains("app-carol-1", all.Out);
+        Assert.Equal(2, revokeAlice.Json.GetProperty("ended").GetInt32());
+        Assert.Equal(1, revokeAcme.Json.GetProperty("ended").GetInt32());
+        Assert.Equal(1, revokeAll.Json.GetProperty("ended").GetInt32());
+        Assert.Empty(none.Json.EnumerateArray());
+        Assert.Equal(ExitCodes.Usage, unsaid.ExitCode);
+        Assert.Contains((await AuditAsync(db, "Globex")).EnumerateArray(), e => e.GetProperty("event").GetString() == "session.revoked"
+            && e.GetProperty("operator").GetString() == CliDatabase.Operator);
+    }
+
+    [Fact]
+    public async Task PurgeExpiredDeletesSessionsPastTheirIdleTimeout()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+        await db.LoginAsync("alice@example.com", Password);
+
+        // Note: the purge runs with an idle timeout that the session, opened before it, has already passed.
+        var purged = await db.RunWithAsync("", new Dictionary<string, string?> { ["Latchkey__Sessions__IdleTimeout"] = "00:00:00.001" },
+            "purge-expired", "--json");
+
+        Assert.Equal(0, purged.ExitCode);
+        Assert.Equal(1, purged.Json.GetProperty("sessions").GetInt32());
+    }
+
+    [Fact]
+    public async Task AuditPrintsTheLatestEntriesOldestFirst()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+        await db.RunWithInputAsync(OtherPassword + "\n", "user", "create", "bob@example.com", "-t", "Acme", "--password-stdin");
+
+        var tail = await db.RunAsync("audit", "--tenant", "Acme", "-n", "2");
+
+        var lines = tail.Out.Trim().Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("tenant.created", lines[0]);
+        Assert.Contains("user.created", lines[1]);
+        Assert.Contains(CliDatabase.Operator, lines[1]);
+    }
+
+    [Fact]
+    public async Task ImportTakesForeignHashesAndEachLogsInWithItsOriginalPassword()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+        var rows = new[]
+        {
+            ("identity3@example.com", ForeignHashes.AspNetIdentityV3(Password)),
+            ("bcrypt@example.com", (await ForeignHashes.BcryptAsync([Password]))[0]),
+            ("argon2@example.com", await ForeignHashes.Argon2Async(Password, parallelism: 2)),
+            ("django@example.com", (await ForeignHashes.DjangoAsync([Password]))[0]),
+        };
+        var file = Path.Combine(db.Directory, "users.jsonl");
+        await File.WriteAllLinesAsync(file, rows.Select(r => JsonSerializer.Serialize(new { login = r.Item1, passwordHash = r.Item2 })));
+
+        var import = await db.RunAsync("import", file, "--tenant", "Acme");
+
+        Assert.True(import.ExitCode == 0, import.Out + import.Error);
+        Assert.Contains("Imported 4 user(s)", import.Out);
+        foreach (var (login, _) in rows)
+        {
+            Assert.Equal(LoginOutcome.Succeeded, (await db.LoginAsync(login, Password)).Outcome);
+            Assert.StartsWith("$argon2id$", await ForeignHashes.StoredVerifierAsync(db, login));
+        }
+    }
+
+    [Fact]
+    public async Task HelpIsShownForEveryVerb()
+    {
+        await using var db = await DatabaseAsync();
+        string[][] verbs =
+        [
+            [], ["migrate"], ["tenant"], ["tenant", "create"], ["tenant", "list"], ["tenant", "show"], ["user"], ["user", "create"],
+            ["user", "list"], ["user", "disable"], ["user", "enable"], ["user", "unlock"], ["user", "delete"], ["user", "set-role"],
+            ["user", "reset-password"], ["machine-user", "create"], ["machine-user", "list"], ["machine-user", "rotate"],
+            ["machine-user", "delete"], ["sessions", "list"], ["sessions", "revoke"], ["purge-expired"], ["audit"], ["import"],
+        ];
+
+        foreach (var verb in verbs)
+        {
+            var help = await db.RunAsync([.. verb, "--help"]);
+            Assert.True(help.ExitCode == 0, string.Join(' ', verb) + ": " + help.Error);
+            Assert.Contains("Usage:", help.Out);
+        }
+    }
+
+    [Fact]
+    public async Task UnknownVerbAndUnknownUserHaveTheirExitCodes()
+    {
+        await using var db = await DatabaseAsync();
+
+        var unknownVerb = await db.RunAsync("frobnicate");
+        var unknownUser = await db.RunAsync("user", "unlock", "nobody@example.com");
+        var unknownTenant = await db.RunAsync("user", "list", "--tenant", "Nowhere");
+
+        Assert.Equal(ExitCodes.Usage, unknownVerb.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, unknownUser.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, unknownTenant.ExitCode);
+    }
+}
+
+public sealed class SqliteVerbTests : VerbContract
+{
+    private protected override string Provider => "sqlite";
+}
+
+public sealed class PostgresVerbTests : VerbContract
+{
+    private protected override string Provider => "postgres";
+}

@@ -1,0 +1,71 @@
+using System.Net.Http.Json;
+using Latchkey.AspNetCore;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Latchkey.Client.Tests;
+
+/// <summary>
+/// A Latchkey server (AddLatchkey + MapLatchkeyApi) on a temporary SQLite file over TestServer, with one endpoint of
+/// its own that needs a signed-in caller, as the app a client talks to would have.
+/// </summary>
+internal sealed class ServerHost : IAsyncDisposable
+{
+    public const string Password = "correct horse battery staple";
+
+    private readonly string _directory;
+
+    private ServerHost(WebApplication app, string directory)
+    {
+        App = app;
+        _directory = directory;
+    }
+
+    public WebApplication App { get; }
+
+    public TestServer Server => App.GetTestServer();
+
+    public static async Task<ServerHost> StartAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("latchkey-client-").FullName;
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Latchkey"] = $"Data Source={Path.Combine(directory, "latchkey.db")}",
+            ["Latchkey:Passwords:Argon2Iterations"] = "1",
+            ["Latchkey:Passwords:Argon2MemoryKiB"] = "8",
+            ["Latchkey:Network:CredentialRequestsPerMinute"] = "100000",
+        });
+        builder.Logging.ClearProviders();
+        builder.Services.AddLatchkey(builder.Configuration);
+        var app = builder.Build();
+        await app.Services.MigrateLatchkeyDatabaseAsync();
+        app.UseLatchkey();
+        app.MapLatchkeyApi();
+        app.MapGet("/protected", (HttpContext context) => $"hello {context.User.FindFirst("login")?.Value}").RequireAuthorization();
+        await app.StartAsync();
+        return new ServerHost(app, directory);
+    }
+
+    /// <summary>A plain client of the server, signing nothing by itself.</summary>
+    public HttpClient RawClient() => Server.CreateClient();
+
+    public async Task SignupAsync(string login)
+    {
+        var response = await RawClient().PostAsJsonAsync("/v1/signup", new { tenant = "Acme", login, password = Password });
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
