@@ -7,18 +7,15 @@ namespace Latchkey.Core.Services;
 
 /// <summary>People's accounts: sign-up, login (which opens an app session) and password change.</summary>
 internal sealed class AccountService(
-    ITenantStore tenants,
+    TenantService tenants,
     IUserStore users,
     SessionService sessions,
     PasswordService passwords,
     LoginThrottle throttle,
     IUnitOfWork work,
-    TimeProvider time,
     AuditLog audit,
     IOptions<LatchkeyRegistrationOptions> registration)
 {
-    public const int MaxTenantNameLength = 200;
-
     public async Task<SignupResult> SignupAsync(string? tenantName, string? login, string? password, CancellationToken cancellationToken)
     {
         if (!registration.Value.Enabled)
@@ -26,46 +23,8 @@ internal sealed class AccountService(
             return new(SignupOutcome.RegistrationClosed);
         }
 
-        var name = TextInput.Clean(tenantName, MaxTenantNameLength);
-        if (name is null)
-        {
-            return Invalid("tenant", $"A tenant name of 1 to {MaxTenantNameLength} printable characters is required.");
-        }
-
-        var normalizedLogin = LoginNormalizer.Normalize(login);
-        if (normalizedLogin is null)
-        {
-            return Invalid("login", $"A login of 1 to {LoginNormalizer.MaxLength} printable characters is required.");
-        }
-
-        var (verifier, weakness) = await passwords.CreateVerifierAsync(password, normalizedLogin, name, "password", cancellationToken);
-        if (weakness is not null)
-        {
-            return new(SignupOutcome.Invalid, Error: weakness);
-        }
-
-        var now = time.GetUtcNow();
-        var tenant = new Tenant { Id = Guid.CreateVersion7(now), Name = name, CreatedAt = now };
-        var owner = new User
-        {
-            Id = Guid.CreateVersion7(now),
-            TenantId = tenant.Id,
-            Kind = UserKind.Human,
-            Login = normalizedLogin,
-            SecretVerifier = verifier!,
-            Role = TenantRole.Owner,
-            CreatedAt = now,
-        };
-
-        var entry = audit.Create(AuditEvents.Signup, tenant.Id, owner.Id, owner.Id);
-        if (!await tenants.CreateWithOwnerAsync(tenant, owner, entry, cancellationToken))
-        {
-            return new(SignupOutcome.LoginTaken);
-        }
-
-        return new(SignupOutcome.Created, tenant.Id, owner.Id);
-
-        static SignupResult Invalid(string field, string message) => new(SignupOutcome.Invalid, Error: new(field, message));
+        return await tenants.CreateWithOwnerAsync(tenantName, login, password,
+            (tenant, owner) => audit.Create(AuditEvents.Signup, tenant.Id, owner.Id, owner.Id), cancellationToken);
     }
 
     public async Task<LoginResult> LoginAsync(string? login, string? password, string? appId, string? appName, CancellationToken cancellationToken)
@@ -206,7 +165,7 @@ internal sealed class AccountService(
         }
 
         await attempt.SucceededAsync(cancellationToken);
-        var tenant = await tenants.FindAsync(caller.TenantId, cancellationToken);
+        var tenant = await tenants.GetAsync(caller, cancellationToken);
         var (verifier, weakness) = await passwords.CreateVerifierAsync(newPassword, user.Login, tenant?.Name, "newPassword", cancellationToken);
         if (weakness is not null)
         {

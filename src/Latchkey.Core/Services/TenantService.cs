@@ -9,23 +9,35 @@ internal sealed class TenantService(ITenantStore tenants, IUnitOfWork work, Audi
 {
     public const int MaxContactEmailLength = 320;
 
+    public const int MaxTenantNameLength = 200;
+
     /// <summary>
     /// An operator creates a tenant with its first owner: sign-up without the API, so whether registration is open does
     /// not matter. The entry names the operator.
     /// </summary>
-    public async Task<SignupResult> CreateAsync(
-        string operatorName, string? tenantName, string? ownerLogin, string? ownerPassword, CancellationToken cancellationToken)
+    public Task<SignupResult> CreateAsync(
+        string operatorName, string? tenantName, string? ownerLogin, string? ownerPassword, CancellationToken cancellationToken) =>
+        CreateWithOwnerAsync(tenantName, ownerLogin, ownerPassword,
+            (tenant, owner) => audit.Create(AuthenticatedCaller.ForOperator(tenant.Id, operatorName), AuditEvents.TenantCreated, owner.Id, $"owner {owner.Login}"),
+            cancellationToken);
+
+    /// <summary>
+    /// Checks the tenant's name and its owner's login and password, then creates both with the audit entry that
+    /// <paramref name="entry"/> makes, in one transaction. Sign-up and operators share it.
+    /// </summary>
+    public async Task<SignupResult> CreateWithOwnerAsync(
+        string? tenantName, string? ownerLogin, string? ownerPassword, Func<Tenant, User, AuditEntry> entry, CancellationToken cancellationToken)
     {
-        var name = TextInput.Clean(tenantName, AccountService.MaxTenantNameLength);
+        var name = TextInput.Clean(tenantName, MaxTenantNameLength);
         if (name is null)
         {
-            return new(SignupOutcome.Invalid, Error: new("tenant", $"A tenant name of 1 to {AccountService.MaxTenantNameLength} printable characters is required."));
+            return Invalid("tenant", $"A tenant name of 1 to {MaxTenantNameLength} printable characters is required.");
         }
 
         var login = LoginNormalizer.Normalize(ownerLogin);
         if (login is null)
         {
-            return new(SignupOutcome.Invalid, Error: new("login", $"A login of 1 to {LoginNormalizer.MaxLength} printable characters is required."));
+            return Invalid("login", $"A login of 1 to {LoginNormalizer.MaxLength} printable characters is required.");
         }
 
         var (verifier, weakness) = await passwords.CreateVerifierAsync(ownerPassword, login, name, "password", cancellationToken);
@@ -46,10 +58,11 @@ internal sealed class TenantService(ITenantStore tenants, IUnitOfWork work, Audi
             Role = TenantRole.Owner,
             CreatedAt = now,
         };
-        var entry = audit.Create(AuthenticatedCaller.ForOperator(tenant.Id, operatorName), AuditEvents.TenantCreated, owner.Id, $"owner {login}");
-        return await tenants.CreateWithOwnerAsync(tenant, owner, entry, cancellationToken)
+        return await tenants.CreateWithOwnerAsync(tenant, owner, entry(tenant, owner), cancellationToken)
             ? new(SignupOutcome.Created, tenant.Id, owner.Id)
             : new(SignupOutcome.LoginTaken);
+
+        static SignupResult Invalid(string field, string message) => new(SignupOutcome.Invalid, Error: new(field, message));
     }
 
     /// <summary>Cross-tenant, for operators: every tenant.</summary>
@@ -71,9 +84,9 @@ internal sealed class TenantService(ITenantStore tenants, IUnitOfWork work, Audi
         }
 
         var newName = tenant.Name;
-        if (name is not null && (newName = TextInput.Clean(name, AccountService.MaxTenantNameLength)) is null)
+        if (name is not null && (newName = TextInput.Clean(name, MaxTenantNameLength)) is null)
         {
-            return (tenant, new("name", $"A tenant name of 1 to {AccountService.MaxTenantNameLength} printable characters is required."));
+            return (tenant, new("name", $"A tenant name of 1 to {MaxTenantNameLength} printable characters is required."));
         }
 
         var newEmail = tenant.ContactEmail;
