@@ -38,7 +38,10 @@ export LATCHKEY_TEST_POSTGRES
 echo "PostgreSQL test cluster in $cluster"
 
 status=0
-dotnet test Latchkey.slnx --nologo 2>&1 | tee -a "$log" || status=$?
+# Note: built once, then the test projects run one after another (-m:1): run side by side on 2 cores, the browser
+# and multi-process tests competed with every other assembly for the CPU and a page could miss its 30 s timeout.
+dotnet build Latchkey.slnx --nologo -v q 2>&1 | tee -a "$log" || status=$?
+dotnet test Latchkey.slnx --no-build --nologo -m:1 2>&1 | tee -a "$log" || status=$?
 echo "HTTP suite again, on PostgreSQL"
 LATCHKEY_TEST_PROVIDER=postgres dotnet test tests/Latchkey.AspNetCore.Tests --no-build --nologo 2>&1 | tee -a "$log" || status=$?
 
