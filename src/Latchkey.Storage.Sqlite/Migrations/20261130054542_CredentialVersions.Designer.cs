@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Latchkey.Storage.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteLatchkeyDbContext))]
-    [Migration("20261130044215_AuditOperator")]
-    partial class AuditOperator
+    [Migration("20261130054542_CredentialVersions")]
+    partial class CredentialVersions
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

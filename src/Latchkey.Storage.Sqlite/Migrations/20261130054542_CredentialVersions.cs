@@ -36,6 +36,20 @@ namespace Latchkey.Storage.Sqlite.Migrations
                 nullable: false,
                 defaultValue: 0);
 
+            migrationBuilder.AddColumn<string>(
+                name: "operator",
+                table: "audit_log",
+                type: "TEXT",
+                maxLength: 100,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "created_ip",
+                table: "api_user_key",
+                type: "TEXT",
+                maxLength: 45,
+                nullable: true);
+
             migrationBuilder.AddColumn<int>(
                 name: "credential_version",
                 table: "api_user_key",
@@ -78,6 +92,14 @@ namespace Latchkey.Storage.Sqlite.Migrations
             migrationBuilder.DropColumn(
                 name: "pending",
                 table: "login_throttle");
+
+            migrationBuilder.DropColumn(
+                name: "operator",
+                table: "audit_log");
+
+            migrationBuilder.DropColumn(
+                name: "created_ip",
+                table: "api_user_key");
 
             migrationBuilder.DropColumn(
                 name: "credential_version",

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Latchkey.Storage.Postgres.Migrations
 {
     [DbContext(typeof(PostgresLatchkeyDbContext))]
-    [Migration("20261130044203_AuditOperator")]
-    partial class AuditOperator
+    [Migration("20261130054548_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

@@ -63,6 +63,7 @@ namespace Latchkey.Storage.Postgres.Migrations
                     at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     @event = table.Column<string>(name: "event", type: "character varying(64)", maxLength: 64, nullable: false),
                     actor_user_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    @operator = table.Column<string>(name: "operator", type: "character varying(100)", maxLength: 100, nullable: true),
                     subject_user_id = table.Column<Guid>(type: "uuid", nullable: true),
                     app_id = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
                     ip_address = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true),
