@@ -70,7 +70,7 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddSingleton<LoginThrottleSignals>();
         services.AddSingleton<LastUseRecorder>();
         services.AddSingleton<CredentialValidator>();
-        services.AddSingleton<CredentialCache>();
+        services.TryAddSingleton<CredentialCache>();
         services.AddScoped<SessionService>();
         services.AddScoped<AccountService>();
         services.AddScoped<MachineUserService>();
