@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Latchkey.Server.Tests;
 
 /// <summary><c>GET /metrics</c> on the real host: Prometheus' text format, and who may read it.</summary>
+[Collection(nameof(MetricsTests))]
 public sealed partial class MetricsTests : IAsyncLifetime
 {
     private const string Password = "correct horse battery staple";
@@ -132,3 +133,10 @@ public sealed partial class MetricsTests : IAsyncLifetime
         };
     }
 }
+
+/// <summary>
+/// Note: OpenTelemetry listens to a meter by its name in the whole process, whichever host created it, so these tests
+/// run alone: a login by a test host running beside them would be counted here too.
+/// </summary>
+[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
+public sealed class MetricsTestsCollection;
