@@ -68,12 +68,19 @@ internal sealed class LatchkeyMetrics
     public void Authenticated(string outcome) => _authentications.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>
+    /// The start of a credential check for <see cref="RecordAuthentication"/>: <see cref="Stopwatch.GetTimestamp"/>, or 0
+    /// without reading the clock when nobody listens to the duration.
+    /// </summary>
+    public long StartAuthentication() => _authenticationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+    /// <summary>
     /// Records how long a credential check took since <paramref name="startTimestamp"/> (from
-    /// <see cref="Stopwatch.GetTimestamp"/>); <paramref name="cache"/> is one of <see cref="CacheLookups"/>.
+    /// <see cref="StartAuthentication"/> or <see cref="Stopwatch.GetTimestamp"/>; 0 records nothing);
+    /// <paramref name="cache"/> is one of <see cref="CacheLookups"/>.
     /// </summary>
     public void RecordAuthentication(long startTimestamp, string cache)
     {
-        if (_authenticationDuration.Enabled)
+        if (startTimestamp != 0 && _authenticationDuration.Enabled)
         {
             _authenticationDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds,
                 new KeyValuePair<string, object?>("cache", cache));

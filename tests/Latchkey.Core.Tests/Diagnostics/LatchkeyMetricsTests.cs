@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.RegularExpressions;
 using Latchkey.Core.Diagnostics;
@@ -29,7 +28,7 @@ public sealed partial class LatchkeyMetricsTests : IDisposable
         using var misses = Collect<long>("latchkey.credential_cache.misses");
 
         metrics.Authenticated(LatchkeyMetrics.AuthenticationOutcomes.Of(CredentialFailure.IdleExpired));
-        metrics.RecordAuthentication(Stopwatch.GetTimestamp(), LatchkeyMetrics.CacheLookups.Hit);
+        metrics.RecordAuthentication(metrics.StartAuthentication(), LatchkeyMetrics.CacheLookups.Hit);
         metrics.CacheHit();
         metrics.CacheMiss();
         metrics.CacheEvicted(LatchkeyMetrics.EvictionReasons.Invalidated, 3);
@@ -43,6 +42,19 @@ public sealed partial class LatchkeyMetricsTests : IDisposable
         Assert.Equal(3, evictions.LastMeasurement?.Value);
         Assert.Equal("invalidated", evictions.LastMeasurement?.Tags["reason"]);
         Assert.Equal("locked", logins.LastMeasurement?.Tags["outcome"]);
+    }
+
+    [Fact]
+    public void WithNobodyListeningTheDurationReadsNoClockAndRecordsNothing()
+    {
+        var metrics = new LatchkeyMetrics(Meters);
+
+        var start = metrics.StartAuthentication();
+        using var durations = Collect<double>("latchkey.authentication.duration");
+        metrics.RecordAuthentication(start, LatchkeyMetrics.CacheLookups.None);
+
+        Assert.Equal(0, start);
+        Assert.Empty(durations.GetMeasurementSnapshot());
     }
 
     [Fact]
@@ -113,7 +125,7 @@ public sealed partial class LatchkeyMetricsTests : IDisposable
     private static void CallEveryMethod(LatchkeyMetrics metrics)
     {
         metrics.Authenticated(LatchkeyMetrics.AuthenticationOutcomes.Success);
-        metrics.RecordAuthentication(Stopwatch.GetTimestamp(), LatchkeyMetrics.CacheLookups.Miss);
+        metrics.RecordAuthentication(metrics.StartAuthentication(), LatchkeyMetrics.CacheLookups.Miss);
         metrics.CacheHit();
         metrics.CacheMiss();
         metrics.CacheEvicted(LatchkeyMetrics.EvictionReasons.Capacity);
