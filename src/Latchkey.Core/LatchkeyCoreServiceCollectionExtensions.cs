@@ -1,5 +1,6 @@
 using Latchkey.Core.Credentials;
 using Latchkey.Core.Credentials.Imported;
+using Latchkey.Core.Diagnostics;
 using Latchkey.Core.Services;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,6 +61,10 @@ public static class LatchkeyCoreServiceCollectionExtensions
         // Note: a host that knows where calls come from (the ASP.NET Core layer) registers its own first.
         services.TryAddSingleton<IRequestOrigin, NoRequestOrigin>();
         services.AddSingleton<Argon2idPasswordHasher>();
+
+        // Note: the instruments exist in every composition; only a host that adds an exporter listens to them.
+        services.AddMetrics();
+        services.TryAddSingleton<LatchkeyMetrics>();
 
         // Note: Argon2id for every new hash; imported foreign hashes are verified until their user's next login.
         services.AddSingleton<IPasswordHasher, ImportedHashVerifier>();
