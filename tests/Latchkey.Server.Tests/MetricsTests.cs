@@ -45,6 +45,43 @@ public sealed partial class MetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuthenticationsAndCacheLookupsAreCounted()
+    {
+        // Note: no cookie jar, so that only the requests below present a credential.
+        var client = _root.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
+        var login = $"metrics-{Guid.NewGuid():N}@example.com";
+        await client.PostAsJsonAsync("/v1/signup", new { tenant = "Acme", login, password = Password });
+        var session = await (await client.PostAsJsonAsync("/v1/login", new { login, password = Password, appId = "metrics-app-1" }))
+            .Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var key = session.GetProperty("apiKey").GetString()!;
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 50; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/me");
+            request.Headers.Authorization = new("Bearer", key);
+            request.Headers.Add("X-App-Id", "metrics-app-1");
+            answers.Add((await client.SendAsync(request)).StatusCode);
+        }
+
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/v1/me");
+        wrong.Headers.Authorization = new("Bearer", "lk_key_garbage");
+        wrong.Headers.Add("X-App-Id", "metrics-app-1");
+        answers.Add((await client.SendAsync(wrong)).StatusCode);
+        var text = await client.GetStringAsync("/metrics");
+
+        Assert.Equal(50, answers.Count(a => a == HttpStatusCode.OK));
+        Assert.Equal(HttpStatusCode.Unauthorized, answers[^1]);
+        Assert.Equal(50, Sample(text, "latchkey_authentications_total", "outcome", "success"));
+        Assert.Equal(1, Sample(text, "latchkey_authentications_total", "outcome", "malformed"));
+
+        // Note: the first request reads the database; once the change feed is current (it starts with the host), the
+        // rest are answered from the cache.
+        Assert.Contains("# TYPE latchkey_credential_cache_hits_total counter", text);
+        Assert.Matches(@"latchkey_authentication_duration_seconds_count\{[^}]*cache=""hit""", text);
+    }
+
+    [Fact]
     public async Task HashingAndAspNetCoreInstrumentsAreExportedBesideLatchkeys()
     {
         var client = _root.CreateClient();

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using Latchkey.Core.Credentials;
+using Latchkey.Core.Diagnostics;
 using Latchkey.Core.Services;
 using Latchkey.Core.Stores;
 using Latchkey.Storage;
@@ -23,7 +24,8 @@ internal sealed class LatchkeyAuthenticationHandler(
     UrlEncoder encoder,
     IProblemDetailsService problems,
     CredentialValidator validator,
-    IStorageErrorClassifier errors)
+    IStorageErrorClassifier errors,
+    LatchkeyMetrics metrics)
     : AuthenticationHandler<LatchkeyAuthenticationOptions>(options, logger, encoder)
 {
     private CredentialFailure _failure;
@@ -54,6 +56,7 @@ internal sealed class LatchkeyAuthenticationHandler(
         }
 
         CredentialCheck check;
+        var started = metrics.StartAuthentication();
         try
         {
             var pending = validator.ValidateAsync(token, appId, Context.RequestServices, Context.RequestAborted);
@@ -63,10 +66,14 @@ internal sealed class LatchkeyAuthenticationHandler(
         {
             // Note: fail closed. Without storage a revocation could not be seen, so nothing is granted.
             _storageDown = true;
+            metrics.Authenticated(LatchkeyMetrics.AuthenticationOutcomes.Unavailable);
             Logger.LogWarning(e, "Storage unavailable while authenticating a request");
             return AuthenticateResult.Fail("storage unavailable");
         }
 
+        metrics.Authenticated(LatchkeyMetrics.AuthenticationOutcomes.Of(check.Failure));
+        metrics.RecordAuthentication(started, check.Cached ? LatchkeyMetrics.CacheLookups.Hit
+            : validator.AsksCache ? LatchkeyMetrics.CacheLookups.Miss : LatchkeyMetrics.CacheLookups.None);
         if (check.Caller is null)
         {
             return Fail(check.Failure);
