@@ -13,9 +13,10 @@ using Microsoft.Extensions.Options;
 namespace Latchkey.Benchmarks;
 
 /// <summary>
-/// A SQLite file in a temporary directory, migrated and seeded through Latchkey's own stores and services: one
-/// tenant, its owner with <see cref="SessionCount"/> app sessions, and a machine user. The provider holds what
-/// <see cref="CredentialValidator"/> needs, with the storage registration the caller chooses.
+/// A database of its own, migrated and seeded through Latchkey's own stores and services: one tenant, its owner with
+/// <see cref="SessionCount"/> app sessions, and a machine user. SQLite is a file in a temporary directory; PostgreSQL a
+/// fresh database on the server <see cref="BenchStorage"/> names. The provider holds the services a host registers
+/// with <c>AddLatchkey(configuration)</c>, the credential cache on or off.
 /// </summary>
 internal sealed class SeededDatabase : IAsyncDisposable
 {
@@ -23,11 +24,16 @@ internal sealed class SeededDatabase : IAsyncDisposable
     public const int SessionCount = 1000;
     public const string AppId = "bench-app-0000";
 
-    private readonly string _directory;
+    /// <summary>The setting that bounds the verified-credential cache; 0 turns it off.</summary>
+    public const string CacheSetting = "Latchkey:CredentialCache:MaxEntries";
 
-    private SeededDatabase(string directory, ServiceProvider services)
+    private readonly string _directory;
+    private readonly string? _postgres;
+
+    private SeededDatabase(string directory, string? postgres, ServiceProvider services)
     {
         _directory = directory;
+        _postgres = postgres;
         Services = services;
     }
 
@@ -38,22 +44,36 @@ internal sealed class SeededDatabase : IAsyncDisposable
 
     public string MachineToken { get; private set; } = "";
 
-    /// <summary>Services exactly as a host registers them: <c>AddLatchkey(configuration)</c> on a fresh SQLite file.</summary>
-    public static async Task<SeededDatabase> CreateAsync()
+    /// <summary>
+    /// Services exactly as a host registers them: <c>AddLatchkey(configuration)</c> on <paramref name="provider"/>
+    /// (<see cref="BenchStorage.Sqlite"/> or <see cref="BenchStorage.Postgres"/>), with the credential cache at its
+    /// default size when <paramref name="cached"/>, else turned off; <paramref name="configure"/> adds to them.
+    /// </summary>
+    public static async Task<SeededDatabase> CreateAsync(string provider, bool cached, Action<IServiceCollection>? configure = null)
     {
         var directory = Directory.CreateTempSubdirectory("latchkey-bench-").FullName;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var postgres = provider == BenchStorage.Postgres ? await BenchStorage.CreatePostgresDatabaseAsync() : null;
+        var settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Latchkey"] = $"Data Source={Path.Combine(directory, "latchkey.db")}",
-        }).Build();
+            ["Latchkey:Storage:Provider"] = provider,
+            ["ConnectionStrings:Latchkey"] = postgres ?? $"Data Source={Path.Combine(directory, "latchkey.db")}",
+        };
+        if (!cached)
+        {
+            settings[CacheSetting] = "0";
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         // Note: the default session options, so last use is due for recording once a minute per session, as in
         // production; the seeded credentials were used just now, so the measured path is the common one that queues
         // nothing. The hosted services are registered but never started: nothing runs beside the benchmark.
         services.AddLatchkey(configuration);
-        var database = new SeededDatabase(directory,
-            services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }));
+        configure?.Invoke(services);
+
+        // Note: no scope validation, as a host outside Development builds its provider; it checks every resolution.
+        var database = new SeededDatabase(directory, postgres, services.BuildServiceProvider());
         try
         {
             await database.SeedAsync();
@@ -84,6 +104,10 @@ internal sealed class SeededDatabase : IAsyncDisposable
         await Services.DisposeAsync();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
+        if (_postgres is not null)
+        {
+            await BenchStorage.DropPostgresDatabaseAsync(_postgres);
+        }
     }
 
     private async Task SeedAsync()
