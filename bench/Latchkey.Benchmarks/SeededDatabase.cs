@@ -8,6 +8,7 @@ using Microsoft.Data.Sqlite;
 using Latchkey.AspNetCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Latchkey.Benchmarks;
@@ -29,6 +30,7 @@ internal sealed class SeededDatabase : IAsyncDisposable
 
     private readonly string _directory;
     private readonly string? _postgres;
+    private readonly List<IHostedService> _started = [];
 
     private SeededDatabase(string directory, string? postgres, ServiceProvider services)
     {
@@ -38,6 +40,8 @@ internal sealed class SeededDatabase : IAsyncDisposable
     }
 
     public ServiceProvider Services { get; }
+
+    private CredentialValidator Validator => field ??= Services.GetRequiredService<CredentialValidator>();
 
     /// <summary>The API key of the session for <see cref="AppId"/>.</summary>
     public string ApiKey { get; private set; } = "";
@@ -68,7 +72,7 @@ internal sealed class SeededDatabase : IAsyncDisposable
         services.AddLogging();
         // Note: the default session options, so last use is due for recording once a minute per session, as in
         // production; the seeded credentials were used just now, so the measured path is the common one that queues
-        // nothing. The hosted services are registered but never started: nothing runs beside the benchmark.
+        // nothing.
         services.AddLatchkey(configuration);
         configure?.Invoke(services);
 
@@ -86,12 +90,14 @@ internal sealed class SeededDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>One request's worth of work: a scope, the validator resolved from it, one validation.</summary>
+    /// <summary>
+    /// One request's worth of work, as the handler does it: a scope, one validation by the (singleton) validator, which
+    /// takes its stores from the scope only on a cache miss.
+    /// </summary>
     public async Task<bool> ValidateAsync(string token, string? appId)
     {
         await using var scope = Services.CreateAsyncScope();
-        var check = await scope.ServiceProvider.GetRequiredService<CredentialValidator>()
-            .ValidateAsync(token, appId, CancellationToken.None);
+        var check = await Validator.ValidateAsync(token, appId, scope.ServiceProvider, CancellationToken.None);
         return check.Caller is not null;
     }
 
@@ -101,6 +107,11 @@ internal sealed class SeededDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var service in Enumerable.Reverse(_started))
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+
         await Services.DisposeAsync();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
@@ -112,9 +123,21 @@ internal sealed class SeededDatabase : IAsyncDisposable
 
     private async Task SeedAsync()
     {
+        await using (var migration = Services.CreateAsyncScope())
+        {
+            await migration.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+        }
+
+        // Note: the host's background services run as they do in a server: among them the credential change feed,
+        // without which the cache is never trusted (every request would read the database, cache or not).
+        foreach (var service in Services.GetServices<IHostedService>())
+        {
+            await service.StartAsync(CancellationToken.None);
+            _started.Add(service);
+        }
+
         await using var scope = Services.CreateAsyncScope();
         var provider = scope.ServiceProvider;
-        await provider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
 
         var now = TimeProvider.System.GetUtcNow();
         var cheapHasher = new Argon2idPasswordHasher(Options.Create(new LatchkeyPasswordOptions { Argon2Iterations = 1, Argon2MemoryKiB = 8 }));
@@ -151,6 +174,19 @@ internal sealed class SeededDatabase : IAsyncDisposable
         // Note: as LastUseWriter would after the token's first use; a never-used machine user queues a write each time.
         await provider.GetRequiredService<IUserStore>().RecordLastUseAsync([new(created.User.Id, now)], CancellationToken.None);
 
+        var feed = Services.GetRequiredService<ICredentialChangeFeed>();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!feed.IsCurrent)
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException("The credential change feed did not become current within 30 s.");
+            }
+
+            await Task.Delay(50);
+        }
+
+        // Note: these also fill the cache when it is on, so every measured validation of a valid credential is a hit.
         if (!await ValidateAsync(ApiKey, AppId) || !await ValidateAsync(MachineToken, null)
             || await ValidateAsync(ApiKey, "bench-app-0001"))
         {
