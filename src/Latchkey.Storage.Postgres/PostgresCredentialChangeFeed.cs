@@ -36,10 +36,9 @@ internal sealed partial class PostgresCredentialChangeFeed(
     private readonly TimeSpan _lease = options.Value.Lease;
     private readonly ConcurrentDictionary<long, long> _heartbeatsSent = new();
     private readonly ConcurrentDictionary<string, long> _peersHeard = new();
-    private readonly ConcurrentDictionary<long, ConcurrentDictionary<string, byte>> _acknowledged = new();
+    private readonly ConcurrentDictionary<long, Announcement> _acknowledged = new();
     private readonly ConcurrentQueue<string> _acknowledgements = new();
     private long _announced;
-    private long _ownHeard;
     private long _trustedUntil;
     private volatile bool _listening;
 
@@ -48,6 +47,18 @@ internal sealed partial class PostgresCredentialChangeFeed(
     public async Task<long> AnnounceAsync(DbConnection connection, DbTransaction? transaction, Guid subject, CancellationToken cancellationToken)
     {
         var announcement = Interlocked.Increment(ref _announced);
+
+        // Note: before the commit, since an instance may acknowledge before the committing call gets to wait. A change
+        // that rolls back leaves its entry behind; a few hundred of them are forgotten at once.
+        if (_acknowledged.Count > 500)
+        {
+            foreach (var stale in _acknowledged.Keys.Where(k => k < announcement - 500))
+            {
+                _acknowledged.TryRemove(stale, out _);
+            }
+        }
+
+        _acknowledged.TryAdd(announcement, new());
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"SELECT pg_notify('{Channel}', @payload)";
@@ -59,7 +70,7 @@ internal sealed partial class PostgresCredentialChangeFeed(
     public async Task AwaitAppliedAsync(long announcement, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + Ticks(_lease);
-        _acknowledged.TryAdd(announcement, new());
+        var acknowledged = _acknowledged.GetOrAdd(announcement, _ => new());
         try
         {
             if (!_listening)
@@ -69,7 +80,7 @@ internal sealed partial class PostgresCredentialChangeFeed(
                 return;
             }
 
-            while (Volatile.Read(ref _ownHeard) < announcement)
+            while (!acknowledged.Heard)
             {
                 if (!await PauseUntilAsync(deadline, cancellationToken))
                 {
@@ -79,12 +90,11 @@ internal sealed partial class PostgresCredentialChangeFeed(
 
             var now = Stopwatch.GetTimestamp();
             var waitFor = _peersHeard.Where(p => now - p.Value < Ticks(_lease)).Select(p => p.Key).ToList();
-            var acknowledged = _acknowledged[announcement];
-            while (waitFor.Any(peer => !acknowledged.ContainsKey(peer)))
+            while (waitFor.Any(peer => !acknowledged.By.ContainsKey(peer)))
             {
                 if (!await PauseUntilAsync(deadline, cancellationToken))
                 {
-                    LogUnacknowledged(logger, waitFor.Count(peer => !acknowledged.ContainsKey(peer)));
+                    LogUnacknowledged(logger, waitFor.Count(peer => !acknowledged.By.ContainsKey(peer)));
                     return;
                 }
             }
@@ -179,7 +189,11 @@ internal sealed partial class PostgresCredentialChangeFeed(
                 _peersHeard[parts[1]] = Stopwatch.GetTimestamp();
                 break;
             case "r" when mine:
-                InterlockedMax(ref _ownHeard, number);
+                if (_acknowledged.TryGetValue(number, out var heard))
+                {
+                    heard.Heard = true;
+                }
+
                 break;
             case "r" when parts.Length == 4 && Guid.TryParseExact(parts[3], "N", out var subject):
                 cache.Invalidate(subject);
@@ -188,7 +202,7 @@ internal sealed partial class PostgresCredentialChangeFeed(
             case "a" when mine && parts.Length == 4:
                 if (_acknowledged.TryGetValue(number, out var acknowledged))
                 {
-                    acknowledged.TryAdd(parts[3], 0);
+                    acknowledged.By.TryAdd(parts[3], 0);
                 }
 
                 break;
@@ -223,19 +237,15 @@ internal sealed partial class PostgresCredentialChangeFeed(
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
-    private static void InterlockedMax(ref long location, long value)
+    /// <summary>
+    /// One change announced here: whether this instance has heard it back (after which it knows every live instance),
+    /// and which instances have acknowledged applying it.
+    /// </summary>
+    private sealed class Announcement
     {
-        var current = Volatile.Read(ref location);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref location, value, current);
-            if (seen == current)
-            {
-                return;
-            }
+        public volatile bool Heard;
 
-            current = seen;
-        }
+        public ConcurrentDictionary<string, byte> By { get; } = new();
     }
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning,

@@ -69,7 +69,13 @@ internal sealed class CredentialValidator(
             return CredentialFailure.Expired;
         }
 
-        return now >= entry.RefreshAfter ? null : entry.Caller;
+        if (now >= entry.RefreshAfter)
+        {
+            // Note: a plain null; in a conditional expression it would convert to an empty check through the caller.
+            return null;
+        }
+
+        return entry.Caller;
     }
 
     private async ValueTask<CredentialCheck> ValidateApiKeyAsync(ParsedToken parsed, string appId, IServiceProvider services, CancellationToken cancellationToken)
