@@ -54,6 +54,21 @@ public sealed class CredentialCacheTests
     }
 
     [Fact]
+    public async Task AKeyRevokedOnOneHostIsRefusedOnTheNextRequestByAnotherHostThatHadItCached()
+    {
+        // Note: two hosts on one database, as a server and a resource API embedding Latchkey beside it.
+        await using var server = await LatchkeyTestHost.StartAsync();
+        await using var resourceApi = await LatchkeyTestHost.StartAsync(sameDatabaseAs: server);
+        var key = await server.SignupAndLoginAsync();
+        await WaitUntilAnsweredFromTheCacheAsync(resourceApi, key);
+
+        var revoked = await server.SendAsync(HttpMethod.Delete, "/v1/sessions/current", credential: key);
+
+        Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        await ProblemAssert.IsUnauthorizedAsync(await resourceApi.SendAsync(HttpMethod.Get, "/v1/me", credential: key));
+    }
+
+    [Fact]
     public async Task AnIdleInstanceStillAnswersFromItsCacheSeveralLeasesLater()
     {
         await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>
