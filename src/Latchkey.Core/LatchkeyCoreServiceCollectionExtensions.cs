@@ -76,6 +76,7 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddSingleton<LastUseRecorder>();
         services.AddSingleton<CredentialValidator>();
         services.TryAddSingleton<CredentialCache>();
+        services.TryAddSingleton<UnheardChangeWaits>();
         services.AddScoped<SessionService>();
         services.AddScoped<AccountService>();
         services.AddScoped<MachineUserService>();

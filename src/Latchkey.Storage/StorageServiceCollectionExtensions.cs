@@ -28,6 +28,7 @@ internal static class StorageServiceCollectionExtensions
         // Note: also here (and not only in AddLatchkeyCore) so that storage composes on its own.
         services.AddOptions();
         services.TryAddSingleton<CredentialCache>();
+        services.TryAddSingleton<UnheardChangeWaits>();
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<ITenantStore, EfTenantStore>();
         services.AddScoped<IUserStore, EfUserStore>();

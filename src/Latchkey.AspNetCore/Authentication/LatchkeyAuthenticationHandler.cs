@@ -41,7 +41,7 @@ internal sealed class LatchkeyAuthenticationHandler(
         }
 
         _fromCookie = fromCookie;
-        if (token is null)
+        if (token.IsEmpty)
         {
             return Fail(CredentialFailure.Malformed);
         }
@@ -59,7 +59,7 @@ internal sealed class LatchkeyAuthenticationHandler(
         var started = metrics.StartAuthentication();
         try
         {
-            var pending = validator.ValidateAsync(token, appId, Context.RequestServices, Context.RequestAborted);
+            var pending = validator.ValidateAsync(token.Span, appId, Context.RequestServices, Context.RequestAborted);
             check = pending.IsCompletedSuccessfully ? pending.Result : await pending;
         }
         catch (Exception e) when (errors.Classify(e) == StorageErrorKind.Unavailable)
@@ -139,9 +139,13 @@ internal sealed class LatchkeyAuthenticationHandler(
         return WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "The caller may not do this.");
     }
 
-    private bool TryReadCredential(out string? token, out string? appId, out bool fromCookie)
+    /// <summary>
+    /// The presented credential, as a slice of the header or cookie it came in (no copy: this runs on every request);
+    /// empty when one was presented but is blank.
+    /// </summary>
+    private bool TryReadCredential(out ReadOnlyMemory<char> token, out string? appId, out bool fromCookie)
     {
-        token = null;
+        token = default;
         appId = null;
         fromCookie = false;
         var authorization = Request.Headers.Authorization;
@@ -155,7 +159,7 @@ internal sealed class LatchkeyAuthenticationHandler(
             }
 
             // Note: only HTTP's own whitespace (SP, HTAB) around the token is ignored; anything else is part of it.
-            token = NullIfEmpty(value.AsSpan(7).Trim(" \t"));
+            token = value.AsMemory(7).Trim(" \t");
             var appIds = Request.Headers[LatchkeyDefaults.AppIdHeader];
             appId = appIds.Count == 1 ? ValidAppId(appIds[0]) : null;
             return true;
@@ -173,7 +177,7 @@ internal sealed class LatchkeyAuthenticationHandler(
         }
 
         fromCookie = true;
-        token = NullIfEmpty(cookie);
+        token = cookie.AsMemory();
         appId = Request.Cookies.TryGetValue(appCookie, out var app) ? ValidAppId(app) : null;
         return true;
     }
@@ -194,8 +198,6 @@ internal sealed class LatchkeyAuthenticationHandler(
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
     }
-
-    private static string? NullIfEmpty(ReadOnlySpan<char> value) => value.IsEmpty ? null : value.ToString();
 
     private static string? ValidAppId(string? appId) => appId is not null && AppIdFormat.IsValid(appId) ? appId : null;
 }

@@ -31,7 +31,7 @@ internal sealed class CredentialValidator(
     /// Checks <paramref name="token"/>; on a cache miss the stores come from <paramref name="services"/> (the request's
     /// scope), so a hit rents no database context.
     /// </summary>
-    public ValueTask<CredentialCheck> ValidateAsync(string token, string? appId, IServiceProvider services, CancellationToken cancellationToken)
+    public ValueTask<CredentialCheck> ValidateAsync(ReadOnlySpan<char> token, string? appId, IServiceProvider services, CancellationToken cancellationToken)
     {
         if (!TokenFormat.TryParse(token, out var parsed))
         {
