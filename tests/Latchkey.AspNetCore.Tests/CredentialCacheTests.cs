@@ -53,6 +53,25 @@ public sealed class CredentialCacheTests
         await ProblemAssert.IsUnauthorizedAsync(await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key));
     }
 
+    [Fact]
+    public async Task AnIdleInstanceStillAnswersFromItsCacheSeveralLeasesLater()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Latchkey:CredentialCache:Lease"] = "00:00:00.4",
+        });
+        var key = await host.SignupAndLoginAsync();
+        await WaitUntilAnsweredFromTheCacheAsync(host, key);
+
+        // Note: nothing happens meanwhile; the change feed alone must keep confirming that the cache is current.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        host.Logs.Clear();
+        var response = await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Category == "Microsoft.EntityFrameworkCore.Database.Command");
+    }
+
     /// <summary>Makes requests until one is answered without a database command (the feed is current, the key cached).</summary>
     private static async Task WaitUntilAnsweredFromTheCacheAsync(LatchkeyTestHost host, Credential key)
     {
