@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Latchkey.AspNetCore;
 
@@ -20,7 +21,12 @@ public static class LatchkeyApplicationExtensions
     /// </summary>
     public static IApplicationBuilder UseLatchkey(this IApplicationBuilder app)
     {
-        app.UseForwardedHeaders();
+        // Note: without a trusted proxy the middleware would read the headers of every request only to ignore them.
+        if (app.ApplicationServices.GetRequiredService<IOptions<LatchkeyNetworkOptions>>().Value.TrustedProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<SecurityHeaders>();
