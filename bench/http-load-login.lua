@@ -13,13 +13,13 @@ function init(args)
   password = args[2]
   nthreads = tonumber(args[3])
   prefix = args[4]
-  sent, created, refused, other = 0, 0, 0, 0
+  sent, created, refused, other, codes = 0, 0, 0, 0, ""
 end
 
 function request()
   local user = (sent * nthreads + tid - 1) % users
   sent = sent + 1
-  local body = string.format('{"login":"user%d@bench.invalid","password":"%s","appId":"%s-%d-%d","appName":"wrk"}',
+  local body = string.format('{"login":"user%d@bench.invalid","password":"%s","appId":"login-%s-%d-%d","appName":"wrk"}',
     user, password, prefix, tid, sent)
   return wrk.format("POST", "/v1/login", { ["Content-Type"] = "application/json" }, body)
 end
@@ -27,16 +27,20 @@ end
 function response(status, headers, body)
   if status == 201 then created = created + 1
   elseif status == 503 then refused = refused + 1
-  else other = other + 1 end
+  else
+    other = other + 1
+    if not string.find(codes, tostring(status), 1, true) then codes = codes .. " " .. status end
+  end
 end
 
 function done(summary, latency, requests)
-  local c, r, o = 0, 0, 0
+  local c, r, o, codes = 0, 0, 0, ""
   for _, thread in ipairs(threads) do
     c = c + thread:get("created")
     r = r + thread:get("refused")
     o = o + thread:get("other")
+    codes = codes .. thread:get("codes")
   end
-  io.write(string.format("Logins created: %d (%.1f/s), refused 503: %d, other: %d\n",
-    c, c / (summary.duration / 1e6), r, o))
+  io.write(string.format("Logins created: %d (%.1f/s), refused 503: %d, other: %d%s\n",
+    c, c / (summary.duration / 1e6), r, o, o > 0 and " (statuses" .. codes .. ")" or ""))
 end
