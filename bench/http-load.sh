@@ -232,6 +232,7 @@ ready big
 big_key=$(login_key big owner@bench.invalid)
 big_auth=(-H "Authorization: Bearer $big_key" -H "X-App-Id: bench-app")
 expect_ok "${url_of[big]}/auth" "${big_auth[@]}"
+wrk -t"$threads" -c"$connections" -d3s "${url_of[big]}/anon" >/dev/null
 measure purge_before "1M live + 1M expired, GET /auth, API key" "${url_of[big]}/auth" "${big_auth[@]}"
 # Note: wrk runs until the purge returns, then stops on SIGINT and prints what it measured over exactly that span.
 wrk -t"$threads" -c"$connections" -d3600s --timeout 5s --latency "${big_auth[@]}" "${url_of[big]}/auth" >"$work/purge.txt" &
