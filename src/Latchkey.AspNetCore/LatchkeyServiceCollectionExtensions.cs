@@ -50,6 +50,7 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddHostedService<HashingWarmUp>();
         services.AddHostedService<AuditWriter>();
         services.AddHostedService<LastUseWriter>();
+        services.AddHostedService<CredentialChangeListener>();
         services.AddSingleton<ExpirySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
 

@@ -50,6 +50,11 @@ public static class LatchkeyCoreServiceCollectionExtensions
             .Validate(o => (o.QueueTimeout * 2) + TimeSpan.FromSeconds(5) <= LoginThrottle.AbandonedAfter,
                 $"Latchkey:Hashing:QueueTimeout must be at most {((LoginThrottle.AbandonedAfter - TimeSpan.FromSeconds(5)) / 2).TotalSeconds} seconds.")
             .ValidateOnStart();
+        services.AddOptions<LatchkeyCredentialCacheOptions>().Bind(configuration.GetSection(LatchkeyCredentialCacheOptions.Section))
+            .Validate(o => o.MaxEntries >= 0, "Latchkey:CredentialCache:MaxEntries must not be negative.")
+            .Validate(o => o.Lease >= TimeSpan.FromMilliseconds(200) && o.Lease <= TimeSpan.FromSeconds(30),
+                "Latchkey:CredentialCache:Lease must be 0.2 to 30 seconds.")
+            .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         // Note: a host that knows where calls come from (the ASP.NET Core layer) registers its own first.
@@ -64,7 +69,8 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddScoped<LoginThrottle>();
         services.AddSingleton<LoginThrottleSignals>();
         services.AddSingleton<LastUseRecorder>();
-        services.AddScoped<CredentialValidator>();
+        services.AddSingleton<CredentialValidator>();
+        services.AddSingleton<CredentialCache>();
         services.AddScoped<SessionService>();
         services.AddScoped<AccountService>();
         services.AddScoped<MachineUserService>();

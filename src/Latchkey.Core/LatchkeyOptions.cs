@@ -121,3 +121,21 @@ public sealed class LatchkeyHashingOptions
     /// </summary>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
+
+/// <summary>
+/// The verified-credential cache on the request path (<c>Latchkey:CredentialCache</c>); see docs/security.md for the
+/// revocation guarantee it keeps.
+/// </summary>
+public sealed class LatchkeyCredentialCacheOptions
+{
+    public const string Section = "Latchkey:CredentialCache";
+
+    /// <summary>Credentials kept at most (about 0.5 KB each). Defaults to 100 000; 0 turns the cache off.</summary>
+    public int MaxEntries { get; set; } = 100_000;
+
+    /// <summary>
+    /// How long an instance keeps trusting its cache after its last confirmed contact with the change feed, and so the
+    /// longest a revoking call waits for an instance that does not confirm. Defaults to 2 seconds.
+    /// </summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(2);
+}

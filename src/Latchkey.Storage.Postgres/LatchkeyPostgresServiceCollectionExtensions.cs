@@ -1,3 +1,4 @@
+using Latchkey.Core.Credentials;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -18,6 +19,7 @@ public static class LatchkeyPostgresServiceCollectionExtensions
 
         // Note: one data source (and so one connection pool) for the process, disposed with the container.
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton<ICredentialChangeFeed, PostgresCredentialChangeFeed>();
         return services.AddLatchkeyStorage<PostgresLatchkeyDbContext>(
             (sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()),
             new PostgresErrorClassifier());

@@ -1,6 +1,10 @@
+using Latchkey.Core;
+using Latchkey.Core.Credentials;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Latchkey.Storage.Sqlite;
 
@@ -25,6 +29,9 @@ public static class LatchkeySqliteServiceCollectionExtensions
             builder.DefaultTimeout = 5;
         }
 
+        services.AddSingleton<ICredentialChangeFeed>(sp => new SqliteCredentialChangeFeed(builder.ConnectionString,
+            sp.GetRequiredService<CredentialCache>(), sp.GetRequiredService<IOptions<LatchkeyCredentialCacheOptions>>(),
+            sp.GetRequiredService<ILogger<SqliteCredentialChangeFeed>>()));
         return services.AddLatchkeyStorage<SqliteLatchkeyDbContext>(
             (_, options) => options.UseSqlite(builder.ConnectionString).AddInterceptors(new SqliteBusyTimeout(builder.DefaultTimeout)),
             new SqliteErrorClassifier());

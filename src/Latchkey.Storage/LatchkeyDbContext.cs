@@ -18,6 +18,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
     public override void Dispose()
     {
         Tenant = null;
+        Changes = null;
         base.Dispose();
     }
 
@@ -25,6 +26,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
     public override ValueTask DisposeAsync()
     {
         Tenant = null;
+        Changes = null;
         return base.DisposeAsync();
     }
 
@@ -67,6 +69,17 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
     /// <c>StorageServiceCollectionExtensions</c>), since a pooled context outlives the scope that used it last.
     /// </summary>
     public TenantContext? Tenant { get; set; }
+
+    /// <summary>The scope's credential changes, set on hand-out like <see cref="Tenant"/>.</summary>
+    public CredentialChangeTracker? Changes { get; set; }
+
+    /// <summary>
+    /// Inside a transaction: the credentials of <paramref name="subject"/> (a user or a tenant) changed, so that cached
+    /// copies must go, here and on every other instance, once the transaction commits.
+    /// </summary>
+    public Task CredentialsChangedAsync(Guid subject, CancellationToken cancellationToken) =>
+        Changes?.NoteAsync(this, subject, cancellationToken)
+        ?? throw new InvalidOperationException("This context was not handed out by a scope; it cannot announce credential changes.");
 
     // Note: EF Core reads a context member used in a query filter afresh for each query, as a parameter; the model
     // (and its compiled queries) stay shared between contexts. Null matches no row, so an unset tenant fails closed.

@@ -22,6 +22,7 @@ internal static class StorageServiceCollectionExtensions
         AddPooledContext<TContext>(services, configure);
         services.AddSingleton<IStorageErrorClassifier>(errors);
         services.TryAddScoped<TenantContext>();
+        services.AddScoped<CredentialChangeTracker>();
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<ITenantStore, EfTenantStore>();
         services.AddScoped<IUserStore, EfUserStore>();
@@ -52,6 +53,7 @@ internal static class StorageServiceCollectionExtensions
         {
             var db = sp.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext();
             db.Tenant = sp.GetRequiredService<TenantContext>();
+            db.Changes = sp.GetRequiredService<CredentialChangeTracker>();
             return db;
         });
     }

@@ -90,7 +90,7 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
-    public async Task SuccessfulRequestsWithinTheLastUsedResolutionIssueNoWrite()
+    public async Task SuccessfulRequestsWithinTheLastUsedResolutionMakeOneReadAndNoWrite()
     {
         await using var host = await LatchkeyTestHost.StartAsync();
         var key = await host.SignupAndLoginAsync();
@@ -103,7 +103,8 @@ public sealed class AuthenticationTests
 
         var commands = host.Logs.GetSnapshot().Where(r => r.Category == "Microsoft.EntityFrameworkCore.Database.Command"
             && r.Message.Contains("Executed DbCommand")).Select(r => r.Message).ToList();
-        Assert.Equal(20, commands.Count);
+        // Note: the first request reads the session; the other 19 are answered from the verified-credential cache.
+        Assert.Single(commands);
         Assert.All(commands, c => Assert.DoesNotMatch("(?i)\\b(INSERT|UPDATE|DELETE)\\b", c));
     }
 }

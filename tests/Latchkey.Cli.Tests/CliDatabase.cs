@@ -56,6 +56,9 @@ internal sealed class CliDatabase : IAsyncDisposable
         // Note: cheap Argon2 keeps the suite fast; the defaults are checked in Latchkey.Core.Tests.
         ["Latchkey__Passwords__Argon2Iterations"] = "1",
         ["Latchkey__Passwords__Argon2MemoryKiB"] = "8",
+        // Note: no server runs beside these tests, so the tool's wait after a credential change (one lease, for
+        // servers to drop cached copies) is kept short.
+        ["Latchkey__CredentialCache__Lease"] = "00:00:00.2",
         // Note: a lockout reached in three failures with a negligible delay, so a test can lock a login quickly.
         ["Latchkey__Lockout__FreeAttempts"] = "2",
         ["Latchkey__Lockout__MaxFailures"] = "3",

@@ -10,39 +10,47 @@ internal static class CallerPrincipal
 {
     public static ClaimsPrincipal ToPrincipal(AuthenticatedCaller caller, string scheme)
     {
-        var claims = new List<Claim>(8)
+        // Note: claims are made with the identity as their subject and added one by one: handed to the constructor
+        // instead, each would be cloned. This runs on every authenticated request.
+        var identity = new CallerIdentity(caller, scheme);
+        Add(identity, LatchkeyClaimTypes.UserId, caller.UserIdText);
+        Add(identity, LatchkeyClaimTypes.TenantId, caller.TenantIdText);
+        Add(identity, LatchkeyClaimTypes.Login, caller.Login);
+        Add(identity, LatchkeyClaimTypes.Kind, KindName(caller.Kind));
+        Add(identity, LatchkeyClaimTypes.Role, RoleName(caller.Role));
+        if (caller.Scopes.Length > 0)
         {
-            new(LatchkeyClaimTypes.UserId, caller.UserId.ToString()),
-            new(LatchkeyClaimTypes.TenantId, caller.TenantId.ToString()),
-            new(LatchkeyClaimTypes.Login, caller.Login),
-            new(LatchkeyClaimTypes.Kind, KindName(caller.Kind)),
-            new(LatchkeyClaimTypes.Role, RoleName(caller.Role)),
-        };
-        foreach (var scope in caller.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            claims.Add(new(LatchkeyClaimTypes.Scope, scope));
+            foreach (var scope in caller.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                Add(identity, LatchkeyClaimTypes.Scope, scope);
+            }
         }
 
-        if (caller.SessionId is { } sessionId)
+        if (caller.SessionIdText is { } sessionId)
         {
-            claims.Add(new(LatchkeyClaimTypes.SessionId, sessionId.ToString()));
-            claims.Add(new(LatchkeyClaimTypes.AppId, caller.AppId!));
+            Add(identity, LatchkeyClaimTypes.SessionId, sessionId);
+            Add(identity, LatchkeyClaimTypes.AppId, caller.AppId!);
         }
 
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, LatchkeyClaimTypes.Login, LatchkeyClaimTypes.Role));
+        return new ClaimsPrincipal(identity);
     }
 
+    private static void Add(ClaimsIdentity identity, string type, string value) =>
+        identity.AddClaim(new Claim(type, value, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer, identity));
+
     /// <summary>
-    /// The request's caller: the one the handler authenticated when it was ours (kept in the request's items, so
-    /// endpoints need not parse claims again), else read from the principal's claims.
+    /// The request's caller: the one the handler authenticated when the principal is still ours (so endpoints need not
+    /// parse claims again), else read from the principal's claims.
     /// </summary>
     public static AuthenticatedCaller ToCaller(HttpContext context) =>
-        context.Items.TryGetValue(typeof(AuthenticatedCaller), out var caller) && caller is AuthenticatedCaller known
-            ? known
-            : ToCaller(context.User);
+        context.User.Identity is CallerIdentity { Caller: var known } ? known : ToCaller(context.User);
 
-    /// <summary>Remembers the caller the handler authenticated, for <see cref="ToCaller(HttpContext)"/>.</summary>
-    public static void Remember(HttpContext context, AuthenticatedCaller caller) => context.Items[typeof(AuthenticatedCaller)] = caller;
+    /// <summary>The identity the handler makes, carrying the caller it was made from.</summary>
+    private sealed class CallerIdentity(AuthenticatedCaller caller, string scheme)
+        : ClaimsIdentity(scheme, LatchkeyClaimTypes.Login, LatchkeyClaimTypes.Role)
+    {
+        public AuthenticatedCaller Caller { get; } = caller;
+    }
 
     public static AuthenticatedCaller ToCaller(ClaimsPrincipal principal)
     {

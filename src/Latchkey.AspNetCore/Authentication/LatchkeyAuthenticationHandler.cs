@@ -21,7 +21,9 @@ internal sealed class LatchkeyAuthenticationHandler(
     IOptionsMonitor<LatchkeyAuthenticationOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IProblemDetailsService problems)
+    IProblemDetailsService problems,
+    CredentialValidator validator,
+    IStorageErrorClassifier errors)
     : AuthenticationHandler<LatchkeyAuthenticationOptions>(options, logger, encoder)
 {
     private CredentialFailure _failure;
@@ -54,10 +56,10 @@ internal sealed class LatchkeyAuthenticationHandler(
         CredentialCheck check;
         try
         {
-            // Note: resolved only now, so a request without a credential rents no database context.
-            check = await Context.RequestServices.GetRequiredService<CredentialValidator>().ValidateAsync(token, appId, Context.RequestAborted);
+            var pending = validator.ValidateAsync(token, appId, Context.RequestServices, Context.RequestAborted);
+            check = pending.IsCompletedSuccessfully ? pending.Result : await pending;
         }
-        catch (Exception e) when (Context.RequestServices.GetRequiredService<IStorageErrorClassifier>().Classify(e) == StorageErrorKind.Unavailable)
+        catch (Exception e) when (errors.Classify(e) == StorageErrorKind.Unavailable)
         {
             // Note: fail closed. Without storage a revocation could not be seen, so nothing is granted.
             _storageDown = true;
@@ -72,13 +74,11 @@ internal sealed class LatchkeyAuthenticationHandler(
 
         // Note: from here on this request's queries see the caller's tenant only (storage's tenant query filter).
         Context.RequestServices.GetRequiredService<TenantContext>().Enter(check.Caller.TenantId);
-        CallerPrincipal.Remember(Context, check.Caller);
 
         // Note: whatever an authenticated request answers is someone's own data; no shared or browser cache may keep
         // it (OWASP ASVS 14.3.2). An endpoint that knows better can still set its own Cache-Control.
         Response.Headers.CacheControl = "no-store";
-        var principal = CallerPrincipal.ToPrincipal(check.Caller, Scheme.Name);
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(CallerPrincipal.ToPrincipal(check.Caller, Scheme.Name), Scheme.Name));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -17,6 +17,14 @@ internal sealed record AuthenticatedCaller(
     string? AppId,
     string? Operator = null)
 {
+    // Note: the ids as text are made once per caller, not per request: a cached caller serves many requests. They
+    // follow from the ids, so they change nothing about the record's equality.
+    public string UserIdText { get; } = UserId.ToString();
+
+    public string TenantIdText { get; } = TenantId.ToString();
+
+    public string? SessionIdText { get; } = SessionId?.ToString();
+
     /// <summary>
     /// An operator acting in <paramref name="tenantId"/> with an owner's rights, e.g. <c>cli:root@db1</c>. Note: an
     /// operator is no user of the tenant (its audit entries name no actor user, only the operator), and the rules that

@@ -1,44 +1,87 @@
 using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Latchkey.Core.Services;
 
 /// <summary>
 /// The one verifier for API keys and machine tokens alike: parse (checksum first), look up by the public part,
-/// compare the secret's digest in constant time, then check expiry. It runs on every request, so it makes one
-/// indexed read, no write, and leaves last-use bookkeeping to <see cref="LastUseRecorder"/>.
+/// compare the secret's digest in constant time, then check expiry. It runs on every request, so a credential verified
+/// once is checked in memory afterwards (<see cref="CredentialCache"/>: no query, no write, no allocation beyond the
+/// parse), a miss makes one indexed read, and last-use bookkeeping is left to <see cref="LastUseRecorder"/>.
 /// </summary>
 internal sealed class CredentialValidator(
-    ISessionStore sessions,
-    IUserStore users,
+    CredentialCache cache,
+    ICredentialChangeFeed feed,
     LastUseRecorder lastUse,
     TimeProvider time,
     IOptions<LatchkeySessionOptions> options)
 {
     private readonly LatchkeySessionOptions _options = options.Value;
+    private readonly TimeSpan _resolution = options.Value.EffectiveLastUsedResolution;
 
-    public async Task<CredentialCheck> ValidateAsync(string token, string? appId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks <paramref name="token"/>; on a cache miss the stores come from <paramref name="services"/> (the request's
+    /// scope), so a hit rents no database context.
+    /// </summary>
+    public ValueTask<CredentialCheck> ValidateAsync(string token, string? appId, IServiceProvider services, CancellationToken cancellationToken)
     {
         if (!TokenFormat.TryParse(token, out var parsed))
         {
-            return CredentialFailure.Malformed;
+            return new(CredentialFailure.Malformed);
+        }
+
+        if (parsed.Kind == TokenKind.ApiKey && appId is null)
+        {
+            return new(CredentialFailure.AppIdMissing);
+        }
+
+        var now = time.GetUtcNow();
+        if (feed.IsCurrent && cache.Find(parsed.PublicPart) is { } entry && entry.Kind == parsed.Kind
+            && CheckCached(entry, parsed, appId, now) is { } known)
+        {
+            return new(known);
         }
 
         return parsed.Kind == TokenKind.ApiKey
-            ? await ValidateApiKeyAsync(parsed, appId, cancellationToken)
-            : await ValidateMachineTokenAsync(parsed, cancellationToken);
+            ? ValidateApiKeyAsync(parsed, appId!, services, cancellationToken)
+            : ValidateMachineTokenAsync(parsed, services, cancellationToken);
     }
 
-    private async Task<CredentialCheck> ValidateApiKeyAsync(ParsedToken parsed, string? appId, CancellationToken cancellationToken)
+    /// <summary>The answer the cached entry gives, or null when the database must be asked (a last use to record).</summary>
+    private CredentialCheck? CheckCached(CachedCredential entry, ParsedToken parsed, string? appId, DateTimeOffset now)
     {
-        if (appId is null)
+        if (!SecretDigest.Matches(entry.Digest, parsed.SecretDigest))
         {
-            return CredentialFailure.AppIdMissing;
+            return CredentialFailure.Unknown;
         }
 
-        var session = await sessions.FindByKeyIdAsync(parsed.PublicPart, cancellationToken);
+        if (entry.Kind == TokenKind.ApiKey && !string.Equals(entry.AppId, appId, StringComparison.Ordinal))
+        {
+            return CredentialFailure.AppMismatch;
+        }
+
+        if (now >= entry.ExpiresAt)
+        {
+            cache.Forget(parsed.PublicPart);
+            return CredentialFailure.Expired;
+        }
+
+        if (now >= entry.RefreshAfter)
+        {
+            // Note: a plain null; in a conditional expression it would convert to an empty check through the caller.
+            return null;
+        }
+
+        return entry.Caller;
+    }
+
+    private async ValueTask<CredentialCheck> ValidateApiKeyAsync(ParsedToken parsed, string appId, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var stamp = cache.Stamp();
+        var session = await services.GetRequiredService<ISessionStore>().FindByKeyIdAsync(parsed.PublicPart, cancellationToken);
         if (session is null || !SecretDigest.Matches(session.KeyDigest, parsed.SecretDigest))
         {
             return CredentialFailure.Unknown;
@@ -72,13 +115,16 @@ internal sealed class CredentialValidator(
         }
 
         lastUse.RecordSession(session.SessionId, session.LastUsedAt, now);
-        return new AuthenticatedCaller(session.UserId, session.TenantId, session.Login, session.Kind, session.Role,
+        var caller = new AuthenticatedCaller(session.UserId, session.TenantId, session.Login, session.Kind, session.Role,
             session.Scopes, session.SessionId, session.AppId);
+        Remember(parsed, session.AppId, session.ExpiresAt, session.LastUsedAt, caller, stamp, now);
+        return caller;
     }
 
-    private async Task<CredentialCheck> ValidateMachineTokenAsync(ParsedToken parsed, CancellationToken cancellationToken)
+    private async ValueTask<CredentialCheck> ValidateMachineTokenAsync(ParsedToken parsed, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var user = await users.FindByLoginAsync(parsed.PublicPart, cancellationToken);
+        var stamp = cache.Stamp();
+        var user = await services.GetRequiredService<IUserStore>().FindByLoginAsync(parsed.PublicPart, cancellationToken);
         if (user is null || user.Kind != UserKind.Machine || !SecretDigest.Matches(user.SecretVerifier, parsed.SecretDigest))
         {
             return CredentialFailure.Unknown;
@@ -89,8 +135,28 @@ internal sealed class CredentialValidator(
             return CredentialFailure.Disabled;
         }
 
-        lastUse.RecordUser(user.Id, user.LastUsedAt, time.GetUtcNow());
-        return new AuthenticatedCaller(user.Id, user.TenantId, user.Login, user.Kind, user.Role, user.Scopes, null, null);
+        var now = time.GetUtcNow();
+        lastUse.RecordUser(user.Id, user.LastUsedAt, now);
+        var caller = new AuthenticatedCaller(user.Id, user.TenantId, user.Login, user.Kind, user.Role, user.Scopes, null, null);
+        Remember(parsed, null, DateTimeOffset.MaxValue, user.LastUsedAt, caller, stamp, now);
+        return caller;
+    }
+
+    /// <summary>
+    /// Caches a credential the database has just vouched for, until its stored last use is a resolution old: then the
+    /// next request reads the row again, records the use, and idle expiry and the sweeper see what they would see
+    /// without a cache.
+    /// </summary>
+    private void Remember(ParsedToken parsed, string? appId, DateTimeOffset expiresAt, DateTimeOffset? storedLastUse,
+        AuthenticatedCaller caller, long stamp, DateTimeOffset now)
+    {
+        if (!cache.Enabled || storedLastUse is not { } last || now >= last + _resolution)
+        {
+            return;
+        }
+
+        cache.Store(parsed.PublicPart, new CachedCredential(parsed.Kind, parsed.SecretDigest, appId, expiresAt,
+            last + _resolution, storedLastUse, caller, stamp));
     }
 }
 

@@ -18,8 +18,14 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
         // uncommitted row) and both insert, and the unique index would refuse the second. Locking the user's row first
         // makes them take turns: the second deletes what the first committed. (SQLite's write lock does so anyway.)
         await db.LockUserAsync(session.UserId, cancellationToken);
-        await db.Sessions.IgnoreQueryFilters(TenantFilter)
+        var replaced = await db.Sessions.IgnoreQueryFilters(TenantFilter)
             .Where(s => s.UserId == session.UserId && s.AppId == session.AppId).ExecuteDeleteAsync(cancellationToken);
+        if (replaced > 0)
+        {
+            // Note: the app instance's old key ends here, so cached copies of it must go too.
+            await db.CredentialsChangedAsync(session.UserId, cancellationToken);
+        }
+
         db.Sessions.Add(session);
         try
         {
@@ -51,17 +57,31 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
         await db.Sessions.AsNoTracking().Where(s => s.UserId == userId).ToListAsync(cancellationToken);
 
     public async Task<bool> DeleteAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken) =>
-        await db.Sessions.Where(s => s.Id == sessionId && s.UserId == userId).ExecuteDeleteAsync(cancellationToken) == 1;
+        await EndAsync(db.Sessions.Where(s => s.Id == sessionId && s.UserId == userId), userId, cancellationToken) == 1;
 
     public Task<int> DeleteAllAsync(Guid userId, CancellationToken cancellationToken) =>
-        db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        EndAsync(db.Sessions.Where(s => s.UserId == userId), userId, cancellationToken);
 
     public async Task<IReadOnlyList<AppSession>> ListInTenantAsync(Guid tenantId, CancellationToken cancellationToken) =>
         await db.Sessions.AsNoTracking().Where(s => s.TenantId == tenantId)
             .OrderByDescending(s => s.CreatedAt).ToListAsync(cancellationToken);
 
     public Task<int> DeleteAllInTenantAsync(Guid tenantId, CancellationToken cancellationToken) =>
-        db.Sessions.Where(s => s.TenantId == tenantId).ExecuteDeleteAsync(cancellationToken);
+        EndAsync(db.Sessions.Where(s => s.TenantId == tenantId), tenantId, cancellationToken);
+
+    /// <summary>Deletes <paramref name="ended"/> and, when there were any, announces that <paramref name="subject"/>'s credentials changed.</summary>
+    private async Task<int> EndAsync(IQueryable<AppSession> ended, Guid subject, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        var count = await ended.ExecuteDeleteAsync(cancellationToken);
+        if (count > 0)
+        {
+            await db.CredentialsChangedAsync(subject, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return count;
+    }
 
     public async Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken)
     {

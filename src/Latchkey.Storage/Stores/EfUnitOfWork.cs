@@ -18,13 +18,45 @@ internal static class StoreTransactions
     /// </summary>
     public static async Task<StoreTransaction> BeginOrJoinTransactionAsync(this LatchkeyDbContext db, CancellationToken cancellationToken) =>
         db.Database.CurrentTransaction is null
-            ? new StoreTransaction(await db.Database.BeginTransactionAsync(cancellationToken))
-            : new StoreTransaction(null);
+            ? new StoreTransaction(await db.Database.BeginTransactionAsync(cancellationToken), db.Changes)
+            : new StoreTransaction(null, null);
 }
 
-internal sealed class StoreTransaction(IDbContextTransaction? owned) : IStorageTransaction
+/// <summary>
+/// A transaction of a store or a unit of work. The one that owns the database transaction also finishes the credential
+/// changes made in it: applied here and awaited elsewhere after the commit, dropped on a rollback.
+/// </summary>
+internal sealed class StoreTransaction(IDbContextTransaction? owned, CredentialChangeTracker? changes) : IStorageTransaction
 {
-    public Task CommitAsync(CancellationToken cancellationToken) => owned?.CommitAsync(cancellationToken) ?? Task.CompletedTask;
+    private bool _committed;
 
-    public ValueTask DisposeAsync() => owned?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        if (owned is null)
+        {
+            return;
+        }
+
+        await owned.CommitAsync(cancellationToken);
+        _committed = true;
+        if (changes is not null)
+        {
+            await changes.CommittedAsync();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (owned is null)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (!_committed)
+        {
+            changes?.RolledBack();
+        }
+
+        return owned.DisposeAsync();
+    }
 }

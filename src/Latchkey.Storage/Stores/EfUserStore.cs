@@ -80,6 +80,8 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
                 await db.Sessions.Where(s => s.Id == keep && s.UserId == userId)
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.CredentialVersion, version), cancellationToken);
             }
+
+            await db.CredentialsChangedAsync(userId, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -114,6 +116,8 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
             await db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         }
 
+        // Note: a role is part of the cached caller, so a change of role ends cached copies as a disabling does.
+        await db.CredentialsChangedAsync(userId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return UserChange.Done;
     }
@@ -133,6 +137,7 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
 
         // Note: explicit rather than trusting the cascade, which SQLite applies only with foreign keys enabled.
         await db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await db.CredentialsChangedAsync(userId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return UserChange.Done;
     }

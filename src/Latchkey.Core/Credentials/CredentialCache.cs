@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using Latchkey.Core.Model;
+using Latchkey.Core.Services;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace Latchkey.Core.Credentials;
+
+/// <summary>
+/// Credentials verified against the database, keyed by their public part, so that a repeat request is checked in
+/// memory: no query, no write. An entry holds only what the check needs (the secret's digest, never the secret).
+/// </summary>
+/// <remarks>
+/// Invalidation is by subject (a user, a tenant, or everything), not by key: every change takes the next number of a
+/// change counter and notes it against its subject, and an entry is good only while its stamp (the counter as it was
+/// before the database read that filled it) is at least the last change of its user, its tenant and of everything.
+/// That makes a change O(1) whatever the number of entries, and closes the race of a read that began before a change
+/// and would otherwise put the old state back after the eviction.
+/// </remarks>
+internal sealed class CredentialCache : IDisposable
+{
+    // Note: the change log is pruned by forgetting it all at once (a change of everything), which costs a refill.
+    private const int MaxTrackedSubjects = 10_000;
+
+    private readonly MemoryCache? _entries;
+    private readonly ConcurrentDictionary<Guid, long> _lastChange = new();
+    private long _changes;
+    private long _lastChangeOfAll;
+
+    public CredentialCache(IOptions<LatchkeyCredentialCacheOptions> options)
+    {
+        var max = options.Value.MaxEntries;
+        if (max > 0)
+        {
+            _entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = max, CompactionPercentage = 0.1 });
+        }
+    }
+
+    public bool Enabled => _entries is not null;
+
+    /// <summary>Taken before the database read whose result may be stored; see <see cref="Store"/>.</summary>
+    public long Stamp() => Volatile.Read(ref _changes);
+
+    /// <summary>The entry for <paramref name="publicPart"/> when it is still good; a stale one is dropped.</summary>
+    public CachedCredential? Find(string publicPart)
+    {
+        if (_entries is null || !_entries.TryGetValue(publicPart, out var found) || found is not CachedCredential entry)
+        {
+            return null;
+        }
+
+        if (entry.Stamp < Volatile.Read(ref _lastChangeOfAll) || entry.Stamp < LastChangeOf(entry.Caller.UserId)
+            || entry.Stamp < LastChangeOf(entry.Caller.TenantId))
+        {
+            _entries.Remove(publicPart);
+            return null;
+        }
+
+        return entry;
+    }
+
+    /// <summary>Keeps <paramref name="entry"/>, whose database read began at <see cref="CachedCredential.Stamp"/>.</summary>
+    public void Store(string publicPart, CachedCredential entry)
+    {
+        _entries?.Set(publicPart, entry, new MemoryCacheEntryOptions { Size = 1 });
+    }
+
+    public void Forget(string publicPart) => _entries?.Remove(publicPart);
+
+    /// <summary>
+    /// Every entry of <paramref name="subject"/> (a user or a tenant; <see cref="Guid.Empty"/>: all) stops being good.
+    /// Called once the change has committed, so that a read stamped after this sees it.
+    /// </summary>
+    public void Invalidate(Guid subject)
+    {
+        var change = Interlocked.Increment(ref _changes);
+        if (subject == Guid.Empty || _lastChange.Count >= MaxTrackedSubjects)
+        {
+            Volatile.Write(ref _lastChangeOfAll, change);
+            _lastChange.Clear();
+            _entries?.Clear();
+            return;
+        }
+
+        _lastChange[subject] = change;
+    }
+
+    private long LastChangeOf(Guid subject) => _lastChange.TryGetValue(subject, out var change) ? change : 0;
+
+    public void Dispose() => _entries?.Dispose();
+}
+
+/// <summary>
+/// One verified credential: what the request path checks on a hit, and the caller it then hands out.
+/// <see cref="RefreshAfter"/> sends the request back to the database once the stored last use is a resolution old, so
+/// that last-use recording, idle expiry and the sweeper see exactly what they saw without a cache.
+/// </summary>
+internal sealed class CachedCredential(
+    TokenKind kind, byte[] digest, string? appId, DateTimeOffset expiresAt, DateTimeOffset refreshAfter,
+    DateTimeOffset? storedLastUse, AuthenticatedCaller caller, long stamp)
+{
+    public TokenKind Kind { get; } = kind;
+
+    public byte[] Digest { get; } = digest;
+
+    public string? AppId { get; } = appId;
+
+    public DateTimeOffset ExpiresAt { get; } = expiresAt;
+
+    public DateTimeOffset RefreshAfter { get; } = refreshAfter;
+
+    public DateTimeOffset? StoredLastUse { get; } = storedLastUse;
+
+    public AuthenticatedCaller Caller { get; } = caller;
+
+    public long Stamp { get; } = stamp;
+}

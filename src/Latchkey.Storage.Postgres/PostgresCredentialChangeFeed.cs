@@ -1,0 +1,258 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
+using Latchkey.Core;
+using Latchkey.Core.Credentials;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Latchkey.Storage.Postgres;
+
+/// <summary>
+/// PostgreSQL's change feed: <c>LISTEN/NOTIFY</c> on one channel, on one connection of this instance's own.
+/// </summary>
+/// <remarks>
+/// <para>Messages: <c>r origin n subject</c> (a change, sent inside its transaction, so it is delivered when, and only
+/// if, the transaction commits), <c>a origin n instance</c> (an instance has applied change n of origin), and
+/// <c>h instance n</c> (a heartbeat, every quarter lease).</para>
+/// <para>The lease: PostgreSQL delivers notifications in commit order. So when an instance receives its own heartbeat
+/// n back, it has received (and applied) every change committed before heartbeat n was sent, and it trusts its cache
+/// until one lease after that sending. An instance that loses its connection stops hearing its heartbeats, and its
+/// cache stops being trusted within one lease.</para>
+/// <para>The wait: after its transaction commits, the changing instance waits until it has heard its own change back
+/// (so it has heard every heartbeat committed before: it knows every live instance), then until each instance heard
+/// within the last lease has acknowledged, and at most one lease in all: an instance that has not acknowledged by then
+/// has not heard from itself within that lease either, and no longer trusts its cache.</para>
+/// </remarks>
+internal sealed partial class PostgresCredentialChangeFeed(
+    NpgsqlDataSource dataSource, CredentialCache cache, IOptions<LatchkeyCredentialCacheOptions> options,
+    ILogger<PostgresCredentialChangeFeed> logger) : ICredentialChangeFeed
+{
+    public const string Channel = "latchkey_credentials";
+
+    private readonly string _instance = Guid.NewGuid().ToString("N");
+    private readonly TimeSpan _lease = options.Value.Lease;
+    private readonly ConcurrentDictionary<long, long> _heartbeatsSent = new();
+    private readonly ConcurrentDictionary<string, long> _peersHeard = new();
+    private readonly ConcurrentDictionary<long, Announcement> _acknowledged = new();
+    private readonly ConcurrentQueue<string> _acknowledgements = new();
+    private long _announced;
+    private long _trustedUntil;
+    private volatile bool _listening;
+
+    public bool IsCurrent => Stopwatch.GetTimestamp() < Volatile.Read(ref _trustedUntil);
+
+    public async Task<long> AnnounceAsync(DbConnection connection, DbTransaction? transaction, Guid subject, CancellationToken cancellationToken)
+    {
+        var announcement = Interlocked.Increment(ref _announced);
+
+        // Note: before the commit, since an instance may acknowledge before the committing call gets to wait. A change
+        // that rolls back leaves its entry behind; a few hundred of them are forgotten at once.
+        if (_acknowledged.Count > 500)
+        {
+            foreach (var stale in _acknowledged.Keys.Where(k => k < announcement - 500))
+            {
+                _acknowledged.TryRemove(stale, out _);
+            }
+        }
+
+        _acknowledged.TryAdd(announcement, new());
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT pg_notify('{Channel}', @payload)";
+        command.Parameters.Add(new NpgsqlParameter("payload", string.Create(CultureInfo.InvariantCulture, $"r {_instance} {announcement} {subject:N}")));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return announcement;
+    }
+
+    public async Task AwaitAppliedAsync(long announcement, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + Ticks(_lease);
+        var acknowledged = _acknowledged.GetOrAdd(announcement, _ => new());
+        try
+        {
+            if (!_listening)
+            {
+                // Note: no way to hear acknowledgements; one lease is the bound that always holds.
+                await Task.Delay(_lease, cancellationToken);
+                return;
+            }
+
+            while (!acknowledged.Heard)
+            {
+                if (!await PauseUntilAsync(deadline, cancellationToken))
+                {
+                    return;
+                }
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            var waitFor = _peersHeard.Where(p => now - p.Value < Ticks(_lease)).Select(p => p.Key).ToList();
+            while (waitFor.Any(peer => !acknowledged.By.ContainsKey(peer)))
+            {
+                if (!await PauseUntilAsync(deadline, cancellationToken))
+                {
+                    LogUnacknowledged(logger, waitFor.Count(peer => !acknowledged.By.ContainsKey(peer)));
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            _acknowledged.TryRemove(announcement, out _);
+        }
+    }
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        long heartbeat = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                connection.Notification += (_, e) => Receive(e.Payload);
+                await ExecuteAsync(connection, $"LISTEN {Channel}", null, stoppingToken);
+
+                // Note: whatever was cached before this connection listened may have missed a change.
+                cache.Invalidate(Guid.Empty);
+                _listening = true;
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    var next = ++heartbeat;
+                    _heartbeatsSent[next] = Stopwatch.GetTimestamp();
+                    await NotifyAsync(connection, string.Create(CultureInfo.InvariantCulture, $"h {_instance} {next}"), stoppingToken);
+                    var beatDue = Stopwatch.GetTimestamp() + Ticks(_lease / 4);
+                    while (Stopwatch.GetTimestamp() < beatDue)
+                    {
+                        while (_acknowledgements.TryDequeue(out var acknowledgement))
+                        {
+                            await NotifyAsync(connection, acknowledgement, stoppingToken);
+                        }
+
+                        var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), beatDue);
+                        if (remaining > TimeSpan.Zero)
+                        {
+                            await connection.WaitAsync(remaining, stoppingToken);
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException or IOException)
+            {
+                LogListenFailed(logger, e);
+            }
+            finally
+            {
+                _listening = false;
+                Volatile.Write(ref _trustedUntil, 0);
+                _heartbeatsSent.Clear();
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Runs inside Npgsql's read of the connection, one notification at a time, in commit order.</summary>
+    private void Receive(string payload)
+    {
+        var parts = payload.Split(' ');
+        if (parts.Length < 3 || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            return;
+        }
+
+        var mine = parts[1] == _instance;
+        switch (parts[0])
+        {
+            case "h" when mine:
+                if (_heartbeatsSent.TryRemove(number, out var sentAt))
+                {
+                    Volatile.Write(ref _trustedUntil, sentAt + Ticks(_lease));
+                }
+
+                break;
+            case "h":
+                _peersHeard[parts[1]] = Stopwatch.GetTimestamp();
+                break;
+            case "r" when mine:
+                if (_acknowledged.TryGetValue(number, out var heard))
+                {
+                    heard.Heard = true;
+                }
+
+                break;
+            case "r" when parts.Length == 4 && Guid.TryParseExact(parts[3], "N", out var subject):
+                cache.Invalidate(subject);
+                _acknowledgements.Enqueue(string.Create(CultureInfo.InvariantCulture, $"a {parts[1]} {number} {_instance}"));
+                break;
+            case "a" when mine && parts.Length == 4:
+                if (_acknowledged.TryGetValue(number, out var acknowledged))
+                {
+                    acknowledged.By.TryAdd(parts[3], 0);
+                }
+
+                break;
+        }
+    }
+
+    private static Task NotifyAsync(NpgsqlConnection connection, string payload, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, $"SELECT pg_notify('{Channel}', @payload)", payload, cancellationToken);
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, string? payload, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (payload is not null)
+        {
+            command.Parameters.AddWithValue("payload", payload);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A short pause while waiting for a notification; false once <paramref name="deadline"/> has passed.</summary>
+    private static async Task<bool> PauseUntilAsync(long deadline, CancellationToken cancellationToken)
+    {
+        if (Stopwatch.GetTimestamp() >= deadline)
+        {
+            return false;
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(2), cancellationToken);
+        return true;
+    }
+
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+
+    /// <summary>
+    /// One change announced here: whether this instance has heard it back (after which it knows every live instance),
+    /// and which instances have acknowledged applying it.
+    /// </summary>
+    private sealed class Announcement
+    {
+        public volatile bool Heard;
+
+        public ConcurrentDictionary<string, byte> By { get; } = new();
+    }
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning,
+        Message = "Lost the credential change feed; the credential cache is not trusted until it is back")]
+    private static partial void LogListenFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Information,
+        Message = "{Count} instance(s) did not acknowledge a credential change within the lease; they no longer trust their caches")]
+    private static partial void LogUnacknowledged(ILogger logger, int count);
+}

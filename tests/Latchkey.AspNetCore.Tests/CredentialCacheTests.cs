@@ -1,0 +1,93 @@
+using System.Net;
+using Latchkey.Core;
+using Latchkey.Core.Stores;
+using Latchkey.Storage.Postgres;
+using Latchkey.Storage.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Latchkey.AspNetCore.Tests;
+
+/// <summary>
+/// The verified-credential cache: repeat requests are answered without the database, and every change that ends or
+/// alters a credential holds on the very next request, whichever process made it.
+/// </summary>
+public sealed class CredentialCacheTests
+{
+    [Fact]
+    public async Task ARoleChangeTakesEffectOnTheNextRequestOfAKeyAlreadyVerified()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync();
+        var owner = await host.SignupAndLoginAsync("owner@acme.test");
+        var adminId = await host.CreateUserAsync(owner, "admin@acme.test", "admin");
+        var admin = await host.LoginAsync("admin@acme.test", "admin-app");
+        Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/v1/users", credential: admin)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/v1/users", credential: admin)).StatusCode);
+
+        var demoted = await host.SendAsync(HttpMethod.Patch, $"/v1/users/{adminId}", new { roles = new[] { "member" } }, owner);
+
+        Assert.Equal(HttpStatusCode.NoContent, demoted.StatusCode);
+        await ProblemAssert.IsProblemAsync(await host.SendAsync(HttpMethod.Get, "/v1/users", credential: admin), HttpStatusCode.Forbidden);
+        Assert.Equal(["member"], (await host.GetJsonAsync("/v1/me", admin)).GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    [Fact]
+    public async Task SessionsEndedByAnotherProcessAreRefusedOnceItsCallHasReturned()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync();
+        var key = await host.SignupAndLoginAsync();
+        var me = await host.GetJsonAsync("/v1/me", key);
+        await WaitUntilAnsweredFromTheCacheAsync(host, key);
+
+        // Note: the other process is the latchkey tool's composition (core and storage, no host): it caches nothing
+        // and hears nothing, so its change waits until the server has had time to see it.
+        await using (var tool = OtherProcess(host))
+        {
+            await using var scope = tool.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(Guid.Parse(me.GetProperty("tenantId").GetString()!));
+            var ended = await scope.ServiceProvider.GetRequiredService<ISessionStore>()
+                .DeleteAllAsync(Guid.Parse(me.GetProperty("userId").GetString()!), CancellationToken.None);
+            Assert.Equal(1, ended);
+        }
+
+        await ProblemAssert.IsUnauthorizedAsync(await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key));
+    }
+
+    /// <summary>Makes requests until one is answered without a database command (the feed is current, the key cached).</summary>
+    private static async Task WaitUntilAnsweredFromTheCacheAsync(LatchkeyTestHost host, Credential key)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            host.Logs.Clear();
+            Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key)).StatusCode);
+            if (!host.Logs.GetSnapshot().Any(r => r.Category == "Microsoft.EntityFrameworkCore.Database.Command"))
+            {
+                return;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException("the key was never answered from the cache");
+    }
+
+    private static ServiceProvider OtherProcess(LatchkeyTestHost host)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Latchkey:Passwords:Argon2Iterations"] = "1",
+            ["Latchkey:Passwords:Argon2MemoryKiB"] = "8",
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddLatchkeyCore(configuration);
+        if (host.StorageProvider == "postgres")
+        {
+            services.AddLatchkeyPostgres(host.ConnectionString);
+        }
+        else
+        {
+            services.AddLatchkeySqlite(host.ConnectionString);
+        }
+
+        return services.BuildServiceProvider();
+    }
+}
