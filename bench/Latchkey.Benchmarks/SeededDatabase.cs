@@ -8,14 +8,16 @@ using Microsoft.Data.Sqlite;
 using Latchkey.AspNetCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Latchkey.Benchmarks;
 
 /// <summary>
-/// A SQLite file in a temporary directory, migrated and seeded through Latchkey's own stores and services: one
-/// tenant, its owner with <see cref="SessionCount"/> app sessions, and a machine user. The provider holds what
-/// <see cref="CredentialValidator"/> needs, with the storage registration the caller chooses.
+/// A database of its own, migrated and seeded through Latchkey's own stores and services: one tenant, its owner with
+/// <see cref="SessionCount"/> app sessions, and a machine user. SQLite is a file in a temporary directory; PostgreSQL a
+/// fresh database on the server <see cref="BenchStorage"/> names. The provider holds the services a host registers
+/// with <c>AddLatchkey(configuration)</c>, the credential cache on or off.
 /// </summary>
 internal sealed class SeededDatabase : IAsyncDisposable
 {
@@ -23,37 +25,61 @@ internal sealed class SeededDatabase : IAsyncDisposable
     public const int SessionCount = 1000;
     public const string AppId = "bench-app-0000";
 
-    private readonly string _directory;
+    /// <summary>The setting that bounds the verified-credential cache; 0 turns it off.</summary>
+    public const string CacheSetting = "Latchkey:CredentialCache:MaxEntries";
 
-    private SeededDatabase(string directory, ServiceProvider services)
+    private readonly string _directory;
+    private readonly string? _postgres;
+    private readonly bool _cached;
+    private readonly List<IHostedService> _started = [];
+
+    private SeededDatabase(string directory, string? postgres, bool cached, ServiceProvider services)
     {
         _directory = directory;
+        _postgres = postgres;
+        _cached = cached;
         Services = services;
     }
 
     public ServiceProvider Services { get; }
+
+    private CredentialValidator Validator => field ??= Services.GetRequiredService<CredentialValidator>();
 
     /// <summary>The API key of the session for <see cref="AppId"/>.</summary>
     public string ApiKey { get; private set; } = "";
 
     public string MachineToken { get; private set; } = "";
 
-    /// <summary>Services exactly as a host registers them: <c>AddLatchkey(configuration)</c> on a fresh SQLite file.</summary>
-    public static async Task<SeededDatabase> CreateAsync()
+    /// <summary>
+    /// Services exactly as a host registers them: <c>AddLatchkey(configuration)</c> on <paramref name="provider"/>
+    /// (<see cref="BenchStorage.Sqlite"/> or <see cref="BenchStorage.Postgres"/>), with the credential cache at its
+    /// default size when <paramref name="cached"/>, else turned off; <paramref name="configure"/> adds to them.
+    /// </summary>
+    public static async Task<SeededDatabase> CreateAsync(string provider, bool cached, Action<IServiceCollection>? configure = null)
     {
         var directory = Directory.CreateTempSubdirectory("latchkey-bench-").FullName;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var postgres = provider == BenchStorage.Postgres ? await BenchStorage.CreatePostgresDatabaseAsync() : null;
+        var settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Latchkey"] = $"Data Source={Path.Combine(directory, "latchkey.db")}",
-        }).Build();
+            ["Latchkey:Storage:Provider"] = provider,
+            ["ConnectionStrings:Latchkey"] = postgres ?? $"Data Source={Path.Combine(directory, "latchkey.db")}",
+        };
+        if (!cached)
+        {
+            settings[CacheSetting] = "0";
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         // Note: the default session options, so last use is due for recording once a minute per session, as in
         // production; the seeded credentials were used just now, so the measured path is the common one that queues
-        // nothing. The hosted services are registered but never started: nothing runs beside the benchmark.
+        // nothing.
         services.AddLatchkey(configuration);
-        var database = new SeededDatabase(directory,
-            services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }));
+        configure?.Invoke(services);
+
+        // Note: no scope validation, as a host outside Development builds its provider; it checks every resolution.
+        var database = new SeededDatabase(directory, postgres, cached, services.BuildServiceProvider());
         try
         {
             await database.SeedAsync();
@@ -66,12 +92,14 @@ internal sealed class SeededDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>One request's worth of work: a scope, the validator resolved from it, one validation.</summary>
+    /// <summary>
+    /// One request's worth of work, as the handler does it: a scope, one validation by the (singleton) validator, which
+    /// takes its stores from the scope only on a cache miss.
+    /// </summary>
     public async Task<bool> ValidateAsync(string token, string? appId)
     {
         await using var scope = Services.CreateAsyncScope();
-        var check = await scope.ServiceProvider.GetRequiredService<CredentialValidator>()
-            .ValidateAsync(token, appId, CancellationToken.None);
+        var check = await Validator.ValidateAsync(token, appId, scope.ServiceProvider, CancellationToken.None);
         return check.Caller is not null;
     }
 
@@ -81,16 +109,45 @@ internal sealed class SeededDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Note: a feed that stopped confirming during the run made the cache untrusted, and so the "cached" figures
+        // partly database reads; BenchmarkDotNet shows this line in its log under the case.
+        if (_cached && _started.Count > 0 && !Services.GetRequiredService<ICredentialChangeFeed>().IsCurrent)
+        {
+            Console.WriteLine("WARNING: the credential change feed was not current at the end of this case: the cache was "
+                + "not trusted for part of it, so its figures include database reads.");
+        }
+
+        foreach (var service in Enumerable.Reverse(_started))
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+
         await Services.DisposeAsync();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
+        if (_postgres is not null)
+        {
+            await BenchStorage.DropPostgresDatabaseAsync(_postgres);
+        }
     }
 
     private async Task SeedAsync()
     {
+        await using (var migration = Services.CreateAsyncScope())
+        {
+            await migration.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+        }
+
+        // Note: the host's background services run as they do in a server: among them the credential change feed,
+        // without which the cache is never trusted (every request would read the database, cache or not).
+        foreach (var service in Services.GetServices<IHostedService>())
+        {
+            await service.StartAsync(CancellationToken.None);
+            _started.Add(service);
+        }
+
         await using var scope = Services.CreateAsyncScope();
         var provider = scope.ServiceProvider;
-        await provider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
 
         var now = TimeProvider.System.GetUtcNow();
         var cheapHasher = new Argon2idPasswordHasher(Options.Create(new LatchkeyPasswordOptions { Argon2Iterations = 1, Argon2MemoryKiB = 8 }));
@@ -127,6 +184,21 @@ internal sealed class SeededDatabase : IAsyncDisposable
         // Note: as LastUseWriter would after the token's first use; a never-used machine user queues a write each time.
         await provider.GetRequiredService<IUserStore>().RecordLastUseAsync([new(created.User.Id, now)], CancellationToken.None);
 
+        // Note: with the cache on, only a current feed lets it be used; without it "cached" would measure database
+        // reads, so the case fails (BenchmarkDotNet shows NA) rather than report them. With the cache off it is moot.
+        var feed = Services.GetRequiredService<ICredentialChangeFeed>();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (_cached && !feed.IsCurrent)
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException("The credential change feed did not become current within 30 s.");
+            }
+
+            await Task.Delay(50);
+        }
+
+        // Note: these also fill the cache when it is on, so every measured validation of a valid credential is a hit.
         if (!await ValidateAsync(ApiKey, AppId) || !await ValidateAsync(MachineToken, null)
             || await ValidateAsync(ApiKey, "bench-app-0001"))
         {

@@ -29,4 +29,11 @@ public static class LatchkeyDefaults
 
     /// <summary>Policy: a human owner of the caller's tenant.</summary>
     public const string TenantOwnerPolicy = "latchkey:tenant-owner";
+
+    /// <summary>
+    /// The <c>System.Diagnostics.Metrics</c> meter of Latchkey's instruments (docs/operations.md lists them). The
+    /// library exports nothing itself: add this meter to the application's exporter, e.g. OpenTelemetry's
+    /// <c>AddMeter(LatchkeyDefaults.MeterName)</c>.
+    /// </summary>
+    public const string MeterName = Core.Diagnostics.LatchkeyMetrics.MeterName;
 }

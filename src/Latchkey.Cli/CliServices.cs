@@ -1,4 +1,5 @@
 using Latchkey.Core;
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
 using Latchkey.Core.Stores;
@@ -73,7 +74,12 @@ internal sealed class CliServices(ServiceProvider services, CliConsole console) 
                 throw new CliException(ExitCodes.Usage, $"Provider '{storage.Provider}' is not supported; use 'sqlite' or 'postgres'.");
         }
 
-        return new CliServices(services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }), console);
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+
+        // Note: a verb may change many credentials (sessions revoke --all: a transaction per tenant); it waits once,
+        // on the way out, rather than a lease after each.
+        provider.GetRequiredService<UnheardChangeWaits>().Deferred = true;
+        return new CliServices(provider, console);
     }
 
     /// <summary>Runs <paramref name="action"/> in a scope confined to <paramref name="tenantId"/>, as its operator.</summary>
@@ -135,5 +141,13 @@ internal sealed class CliServices(ServiceProvider services, CliConsole console) 
         return user is { Kind: UserKind.Human } ? user : throw new CliException(ExitCodes.NotFound, $"No user {reference}.");
     }
 
-    public ValueTask DisposeAsync() => services.DisposeAsync();
+    /// <summary>
+    /// Waits until the verb's credential changes hold on every server (one lease after the last; see
+    /// <see cref="UnheardChangeWaits"/>), then releases the services.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        await services.GetRequiredService<UnheardChangeWaits>().SettleAsync(CancellationToken.None);
+        await services.DisposeAsync();
+    }
 }

@@ -1,5 +1,6 @@
 using Latchkey.Core.Credentials;
 using Latchkey.Core.Credentials.Imported;
+using Latchkey.Core.Diagnostics;
 using Latchkey.Core.Services;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,6 +62,10 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.TryAddSingleton<IRequestOrigin, NoRequestOrigin>();
         services.AddSingleton<Argon2idPasswordHasher>();
 
+        // Note: the instruments exist in every composition; only a host that adds an exporter listens to them.
+        services.AddMetrics();
+        services.TryAddSingleton<LatchkeyMetrics>();
+
         // Note: Argon2id for every new hash; imported foreign hashes are verified until their user's next login.
         services.AddSingleton<IPasswordHasher, ImportedHashVerifier>();
         services.AddSingleton<PasswordPolicy>();
@@ -70,7 +75,8 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddSingleton<LoginThrottleSignals>();
         services.AddSingleton<LastUseRecorder>();
         services.AddSingleton<CredentialValidator>();
-        services.AddSingleton<CredentialCache>();
+        services.TryAddSingleton<CredentialCache>();
+        services.TryAddSingleton<UnheardChangeWaits>();
         services.AddScoped<SessionService>();
         services.AddScoped<AccountService>();
         services.AddScoped<MachineUserService>();

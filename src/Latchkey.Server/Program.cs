@@ -19,6 +19,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
 });
 builder.Services.AddLatchkey(builder.Configuration);
+builder.AddLatchkeyMetrics();
 builder.Services.AddWebUi();
 builder.Services.AddOpenApi(options => options.AddDocumentTransformer<LatchkeySecuritySchemes>()
     .AddOperationTransformer<LatchkeySecuritySchemes>());
@@ -35,6 +36,7 @@ if (migrateOnly || app.Services.GetRequiredService<IOptions<LatchkeyStorageOptio
 }
 
 app.UseLatchkey();
+app.UseLatchkeyMetrics();
 
 // Note: the API reference page configures itself with inline script; only it gets a policy that allows that.
 app.UseWhen(context => context.Request.Path.StartsWithSegments("/reference"), reference => reference.Use((context, next) =>

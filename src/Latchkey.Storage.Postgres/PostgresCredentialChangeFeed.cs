@@ -27,7 +27,7 @@ namespace Latchkey.Storage.Postgres;
 /// has not heard from itself within that lease either, and no longer trusts its cache.</para>
 /// </remarks>
 internal sealed partial class PostgresCredentialChangeFeed(
-    NpgsqlDataSource dataSource, CredentialCache cache, IOptions<LatchkeyCredentialCacheOptions> options,
+    NpgsqlDataSource dataSource, CredentialCache cache, UnheardChangeWaits unheard, IOptions<LatchkeyCredentialCacheOptions> options,
     ILogger<PostgresCredentialChangeFeed> logger) : ICredentialChangeFeed
 {
     public const string Channel = "latchkey_credentials";
@@ -76,7 +76,7 @@ internal sealed partial class PostgresCredentialChangeFeed(
             if (!_listening)
             {
                 // Note: no way to hear acknowledgements; one lease is the bound that always holds.
-                await Task.Delay(_lease, cancellationToken);
+                await unheard.WaitAsync(cancellationToken);
                 return;
             }
 

@@ -30,7 +30,8 @@ public static class LatchkeySqliteServiceCollectionExtensions
         }
 
         services.AddSingleton<ICredentialChangeFeed>(sp => new SqliteCredentialChangeFeed(builder.ConnectionString,
-            sp.GetRequiredService<CredentialCache>(), sp.GetRequiredService<IOptions<LatchkeyCredentialCacheOptions>>(),
+            sp.GetRequiredService<CredentialCache>(), sp.GetRequiredService<UnheardChangeWaits>(),
+            sp.GetRequiredService<IOptions<LatchkeyCredentialCacheOptions>>(),
             sp.GetRequiredService<ILogger<SqliteCredentialChangeFeed>>()));
         return services.AddLatchkeyStorage<SqliteLatchkeyDbContext>(
             (_, options) => options.UseSqlite(builder.ConnectionString).AddInterceptors(new SqliteBusyTimeout(builder.DefaultTimeout)),

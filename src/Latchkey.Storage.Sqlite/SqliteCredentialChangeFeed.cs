@@ -16,7 +16,8 @@ namespace Latchkey.Storage.Sqlite;
 /// that does not look (the tool) waits one lease after its change, so the server has looked by the time it returns.
 /// </summary>
 internal sealed partial class SqliteCredentialChangeFeed(
-    string connectionString, CredentialCache cache, IOptions<LatchkeyCredentialCacheOptions> options, ILogger<SqliteCredentialChangeFeed> logger)
+    string connectionString, CredentialCache cache, UnheardChangeWaits unheard, IOptions<LatchkeyCredentialCacheOptions> options,
+    ILogger<SqliteCredentialChangeFeed> logger)
     : ICredentialChangeFeed
 {
     private readonly string _writer = Guid.NewGuid().ToString("N");
@@ -39,7 +40,7 @@ internal sealed partial class SqliteCredentialChangeFeed(
 
     // Note: a serving process has applied its own changes by the time they commit, and it is the only one that caches.
     public Task AwaitAppliedAsync(long announcement, CancellationToken cancellationToken) =>
-        _running ? Task.CompletedTask : Task.Delay(_lease, cancellationToken);
+        _running ? Task.CompletedTask : unheard.WaitAsync(cancellationToken);
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {

@@ -1,3 +1,4 @@
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Stores;
 using Latchkey.Storage.Stores;
 using Microsoft.EntityFrameworkCore;
@@ -23,6 +24,11 @@ internal static class StorageServiceCollectionExtensions
         services.AddSingleton<IStorageErrorClassifier>(errors);
         services.TryAddScoped<TenantContext>();
         services.AddScoped<CredentialChangeTracker>();
+
+        // Note: also here (and not only in AddLatchkeyCore) so that storage composes on its own.
+        services.AddOptions();
+        services.TryAddSingleton<CredentialCache>();
+        services.TryAddSingleton<UnheardChangeWaits>();
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<ITenantStore, EfTenantStore>();
         services.AddScoped<IUserStore, EfUserStore>();

@@ -1,6 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Latchkey.Core.Credentials;
+using Latchkey.Core.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Latchkey.AspNetCore.Tests;
 
@@ -38,10 +41,13 @@ public sealed class HashingCapacityTests
     }
 
     [Fact]
-    public async Task LoginsWhoseExpectedWaitIsOverTheQueueTimeoutGetServiceUnavailableWithThatWaitWithoutHashing()
+    public async Task LoginsWhoseExpectedWaitIsOverTheQueueTimeoutGetServiceUnavailableWithThatWaitWithoutHashingAndAreCountedBusy()
     {
         var counter = new CountingPasswordHasher();
         await using var host = await LatchkeyTestHost.StartAsync(OneSlot(queueTimeoutSeconds: 5), services: counter.Register);
+        var meters = host.App.Services.GetRequiredService<IMeterFactory>();
+        using var logins = new MetricCollector<long>(meters, LatchkeyMetrics.MeterName, "latchkey.logins");
+        using var refusals = new MetricCollector<long>(meters, LatchkeyMetrics.MeterName, "latchkey.hashing.refusals");
         var gate = host.App.Services.GetRequiredService<HashingGate>();
         await MeasureSlowHashAsync(host, counter, TimeSpan.FromSeconds(2));
         var hashTime = gate.HashTime;
@@ -59,6 +65,8 @@ public sealed class HashingCapacityTests
         Assert.InRange(admitted, 1, 19);
         Assert.Equal(20 - admitted, refused.Count);
         Assert.Equal(verified, counter.Verifications);
+        Assert.Equal(refused.Count, logins.GetMeasurementSnapshot().Count(m => Equals(m.Tags["outcome"], "busy")));
+        Assert.Equal(refused.Count, refusals.GetMeasurementSnapshot().Sum(m => m.Value));
         foreach (var response in refused)
         {
             await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable);

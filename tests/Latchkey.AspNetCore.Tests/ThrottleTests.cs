@@ -1,7 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Net;
+using Latchkey.Core.Diagnostics;
 using Latchkey.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Latchkey.AspNetCore.Tests;
 
@@ -55,6 +58,27 @@ public sealed class ThrottleTests
         }
 
         Assert.Equal([TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(40)], delays);
+    }
+
+    [Fact]
+    public async Task ThrottledAndLockedLoginsAreCountedUnderTheirOwnOutcomes()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 2, maxFailures: 3));
+        using var logins = new MetricCollector<long>(host.App.Services.GetRequiredService<IMeterFactory>(),
+            LatchkeyMetrics.MeterName, "latchkey.logins");
+        await host.SignupAsync("alice@example.com");
+        await TryLoginAsync(host, "alice@example.com");
+        await TryLoginAsync(host, "alice@example.com");
+
+        var delayed = await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password);
+        host.Time.Advance(delayed.Headers.RetryAfter!.Delta!.Value);
+        await TryLoginAsync(host, "alice@example.com");
+        host.Time.Advance(TimeSpan.FromMinutes(15));
+        var locked = await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password);
+
+        await ProblemAssert.IsProblemAsync(locked, HttpStatusCode.Unauthorized);
+        Assert.Equal(["refused", "refused", "throttled", "refused", "locked"],
+            logins.GetMeasurementSnapshot().Select(m => m.Tags["outcome"]));
     }
 
     [Fact]

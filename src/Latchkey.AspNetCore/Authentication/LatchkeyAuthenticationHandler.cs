@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using Latchkey.Core.Credentials;
+using Latchkey.Core.Diagnostics;
 using Latchkey.Core.Services;
 using Latchkey.Core.Stores;
 using Latchkey.Storage;
@@ -23,7 +24,8 @@ internal sealed class LatchkeyAuthenticationHandler(
     UrlEncoder encoder,
     IProblemDetailsService problems,
     CredentialValidator validator,
-    IStorageErrorClassifier errors)
+    IStorageErrorClassifier errors,
+    LatchkeyMetrics metrics)
     : AuthenticationHandler<LatchkeyAuthenticationOptions>(options, logger, encoder)
 {
     private CredentialFailure _failure;
@@ -39,7 +41,7 @@ internal sealed class LatchkeyAuthenticationHandler(
         }
 
         _fromCookie = fromCookie;
-        if (token is null)
+        if (token.IsEmpty)
         {
             return Fail(CredentialFailure.Malformed);
         }
@@ -54,19 +56,24 @@ internal sealed class LatchkeyAuthenticationHandler(
         }
 
         CredentialCheck check;
+        var started = metrics.StartAuthentication();
         try
         {
-            var pending = validator.ValidateAsync(token, appId, Context.RequestServices, Context.RequestAborted);
+            var pending = validator.ValidateAsync(token.Span, appId, Context.RequestServices, Context.RequestAborted);
             check = pending.IsCompletedSuccessfully ? pending.Result : await pending;
         }
         catch (Exception e) when (errors.Classify(e) == StorageErrorKind.Unavailable)
         {
             // Note: fail closed. Without storage a revocation could not be seen, so nothing is granted.
             _storageDown = true;
+            metrics.Authenticated(LatchkeyMetrics.AuthenticationOutcomes.Unavailable);
             Logger.LogWarning(e, "Storage unavailable while authenticating a request");
             return AuthenticateResult.Fail("storage unavailable");
         }
 
+        metrics.Authenticated(LatchkeyMetrics.AuthenticationOutcomes.Of(check.Failure));
+        metrics.RecordAuthentication(started, check.Cached ? LatchkeyMetrics.CacheLookups.Hit
+            : validator.AsksCache ? LatchkeyMetrics.CacheLookups.Miss : LatchkeyMetrics.CacheLookups.None);
         if (check.Caller is null)
         {
             return Fail(check.Failure);
@@ -132,9 +139,13 @@ internal sealed class LatchkeyAuthenticationHandler(
         return WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "The caller may not do this.");
     }
 
-    private bool TryReadCredential(out string? token, out string? appId, out bool fromCookie)
+    /// <summary>
+    /// The presented credential, as a slice of the header or cookie it came in (no copy: this runs on every request);
+    /// empty when one was presented but is blank.
+    /// </summary>
+    private bool TryReadCredential(out ReadOnlyMemory<char> token, out string? appId, out bool fromCookie)
     {
-        token = null;
+        token = default;
         appId = null;
         fromCookie = false;
         var authorization = Request.Headers.Authorization;
@@ -148,7 +159,7 @@ internal sealed class LatchkeyAuthenticationHandler(
             }
 
             // Note: only HTTP's own whitespace (SP, HTAB) around the token is ignored; anything else is part of it.
-            token = NullIfEmpty(value.AsSpan(7).Trim(" \t"));
+            token = value.AsMemory(7).Trim(" \t");
             var appIds = Request.Headers[LatchkeyDefaults.AppIdHeader];
             appId = appIds.Count == 1 ? ValidAppId(appIds[0]) : null;
             return true;
@@ -166,7 +177,7 @@ internal sealed class LatchkeyAuthenticationHandler(
         }
 
         fromCookie = true;
-        token = NullIfEmpty(cookie);
+        token = cookie.AsMemory();
         appId = Request.Cookies.TryGetValue(appCookie, out var app) ? ValidAppId(app) : null;
         return true;
     }
@@ -187,8 +198,6 @@ internal sealed class LatchkeyAuthenticationHandler(
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
     }
-
-    private static string? NullIfEmpty(ReadOnlySpan<char> value) => value.IsEmpty ? null : value.ToString();
 
     private static string? ValidAppId(string? appId) => appId is not null && AppIdFormat.IsValid(appId) ? appId : null;
 }

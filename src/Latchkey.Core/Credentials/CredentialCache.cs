@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Latchkey.Core.Model;
+using Latchkey.Core.Diagnostics;
 using Latchkey.Core.Services;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -23,16 +23,30 @@ internal sealed class CredentialCache : IDisposable
     private const int MaxTrackedSubjects = 10_000;
 
     private readonly MemoryCache? _entries;
+    private readonly MemoryCacheEntryOptions? _entryOptions;
     private readonly ConcurrentDictionary<Guid, long> _lastChange = new();
     private long _changes;
     private long _lastChangeOfAll;
 
-    public CredentialCache(IOptions<LatchkeyCredentialCacheOptions> options)
+    private readonly LatchkeyMetrics _metrics;
+
+    public CredentialCache(IOptions<LatchkeyCredentialCacheOptions> options, LatchkeyMetrics metrics)
     {
+        _metrics = metrics;
         var max = options.Value.MaxEntries;
         if (max > 0)
         {
             _entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = max, CompactionPercentage = 0.1 });
+
+            // Note: one options object for every entry, so storing one allocates nothing more than the entry.
+            _entryOptions = new MemoryCacheEntryOptions { Size = 1 };
+            _entryOptions.RegisterPostEvictionCallback(static (_, _, reason, state) =>
+            {
+                if (reason == EvictionReason.Capacity)
+                {
+                    ((LatchkeyMetrics)state!).CacheEvicted(LatchkeyMetrics.EvictionReasons.Capacity);
+                }
+            }, metrics);
         }
     }
 
@@ -53,6 +67,7 @@ internal sealed class CredentialCache : IDisposable
             || entry.Stamp < LastChangeOf(entry.Caller.TenantId))
         {
             _entries.Remove(publicPart);
+            _metrics.CacheEvicted(LatchkeyMetrics.EvictionReasons.Invalidated);
             return null;
         }
 
@@ -62,10 +77,15 @@ internal sealed class CredentialCache : IDisposable
     /// <summary>Keeps <paramref name="entry"/>, whose database read began at <see cref="CachedCredential.Stamp"/>.</summary>
     public void Store(string publicPart, CachedCredential entry)
     {
-        _entries?.Set(publicPart, entry, new MemoryCacheEntryOptions { Size = 1 });
+        _entries?.Set(publicPart, entry, _entryOptions);
     }
 
-    public void Forget(string publicPart) => _entries?.Remove(publicPart);
+    /// <summary>Drops the entry of a credential past its absolute expiry.</summary>
+    public void ForgetExpired(string publicPart)
+    {
+        _entries?.Remove(publicPart);
+        _metrics.CacheEvicted(LatchkeyMetrics.EvictionReasons.Expired);
+    }
 
     /// <summary>
     /// Every entry of <paramref name="subject"/> (a user or a tenant; <see cref="Guid.Empty"/>: all) stops being good.
@@ -78,7 +98,12 @@ internal sealed class CredentialCache : IDisposable
         {
             Volatile.Write(ref _lastChangeOfAll, change);
             _lastChange.Clear();
-            _entries?.Clear();
+            if (_entries is { Count: > 0 and var count })
+            {
+                _entries.Clear();
+                _metrics.CacheEvicted(LatchkeyMetrics.EvictionReasons.Cleared, count);
+            }
+
             return;
         }
 

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Latchkey.Core.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Latchkey.Core.Credentials;
@@ -14,6 +15,7 @@ internal sealed class HashingGate : IDisposable
     private readonly int _concurrency;
     private readonly TimeSpan _queueTimeout;
     private readonly TimeProvider _time;
+    private readonly LatchkeyMetrics _metrics;
     private readonly ConcurrencyLimiter _slots;
     private readonly HashTimeEstimate _hashTime = new();
 
@@ -27,11 +29,12 @@ internal sealed class HashingGate : IDisposable
     // Note: when a slot was last given up, i.e. handed to the next request in the queue; see EnterAsync.
     private long _lastLeftAt;
 
-    public HashingGate(IOptions<LatchkeyHashingOptions> options, TimeProvider time)
+    public HashingGate(IOptions<LatchkeyHashingOptions> options, TimeProvider time, LatchkeyMetrics metrics)
     {
         _concurrency = options.Value.MaxConcurrency;
         _queueTimeout = options.Value.QueueTimeout;
         _time = time;
+        _metrics = metrics;
 
         // Note: the queue is bounded by expected wait in EnterAsync, so the limiter's own count bound is off.
         _slots = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
@@ -60,6 +63,7 @@ internal sealed class HashingGate : IDisposable
         if (expectedWait > _queueTimeout)
         {
             Interlocked.Decrement(ref _inGate);
+            _metrics.HashingRefused();
             throw new HashingCapacityExceededException(RetryAfter(expectedWait));
         }
 
@@ -72,11 +76,26 @@ internal sealed class HashingGate : IDisposable
             if (!lease.IsAcquired)
             {
                 lease.Dispose();
-                lease = await WaitAsync(cancellationToken);
+                var queuedAt = heldSince;
+                _metrics.HashingQueued();
+                try
+                {
+                    lease = await WaitAsync(cancellationToken);
+                }
+                finally
+                {
+                    _metrics.HashingDequeued();
+                }
+
+                _metrics.HashingWaited(_time.GetElapsedTime(queuedAt));
 
                 // Note: the slot was handed over when its last holder left, and this continuation may have waited
                 // for a thread since; that wait occupies the slot too, so it belongs in the measured hash time.
                 heldSince = Volatile.Read(ref _lastLeftAt);
+            }
+            else
+            {
+                _metrics.HashingWaited(TimeSpan.Zero);
             }
         }
         catch
@@ -100,6 +119,7 @@ internal sealed class HashingGate : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            _metrics.HashingRefused();
             throw new HashingCapacityExceededException(RetryAfter(ExpectedWait(InGate)));
         }
     }

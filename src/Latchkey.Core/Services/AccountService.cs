@@ -1,4 +1,5 @@
 using Latchkey.Core.Credentials;
+using Latchkey.Core.Diagnostics;
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,7 @@ internal sealed class AccountService(
     LoginThrottle throttle,
     IUnitOfWork work,
     AuditLog audit,
+    LatchkeyMetrics metrics,
     IOptions<LatchkeyRegistrationOptions> registration)
 {
     public async Task<SignupResult> SignupAsync(string? tenantName, string? login, string? password, CancellationToken cancellationToken)
@@ -28,6 +30,46 @@ internal sealed class AccountService(
     }
 
     public async Task<LoginResult> LoginAsync(string? login, string? password, string? appId, string? appName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await AttemptLoginAsync(login, password, appId, appName, cancellationToken);
+            metrics.LoggedIn(MetricOutcome(result));
+            return result;
+        }
+        catch (Exception exception) when (CountUnfinishedLogin(exception))
+        {
+            // Note: never entered; the filter counts the login and lets the exception go on unchanged.
+            throw;
+        }
+    }
+
+    private static string MetricOutcome(LoginResult result) => result.Outcome switch
+    {
+        LoginOutcome.Succeeded => LatchkeyMetrics.LoginOutcomes.Success,
+        LoginOutcome.Invalid => LatchkeyMetrics.LoginOutcomes.Invalid,
+        LoginOutcome.Throttled => LatchkeyMetrics.LoginOutcomes.Throttled,
+        _ when result.Refusal == LoginRefusal.Locked => LatchkeyMetrics.LoginOutcomes.Locked,
+        _ => LatchkeyMetrics.LoginOutcomes.Refused,
+    };
+
+    private bool CountUnfinishedLogin(Exception exception)
+    {
+        // Note: a client that went away is no outcome of the login; it is not counted.
+        if (exception is not OperationCanceledException)
+        {
+            metrics.LoggedIn(exception switch
+            {
+                HashingCapacityExceededException => LatchkeyMetrics.LoginOutcomes.Busy,
+                FailedAttemptsExhaustedException => LatchkeyMetrics.LoginOutcomes.RateLimited,
+                _ => LatchkeyMetrics.LoginOutcomes.Error,
+            });
+        }
+
+        return false;
+    }
+
+    private async Task<LoginResult> AttemptLoginAsync(string? login, string? password, string? appId, string? appName, CancellationToken cancellationToken)
     {
         if (appId is null || !AppIdFormat.IsValid(appId))
         {

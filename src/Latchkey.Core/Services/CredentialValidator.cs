@@ -1,4 +1,5 @@
 using Latchkey.Core.Credentials;
+using Latchkey.Core.Diagnostics;
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,7 @@ namespace Latchkey.Core.Services;
 internal sealed class CredentialValidator(
     CredentialCache cache,
     ICredentialChangeFeed feed,
+    LatchkeyMetrics metrics,
     LastUseRecorder lastUse,
     TimeProvider time,
     IOptions<LatchkeySessionOptions> options)
@@ -22,11 +24,14 @@ internal sealed class CredentialValidator(
     private readonly LatchkeySessionOptions _options = options.Value;
     private readonly TimeSpan _resolution = options.Value.EffectiveLastUsedResolution;
 
+    /// <summary>Whether a check now would ask the cache: it is on, and the change feed is current.</summary>
+    public bool AsksCache => cache.Enabled && feed.IsCurrent;
+
     /// <summary>
     /// Checks <paramref name="token"/>; on a cache miss the stores come from <paramref name="services"/> (the request's
     /// scope), so a hit rents no database context.
     /// </summary>
-    public ValueTask<CredentialCheck> ValidateAsync(string token, string? appId, IServiceProvider services, CancellationToken cancellationToken)
+    public ValueTask<CredentialCheck> ValidateAsync(ReadOnlySpan<char> token, string? appId, IServiceProvider services, CancellationToken cancellationToken)
     {
         if (!TokenFormat.TryParse(token, out var parsed))
         {
@@ -39,10 +44,16 @@ internal sealed class CredentialValidator(
         }
 
         var now = time.GetUtcNow();
-        if (feed.IsCurrent && cache.Find(parsed.PublicPart) is { } entry && entry.Kind == parsed.Kind
-            && CheckCached(entry, parsed, appId, now) is { } known)
+        if (AsksCache)
         {
-            return new(known);
+            if (cache.Find(parsed.PublicPart) is { } entry && entry.Kind == parsed.Kind
+                && CheckCached(entry, parsed, appId, now) is { } known)
+            {
+                metrics.CacheHit();
+                return new(known.FromCache());
+            }
+
+            metrics.CacheMiss();
         }
 
         return parsed.Kind == TokenKind.ApiKey
@@ -65,7 +76,7 @@ internal sealed class CredentialValidator(
 
         if (now >= entry.ExpiresAt)
         {
-            cache.Forget(parsed.PublicPart);
+            cache.ForgetExpired(parsed.PublicPart);
             return CredentialFailure.Expired;
         }
 
@@ -179,11 +190,17 @@ internal enum CredentialFailure
 /// <summary>Either the caller or the reason the credential was refused.</summary>
 internal readonly struct CredentialCheck
 {
-    private CredentialCheck(AuthenticatedCaller? caller, CredentialFailure failure)
+    private CredentialCheck(AuthenticatedCaller? caller, CredentialFailure failure, bool cached = false)
     {
         Caller = caller;
         Failure = failure;
+        Cached = cached;
     }
+
+    /// <summary>Answered from the verified-credential cache, without the database.</summary>
+    public bool Cached { get; }
+
+    public CredentialCheck FromCache() => new(Caller, Failure, cached: true);
 
     public AuthenticatedCaller? Caller { get; }
 

@@ -1,16 +1,27 @@
+using System.Diagnostics.Metrics;
 using Latchkey.Core.Credentials;
+using Latchkey.Core.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Latchkey.Core.Tests.Credentials;
 
-public sealed class HashingGateTests
+public sealed class HashingGateTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
 
+    // Note: a meter factory of this test's own, so that collectors hear this test's gate and no other.
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    private IMeterFactory Meters => _services.GetRequiredService<IMeterFactory>();
+
+    public void Dispose() => _services.Dispose();
+
     private HashingGate Gate(int concurrency, int queueTimeoutSeconds) => new(
         Options.Create(new LatchkeyHashingOptions { MaxConcurrency = concurrency, QueueTimeout = TimeSpan.FromSeconds(queueTimeoutSeconds) }),
-        _time);
+        _time, new LatchkeyMetrics(Meters));
 
     /// <summary>One hash that holds its slot for <paramref name="duration"/> on the fake clock.</summary>
     private async Task HashAsync(HashingGate gate, TimeSpan duration)
@@ -180,5 +191,30 @@ public sealed class HashingGateTests
         using var second = await gate.EnterAsync(CancellationToken.None);
 
         Assert.Equal(2, gate.InGate);
+    }
+
+    [Fact]
+    public async Task TheQueueLengthWaitsAndRefusalsAreMeasured()
+    {
+        using var queueLength = new MetricCollector<long>(Meters, LatchkeyMetrics.MeterName, "latchkey.hashing.queue_length");
+        using var waits = new MetricCollector<double>(Meters, LatchkeyMetrics.MeterName, "latchkey.hashing.wait");
+        using var refusals = new MetricCollector<long>(Meters, LatchkeyMetrics.MeterName, "latchkey.hashing.refusals");
+        using var gate = Gate(concurrency: 1, queueTimeoutSeconds: 2);
+        await HashAsync(gate, TimeSpan.FromSeconds(1));
+        var holder = await gate.EnterAsync(CancellationToken.None);
+        var queued = new[] { gate.EnterAsync(CancellationToken.None).AsTask(), gate.EnterAsync(CancellationToken.None).AsTask() };
+        await Assert.ThrowsAsync<HashingCapacityExceededException>(() => gate.EnterAsync(CancellationToken.None).AsTask());
+        var queuedAtPeak = queueLength.GetMeasurementSnapshot().Sum(m => m.Value);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        holder.Dispose();
+        (await queued[0]).Dispose();
+        (await queued[1]).Dispose();
+
+        Assert.Equal(2, queuedAtPeak);
+        Assert.Equal(0, queueLength.GetMeasurementSnapshot().Sum(m => m.Value));
+        // Note: the first hash and the holder found a slot free; both queued requests waited the 1 s the holder held it.
+        Assert.Equal([0, 0, 1, 1], waits.GetMeasurementSnapshot().Select(m => m.Value).Order());
+        Assert.Equal(1, refusals.GetMeasurementSnapshot().Sum(m => m.Value));
     }
 }
