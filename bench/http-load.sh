@@ -9,7 +9,8 @@
 #      floor, API key + X-App-Id, machine token; Identity anonymous and bearer. The API key again on a second host with
 #      the credential cache off (Latchkey__CredentialCache__MaxEntries=0).
 #   2. Logins with distinct users (200 signed up through the API, production Argon2id) round-robin from new app ids:
-#      once one at a time (wrk -c1: the time of one login, which bounds the verify time from above) and once at -c64.
+#      once one at a time (wrk -c1: the time of one login, which bounds the verify time from above) and once with 4
+#      logins in flight per core.
 #   3. A host seeded with 1,000,000 live and 1,000,000 expired sessions: /auth before the purge, during the purge of
 #      the expired rows (the CLI's purge-expired, run from outside while wrk runs; wrk stops when it returns), after.
 #   4. PostgreSQL (a throw-away cluster, tests/pg-cluster.sh): two embedding hosts on one database, two wrk -t1 -c32 at
@@ -212,11 +213,14 @@ one_login_ms=$(awk '/^ +Latency +[0-9]/ { v = $2; if (v ~ /us$/) v = v / 1000; e
 grep -q 'refused 503: 0, other: 0' "$work/login_one.txt" || { echo "Single logins did not all succeed:" >&2; cat "$work/login_one.txt" >&2; exit 1; }
 echo "  one login at a time: ${one_login_ms} ms each (mean of $(awk '/requests in/ { print $1 }' "$work/login_one.txt"))"
 echo 5 >"/proc/${pid_of[lk]}/clear_refs" 2>/dev/null || true # Note: resets VmHWM, so the peak below is the burst's
-wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency -s "$lua" "${url_of[lk]}/v1/login" \
+# Note: 4 logins in flight per core keep every hashing slot busy with a short queue; at 64 connections each login
+# would wait about a second in the queue, and a run of a few seconds would spend much of itself filling it.
+login_connections=$((4 * $(nproc)))
+wrk -t"$threads" -c"$login_connections" -d"${seconds}s" --timeout 10s --latency -s "$lua" "${url_of[lk]}/v1/login" \
   -- "$users" "$password" "$threads" many >"$work/login_many.txt"
 peak_mib=$(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/${pid_of[lk]}/status")
 login_rate=$(sed -nE 's/^Logins created: [0-9]+ \(([0-9.]+)\/s\).*/\1/p' "$work/login_many.txt")
-record logins "Latchkey host, POST /v1/login, distinct users, -c$connections" "$work/login_many.txt"
+record logins "Latchkey host, POST /v1/login, distinct users, -c$login_connections (logins/s)" "$work/login_many.txt"
 # Note: wrk counts every answer; a login's figure is the logins that created a session (201).
 awk -F'\t' -v rate="$login_rate" 'BEGIN { OFS = "\t" } $1 == "logins" { $3 = sprintf("%.0f", rate) } { print }' \
   "$work/results" >"$work/results.new" && mv "$work/results.new" "$work/results"
