@@ -164,6 +164,7 @@ measure_pair() {
   wrk -t1 -c$((connections / 2)) -d"${seconds}s" --timeout 5s --latency "$@" "$second" >"$work/$name.2.txt" & b=$!
   wait "$a" "$b"
   record "$name" "$title" "$work/$name.1.txt" "$work/$name.2.txt"
+  echo "    (per host: $(awk '/^Requests\/sec:/ { printf "%.0f ", $2 }' "$work/$name.1.txt" "$work/$name.2.txt")req/s)"
 }
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
