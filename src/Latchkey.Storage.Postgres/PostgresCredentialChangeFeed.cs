@@ -132,10 +132,12 @@ internal sealed partial class PostgresCredentialChangeFeed(
                             await NotifyAsync(connection, acknowledgement, stoppingToken);
                         }
 
+                        // Note: whole milliseconds, at least one: Npgsql takes a timeout of 0 as none at all, and the
+                        // loop would then sleep until some other instance happened to notify.
                         var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), beatDue);
                         if (remaining > TimeSpan.Zero)
                         {
-                            await connection.WaitAsync(remaining, stoppingToken);
+                            await connection.WaitAsync(Math.Max(1, (int)Math.Ceiling(remaining.TotalMilliseconds)), stoppingToken);
                         }
                     }
                 }

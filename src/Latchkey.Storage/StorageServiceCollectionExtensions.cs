@@ -1,4 +1,5 @@
 using Latchkey.Core.Credentials;
+using Latchkey.Core.Diagnostics;
 using Latchkey.Core.Stores;
 using Latchkey.Storage.Stores;
 using Microsoft.EntityFrameworkCore;
@@ -27,6 +28,8 @@ internal static class StorageServiceCollectionExtensions
 
         // Note: also here (and not only in AddLatchkeyCore) so that storage composes on its own.
         services.AddOptions();
+        services.AddMetrics();
+        services.TryAddSingleton<LatchkeyMetrics>();
         services.TryAddSingleton<CredentialCache>();
         services.TryAddSingleton<UnheardChangeWaits>();
         services.AddScoped<DatabaseMigrator>();
