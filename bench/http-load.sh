@@ -69,9 +69,10 @@ free_port() {
 }
 
 # launch NAME DLL [VAR=value...] [-- arguments...]: starts a host on a free port (its URL in url_of[NAME]).
-declare -A url_of=()
+declare -A url_of=() args_of=()
 launch() {
   local name=$1 dll=$2 port vars=()
+  args_of[$name]=$(printf '%q ' "$@")
   shift 2
   while [ $# -gt 0 ] && [ "$1" != -- ]; do vars+=("$1"); shift; done
   [ $# -gt 0 ] && shift
@@ -89,10 +90,15 @@ launch() {
 
 # ready NAME: waits (seeding a million rows takes a while) until the host answers GET /anon.
 ready() {
-  local name=$1
+  local name=$1 retries=3
   for _ in $(seq 1200); do
     curl -sf -o /dev/null "${url_of[$name]}/anon" && return
-    kill -0 "${pid_of[$name]}" 2>/dev/null || break
+    if ! kill -0 "${pid_of[$name]}" 2>/dev/null; then
+      # Note: the port was free when picked, but others on this machine pick ports too; start again, afresh, on another.
+      grep -q 'address already in use' "$work/$name.log" && [ $((retries -= 1)) -gt 0 ] || break
+      rm -f "$work/$name.db" "$work/$name.db-wal" "$work/$name.db-shm"
+      eval "launch ${args_of[$name]}"
+    fi
     sleep 0.5
   done
   echo "$name did not start:" >&2
