@@ -9,18 +9,26 @@ using Microsoft.Extensions.Options;
 namespace Latchkey.Storage.Sqlite;
 
 /// <summary>
-/// SQLite's change feed. The file has one serving process, but the <c>latchkey</c> tool may change credentials in it
-/// beside that process. Every change adds a row to <c>credential_changes</c> in its own transaction, naming the process
-/// that made it; the server reads the rows added since its last look every quarter lease, and forgets its whole cache
-/// when one came from another process. It trusts its cache for one lease after a look that succeeded, and a process
-/// that does not look (the tool) waits one lease after its change, so the server has looked by the time it returns.
+/// SQLite's change feed, for the processes that share one file: the server, a host that embeds Latchkey beside it
+/// (a resource API), the <c>latchkey</c> tool.
 /// </summary>
+/// <remarks>
+/// <para>Every change adds a row to <c>credential_changes</c> inside its transaction, naming the process that made it.
+/// Every serving process looks at the rows added since its last look every eighth of a lease, and forgets its whole
+/// cache when one came from another process. Each look is one write transaction that also records, in
+/// <c>credential_change_readers</c>, how far the process has read; SQLite runs write transactions one at a time, so a
+/// look either comes before a change (and the reader's row says it has not seen it) or after it (and has applied it).
+/// A process trusts its cache for one lease after its last look.</para>
+/// <para>After its change commits, a serving process waits until every reader that looked within the last lease has
+/// read past the change, at most one lease: a reader that has not looked by then no longer trusts its cache. A process
+/// that serves nothing (the tool) cannot count on being heard and waits one lease (<see cref="UnheardChangeWaits"/>).</para>
+/// </remarks>
 internal sealed partial class SqliteCredentialChangeFeed(
     string connectionString, CredentialCache cache, UnheardChangeWaits unheard, IOptions<LatchkeyCredentialCacheOptions> options,
     ILogger<SqliteCredentialChangeFeed> logger)
     : ICredentialChangeFeed
 {
-    private readonly string _writer = Guid.NewGuid().ToString("N");
+    private readonly string _me = Guid.NewGuid().ToString("N");
     private readonly TimeSpan _lease = options.Value.Lease;
     private long _trustedUntil;
     private volatile bool _running;
@@ -31,16 +39,39 @@ internal sealed partial class SqliteCredentialChangeFeed(
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "INSERT INTO credential_changes (writer, at) VALUES ($writer, $at)";
-        command.Parameters.Add(new SqliteParameter("$writer", _writer));
+        command.CommandText = "INSERT INTO credential_changes (writer, at) VALUES ($writer, $at) RETURNING seq";
+        command.Parameters.Add(new SqliteParameter("$writer", _me));
         command.Parameters.Add(new SqliteParameter("$at", DateTimeOffset.UtcNow.UtcTicks));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        return 0;
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    // Note: a serving process has applied its own changes by the time they commit, and it is the only one that caches.
-    public Task AwaitAppliedAsync(long announcement, CancellationToken cancellationToken) =>
-        _running ? Task.CompletedTask : unheard.WaitAsync(cancellationToken);
+    public async Task AwaitAppliedAsync(long announcement, CancellationToken cancellationToken)
+    {
+        if (!_running)
+        {
+            await unheard.WaitAsync(cancellationToken);
+            return;
+        }
+
+        var deadline = Stopwatch.GetTimestamp() + (long)(_lease.TotalSeconds * Stopwatch.Frequency);
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM credential_change_readers WHERE reader <> $me AND at > $since AND seen < $seq";
+        command.Parameters.Add(new SqliteParameter("$me", _me));
+        command.Parameters.Add(new SqliteParameter("$since", 0L));
+        command.Parameters.Add(new SqliteParameter("$seq", announcement));
+        while (true)
+        {
+            command.Parameters["$since"].Value = (DateTimeOffset.UtcNow - _lease).UtcTicks;
+            if ((long)(await command.ExecuteScalarAsync(cancellationToken))! == 0 || Stopwatch.GetTimestamp() >= deadline)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
+        }
+    }
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -48,71 +79,93 @@ internal sealed partial class SqliteCredentialChangeFeed(
         long? seen = null;
         var failing = false;
         var looks = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            var lookedAt = Stopwatch.GetTimestamp();
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await using var connection = new SqliteConnection(connectionString);
-                await connection.OpenAsync(stoppingToken);
-                await using var command = connection.CreateCommand();
-                command.CommandText = "SELECT max(seq), max(writer <> $writer) FROM credential_changes WHERE seq > $seen";
-                command.Parameters.Add(new SqliteParameter("$writer", _writer));
-                command.Parameters.Add(new SqliteParameter("$seen", seen ?? -1));
-                await using (var reader = await command.ExecuteReaderAsync(stoppingToken))
+                var lookedAt = Stopwatch.GetTimestamp();
+                try
                 {
-                    await reader.ReadAsync(stoppingToken);
-                    var foreign = seen is null || (!reader.IsDBNull(1) && reader.GetInt64(1) == 1);
-                    if (!reader.IsDBNull(0))
+                    seen = await LookAsync(seen, ++looks % 10_000 == 0, stoppingToken);
+                    Volatile.Write(ref _trustedUntil, lookedAt + (long)(_lease.TotalSeconds * Stopwatch.Frequency));
+                    failing = false;
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception e) when (e is DbException or InvalidOperationException)
+                {
+                    // Note: the cache stops being trusted when the lease runs out; requests then read the file (or 503).
+                    if (!failing)
                     {
-                        seen = reader.GetInt64(0);
-                    }
-
-                    seen ??= 0;
-                    if (foreign)
-                    {
-                        cache.Invalidate(Guid.Empty);
+                        LogLookFailed(logger, e);
+                        failing = true;
                     }
                 }
 
-                if (++looks % 1000 == 0)
-                {
-                    // Note: an hour of history is far more than any process needs to see a change; the rest goes.
-                    command.CommandText = "DELETE FROM credential_changes WHERE at < $before AND seq < $seen";
-                    command.Parameters.Clear();
-                    command.Parameters.Add(new SqliteParameter("$before", DateTimeOffset.UtcNow.AddHours(-1).UtcTicks));
-                    command.Parameters.Add(new SqliteParameter("$seen", seen));
-                    await command.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                Volatile.Write(ref _trustedUntil, lookedAt + (long)(_lease.TotalSeconds * Stopwatch.Frequency));
-                failing = false;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e) when (e is DbException or InvalidOperationException)
-            {
-                // Note: the cache stops being trusted when the lease runs out; requests then read the file (or get 503).
-                if (!failing)
-                {
-                    LogLookFailed(logger, e);
-                    failing = true;
-                }
-            }
-
-            try
-            {
-                await Task.Delay(_lease / 4, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
+                await Task.Delay(_lease / 8, stoppingToken);
             }
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            // Note: the reader's row stays; others stop waiting for it once it is a lease old. Deleting it here would
+            // write to the file while the host is being disposed.
+            _running = false;
+            Volatile.Write(ref _trustedUntil, 0);
+        }
+    }
 
-        _running = false;
+    /// <summary>One look, as one write transaction: the changes since <paramref name="seen"/>, and this reader's row.</summary>
+    private async Task<long> LookAsync(long? seen, bool prune, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT coalesce(max(seq), $seen), coalesce(max(writer <> $me), 0) FROM credential_changes WHERE seq > $seen";
+        command.Parameters.Add(new SqliteParameter("$me", _me));
+        command.Parameters.Add(new SqliteParameter("$seen", seen ?? -1));
+        long latest;
+        bool foreign;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            latest = Math.Max(reader.GetInt64(0), 0);
+            foreign = reader.GetInt64(1) == 1;
+        }
+
+        // Note: on the first look anything could have changed before this process listened.
+        if (foreign || seen is null)
+        {
+            cache.Invalidate(Guid.Empty);
+        }
+
+        command.Parameters.Clear();
+        command.CommandText = "INSERT INTO credential_change_readers (reader, seen, at) VALUES ($me, $seen, $at) "
+            + "ON CONFLICT (reader) DO UPDATE SET seen = excluded.seen, at = excluded.at";
+        command.Parameters.Add(new SqliteParameter("$me", _me));
+        command.Parameters.Add(new SqliteParameter("$seen", latest));
+        command.Parameters.Add(new SqliteParameter("$at", DateTimeOffset.UtcNow.UtcTicks));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        if (prune)
+        {
+            // Note: an hour of history is far more than any process needs to see a change; the rest goes, and readers
+            // gone for as long.
+            command.Parameters.Clear();
+            command.CommandText = "DELETE FROM credential_changes WHERE at < $before AND seq < $seen; "
+                + "DELETE FROM credential_change_readers WHERE at < $before";
+            command.Parameters.Add(new SqliteParameter("$before", DateTimeOffset.UtcNow.AddHours(-1).UtcTicks));
+            command.Parameters.Add(new SqliteParameter("$seen", latest));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return latest;
     }
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,

@@ -53,6 +53,40 @@ public sealed class CredentialCacheTests
         await ProblemAssert.IsUnauthorizedAsync(await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key));
     }
 
+    [Fact]
+    public async Task AKeyRevokedOnOneHostIsRefusedOnTheNextRequestByAnotherHostThatHadItCached()
+    {
+        // Note: two hosts on one database, as a server and a resource API embedding Latchkey beside it.
+        await using var server = await LatchkeyTestHost.StartAsync();
+        await using var resourceApi = await LatchkeyTestHost.StartAsync(sameDatabaseAs: server);
+        var key = await server.SignupAndLoginAsync();
+        await WaitUntilAnsweredFromTheCacheAsync(resourceApi, key);
+
+        var revoked = await server.SendAsync(HttpMethod.Delete, "/v1/sessions/current", credential: key);
+
+        Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        await ProblemAssert.IsUnauthorizedAsync(await resourceApi.SendAsync(HttpMethod.Get, "/v1/me", credential: key));
+    }
+
+    [Fact]
+    public async Task AnIdleInstanceStillAnswersFromItsCacheSeveralLeasesLater()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Latchkey:CredentialCache:Lease"] = "00:00:00.4",
+        });
+        var key = await host.SignupAndLoginAsync();
+        await WaitUntilAnsweredFromTheCacheAsync(host, key);
+
+        // Note: nothing happens meanwhile; the change feed alone must keep confirming that the cache is current.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        host.Logs.Clear();
+        var response = await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Category == "Microsoft.EntityFrameworkCore.Database.Command");
+    }
+
     /// <summary>Makes requests until one is answered without a database command (the feed is current, the key cached).</summary>
     private static async Task WaitUntilAnsweredFromTheCacheAsync(LatchkeyTestHost host, Credential key)
     {
