@@ -1,0 +1,42 @@
+using EmbeddingHost;
+using Latchkey.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+
+// The application bench/http-load.sh measures: Latchkey embedded as an integrator would (AddLatchkey, UseLatchkey,
+// MapLatchkeyApi) and three endpoints that answer the same constant text, so that only authentication differs:
+//   GET /anon   anonymous
+//   GET /auth   RequireAuthorization() on Latchkey's default scheme (API key + X-App-Id, machine token)
+//   GET /noop   a policy on the "noop" scheme, whose handler succeeds without reading the request: the floor that
+//               ASP.NET Core's own authentication and authorization middleware set
+// Options (command line or environment): --seed-sessions N (Bench__SeedSessions) and --seed-expired N
+// (Bench__SeedExpired) bulk-insert N live or already expired sessions of one seeded user before the host listens.
+var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
+{
+    ["--seed-sessions"] = "Bench:SeedSessions",
+    ["--seed-expired"] = "Bench:SeedExpired",
+});
+
+// Note: request logging at Information would be measured along with the request; a production host logs warnings.
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Services.AddLatchkey(builder.Configuration);
+builder.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, NoopAuthenticationHandler>(NoopAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorizationBuilder().AddPolicy(NoopAuthenticationHandler.SchemeName, policy => policy
+    .AddAuthenticationSchemes(NoopAuthenticationHandler.SchemeName)
+    .RequireAuthenticatedUser());
+
+var app = builder.Build();
+await app.Services.MigrateLatchkeyDatabaseAsync();
+await SessionSeeder.SeedAsync(app.Configuration, app.Logger);
+
+app.UseLatchkey();
+app.MapLatchkeyApi();
+app.MapGet("/anon", () => Constant.Text).AllowAnonymous();
+app.MapGet("/auth", () => Constant.Text).RequireAuthorization();
+app.MapGet("/noop", () => Constant.Text).RequireAuthorization(NoopAuthenticationHandler.SchemeName);
+app.Run();
+
+internal static class Constant
+{
+    public const string Text = "ok";
+}
