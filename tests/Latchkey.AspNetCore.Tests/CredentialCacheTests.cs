@@ -73,13 +73,13 @@ public sealed class CredentialCacheTests
     {
         await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>
         {
-            ["Latchkey:CredentialCache:Lease"] = "00:00:00.4",
+            ["Latchkey:CredentialCache:Lease"] = "00:00:01",
         });
         var key = await host.SignupAndLoginAsync();
         await WaitUntilAnsweredFromTheCacheAsync(host, key);
 
         // Note: nothing happens meanwhile; the change feed alone must keep confirming that the cache is current.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Task.Delay(TimeSpan.FromSeconds(3));
         host.Logs.Clear();
         var response = await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key);
 
