@@ -6,7 +6,7 @@
 #   - bench/peers/IdentityPeer: ASP.NET Core Identity (MapIdentityApi bearer tokens on SQLite), GET /anon and /auth.
 # Measured, each after a short warm-up, with wrk -t2 -c64 --latency for <seconds> (default 10):
 #   1. SQLite, one embedding host with 1,000 seeded live sessions, alternating with the Identity peer: anonymous, no-op
-#      floor, API key + X-App-Id, machine token; Identity anonymous and bearer. The API key again on a second host with
+#      floor (a third host whose default scheme is the no-op one, Bench__Floor=true), API key + X-App-Id, machine token; Identity anonymous and bearer. The API key again on a second host with
 #      the credential cache off (Latchkey__CredentialCache__MaxEntries=0).
 #   2. Logins with distinct users (200 signed up through the API, production Argon2id) round-robin from new app ids:
 #      once one at a time (wrk -c1: the time of one login, which bounds the verify time from above) and once with 4
@@ -182,6 +182,7 @@ load_at_start=$(load_average)
 echo "== 1. SQLite: the embedding host (1,000 seeded live sessions) and the Identity peer, alternating"
 launch lk "$host_dll" ConnectionStrings__Latchkey="Data Source=$work/lk.db" -- --seed-sessions 1000
 launch uncached "$host_dll" ConnectionStrings__Latchkey="Data Source=$work/uncached.db" Latchkey__CredentialCache__MaxEntries=0
+launch floor "$host_dll" ConnectionStrings__Latchkey="Data Source=$work/floor.db" Bench__Floor=true
 launch peer "$peer_dll" ConnectionStrings__Peer="Data Source=$work/peer.db"
 ready lk; ready uncached; ready peer
 key=$(login_key lk owner@bench.invalid)
@@ -192,18 +193,18 @@ post "${url_of[peer]}/register" '{"email":"bench@example.com","password":"Bench-
 bearer=$(post "${url_of[peer]}/login" '{"email":"bench@example.com","password":"Bench-passw0rd!"}' | field accessToken)
 expect_ok "${url_of[lk]}/auth" "${auth_key[@]}"
 expect_ok "${url_of[lk]}/auth" -H "Authorization: Bearer $token"
-expect_ok "${url_of[lk]}/noop"
+expect_ok "${url_of[floor]}/noop"
 expect_ok "${url_of[uncached]}/auth" -H "Authorization: Bearer $uncached_key" -H "X-App-Id: bench-app"
 expect_ok "${url_of[peer]}/auth" -H "Authorization: Bearer $bearer"
 
 # Note: a first pass over every endpoint, so that no measurement is the one that pays for the JIT's tiering.
-for url in "${url_of[lk]}/anon" "${url_of[lk]}/noop" "${url_of[peer]}/anon"; do wrk -t"$threads" -c"$connections" -d3s "$url" >/dev/null; done
+for url in "${url_of[lk]}/anon" "${url_of[floor]}/noop" "${url_of[peer]}/anon"; do wrk -t"$threads" -c"$connections" -d3s "$url" >/dev/null; done
 wrk -t"$threads" -c"$connections" -d3s "${auth_key[@]}" "${url_of[lk]}/auth" >/dev/null
 wrk -t"$threads" -c"$connections" -d3s -H "Authorization: Bearer $token" "${url_of[lk]}/auth" >/dev/null
 wrk -t"$threads" -c"$connections" -d3s -H "Authorization: Bearer $bearer" "${url_of[peer]}/auth" >/dev/null
 measure lk_anon "Latchkey host, GET /anon (anonymous)" "${url_of[lk]}/anon"
 measure id_anon "Identity peer, GET /anon (anonymous)" "${url_of[peer]}/anon"
-measure lk_noop "Latchkey host, GET /noop (no-op handler: the floor)" "${url_of[lk]}/noop"
+measure lk_noop "floor host (no-op default scheme), GET /noop" "${url_of[floor]}/noop"
 measure lk_key "Latchkey host, GET /auth, API key + X-App-Id" "${url_of[lk]}/auth" "${auth_key[@]}"
 measure id_bearer "Identity peer, GET /auth, bearer token" "${url_of[peer]}/auth" -H "Authorization: Bearer $bearer"
 measure lk_machine "Latchkey host, GET /auth, machine token" "${url_of[lk]}/auth" -H "Authorization: Bearer $token"
