@@ -120,23 +120,6 @@ internal sealed class CredentialCache : IDisposable
 /// <see cref="RefreshAfter"/> sends the request back to the database once the stored last use is a resolution old, so
 /// that last-use recording, idle expiry and the sweeper see exactly what they saw without a cache.
 /// </summary>
-internal sealed class CachedCredential(
-    TokenKind kind, byte[] digest, string? appId, DateTimeOffset expiresAt, DateTimeOffset refreshAfter,
-    DateTimeOffset? storedLastUse, AuthenticatedCaller caller, long stamp)
-{
-    public TokenKind Kind { get; } = kind;
-
-    public byte[] Digest { get; } = digest;
-
-    public string? AppId { get; } = appId;
-
-    public DateTimeOffset ExpiresAt { get; } = expiresAt;
-
-    public DateTimeOffset RefreshAfter { get; } = refreshAfter;
-
-    public DateTimeOffset? StoredLastUse { get; } = storedLastUse;
-
-    public AuthenticatedCaller Caller { get; } = caller;
-
-    public long Stamp { get; } = stamp;
-}
+internal sealed record CachedCredential(
+    TokenKind Kind, byte[] Digest, string? AppId, DateTimeOffset ExpiresAt, DateTimeOffset RefreshAfter,
+    AuthenticatedCaller Caller, long Stamp);

@@ -167,7 +167,7 @@ internal sealed class CredentialValidator(
         }
 
         cache.Store(parsed.PublicPart, new CachedCredential(parsed.Kind, parsed.SecretDigest, appId, expiresAt,
-            last + _resolution, storedLastUse, caller, stamp));
+            last + _resolution, caller, stamp));
     }
 }
 
