@@ -16,6 +16,21 @@ internal sealed class LatchkeyCredentials(LatchkeyClientOptions options, ILatchk
 
     public string AppId => _appId.Value;
 
+    /// <summary>
+    /// The client's <c>BaseAddress</c>, taken as each client is created: the one origin (scheme, host, port) that is
+    /// sent the key or token. Null until then, or when no base address is set, and then nothing is signed.
+    /// </summary>
+    public Uri? Origin { get => Volatile.Read(ref _origin); set => Volatile.Write(ref _origin, value); }
+
+    private Uri? _origin;
+
+    /// <summary>Whether <paramref name="target"/> is on <see cref="Origin"/>: same scheme, host and port.</summary>
+    public bool IsOrigin(Uri? target) =>
+        Origin is { IsAbsoluteUri: true } origin && target is { IsAbsoluteUri: true }
+        && string.Equals(origin.Scheme, target.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(origin.IdnHost, target.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && origin.Port == target.Port;
+
     public event EventHandler<LatchkeyUnauthorizedEventArgs>? Unauthorized;
 
     public void RaiseUnauthorized(LatchkeyUnauthorizedEventArgs e) => Unauthorized?.Invoke(this, e);
@@ -28,7 +43,7 @@ internal sealed class LatchkeyCredentials(LatchkeyClientOptions options, ILatchk
             return existing;
         }
 
-        Directory.CreateDirectory(directory);
+        PrivateDirectory.Ensure(directory);
 
         // Note: 128 random bits, in the app id alphabet [A-Za-z0-9._~-]; it names the installation, not the user.
         var appId = "app-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

@@ -7,7 +7,7 @@ namespace Latchkey.Client;
 
 /// <summary>
 /// Signs each request with the app instance's key and app id (<c>Authorization: Bearer</c> + <c>X-App-Id</c>), or with
-/// the machine token; on a 401 raises <see cref="LatchkeyClient.Unauthorized"/> with the reason, so the app can ask
+/// the machine token, on requests to the client's <c>BaseAddress</c> origin only; on a 401 from there raises <see cref="LatchkeyClient.Unauthorized"/> with the reason, so the app can ask
 /// for the password again.
 /// </summary>
 internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) : DelegatingHandler
@@ -19,7 +19,10 @@ internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) :
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var anonymous = request.Options.TryGetValue(Anonymous, out var unsigned) && unsigned;
+        // Note: a request with an absolute URI to another origin (a link followed from an API answer, a download) goes
+        // out as it came: the key is Latchkey's to see, and a foreign 401 says nothing about it.
+        var anonymous = request.Options.TryGetValue(Anonymous, out var unsigned) && unsigned
+            || !credentials.IsOrigin(request.RequestUri);
         if (request.Headers.Authorization is null && !anonymous)
         {
             if (credentials.Options.MachineToken is { Length: > 0 } token)
