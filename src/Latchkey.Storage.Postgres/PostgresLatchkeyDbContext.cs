@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Latchkey.Storage.Postgres;
@@ -20,6 +22,12 @@ internal sealed class PostgresLatchkeyDbContext(DbContextOptions<PostgresLatchke
         try
         {
             await Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLock})", cancellationToken);
+
+            // Note: EF's PostgreSQL migrator reads the history table before it creates it; on a fresh database that
+            // read fails, and EF logs the failed command (a warning here, an error by EF's default) before it carries
+            // on. A new user's first start would open with a failure in the log, so the table is created first, with
+            // EF's own script, and the read finds it.
+            await Database.ExecuteSqlRawAsync(this.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken);
         }
         catch
         {

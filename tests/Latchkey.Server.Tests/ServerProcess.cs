@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Latchkey.Server.Tests;
@@ -25,35 +26,74 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
+
+    /// <summary>What the process has written to standard output and error so far, line by line.</summary>
+    public IReadOnlyCollection<string> Output => _output;
+
+    private void Keep(string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue(line);
+        }
+    }
+
+    /// <summary>
+    /// SIGTERM, then waits for the process to exit: a graceful stop, after which everything it logged has been
+    /// written (the console logger writes from a queue of its own).
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (kill(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException($"kill(SIGTERM) failed: {Marshal.GetLastPInvokeError()}");
+        }
+
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(limit.Token);
+        // Note: WaitForExit without a timeout also waits for the redirected streams to reach their end.
+        _process.WaitForExit();
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>The repository's root (where test.sh is), found upwards from the test's output directory.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 
     /// <summary>Runs <c>Latchkey.Server --migrate-only</c> on the database and returns its exit code.</summary>
-    public static async Task<int> MigrateOnlyAsync(string connectionString, IDictionary<string, string>? settings = null)
+    public static async Task<int> MigrateOnlyAsync(string connectionString, IDictionary<string, string>? settings = null) =>
+        (await MigrateOnlyWithOutputAsync(connectionString, settings)).ExitCode;
+
+    /// <summary>Runs <c>Latchkey.Server --migrate-only</c> on the database; its exit code and what it wrote.</summary>
+    public static async Task<(int ExitCode, string Output)> MigrateOnlyWithOutputAsync(
+        string connectionString, IDictionary<string, string>? settings = null, string[]? arguments = null)
     {
-        var (start, directory) = CreateStartInfo(connectionString, settings, ["--migrate-only"]);
+        var (start, directory) = CreateStartInfo(connectionString, settings, ["--migrate-only", .. arguments ?? []]);
         using var process = Process.Start(start)!;
         var drained = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
         await process.WaitForExitAsync();
-        await drained;
+        var output = await drained;
         Directory.Delete(directory, recursive: true);
-        return process.ExitCode;
+        return (process.ExitCode, string.Join(Environment.NewLine, output));
     }
 
     /// <summary>Starts a server on the PostgreSQL database of <paramref name="connectionString"/> and waits until it is healthy.</summary>
-    public static async Task<ServerProcess> StartAsync(string connectionString, IDictionary<string, string>? settings = null)
+    public static async Task<ServerProcess> StartAsync(
+        string connectionString, IDictionary<string, string>? settings = null, string[]? arguments = null)
     {
         var port = FreePort();
-        var (start, directory) = CreateStartInfo(connectionString, settings, ["--urls", $"http://127.0.0.1:{port}"]);
+        var (start, directory) = CreateStartInfo(connectionString, settings, ["--urls", $"http://127.0.0.1:{port}", .. arguments ?? []]);
         var process = Process.Start(start)!;
-        // Note: drained so a chatty server never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var server = new ServerProcess(process, directory, port);
+        // Note: drained so a chatty server never blocks on a full pipe; kept for the tests that read what it logged.
+        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, directory, port);
         try
         {
             await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));

@@ -11,9 +11,11 @@ namespace Latchkey.Storage.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropColumn(
-                name: "last_attempt_id",
-                table: "login_throttle");
+            // Note: SQLite's own DROP COLUMN (3.35+; the column has no index or constraint), not EF's DropColumn: EF
+            // rebuilds the table for it, which needs foreign keys off, which cannot be done inside a transaction, so EF
+            // would split this migration in two and warn on every fresh database that a crash between them leaves it
+            // half applied. Hand-written, it runs in the migration's one transaction, like the rest.
+            migrationBuilder.Sql("ALTER TABLE \"login_throttle\" DROP COLUMN \"last_attempt_id\";");
 
             migrationBuilder.AddColumn<int>(
                 name: "credential_version",
