@@ -2,7 +2,6 @@ using Latchkey.AspNetCore;
 using Latchkey.Server;
 using Latchkey.Storage;
 using Microsoft.Extensions.Options;
-using Scalar.AspNetCore;
 
 // Note: --migrate-only is ours, not a configuration key, so it is taken out before the host parses the rest.
 var migrateOnly = args.Contains("--migrate-only");
@@ -48,20 +47,11 @@ if (migrateOnly || app.Services.GetRequiredService<IOptions<LatchkeyStorageOptio
 app.UseLatchkey();
 app.UseLatchkeyMetrics();
 
-// Note: the API reference page configures itself with inline script; only it gets a policy that allows that.
-app.UseWhen(context => context.Request.Path.StartsWithSegments("/reference"), reference => reference.Use((context, next) =>
-{
-    context.Response.Headers.ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        + "font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
-    return next(context);
-}));
+app.MapLatchkeyApiReference();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 
 app.MapOpenApi().AllowAnonymous();
-// Note: no web fonts from Scalar's servers: the page must work offline, and its policy allows this origin only.
-app.MapScalarApiReference("/reference", options => options.DisableDefaultFonts()).AllowAnonymous();
 app.MapWebUi();
 app.MapLatchkeyApi();
 
