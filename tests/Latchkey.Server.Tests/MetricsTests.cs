@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Latchkey.Server.Tests;
 
@@ -129,6 +131,63 @@ public sealed partial class MetricsTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, fromLocal.StatusCode);
         Assert.Equal(HttpStatusCode.OK, fromConfigured.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheMetricsEndpointIsNotFoundForALoopbackRequestAProxyForwardedAndThatIsWarnedOnce()
+    {
+        using var local = FromClient(_root, "127.0.0.1", b => b.ConfigureServices(s => s.AddFakeLogging()));
+        var client = local.CreateClient();
+
+        var forwarded = new List<HttpStatusCode>();
+        foreach (var (header, value) in new[] { ("X-Forwarded-For", "203.0.113.9"), ("Forwarded", "for=203.0.113.9"), ("X-Real-IP", "203.0.113.9"), ("X-Forwarded-For", "198.51.100.1") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            request.Headers.Add(header, value);
+            forwarded.Add((await client.SendAsync(request)).StatusCode);
+        }
+
+        var direct = await client.GetAsync("/metrics");
+
+        Assert.All(forwarded, status => Assert.Equal(HttpStatusCode.NotFound, status));
+        Assert.Equal(HttpStatusCode.OK, direct.StatusCode);
+        var warning = Assert.Single(local.Services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 1401);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+    }
+
+    [Fact]
+    public async Task TheMetricsEndpointIsServedOnlyOnItsOwnListenerWhenOneIsConfigured()
+    {
+        var directory = Directory.CreateTempSubdirectory("latchkey-metrics-listener-").FullName;
+        var metricsPort = ServerProcess.FreePort();
+        try
+        {
+            await using var server = await ServerProcess.StartAsync($"Data Source={Path.Combine(directory, "latchkey.db")}", new Dictionary<string, string>
+            {
+                ["Latchkey__Storage__Provider"] = "sqlite",
+                ["Latchkey__Metrics__Prometheus"] = "true",
+                ["Latchkey__Metrics__Urls__0"] = $"http://127.0.0.1:{metricsPort}",
+            });
+            using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
+
+            var onTheApiPort = await server.Client.GetAsync("/metrics");
+            var onItsOwnPort = await metrics.GetAsync("/metrics");
+            var apiOnTheMetricsPort = await metrics.GetAsync("/healthz");
+            var pageOnTheMetricsPort = await metrics.GetAsync("/login");
+            var apiOnTheApiPort = await server.Client.GetAsync("/healthz");
+
+            Assert.Equal(HttpStatusCode.NotFound, onTheApiPort.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, onItsOwnPort.StatusCode);
+            Assert.Contains("# TYPE", await onItsOwnPort.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.NotFound, apiOnTheMetricsPort.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, pageOnTheMetricsPort.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, apiOnTheApiPort.StatusCode);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     /// <summary>The host with every request arriving from <paramref name="address"/> (TestServer has no address of its own).</summary>
