@@ -16,7 +16,10 @@ public static class LatchkeySqliteServiceCollectionExtensions
 
     /// <summary>
     /// Registers Latchkey's stores on the SQLite file of <paramref name="connectionString"/> (defaults to
-    /// <see cref="DefaultConnectionString"/>). One process per file: run several instances on PostgreSQL instead.
+    /// <see cref="DefaultConnectionString"/>). Several processes of one machine may share the file (the server, a host
+    /// that embeds Latchkey beside it, the <c>latchkey</c> tool): each hears the others' revocations through the file's
+    /// change feed. Their writes take turns on the file's lock, and SQLite's locking is unsafe on a network share: run
+    /// instances on several machines on PostgreSQL instead.
     /// </summary>
     public static IServiceCollection AddLatchkeySqlite(this IServiceCollection services, string? connectionString = null)
     {

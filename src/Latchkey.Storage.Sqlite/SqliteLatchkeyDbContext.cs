@@ -9,7 +9,7 @@ internal sealed class SqliteLatchkeyDbContext(DbContextOptions<SqliteLatchkeyDbC
     {
         // Note: write-ahead logging lets readers (every authenticated request) proceed while a login writes; the mode
         // is stored in the file, so setting it once is enough. synchronous stays FULL: a 201 means the row is on disk.
-        // One process owns the file, so there is no other instance to keep out.
+        // Processes that start together on one file take turns through EF's own migration lock (__EFMigrationsLock).
         await Database.OpenConnectionAsync(cancellationToken);
         await Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         return new ClosesConnection(this);
