@@ -9,7 +9,8 @@ public sealed class LatchkeyClientOptions
     /// <summary>
     /// Where the installation keeps its app id (and, with the default store, its key). Defaults to
     /// <c>latchkey/&lt;AppName&gt;</c> under the user's configuration directory (<c>~/.config</c> on Linux,
-    /// <c>%APPDATA%</c> on Windows).
+    /// <c>%APPDATA%</c> on Windows). Created, or tightened, to be its owner's alone (0700 on Unix); it must not be a
+    /// symbolic link.
     /// </summary>
     public string? ConfigDirectory { get; set; }
 
