@@ -18,7 +18,8 @@ public interface ILatchkeyKeyStore
 /// may enter (0700). A write creates a new file beside the key and renames it over the key, so a reader sees the old
 /// key or the new one, never half of one, and a symbolic link planted at the key's path is replaced, not followed.
 /// The key's directory itself must not be a symbolic link: the store refuses it (<see cref="IOException"/>) rather
-/// than write the key wherever the link points.
+/// than write the key wherever the link points; a link found at the key's own path is refused on reading too, since
+/// the store never writes one.
 /// </summary>
 public sealed class FileKeyStore(string path) : ILatchkeyKeyStore
 {
