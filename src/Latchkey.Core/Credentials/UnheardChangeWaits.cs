@@ -20,10 +20,17 @@ internal sealed class UnheardChangeWaits(IOptions<LatchkeyCredentialCacheOptions
 
     public bool Deferred { get; set; }
 
-    /// <summary>After a change committed: one lease, or nothing now when <see cref="Deferred"/>.</summary>
-    public Task WaitAsync(CancellationToken cancellationToken)
+    /// <summary>The lease configured here: the wait when no other instance has said it trusts its cache longer.</summary>
+    public TimeSpan Lease => _lease;
+
+    /// <summary>
+    /// After a change committed: <paramref name="lease"/> (the longest any instance may trust its cache; at least this
+    /// process's own), or nothing now when <see cref="Deferred"/>.
+    /// </summary>
+    public Task WaitAsync(TimeSpan lease, CancellationToken cancellationToken)
     {
-        var settledAt = Stopwatch.GetTimestamp() + (long)(_lease.TotalSeconds * Stopwatch.Frequency);
+        lease = lease > _lease ? lease : _lease;
+        var settledAt = Stopwatch.GetTimestamp() + (long)(lease.TotalSeconds * Stopwatch.Frequency);
         var current = Volatile.Read(ref _settledAt);
         while (settledAt > current)
         {
@@ -36,7 +43,7 @@ internal sealed class UnheardChangeWaits(IOptions<LatchkeyCredentialCacheOptions
             current = seen;
         }
 
-        return Deferred ? Task.CompletedTask : Task.Delay(_lease, cancellationToken);
+        return Deferred ? Task.CompletedTask : Task.Delay(lease, cancellationToken);
     }
 
     /// <summary>Returns once every change made so far holds on every instance.</summary>
