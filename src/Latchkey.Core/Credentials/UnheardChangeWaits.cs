@@ -5,8 +5,9 @@ namespace Latchkey.Core.Credentials;
 
 /// <summary>
 /// The wait of a process that cannot hear the other instances acknowledge a credential change (the <c>latchkey</c>
-/// tool, or an instance whose change feed is down): the change holds everywhere once one lease has passed since it
-/// committed, since an instance that has not seen it by then no longer trusts its cache.
+/// tool, or an instance whose change feed is down): the change holds everywhere once the longest lease of any instance
+/// has passed since it committed, since an instance that has not seen it by then no longer trusts its cache. The feed
+/// says which lease that is (its own, or a longer one other instances published).
 /// </summary>
 /// <remarks>
 /// A composition that makes many changes in a row (the tool's <c>sessions revoke --all</c>, one transaction per
@@ -19,9 +20,6 @@ internal sealed class UnheardChangeWaits(IOptions<LatchkeyCredentialCacheOptions
     private long _settledAt;
 
     public bool Deferred { get; set; }
-
-    /// <summary>The lease configured here: the wait when no other instance has said it trusts its cache longer.</summary>
-    public TimeSpan Lease => _lease;
 
     /// <summary>
     /// After a change committed: <paramref name="lease"/> (the longest any instance may trust its cache; at least this
