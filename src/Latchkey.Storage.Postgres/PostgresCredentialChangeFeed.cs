@@ -25,7 +25,8 @@ namespace Latchkey.Storage.Postgres;
 /// (so it has heard every heartbeat committed before: it knows every live instance), then until each instance heard
 /// within its lease has acknowledged, and at most the longest of those leases (and its own) in all: an instance that
 /// has not acknowledged by then has not heard from itself within its lease either, and no longer trusts its cache.
-/// Within that lease of starting to listen it does not yet know every peer, and waits the whole lease. Its own changes
+/// Within that lease of starting to listen it may not know every peer, and waits until the lease since it began to
+/// listen has passed. Its own changes
 /// it applies again when it hears them back, whatever became of the call that committed them.</para>
 /// </remarks>
 internal sealed partial class PostgresCredentialChangeFeed(
@@ -96,13 +97,11 @@ internal sealed partial class PostgresCredentialChangeFeed(
 
             var longest = LongestLease(start, everHeard: false);
             var deadline = start + longest;
-            if (start - Volatile.Read(ref _listeningSince) < longest)
-            {
-                // Note: a listener hears each peer within a quarter of that peer's lease; until then it does not know
-                // every live instance, so it cannot tell whom to wait for, and waits out the lease instead.
-                await DelayUntilAsync(deadline, cancellationToken);
-                return;
-            }
+
+            // Note: a peer that sent its last heartbeat before this connection listened (a paused process) is never
+            // heard, yet may trust its cache until one lease after that heartbeat: so within a lease of starting to
+            // listen, the wait lasts until that lease has passed. Peers heard since are waited for as usual.
+            await DelayUntilAsync(Volatile.Read(ref _listeningSince) + longest, cancellationToken);
 
             while (!acknowledged.Heard)
             {

@@ -74,7 +74,7 @@ internal sealed partial class SqliteCredentialChangeFeed(
             await using var connection = new SqliteConnection(connectionString);
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT reader, looks, lease FROM credential_change_readers WHERE reader <> $me AND seen < $seq";
+            command.CommandText = "SELECT reader, looks, at, lease FROM credential_change_readers WHERE reader <> $me AND seen < $seq";
             command.Parameters.Add(new SqliteParameter("$me", _me));
             command.Parameters.Add(new SqliteParameter("$seq", announcement));
             while (true)
@@ -86,7 +86,7 @@ internal sealed partial class SqliteCredentialChangeFeed(
                     while (await reader.ReadAsync(cancellationToken))
                     {
                         behind++;
-                        if (!Observe(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), Stopwatch.GetTimestamp()).StoppedTrusting)
+                        if (!Observe(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), Stopwatch.GetTimestamp()).StoppedTrusting)
                         {
                             trusting++;
                         }
@@ -252,22 +252,22 @@ internal sealed partial class SqliteCredentialChangeFeed(
     private async Task ObserveReadersAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
         command.Parameters.Clear();
-        command.CommandText = "SELECT reader, looks, lease FROM credential_change_readers WHERE reader <> $me";
+        command.CommandText = "SELECT reader, looks, at, lease FROM credential_change_readers WHERE reader <> $me";
         command.Parameters.Add(new SqliteParameter("$me", _me));
         var now = Stopwatch.GetTimestamp();
         var longest = _leaseTicks;
         var present = new HashSet<string>();
-        var gone = new List<(string Reader, long Looks)>();
+        var gone = new List<(string Reader, long Looks, long At)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
                 var name = reader.GetString(0);
                 present.Add(name);
-                var observation = Observe(name, reader.GetInt64(1), reader.GetInt64(2), now);
+                var observation = Observe(name, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), now);
                 if (observation.StoppedTrusting)
                 {
-                    gone.Add((name, observation.Looks));
+                    gone.Add((name, observation.Looks, observation.At));
                 }
                 else
                 {
@@ -282,28 +282,31 @@ internal sealed partial class SqliteCredentialChangeFeed(
             _readers.TryRemove(name, out _);
         }
 
-        foreach (var (name, looks) in gone)
+        foreach (var (name, looks, at) in gone)
         {
             command.Parameters.Clear();
-            command.CommandText = "DELETE FROM credential_change_readers WHERE reader = $reader AND looks = $looks";
+            command.CommandText = "DELETE FROM credential_change_readers WHERE reader = $reader AND looks = $looks AND at = $at";
             command.Parameters.Add(new SqliteParameter("$reader", name));
             command.Parameters.Add(new SqliteParameter("$looks", looks));
+            command.Parameters.Add(new SqliteParameter("$at", at));
             await command.ExecuteNonQueryAsync(cancellationToken);
             _readers.TryRemove(name, out _);
         }
     }
 
     /// <summary>
-    /// Records that <paramref name="reader"/> had looked <paramref name="looks"/> times at <paramref name="now"/>; its
-    /// observation says since when that count has not moved.
+    /// Records that <paramref name="reader"/>'s row read <paramref name="looks"/> and <paramref name="at"/> at
+    /// <paramref name="now"/>; its observation says since when the row has not moved.
     /// </summary>
-    private Observation Observe(string reader, long looks, long leaseMilliseconds, long now)
+    private Observation Observe(string reader, long looks, long at, long leaseMilliseconds, long now)
     {
         // Note: a row written before readers published their lease counts with this process's.
         var lease = leaseMilliseconds > 0 ? Ticks(TimeSpan.FromMilliseconds(leaseMilliseconds)) : _leaseTicks;
+        // Note: a row moves with every look: the count, and the time written beside it, which a reader of an older
+        // version (that counts nothing) still writes. Only the fact that it moved is used, never the time's value.
         var observation = _readers.AddOrUpdate(reader, static (_, seen) => seen,
-            static (_, known, seen) => known.Looks == seen.Looks ? known with { LeaseTicks = seen.LeaseTicks } : seen,
-            new Observation(looks, now, lease, now));
+            static (_, known, seen) => known.Looks == seen.Looks && known.At == seen.At ? known with { LeaseTicks = seen.LeaseTicks } : seen,
+            new Observation(looks, at, now, lease, now));
         if (lease != _leaseTicks && _warned.TryAdd(reader, 0))
         {
             LogLeaseDiffers(logger, reader, TimeSpan.FromMilliseconds(leaseMilliseconds), _lease);
@@ -333,10 +336,10 @@ internal sealed partial class SqliteCredentialChangeFeed(
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>
-    /// A reader's count of looks, first seen at <see cref="Since"/> on this process's monotonic clock. Once it has not
-    /// moved for the reader's lease, the reader's last look began more than a lease ago: it no longer trusts its cache.
+    /// A reader's row as first seen at <see cref="Since"/> on this process's monotonic clock. Once it has not moved for
+    /// the reader's lease, the reader's last look began more than a lease ago: it no longer trusts its cache.
     /// </summary>
-    private sealed record Observation(long Looks, long Since, long LeaseTicks, long Now)
+    private sealed record Observation(long Looks, long At, long Since, long LeaseTicks, long Now)
     {
         public bool StoppedTrusting => Now - Since >= LeaseTicks;
     }
