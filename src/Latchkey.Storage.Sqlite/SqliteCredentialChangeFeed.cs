@@ -22,7 +22,7 @@ namespace Latchkey.Storage.Sqlite;
 /// the reader's row says it has not seen it) or after it (and has applied it). A process trusts its cache for one lease
 /// (its own) after its last look began.</para>
 /// <para>After its change commits, a serving process waits until every reader behind the change has read past it, or
-/// has been seen not to look for a whole lease of its own (its count of looks did not move, on this process's monotonic
+/// has been seen not to look for a whole lease of its own (its row did not move, timed on this process's monotonic
 /// clock): it then no longer trusts its cache. No wall clock decides who is alive, so a clock step cannot make a live
 /// reader look dead. A reader seen not to look for its lease is removed (it writes its row again if it comes back, and
 /// then forgets its whole cache if changes it never saw were pruned meanwhile). A process that serves nothing (the tool)
