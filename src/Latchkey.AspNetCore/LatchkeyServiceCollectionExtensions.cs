@@ -96,26 +96,19 @@ public static class LatchkeyServiceCollectionExtensions
 
     /// <summary>
     /// Registers the storage provider that <c>Latchkey:Storage:Provider</c> names (<c>sqlite</c>, the default, or
-    /// <c>postgres</c>) on <c>ConnectionStrings:Latchkey</c>.
+    /// <c>postgres</c>) on <c>ConnectionStrings:Latchkey</c>; the choice is read by <see cref="StorageChoice"/>, as the
+    /// <c>latchkey</c> tool reads it.
     /// </summary>
     private static void AddLatchkeyStorageProvider(this IServiceCollection services, IConfiguration configuration)
     {
-        var section = configuration.GetSection(LatchkeyStorageOptions.Section);
-        var storage = section.Get<LatchkeyStorageOptions>() ?? new();
-        services.AddOptions<LatchkeyStorageOptions>().Bind(section);
-        var connectionString = configuration.GetConnectionString("Latchkey");
-        switch (storage.Provider.ToLowerInvariant())
+        var storage = StorageChoice.Read(services, configuration);
+        if (storage.Provider == StorageChoice.Postgres)
         {
-            case "sqlite":
-                services.AddLatchkeySqlite(connectionString);
-                break;
-            case "postgres":
-                services.AddLatchkeyPostgres(connectionString is { Length: > 0 } ? connectionString : throw new InvalidOperationException(
-                    "Latchkey:Storage:Provider 'postgres' needs ConnectionStrings:Latchkey (e.g. Host=...;Database=latchkey;Username=...;Password=...)."));
-                break;
-            default:
-                throw new InvalidOperationException(
-                    $"Latchkey:Storage:Provider '{storage.Provider}' is not supported; use 'sqlite' or 'postgres'.");
+            services.AddLatchkeyPostgres(storage.ConnectionString!);
+        }
+        else
+        {
+            services.AddLatchkeySqlite(storage.ConnectionString);
         }
     }
 }

@@ -11,7 +11,23 @@ public static class CliApp
 {
     internal static readonly Option<string?> Connection = new("--connection")
     {
-        Description = "The database's connection string (default: ConnectionStrings__Latchkey, or appsettings.json's ConnectionStrings:Latchkey).",
+        Description = "The database's connection string, if it holds no password (default: ConnectionStrings__Latchkey, or the " +
+            "configuration files' ConnectionStrings:Latchkey). Arguments are visible to every user of the machine: give one " +
+            "with a password in ConnectionStrings__Latchkey or with --connection-stdin.",
+        Recursive = true,
+    };
+
+    internal static readonly Option<bool> ConnectionStdin = new("--connection-stdin")
+    {
+        Description = "Read the connection string from the first line of standard input (before a password that " +
+            "--password-stdin reads from the next).",
+        Recursive = true,
+    };
+
+    internal static readonly Option<string?> Config = new("--config")
+    {
+        Description = "The server's configuration file to read instead of the working directory's appsettings.json; its " +
+            "{name}.{Environment}.json beside it is read too.",
         Recursive = true,
     };
 
@@ -54,6 +70,8 @@ public static class CliApp
         var root = new RootCommand("latchkey: administers a Latchkey database directly, with the server's configuration. " +
             "Every change is recorded in the tenant's audit log with the operator cli:<os user>@<host>.");
         root.Options.Add(Connection);
+        root.Options.Add(ConnectionStdin);
+        root.Options.Add(Config);
         root.Options.Add(Provider);
         root.Options.Add(Json);
         root.Subcommands.Add(MaintenanceCommands.Migrate(console));
@@ -77,7 +95,8 @@ public static class CliApp
         {
             try
             {
-                var configuration = CliServices.ReadConfiguration(console, parse.GetValue(Provider), parse.GetValue(Connection));
+                var configuration = CliServices.ReadConfiguration(console, parse.GetValue(Provider), await ConnectionStringAsync(parse, console),
+                    parse.GetValue(Config));
                 await using var services = CliServices.Build(configuration, console);
                 return await run(new CliContext(parse, console, services, new Output(console.Out, parse.GetValue(Json))), cancellationToken);
             }
@@ -104,6 +123,46 @@ public static class CliApp
                 return ExitCodes.Failed;
             }
         });
+    }
+
+    /// <summary>The connection string given on the command line (one without a password) or on standard input, if any.</summary>
+    private static async Task<string?> ConnectionStringAsync(ParseResult parse, CliConsole console)
+    {
+        if (parse.GetValue(ConnectionStdin))
+        {
+            if (parse.GetValue(Connection) is not null)
+            {
+                throw new CliException(ExitCodes.Usage, "Give the connection string either with --connection or with --connection-stdin.");
+            }
+
+            return await console.In.ReadLineAsync() is { Length: > 0 } line
+                ? line
+                : throw new CliException(ExitCodes.Usage, "--connection-stdin: standard input held no connection string.");
+        }
+
+        var connection = parse.GetValue(Connection);
+        if (connection is not null && HoldsPassword(connection))
+        {
+            // Note: any user of the machine can read another's arguments from the process list.
+            throw new CliException(ExitCodes.Usage,
+                "A connection string with a password is never taken as an argument: set ConnectionStrings__Latchkey, or pass it with --connection-stdin.");
+        }
+
+        return connection;
+    }
+
+    private static bool HoldsPassword(string connection)
+    {
+        try
+        {
+            var builder = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connection };
+            return builder.ContainsKey("Password") || builder.ContainsKey("Pwd");
+        }
+        catch (ArgumentException)
+        {
+            // Note: unparseable, and so useless to every provider; refused as if it held one rather than echoed.
+            return true;
+        }
     }
 
     // Note: a classifier needs a provider; both are asked, since each recognises only its own exceptions.

@@ -22,12 +22,28 @@ internal sealed class CliServices(ServiceProvider services, CliConsole console) 
     public string Operator => console.Operator;
 
     /// <summary>
-    /// The configuration the server would read: <c>appsettings.json</c> in the working directory, then the
-    /// <c>Latchkey__...</c> and <c>ConnectionStrings__...</c> environment variables, then <c>--provider</c> and
-    /// <c>--connection</c>.
+    /// The configuration the server would read, in the server's order (later wins): <c>appsettings.json</c> and
+    /// <c>appsettings.{Environment}.json</c> in the working directory (the environment from <c>ASPNETCORE_ENVIRONMENT</c>,
+    /// else <c>DOTNET_ENVIRONMENT</c>, else <c>Production</c>), or instead the file <paramref name="configFile"/> and its
+    /// <c>{name}.{Environment}.json</c> beside it; then the <c>Latchkey__...</c> and <c>ConnectionStrings__...</c>
+    /// environment variables; then <c>--provider</c> and the connection string given on the command line or standard
+    /// input. So the tool sees the lease, Argon2 cost and database the servers see.
     /// </summary>
-    public static IConfiguration ReadConfiguration(CliConsole console, string? provider, string? connection)
+    public static IConfiguration ReadConfiguration(CliConsole console, string? provider, string? connection, string? configFile = null)
     {
+        var environmentName = Variable(console, "ASPNETCORE_ENVIRONMENT") ?? Variable(console, "DOTNET_ENVIRONMENT") ?? "Production";
+        var settings = Path.Combine(console.WorkingDirectory, "appsettings.json");
+        if (configFile is not null)
+        {
+            settings = Path.GetFullPath(configFile, console.WorkingDirectory);
+            if (!File.Exists(settings))
+            {
+                throw new CliException(ExitCodes.NotFound, $"No configuration file {settings}.");
+            }
+        }
+
+        var environmentSettings = Path.Combine(Path.GetDirectoryName(settings)!,
+            $"{Path.GetFileNameWithoutExtension(settings)}.{environmentName}{Path.GetExtension(settings)}");
         var environment = console.Environment
             .Where(e => e.Key.StartsWith("Latchkey__", StringComparison.OrdinalIgnoreCase)
                 || e.Key.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase))
@@ -44,40 +60,44 @@ internal sealed class CliServices(ServiceProvider services, CliConsole console) 
         }
 
         return new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(console.WorkingDirectory, "appsettings.json"), optional: true)
+            .AddJsonFile(settings, optional: configFile is null)
+            .AddJsonFile(environmentSettings, optional: true)
             .AddInMemoryCollection(environment)
             .AddInMemoryCollection(overrides)
             .Build();
     }
+
+    private static string? Variable(CliConsole console, string name) =>
+        console.Environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
 
     public static CliServices Build(IConfiguration configuration, CliConsole console)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddLatchkeyCore(configuration);
-
-        // Note: the same choice as the server's AddLatchkey makes (Latchkey.AspNetCore), which the tool cannot reference.
-        var section = configuration.GetSection(LatchkeyStorageOptions.Section);
-        var storage = section.Get<LatchkeyStorageOptions>() ?? new();
-        services.AddOptions<LatchkeyStorageOptions>().Bind(section);
-        var connectionString = configuration.GetConnectionString("Latchkey");
-        switch (storage.Provider.ToLowerInvariant())
+        StorageChoice storage;
+        try
         {
-            case "sqlite":
-                services.AddLatchkeySqlite(connectionString);
-                break;
-            case "postgres":
-                services.AddLatchkeyPostgres(connectionString is { Length: > 0 } ? connectionString : throw new CliException(ExitCodes.Usage,
-                    "Provider 'postgres' needs a connection string: --connection, or ConnectionStrings__Latchkey."));
-                break;
-            default:
-                throw new CliException(ExitCodes.Usage, $"Provider '{storage.Provider}' is not supported; use 'sqlite' or 'postgres'.");
+            storage = StorageChoice.Read(services, configuration);
+        }
+        catch (StorageConfigurationException e)
+        {
+            throw new CliException(ExitCodes.Usage, e.Message);
+        }
+
+        if (storage.Provider == StorageChoice.Postgres)
+        {
+            services.AddLatchkeyPostgres(storage.ConnectionString!);
+        }
+        else
+        {
+            services.AddLatchkeySqlite(storage.ConnectionString);
         }
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
 
         // Note: a verb may change many credentials (sessions revoke --all: a transaction per tenant); it waits once,
-        // on the way out, rather than a lease after each.
+        // before it reports, rather than a lease after each.
         provider.GetRequiredService<UnheardChangeWaits>().Deferred = true;
         return new CliServices(provider, console);
     }
@@ -142,12 +162,15 @@ internal sealed class CliServices(ServiceProvider services, CliConsole console) 
     }
 
     /// <summary>
-    /// Waits until the verb's credential changes hold on every server (one lease after the last; see
-    /// <see cref="UnheardChangeWaits"/>), then releases the services.
+    /// Returns once the verb's credential changes so far hold on every server (the longest lease after the last; see
+    /// <see cref="UnheardChangeWaits"/>). A verb that changes credentials calls it before it reports them done.
     /// </summary>
+    public Task SettleAsync() => services.GetRequiredService<UnheardChangeWaits>().SettleAsync(CancellationToken.None);
+
+    /// <summary>Settles what is left (a verb that failed half-way), then releases the services.</summary>
     public async ValueTask DisposeAsync()
     {
-        await services.GetRequiredService<UnheardChangeWaits>().SettleAsync(CancellationToken.None);
+        await SettleAsync();
         await services.DisposeAsync();
     }
 }

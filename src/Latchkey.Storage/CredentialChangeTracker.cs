@@ -22,7 +22,13 @@ internal sealed class CredentialChangeTracker(CredentialCache cache, ICredential
         (_pending ??= []).Add(subject);
     }
 
-    /// <summary>Once the transaction has committed: returns when no instance can accept what it revoked.</summary>
+    /// <summary>Whether changes were announced in the open transaction.</summary>
+    public bool HasPending => _pending is not null;
+
+    /// <summary>
+    /// Once the transaction has committed, or may have (its commit threw): returns when no instance can accept what it
+    /// revoked.
+    /// </summary>
     public async Task CommittedAsync()
     {
         if (_pending is not { } pending)

@@ -1,5 +1,6 @@
 using System.Net;
 using Latchkey.Core;
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Stores;
 using Latchkey.Storage.Postgres;
 using Latchkey.Storage.Sqlite;
@@ -85,6 +86,61 @@ public sealed class CredentialCacheTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Category == "Microsoft.EntityFrameworkCore.Database.Command");
+    }
+
+    [Fact]
+    public async Task ACachedKeyIsNotAcceptedWhenTheLeaseRunsOutWhileItIsLookedUp()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Latchkey:CredentialCache:Lease"] = "00:00:02",
+        });
+        var key = await host.SignupAndLoginAsync();
+        await WaitUntilAnsweredFromTheCacheAsync(host, key);
+        var feed = host.App.Services.GetRequiredService<ICredentialChangeFeed>();
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            // Note: the feed stalls, as in a paused process, and the key is revoked by a change it never hears: once its
+            // lease runs out, the revoking side no longer waits for it.
+            await StallAsync(feed, resume.Task);
+            await host.ExecuteSqlAsync("DELETE FROM api_user_key");
+            host.App.Services.GetRequiredService<Latchkey.Core.Credentials.CredentialCache>().Interleave = step =>
+            {
+                if (step == CacheStep.Finding)
+                {
+                    Assert.True(SpinWait.SpinUntil(() => !feed.IsCurrent, TimeSpan.FromSeconds(30)));
+                }
+            };
+
+            await ProblemAssert.IsUnauthorizedAsync(await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key));
+        }
+        finally
+        {
+            resume.TrySetResult();
+        }
+    }
+
+    /// <summary>Holds <paramref name="feed"/> before its next round until <paramref name="resumed"/>; returns once it is held.</summary>
+    private static Task StallAsync(ICredentialChangeFeed feed, Task resumed)
+    {
+        var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Func<Task> hold = () =>
+        {
+            stalled.TrySetResult();
+            return resumed;
+        };
+        switch (feed)
+        {
+            case SqliteCredentialChangeFeed sqlite:
+                sqlite.BetweenRounds = hold;
+                break;
+            case PostgresCredentialChangeFeed postgres:
+                postgres.BetweenRounds = hold;
+                break;
+        }
+
+        return stalled.Task;
     }
 
     /// <summary>Makes requests until one is answered without a database command (the feed is current, the key cached).</summary>

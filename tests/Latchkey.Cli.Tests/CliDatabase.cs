@@ -73,16 +73,27 @@ internal sealed class CliDatabase : IAsyncDisposable
     public Task<CliResult> RunWithAsync(string stdin, IDictionary<string, string?>? settings, params string[] args) =>
         RunWithAsync(stdin, settings, new StringWriter(), CancellationToken.None, args);
 
-    public async Task<CliResult> RunWithAsync(
-        string stdin, IDictionary<string, string?>? settings, StringWriter error, CancellationToken cancellationToken, params string[] args)
+    public Task<CliResult> RunWithAsync(
+        string stdin, IDictionary<string, string?>? settings, StringWriter error, CancellationToken cancellationToken, params string[] args) =>
+        RunWithAsync(stdin, settings, new StringWriter(), error, cancellationToken, args);
+
+    public async Task<CliResult> RunWithAsync(string stdin, IDictionary<string, string?>? settings, StringWriter output, StringWriter error,
+        CancellationToken cancellationToken, params string[] args)
     {
         var environment = Environment();
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            environment[key] = value;
+            // Note: null unsets the variable, as an operator's shell would not have it.
+            if (value is null)
+            {
+                environment.Remove(key);
+            }
+            else
+            {
+                environment[key] = value;
+            }
         }
 
-        var output = new StringWriter();
         var console = new CliConsole
         {
             In = new StringReader(stdin),

@@ -304,6 +304,87 @@ public abstract class VerbContract
     }
 
     [Fact]
+    public async Task TheToolReadsTheServersEnvironmentSettingsAndAConfigFileGivenToIt()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+        var elsewhere = Path.Combine(db.Directory, "missing", "latchkey.db");
+        var noConnection = new Dictionary<string, string?> { ["ConnectionStrings__Latchkey"] = null, ["DOTNET_ENVIRONMENT"] = "Staging" };
+        await File.WriteAllTextAsync(Path.Combine(db.Directory, "appsettings.json"), Connection($"Data Source={elsewhere}"));
+        await File.WriteAllTextAsync(Path.Combine(db.Directory, "appsettings.Staging.json"), Connection(db.ConnectionString));
+        Directory.CreateDirectory(Path.Combine(db.Directory, "server"));
+        await File.WriteAllTextAsync(Path.Combine(db.Directory, "server", "settings.json"), Connection($"Data Source={elsewhere}"));
+        await File.WriteAllTextAsync(Path.Combine(db.Directory, "server", "settings.Staging.json"), Connection(db.ConnectionString));
+
+        var fromEnvironmentFile = await db.RunWithAsync("", noConnection, "tenant", "list", "--json");
+        File.Delete(Path.Combine(db.Directory, "appsettings.Staging.json"));
+        var fromConfigFile = await db.RunWithAsync("", noConnection, "tenant", "list", "--json", "--config", "server/settings.json");
+        var missingConfigFile = await db.RunWithAsync("", noConnection, "tenant", "list", "--config", "server/none.json");
+
+        Assert.True(fromEnvironmentFile.ExitCode == 0, fromEnvironmentFile.Error);
+        Assert.Equal("Acme", fromEnvironmentFile.Json[0].GetProperty("name").GetString());
+        Assert.True(fromConfigFile.ExitCode == 0, fromConfigFile.Error);
+        Assert.Equal("Acme", fromConfigFile.Json[0].GetProperty("name").GetString());
+        Assert.Equal(ExitCodes.NotFound, missingConfigFile.ExitCode);
+        Assert.False(File.Exists(elsewhere));
+    }
+
+    [Fact]
+    public async Task AConnectionStringIsReadFromStandardInputAndOneWithAPasswordNeverFromAnArgument()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+        var noConnection = new Dictionary<string, string?> { ["ConnectionStrings__Latchkey"] = null };
+
+        var fromInput = await db.RunWithAsync(db.ConnectionString + "\n", noConnection, "tenant", "list", "--json", "--connection-stdin");
+        var withPassword = await db.RunWithAsync("", noConnection, "tenant", "list", "--connection", "Host=db.example;Password=hunter2-secret");
+        var createdWithBoth = await db.RunWithAsync(db.ConnectionString + "\n" + Password + "\n", noConnection,
+            "user", "create", "bob@example.com", "-t", "Acme", "--connection-stdin", "--password-stdin");
+
+        Assert.True(fromInput.ExitCode == 0, fromInput.Error);
+        Assert.Equal("Acme", fromInput.Json[0].GetProperty("name").GetString());
+        Assert.Equal(ExitCodes.Usage, withPassword.ExitCode);
+        Assert.Contains("ConnectionStrings__Latchkey", withPassword.Error);
+        Assert.DoesNotContain("hunter2-secret", withPassword.Error + withPassword.Out);
+        Assert.True(createdWithBoth.ExitCode == 0, createdWithBoth.Error);
+        Assert.Equal(LoginOutcome.Succeeded, (await db.LoginAsync("bob@example.com", Password)).Outcome);
+    }
+
+    [Fact]
+    public async Task SessionsRevokeReportsTheEndedSessionsOnlyOnceNoServerAcceptsThem()
+    {
+        await using var db = await DatabaseAsync();
+        var created = await db.RunWithInputAsync(Password + "\n", "tenant", "create", "Acme", "--owner", "alice@example.com", "--password-stdin", "--json");
+        var (tenantId, userId) = (created.Json.GetProperty("tenantId").GetGuid(), created.Json.GetProperty("ownerUserId").GetGuid());
+        await db.LoginAsync("alice@example.com", Password);
+        var lease = new Dictionary<string, string?> { ["Latchkey__CredentialCache__Lease"] = "00:00:03" };
+        await using var server = await StalledServer.StartAsync(db, lease, tenantId, userId);
+
+        var output = new ReportWriter(server);
+        var revoked = await db.RunWithAsync("", lease, output, new StringWriter(), CancellationToken.None,
+            "sessions", "revoke", "--user", "alice@example.com");
+
+        Assert.True(revoked.ExitCode == 0, revoked.Error);
+        Assert.Contains("1 session(s) ended.", revoked.Out);
+        Assert.False(output.ServerAcceptedWhenReported);
+    }
+
+    private static string Connection(string connectionString) =>
+        JsonSerializer.Serialize(new { ConnectionStrings = new { Latchkey = connectionString } });
+
+    /// <summary>Records whether the server still accepted the revoked key when the tool reported.</summary>
+    private sealed class ReportWriter(StalledServer server) : StringWriter
+    {
+        public bool ServerAcceptedWhenReported { get; private set; }
+
+        public override void WriteLine(string? value)
+        {
+            ServerAcceptedWhenReported |= server.WouldAccept();
+            base.WriteLine(value);
+        }
+    }
+
+    [Fact]
     public async Task UnknownVerbAndUnknownUserHaveTheirExitCodes()
     {
         await using var db = await DatabaseAsync();

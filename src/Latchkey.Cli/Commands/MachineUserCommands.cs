@@ -72,6 +72,7 @@ internal static class MachineUserCommands
             var target = await cli.Services.ResolveTenantAsync(cli.Get(tenant), cancellationToken);
             var token = await cli.Services.InTenantAsync(target.Id, (sp, caller) => sp.GetRequiredService<MachineUserService>()
                 .RotateAsync(caller, cli.Get(id), cancellationToken)) ?? throw new CliException(ExitCodes.NotFound, $"No machine user {cli.Get(id)}.");
+            await cli.Services.SettleAsync();
             cli.Output.Record(new { Id = cli.Get(id), Token = token }, ("id", cli.Get(id)), ("token", token));
             return ExitCodes.Ok;
         });
@@ -91,6 +92,7 @@ internal static class MachineUserCommands
                 throw new CliException(ExitCodes.NotFound, $"No machine user {cli.Get(id)}.");
             }
 
+            await cli.Services.SettleAsync();
             cli.Output.Message($"Machine user {cli.Get(id)} is deleted.", new { Deleted = cli.Get(id) });
             return ExitCodes.Ok;
         });

@@ -80,6 +80,8 @@ internal static class SessionCommands
                 });
             }
 
+            // Note: reported only once the ended keys fail on every server, not when the rows are gone.
+            await cli.Services.SettleAsync();
             cli.Output.Message($"{ended} session(s) ended.", new { Ended = ended });
             return ExitCodes.Ok;
         });

@@ -77,6 +77,7 @@ internal static class UserCommands
             var result = await cli.Services.InTenantAsync(target.TenantId, (sp, caller) => sp.GetRequiredService<UserAdminService>()
                 .UpdateAsync(caller, target.Id, null, disabled, cancellationToken));
             var changed = Check(result, cli.Get(user));
+            await cli.Services.SettleAsync();
             cli.Output.Message($"{changed.Login} is {(disabled ? "disabled; its sessions are ended" : "enabled")}.", Describe(changed));
             return ExitCodes.Ok;
         });
@@ -95,6 +96,7 @@ internal static class UserCommands
             var result = await cli.Services.InTenantAsync(target.TenantId, (sp, caller) => sp.GetRequiredService<UserAdminService>()
                 .UpdateAsync(caller, target.Id, [cli.Get(role)], null, cancellationToken));
             var changed = Check(result, cli.Get(user));
+            await cli.Services.SettleAsync();
             cli.Output.Message($"{changed.Login} is now {TenantRoles.Name(changed.Role)}.", Describe(changed));
             return ExitCodes.Ok;
         });
@@ -129,6 +131,7 @@ internal static class UserCommands
             var outcome = await cli.Services.InTenantAsync(target.TenantId, (sp, caller) => sp.GetRequiredService<UserAdminService>()
                 .DeleteAsync(caller, target.Id, cancellationToken));
             Check(new UserAdminResult(outcome, target), cli.Get(user));
+            await cli.Services.SettleAsync();
             cli.Output.Message($"{target.Login} is deleted.", new { Deleted = target.Id });
             return ExitCodes.Ok;
         });
@@ -151,6 +154,7 @@ internal static class UserCommands
             var result = await cli.Services.InTenantAsync(target.TenantId, (sp, caller) => sp.GetRequiredService<UserAdminService>()
                 .ResetPasswordAsync(caller, target.Id, password, cancellationToken));
             Check(result, cli.Get(user));
+            await cli.Services.SettleAsync();
             cli.Output.Message($"{target.Login} has a new password; its sessions are ended.", Describe(target));
             return ExitCodes.Ok;
         });

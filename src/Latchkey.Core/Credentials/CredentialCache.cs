@@ -15,7 +15,8 @@ namespace Latchkey.Core.Credentials;
 /// change counter and notes it against its subject, and an entry is good only while its stamp (the counter as it was
 /// before the database read that filled it) is at least the last change of its user, its tenant and of everything.
 /// That makes a change O(1) whatever the number of entries, and closes the race of a read that began before a change
-/// and would otherwise put the old state back after the eviction.
+/// and would otherwise put the old state back after the eviction. Invalidations are linearizable: they take a lock
+/// (they are rare), the change of everything only ever rises, and pruning never drops a mark newer than it.
 /// </remarks>
 internal sealed class CredentialCache : IDisposable
 {
@@ -27,6 +28,7 @@ internal sealed class CredentialCache : IDisposable
     private readonly ConcurrentDictionary<Guid, long> _lastChange = new();
     private long _changes;
     private long _lastChangeOfAll;
+    private readonly Lock _invalidating = new();
 
     private readonly LatchkeyMetrics _metrics;
 
@@ -63,8 +65,12 @@ internal sealed class CredentialCache : IDisposable
             return null;
         }
 
-        if (entry.Stamp < Volatile.Read(ref _lastChangeOfAll) || entry.Stamp < LastChangeOf(entry.Caller.UserId)
-            || entry.Stamp < LastChangeOf(entry.Caller.TenantId))
+        // Note: the marks are read in the opposite order to the one Invalidate writes them in (the change of everything
+        // first, then the subjects' marks it makes redundant are pruned): a subject's mark read here either is still
+        // there, or was pruned after the change of everything that covers it was written, and that is read next.
+        Interleave?.Invoke(CacheStep.Finding);
+        if (entry.Stamp < LastChangeOf(entry.Caller.UserId) || entry.Stamp < LastChangeOf(entry.Caller.TenantId)
+            || Step(CacheStep.BetweenMarkReads) || entry.Stamp < Volatile.Read(ref _lastChangeOfAll))
         {
             _entries.Remove(publicPart);
             _metrics.CacheEvicted(LatchkeyMetrics.EvictionReasons.Invalidated);
@@ -93,26 +99,85 @@ internal sealed class CredentialCache : IDisposable
     /// </summary>
     public void Invalidate(Guid subject)
     {
-        var change = Interlocked.Increment(ref _changes);
-        if (subject == Guid.Empty || _lastChange.Count >= MaxTrackedSubjects)
+        // Note: invalidations are rare next to lookups, so they take turns: a subject's mark can then never be pruned
+        // by a change of everything numbered before it, nor the change of everything move backwards. Lookups take no
+        // lock; the order of the writes below is what they rely on.
+        lock (_invalidating)
         {
-            Volatile.Write(ref _lastChangeOfAll, change);
-            _lastChange.Clear();
+            var change = Interlocked.Increment(ref _changes);
+            if (subject != Guid.Empty && _lastChange.Count < MaxTrackedSubjects)
+            {
+                _lastChange[subject] = change;
+                return;
+            }
+
+            Interleave?.Invoke(CacheStep.Counted);
+            RaiseTo(ref _lastChangeOfAll, change);
+            Interleave?.Invoke(CacheStep.AllMarked);
+
+            // Note: only the marks the change of everything covers go; one numbered after it (a change that got in
+            // between, were the lock ever not held) must stay.
+            var all = Volatile.Read(ref _lastChangeOfAll);
+            foreach (var (marked, at) in _lastChange)
+            {
+                if (at <= all)
+                {
+                    _lastChange.TryRemove(KeyValuePair.Create(marked, at));
+                }
+            }
+
             if (_entries is { Count: > 0 and var count })
             {
                 _entries.Clear();
                 _metrics.CacheEvicted(LatchkeyMetrics.EvictionReasons.Cleared, count);
             }
-
-            return;
         }
-
-        _lastChange[subject] = change;
     }
+
+    /// <summary>Raises <paramref name="target"/> to <paramref name="value"/> unless it is higher already.</summary>
+    private static void RaiseTo(ref long target, long value)
+    {
+        var current = Volatile.Read(ref target);
+        while (current < value)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    private bool Step(CacheStep step)
+    {
+        Interleave?.Invoke(step);
+        return false;
+    }
+
+    /// <summary>Test seam: called at the named steps, so that a test plays out an interleaving in a fixed order.</summary>
+    internal Action<CacheStep>? Interleave { get; set; }
 
     private long LastChangeOf(Guid subject) => _lastChange.TryGetValue(subject, out var change) ? change : 0;
 
     public void Dispose() => _entries?.Dispose();
+}
+
+/// <summary>The steps of <see cref="CredentialCache"/> at which a test may interleave another call.</summary>
+internal enum CacheStep
+{
+    /// <summary><see cref="CredentialCache.Find"/> has an entry and is about to check its marks.</summary>
+    Finding,
+
+    /// <summary><see cref="CredentialCache.Find"/> has read one kind of mark and not yet the other.</summary>
+    BetweenMarkReads,
+
+    /// <summary><see cref="CredentialCache.Invalidate"/> of everything has taken its number and not yet marked it.</summary>
+    Counted,
+
+    /// <summary><see cref="CredentialCache.Invalidate"/> of everything has marked it and not yet pruned older marks.</summary>
+    AllMarked,
 }
 
 /// <summary>

@@ -5,8 +5,9 @@ namespace Latchkey.Core.Credentials;
 
 /// <summary>
 /// The wait of a process that cannot hear the other instances acknowledge a credential change (the <c>latchkey</c>
-/// tool, or an instance whose change feed is down): the change holds everywhere once one lease has passed since it
-/// committed, since an instance that has not seen it by then no longer trusts its cache.
+/// tool, or an instance whose change feed is down): the change holds everywhere once the longest lease of any instance
+/// has passed since it committed, since an instance that has not seen it by then no longer trusts its cache. The feed
+/// says which lease that is (its own, or a longer one other instances published).
 /// </summary>
 /// <remarks>
 /// A composition that makes many changes in a row (the tool's <c>sessions revoke --all</c>, one transaction per
@@ -20,10 +21,14 @@ internal sealed class UnheardChangeWaits(IOptions<LatchkeyCredentialCacheOptions
 
     public bool Deferred { get; set; }
 
-    /// <summary>After a change committed: one lease, or nothing now when <see cref="Deferred"/>.</summary>
-    public Task WaitAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// After a change committed: <paramref name="lease"/> (the longest any instance may trust its cache; at least this
+    /// process's own), or nothing now when <see cref="Deferred"/>.
+    /// </summary>
+    public Task WaitAsync(TimeSpan lease, CancellationToken cancellationToken)
     {
-        var settledAt = Stopwatch.GetTimestamp() + (long)(_lease.TotalSeconds * Stopwatch.Frequency);
+        lease = lease > _lease ? lease : _lease;
+        var settledAt = Stopwatch.GetTimestamp() + (long)(lease.TotalSeconds * Stopwatch.Frequency);
         var current = Volatile.Read(ref _settledAt);
         while (settledAt > current)
         {
@@ -36,7 +41,7 @@ internal sealed class UnheardChangeWaits(IOptions<LatchkeyCredentialCacheOptions
             current = seen;
         }
 
-        return Deferred ? Task.CompletedTask : Task.Delay(_lease, cancellationToken);
+        return Deferred ? Task.CompletedTask : Task.Delay(lease, cancellationToken);
     }
 
     /// <summary>Returns once every change made so far holds on every instance.</summary>

@@ -46,7 +46,9 @@ internal sealed class CredentialValidator(
         var now = time.GetUtcNow();
         if (AsksCache)
         {
-            if (cache.Find(parsed.PublicPart) is { } entry && entry.Kind == parsed.Kind
+            // Note: trust is checked again after the lookup: the lease may run out while it runs, and a revoking call
+            // elsewhere then no longer waits for this instance.
+            if (cache.Find(parsed.PublicPart) is { } entry && entry.Kind == parsed.Kind && feed.IsCurrent
                 && CheckCached(entry, parsed, appId, now) is { } known)
             {
                 metrics.CacheHit();

@@ -69,15 +69,16 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
     public Task<int> DeleteAllInTenantAsync(Guid tenantId, CancellationToken cancellationToken) =>
         EndAsync(db.Sessions.Where(s => s.TenantId == tenantId), tenantId, cancellationToken);
 
-    /// <summary>Deletes <paramref name="ended"/> and, when there were any, announces that <paramref name="subject"/>'s credentials changed.</summary>
+    /// <summary>Deletes <paramref name="ended"/> and announces that <paramref name="subject"/>'s credentials changed.</summary>
     private async Task<int> EndAsync(IQueryable<AppSession> ended, Guid subject, CancellationToken cancellationToken)
     {
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         var count = await ended.ExecuteDeleteAsync(cancellationToken);
-        if (count > 0)
-        {
-            await db.CredentialsChangedAsync(subject, cancellationToken);
-        }
+
+        // Note: announced even when nothing was left to end: the call may be the retry of one whose commit went through
+        // unheard (or whose caller died before waiting), and it must not return before that change holds everywhere.
+        // Waiting for this announcement does that, since every instance applies announcements in commit order.
+        await db.CredentialsChangedAsync(subject, cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
         return count;

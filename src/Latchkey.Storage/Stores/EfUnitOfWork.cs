@@ -24,7 +24,8 @@ internal static class StoreTransactions
 
 /// <summary>
 /// A transaction of a store or a unit of work. The one that owns the database transaction also finishes the credential
-/// changes made in it: applied here and awaited elsewhere after the commit, dropped on a rollback.
+/// changes made in it: applied here and awaited elsewhere after the commit (or after a commit that failed, since it may
+/// have committed), dropped on a rollback.
 /// </summary>
 internal sealed class StoreTransaction(IDbContextTransaction? owned, CredentialChangeTracker? changes) : IStorageTransaction
 {
@@ -37,7 +38,20 @@ internal sealed class StoreTransaction(IDbContextTransaction? owned, CredentialC
             return;
         }
 
-        await owned.CommitAsync(cancellationToken);
+        try
+        {
+            await owned.CommitAsync(cancellationToken);
+        }
+        catch when (changes is { HasPending: true })
+        {
+            // Note: a commit that throws may have committed all the same (the connection broke after the server
+            // committed, before its answer came), and the caller may retry or report a failure: the credential changes
+            // are applied here and awaited elsewhere as if it had, so that no copy outlives a change that did commit.
+            _committed = true;
+            await changes.CommittedAsync();
+            throw;
+        }
+
         _committed = true;
         if (changes is not null)
         {

@@ -1,0 +1,105 @@
+using Latchkey.Core.Credentials;
+using Latchkey.Core.Diagnostics;
+using Latchkey.Core.Model;
+using Latchkey.Core.Services;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Latchkey.Core.Tests.Credentials;
+
+/// <summary>
+/// The cache's invalidation marks under concurrent invalidations and lookups. Each race is played out in a fixed order
+/// through the cache's <see cref="CredentialCache.Interleave"/> seam: the other call runs at the named step.
+/// </summary>
+public sealed class CredentialCacheTests : IDisposable
+{
+    private static readonly Guid User = Guid.NewGuid();
+    private static readonly Guid Tenant = Guid.NewGuid();
+
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly CredentialCache _cache;
+
+    public CredentialCacheTests()
+    {
+        _cache = new CredentialCache(Options.Create(new LatchkeyCredentialCacheOptions()),
+            new LatchkeyMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+    }
+
+    public void Dispose()
+    {
+        _cache.Dispose();
+        _services.Dispose();
+    }
+
+    [Fact]
+    public void AUsersChangeMadeWhileEverythingIsInvalidatedIsNotLost()
+    {
+        // Note: a read that began after the change of everything and before the user's change must not be trusted.
+        long readBegan = 0;
+        OnceAt(CacheStep.AllMarked, () =>
+        {
+            readBegan = _cache.Stamp();
+            _cache.Invalidate(User);
+        });
+
+        _cache.Invalidate(Guid.Empty);
+        _cache.Store("key", Entry(readBegan));
+
+        Assert.Null(_cache.Find("key"));
+    }
+
+    [Fact]
+    public void TheChangeOfEverythingNeverMovesBackwards()
+    {
+        long readBegan = 0;
+        OnceAt(CacheStep.Counted, () =>
+        {
+            readBegan = _cache.Stamp();
+            _cache.Invalidate(Guid.Empty);
+        });
+
+        _cache.Invalidate(Guid.Empty);
+        _cache.Store("key", Entry(readBegan));
+
+        Assert.Null(_cache.Find("key"));
+    }
+
+    [Fact]
+    public void ALookupSeesAUsersChangeEvenWhenEverythingIsInvalidatedWhileItReadsTheMarks()
+    {
+        _cache.Store("key", Entry(_cache.Stamp()));
+        _cache.Invalidate(User);
+        OnceAt(CacheStep.BetweenMarkReads, () => _cache.Invalidate(Guid.Empty));
+
+        // Note: the entry is not dropped by the change of everything (it was fetched already); its marks must say so.
+        Assert.Null(_cache.Find("key"));
+    }
+
+    [Fact]
+    public void AnEntryReadAfterEveryChangeIsFound()
+    {
+        _cache.Invalidate(User);
+        _cache.Invalidate(Guid.Empty);
+        _cache.Invalidate(Tenant);
+        _cache.Store("key", Entry(_cache.Stamp()));
+
+        Assert.NotNull(_cache.Find("key"));
+    }
+
+    private void OnceAt(CacheStep step, Action action)
+    {
+        var done = false;
+        _cache.Interleave = at =>
+        {
+            if (at == step && !done)
+            {
+                done = true;
+                action();
+            }
+        };
+    }
+
+    private static CachedCredential Entry(long stamp) => new(TokenKind.ApiKey, new byte[32], "app-1", DateTimeOffset.MaxValue,
+        DateTimeOffset.MaxValue, new AuthenticatedCaller(User, Tenant, "a@example.test", UserKind.Human, TenantRole.Member, "", null, "app-1"),
+        stamp);
+}
