@@ -22,10 +22,6 @@ internal sealed class HashingGate : IDisposable
     // Note: requests holding a slot plus those queued for one; a request's place in the queue is read from it.
     private int _inGate;
 
-    // Note: the latest time already handed out in a Retry-After; see RetryAfter.
-    private readonly Lock _promisedLock = new();
-    private DateTimeOffset _promised;
-
     // Note: when a slot was last given up, i.e. handed to the next request in the queue; see EnterAsync.
     private long _lastLeftAt;
 
@@ -64,7 +60,7 @@ internal sealed class HashingGate : IDisposable
         {
             Interlocked.Decrement(ref _inGate);
             _metrics.HashingRefused();
-            throw new HashingCapacityExceededException(RetryAfter(expectedWait));
+            throw new HashingCapacityExceededException(RetryAfter(expectedWait), expectedWait);
         }
 
         RateLimitLease lease;
@@ -120,25 +116,19 @@ internal sealed class HashingGate : IDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             _metrics.HashingRefused();
-            throw new HashingCapacityExceededException(RetryAfter(ExpectedWait(InGate)));
+            var expectedWait = ExpectedWait(InGate);
+            throw new HashingCapacityExceededException(RetryAfter(expectedWait), expectedWait);
         }
     }
 
     /// <summary>
-    /// When a refused request should come back: once the queue it found has drained, and one hash time (per slot)
-    /// after the last refused request was told to come back. Refused clients thus return spread out at the rate the
-    /// slots can serve them, and are admitted then, instead of all returning at once to be refused again.
+    /// When a refused request should come back: once the queue it found has drained, and never later than the queue
+    /// timeout. Note: derived from the requests actually in the gate, not from earlier refusals: a refused client that
+    /// never returns takes no place, so a storm of refusals ignored by their senders cannot push honest clients' retries
+    /// out (it once did, by one hash time per refusal, hours after a storm). The queue timeout bounds it because every
+    /// request in the queue was admitted expecting to wait at most that long: by then the queue found has been served.
     /// </summary>
-    private TimeSpan RetryAfter(TimeSpan expectedWait)
-    {
-        var now = _time.GetUtcNow();
-        lock (_promisedLock)
-        {
-            var next = _promised + (_hashTime.Current / _concurrency);
-            _promised = now + expectedWait > next ? now + expectedWait : next;
-            return _promised - now;
-        }
-    }
+    private TimeSpan RetryAfter(TimeSpan expectedWait) => expectedWait < _queueTimeout ? expectedWait : _queueTimeout;
 
     /// <summary>
     /// How long a request that finds <paramref name="inGate"/> requests in the gate (itself included) is expected to
@@ -221,8 +211,12 @@ internal abstract class HashingRefusedException(string message, TimeSpan retryAf
 }
 
 /// <summary>The expected wait for a hashing slot is over the queue timeout; the host answers 503 with Retry-After.</summary>
-internal sealed class HashingCapacityExceededException(TimeSpan expectedWait)
-    : HashingRefusedException("Password hashing is at capacity.", expectedWait);
+internal sealed class HashingCapacityExceededException(TimeSpan retryAfter, TimeSpan expectedWait)
+    : HashingRefusedException("Password hashing is at capacity.", retryAfter)
+{
+    /// <summary>How long the refused request would have waited for a slot (for the operator's log).</summary>
+    public TimeSpan ExpectedWait { get; } = expectedWait;
+}
 
 /// <summary>The caller's client (its address) has used up its allowance of failed attempts; the host answers 429.</summary>
 internal sealed class FailedAttemptsExhaustedException(TimeSpan retryAfter)
