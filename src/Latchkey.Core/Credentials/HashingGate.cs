@@ -19,7 +19,8 @@ internal sealed class HashingGate : IDisposable
     private readonly ConcurrencyLimiter _slots;
     private readonly HashTimeEstimate _hashTime = new();
 
-    // Note: requests holding a slot plus those queued for one; a request's place in the queue is read from it.
+    // Note: slots held plus slots queued for (a request takes one, or more for a foreign hash that needs more memory);
+    // a request's place in the queue is read from it.
     private int _inGate;
 
     // Note: when a slot was last given up, i.e. handed to the next request in the queue; see EnterAsync.
@@ -44,7 +45,7 @@ internal sealed class HashingGate : IDisposable
     /// <summary>The measured time one hash holds a slot (the median of recent hashes).</summary>
     public TimeSpan HashTime => _hashTime.Current;
 
-    /// <summary>Requests holding or waiting for a slot.</summary>
+    /// <summary>Slots held or waited for: one per request, more for a verification that needs more memory.</summary>
     public int InGate => Volatile.Read(ref _inGate);
 
     /// <summary>
@@ -52,13 +53,22 @@ internal sealed class HashingGate : IDisposable
     /// timeout (or the wait ran to twice that), and <see cref="OperationCanceledException"/> when the caller gave up
     /// (a client that disconnects leaves the queue).
     /// </summary>
-    public async ValueTask<Slot> EnterAsync(CancellationToken cancellationToken)
+    public ValueTask<Slot> EnterAsync(CancellationToken cancellationToken) => EnterAsync(1, cancellationToken);
+
+    /// <summary>
+    /// Waits for <paramref name="slots"/> slots at once, as <see cref="EnterAsync(CancellationToken)"/> waits for one:
+    /// a verification that needs several times the configured Argon2 memory (an imported hash) holds as many slots, so
+    /// that Argon2 memory stays bounded by the slots × the configured memory. Note: one that needs more than all of them
+    /// takes all of them and runs alone; the bound is then its own memory (at most the import limit).
+    /// </summary>
+    public async ValueTask<Slot> EnterAsync(int slots, CancellationToken cancellationToken)
     {
-        var inGate = Interlocked.Increment(ref _inGate);
+        slots = Math.Clamp(slots, 1, _concurrency);
+        var inGate = Interlocked.Add(ref _inGate, slots);
         var expectedWait = ExpectedWait(inGate);
         if (expectedWait > _queueTimeout)
         {
-            Interlocked.Decrement(ref _inGate);
+            Interlocked.Add(ref _inGate, -slots);
             _metrics.HashingRefused();
             throw new HashingCapacityExceededException(RetryAfter(expectedWait), expectedWait);
         }
@@ -67,7 +77,7 @@ internal sealed class HashingGate : IDisposable
         long heldSince;
         try
         {
-            lease = _slots.AttemptAcquire();
+            lease = _slots.AttemptAcquire(slots);
             heldSince = _time.GetTimestamp();
             if (!lease.IsAcquired)
             {
@@ -76,7 +86,7 @@ internal sealed class HashingGate : IDisposable
                 _metrics.HashingQueued();
                 try
                 {
-                    lease = await WaitAsync(cancellationToken);
+                    lease = await WaitAsync(slots, cancellationToken);
                 }
                 finally
                 {
@@ -96,14 +106,14 @@ internal sealed class HashingGate : IDisposable
         }
         catch
         {
-            Interlocked.Decrement(ref _inGate);
+            Interlocked.Add(ref _inGate, -slots);
             throw;
         }
 
-        return new Slot(this, lease, heldSince);
+        return new Slot(this, lease, heldSince, slots);
     }
 
-    private async ValueTask<RateLimitLease> WaitAsync(CancellationToken cancellationToken)
+    private async ValueTask<RateLimitLease> WaitAsync(int slots, CancellationToken cancellationToken)
     {
         // Note: a backstop, not the admission rule: the expected wait was under the timeout when the request was
         // queued; only if hashing slowed down a lot since does a queued request give up.
@@ -111,7 +121,7 @@ internal sealed class HashingGate : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, backstop.Token);
         try
         {
-            return await _slots.AcquireAsync(1, linked.Token);
+            return await _slots.AcquireAsync(slots, linked.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -140,20 +150,20 @@ internal sealed class HashingGate : IDisposable
         return queuedUpToHere <= 0 ? TimeSpan.Zero : _hashTime.Current * queuedUpToHere / _concurrency;
     }
 
-    private void Leave(RateLimitLease lease, long heldSince)
+    private void Leave(RateLimitLease lease, long heldSince, int slots)
     {
         var now = _time.GetTimestamp();
         _hashTime.Add(_time.GetElapsedTime(heldSince, now));
         Volatile.Write(ref _lastLeftAt, now);
         lease.Dispose();
-        Interlocked.Decrement(ref _inGate);
+        Interlocked.Add(ref _inGate, -slots);
     }
 
     public void Dispose() => _slots.Dispose();
 
-    internal readonly struct Slot(HashingGate gate, RateLimitLease lease, long heldSince) : IDisposable
+    internal readonly struct Slot(HashingGate gate, RateLimitLease lease, long heldSince, int slots) : IDisposable
     {
-        public void Dispose() => gate.Leave(lease, heldSince);
+        public void Dispose() => gate.Leave(lease, heldSince, slots);
     }
 
     /// <summary>

@@ -89,6 +89,27 @@ public sealed class HashingGateTests : IDisposable
     }
 
     [Fact]
+    public async Task AVerificationNeedingSeveralSlotsWaitsUntilThatManyAreFreeAndHoldsThemAll()
+    {
+        using var gate = Gate(concurrency: 2, queueTimeoutSeconds: 10);
+        await HashAsync(gate, TimeSpan.FromSeconds(1));
+        var one = await gate.EnterAsync(CancellationToken.None);
+
+        // Note: four slots' worth of memory on a gate of two: it takes both, and runs alone.
+        var large = gate.EnterAsync(4, CancellationToken.None).AsTask();
+        Assert.False(large.IsCompleted);
+        Assert.Equal(3, gate.InGate);
+        one.Dispose();
+        var held = await large;
+        var next = gate.EnterAsync(CancellationToken.None).AsTask();
+
+        Assert.False(next.IsCompleted);
+        held.Dispose();
+        (await next).Dispose();
+        Assert.Equal(0, gate.InGate);
+    }
+
+    [Fact]
     public async Task SlotsAreHandedOutFirstComeFirstServed()
     {
         using var gate = Gate(concurrency: 1, queueTimeoutSeconds: 10);
