@@ -191,6 +191,42 @@ public sealed class RoleTests
         await ProblemAssert.IsProblemAsync(demote, HttpStatusCode.Conflict);
     }
 
+    public static TheoryData<string, string?> AdminChangesOfAMember => new()
+    {
+        { "PATCH", "{\"disabled\":true}" },
+        { "PATCH", "{\"roles\":[\"admin\"]}" },
+        { "DELETE", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(AdminChangesOfAMember))]
+    public async Task AnAdminsChangeOfAMemberWhomAnOwnerPromotesMeanwhileIsAConflictAndTheNewOwnerStays(string method, string? body)
+    {
+        var barrier = new StoreBarrier(armed: false);
+        var target = Guid.Empty;
+        await using var host = await LatchkeyTestHost.StartAsync(services: ReadBarrierUserStore.Install(barrier, () => target));
+        var (_, _, owner) = await host.CreateTenantAsync("owner@acme.test");
+        await host.CreateUserAsync(owner, "admin@acme.test", "admin");
+        var memberId = await host.CreateUserAsync(owner, "member@acme.test");
+        var admin = await host.LoginAsync("admin@acme.test", "admin-app-001");
+        target = memberId;
+        barrier.Arm();
+
+        // Note: the admin's request has read the target (a member, whom an admin may manage) and is held there.
+        var adminsChange = host.SendAsync(new HttpMethod(method), $"/v1/users/{memberId}", body is null ? null : Json(body), admin);
+        await barrier.Arrived;
+        Assert.Equal(HttpStatusCode.NoContent,
+            (await host.SendAsync(HttpMethod.Patch, $"/v1/users/{memberId}", new { roles = new[] { "owner" } }, owner)).StatusCode);
+        barrier.Release();
+
+        await ProblemAssert.IsProblemAsync(await adminsChange, HttpStatusCode.Conflict);
+        var stored = (await host.GetJsonAsync("/v1/users", owner)).EnumerateArray().Single(u => u.GetProperty("userId").GetGuid() == memberId);
+        Assert.Equal("owner", stored.GetProperty("roles").EnumerateArray().Single().GetString());
+        Assert.False(stored.GetProperty("disabled").GetBoolean());
+        Assert.Equal(HttpStatusCode.Created, (await host.SendAsync(HttpMethod.Post, "/v1/login",
+            new { login = "member@acme.test", password = LatchkeyTestHost.Password, appId = "member-app-01" })).StatusCode);
+    }
+
     [Theory]
     [InlineData("[]")]
     [InlineData("[\"admin\",\"member\"]")]

@@ -38,21 +38,15 @@ internal sealed class StoreBarrier
     }
 }
 
-/// <summary>The real user store, with the login's rehash held at a barrier before it writes.</summary>
-internal sealed class RehashBarrierUserStore(EfUserStore inner, StoreBarrier barrier) : IUserStore
+/// <summary>The real user store, every call passed through; a hook overrides the one call it holds.</summary>
+internal abstract class DelegatingUserStore(IUserStore inner) : IUserStore
 {
-    public static Action<IServiceCollection> Install(StoreBarrier barrier) => services =>
-        services.AddScoped<IUserStore>(sp => new RehashBarrierUserStore(ActivatorUtilities.CreateInstance<EfUserStore>(sp), barrier));
-
-    public async Task<bool> UpdateVerifierAsync(Guid userId, string verified, string verifier, CancellationToken cancellationToken)
-    {
-        await barrier.PassAsync();
-        return await inner.UpdateVerifierAsync(userId, verified, verifier, cancellationToken);
-    }
+    public virtual Task<bool> UpdateVerifierAsync(Guid userId, string verified, string verifier, CancellationToken cancellationToken) =>
+        inner.UpdateVerifierAsync(userId, verified, verifier, cancellationToken);
 
     public Task<User?> FindByLoginAsync(string normalizedLogin, CancellationToken cancellationToken) => inner.FindByLoginAsync(normalizedLogin, cancellationToken);
 
-    public Task<User?> FindAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken) => inner.FindAsync(tenantId, userId, cancellationToken);
+    public virtual Task<User?> FindAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken) => inner.FindAsync(tenantId, userId, cancellationToken);
 
     public Task<bool> CreateAsync(User user, CancellationToken cancellationToken) => inner.CreateAsync(user, cancellationToken);
 
@@ -69,13 +63,48 @@ internal sealed class RehashBarrierUserStore(EfUserStore inner, StoreBarrier bar
     public Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CancellationToken cancellationToken) =>
         inner.ChangeSecretAsync(userId, verifier, keepSessionId, cancellationToken);
 
-    public Task<UserChange> UpdateAccessAsync(Guid tenantId, Guid userId, TenantRole role, bool disabled, CancellationToken cancellationToken) =>
-        inner.UpdateAccessAsync(tenantId, userId, role, disabled, cancellationToken);
+    public Task<UserChange> UpdateAccessAsync(Guid tenantId, Guid userId, UserAccess seen, UserAccess access, CancellationToken cancellationToken) =>
+        inner.UpdateAccessAsync(tenantId, userId, seen, access, cancellationToken);
 
-    public Task<UserChange> DeleteAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken) => inner.DeleteAsync(tenantId, userId, cancellationToken);
+    public Task<UserChange> DeleteAsync(Guid tenantId, Guid userId, TenantRole seenRole, CancellationToken cancellationToken) =>
+        inner.DeleteAsync(tenantId, userId, seenRole, cancellationToken);
 
     public Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken) =>
         inner.RecordLastUseAsync(uses, cancellationToken);
+}
+
+/// <summary>The real user store, with the login's rehash held at a barrier before it writes.</summary>
+internal sealed class RehashBarrierUserStore(EfUserStore inner, StoreBarrier barrier) : DelegatingUserStore(inner)
+{
+    public static Action<IServiceCollection> Install(StoreBarrier barrier) => services =>
+        services.AddScoped<IUserStore>(sp => new RehashBarrierUserStore(ActivatorUtilities.CreateInstance<EfUserStore>(sp), barrier));
+
+    public override async Task<bool> UpdateVerifierAsync(Guid userId, string verified, string verifier, CancellationToken cancellationToken)
+    {
+        await barrier.PassAsync();
+        return await base.UpdateVerifierAsync(userId, verified, verifier, cancellationToken);
+    }
+}
+
+/// <summary>
+/// The real user store, with the first read of one user held at a barrier right after it read: an owner's or admin's
+/// change has then seen the user as it was, and the test changes it before the change goes on.
+/// </summary>
+internal sealed class ReadBarrierUserStore(EfUserStore inner, StoreBarrier barrier, Func<Guid> heldUser) : DelegatingUserStore(inner)
+{
+    public static Action<IServiceCollection> Install(StoreBarrier barrier, Func<Guid> heldUser) => services =>
+        services.AddScoped<IUserStore>(sp => new ReadBarrierUserStore(ActivatorUtilities.CreateInstance<EfUserStore>(sp), barrier, heldUser));
+
+    public override async Task<User?> FindAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken)
+    {
+        var user = await base.FindAsync(tenantId, userId, cancellationToken);
+        if (userId == heldUser())
+        {
+            await barrier.PassAsync();
+        }
+
+        return user;
+    }
 }
 
 /// <summary>

@@ -69,6 +69,43 @@ public sealed class ImportTests
     }
 
     [Fact]
+    public async Task ImportRefusesEachRowWhoseHashCostsMoreThanTheCapsWithItsLineNumber()
+    {
+        await using var db = await CliDatabase.CreateAsync("sqlite");
+        Assert.Equal(0, (await db.RunWithInputAsync("correct horse battery staple\n", "tenant", "create", "Acme", "--owner", "owner@example.com", "--password-stdin")).ExitCode);
+        const string salt = "MDEyMzQ1Njc4OWFiY2RlZg", hash = "FTtG4tV2zYvAAtMhKzyqPUd/BhUm/7rIvUhBvk5vs/4";
+        var identity = new byte[13 + 16 + 40];
+        identity[0] = 0x01;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(identity.AsSpan(5), 1_000_001);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(identity.AsSpan(9), 16);
+        var file = Path.Combine(db.Directory, "costly.csv");
+        await File.WriteAllLinesAsync(file,
+        [
+            "login,password_hash",
+            $"fine@example.com,{ForeignHashes.AspNetIdentityV3("the password of the old system")}",
+            "bcrypt@example.com,$2b$15$4s0hGNNcKOrYjdy3aCZMe.JA0nCugydqajdbUUQvQya7HOCdrEGtC",
+            $"memory@example.com,\"$argon2id$v=19$m=262145,t=1,p=1${salt}${hash}\"",
+            $"passes@example.com,\"$argon2id$v=19$m=64,t=11,p=1${salt}${hash}\"",
+            $"lanes@example.com,\"$argon2id$v=19$m=72,t=1,p=9${salt}${hash}\"",
+            $"identity@example.com,{Convert.ToBase64String(identity)}",
+            "django@example.com,pbkdf2_sha256$2000001$abcdefghijklmnopqrstuv$+vAS/ZWDi522LRhn+1B1oBKyXi3S1Lgm/isjkBCvi+k=",
+        ]);
+
+        var run = await db.RunAsync("import", file, "--tenant", "Acme");
+
+        Assert.True(run.ExitCode == ExitCodes.PartlyDone, run.Out + run.Error);
+        Assert.Contains("Imported 1 user(s), skipped 0 whose login exists already, rejected 6.", run.Out);
+        Assert.Contains("costly.csv:3: bcrypt cost 15 above the import limit (14)", run.Out);
+        foreach (var line in new[] { 4, 5, 6 })
+        {
+            Assert.Contains($"costly.csv:{line}: Argon2 parameters above the import limits (m ≤ 262144 KiB, t ≤ 10, p ≤ 8)", run.Out);
+        }
+
+        Assert.Contains("costly.csv:7: PBKDF2 cost above the import limit (iterations × output blocks ≤ 2000000)", run.Out);
+        Assert.Contains("costly.csv:8: PBKDF2 cost above the import limit (iterations × output blocks ≤ 2000000)", run.Out);
+    }
+
+    [Fact]
     public async Task ImportStoppedMidwayLeavesWholeBatchesAndARerunImportsTheRest()
     {
         await using var db = await CliDatabase.CreateAsync("sqlite");

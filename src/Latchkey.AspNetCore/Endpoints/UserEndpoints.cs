@@ -102,6 +102,8 @@ internal static class UserEndpoints
         UserAdminOutcome.LastOwner => Problems.Status(StatusCodes.Status409Conflict, "Last owner",
             "A tenant keeps at least one enabled owner: make another user owner first."),
         UserAdminOutcome.LoginTaken => Problems.Status(StatusCodes.Status409Conflict, "Login taken", "Choose another login."),
+        UserAdminOutcome.Conflict => Problems.Status(StatusCodes.Status409Conflict, "User changed",
+            "The user's role or state changed while this request was handled; nothing was changed. Read it again and retry."),
         _ => NotFound(),
     };
 }

@@ -27,7 +27,7 @@ internal sealed class ExpectedExceptionHandler(
 
         if (exception is HashingCapacityExceededException busy)
         {
-            refusals.Record(busy.RetryAfter);
+            refusals.Record(busy.ExpectedWait);
         }
         else if (exception is not (BadHttpRequestException or HashingRefusedException))
         {

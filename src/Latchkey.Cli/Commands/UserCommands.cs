@@ -169,6 +169,8 @@ internal static class UserCommands
         UserAdminOutcome.LastOwner => throw new CliException(ExitCodes.Conflict,
             "Refused: the tenant would be left without an enabled owner. Make another user owner first."),
         UserAdminOutcome.Invalid => throw new CliException(ExitCodes.Invalid, $"{result.Error!.Field}: {result.Error.Message}"),
+        UserAdminOutcome.Conflict => throw new CliException(ExitCodes.Conflict,
+            $"The user {reference} changed meanwhile; nothing was changed. Try again."),
         _ => throw new CliException(ExitCodes.Conflict, "Refused by the tenant's role rules."),
     };
 

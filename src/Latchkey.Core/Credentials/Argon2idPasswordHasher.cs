@@ -20,6 +20,9 @@ internal sealed class Argon2idPasswordHasher(IOptions<LatchkeyPasswordOptions> o
     private readonly int _memoryKiB = options.Value.Argon2MemoryKiB;
     private string? _dummyVerifier;
 
+    /// <summary>The configured memory of one hash, in KiB: what one hashing slot holds.</summary>
+    public int MemoryKiB => _memoryKiB;
+
     public string DummyVerifier => _dummyVerifier ??= Hash(Convert.ToBase64String(Guid.NewGuid().ToByteArray()));
 
     public string Hash(string password)

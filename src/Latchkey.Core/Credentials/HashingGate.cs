@@ -19,12 +19,9 @@ internal sealed class HashingGate : IDisposable
     private readonly ConcurrencyLimiter _slots;
     private readonly HashTimeEstimate _hashTime = new();
 
-    // Note: requests holding a slot plus those queued for one; a request's place in the queue is read from it.
+    // Note: slots held plus slots queued for (a request takes one, or more for a foreign hash that needs more memory);
+    // a request's place in the queue is read from it.
     private int _inGate;
-
-    // Note: the latest time already handed out in a Retry-After; see RetryAfter.
-    private readonly Lock _promisedLock = new();
-    private DateTimeOffset _promised;
 
     // Note: when a slot was last given up, i.e. handed to the next request in the queue; see EnterAsync.
     private long _lastLeftAt;
@@ -48,7 +45,7 @@ internal sealed class HashingGate : IDisposable
     /// <summary>The measured time one hash holds a slot (the median of recent hashes).</summary>
     public TimeSpan HashTime => _hashTime.Current;
 
-    /// <summary>Requests holding or waiting for a slot.</summary>
+    /// <summary>Slots held or waited for: one per request, more for a verification that needs more memory.</summary>
     public int InGate => Volatile.Read(ref _inGate);
 
     /// <summary>
@@ -56,22 +53,31 @@ internal sealed class HashingGate : IDisposable
     /// timeout (or the wait ran to twice that), and <see cref="OperationCanceledException"/> when the caller gave up
     /// (a client that disconnects leaves the queue).
     /// </summary>
-    public async ValueTask<Slot> EnterAsync(CancellationToken cancellationToken)
+    public ValueTask<Slot> EnterAsync(CancellationToken cancellationToken) => EnterAsync(1, cancellationToken);
+
+    /// <summary>
+    /// Waits for <paramref name="slots"/> slots at once, as <see cref="EnterAsync(CancellationToken)"/> waits for one:
+    /// a verification that needs several times the configured Argon2 memory (an imported hash) holds as many slots, so
+    /// that Argon2 memory stays bounded by the slots × the configured memory. Note: one that needs more than all of them
+    /// takes all of them and runs alone; the bound is then its own memory (at most the import limit).
+    /// </summary>
+    public async ValueTask<Slot> EnterAsync(int slots, CancellationToken cancellationToken)
     {
-        var inGate = Interlocked.Increment(ref _inGate);
+        slots = Math.Clamp(slots, 1, _concurrency);
+        var inGate = Interlocked.Add(ref _inGate, slots);
         var expectedWait = ExpectedWait(inGate);
         if (expectedWait > _queueTimeout)
         {
-            Interlocked.Decrement(ref _inGate);
+            Interlocked.Add(ref _inGate, -slots);
             _metrics.HashingRefused();
-            throw new HashingCapacityExceededException(RetryAfter(expectedWait));
+            throw new HashingCapacityExceededException(RetryAfter(expectedWait), expectedWait);
         }
 
         RateLimitLease lease;
         long heldSince;
         try
         {
-            lease = _slots.AttemptAcquire();
+            lease = _slots.AttemptAcquire(slots);
             heldSince = _time.GetTimestamp();
             if (!lease.IsAcquired)
             {
@@ -80,7 +86,7 @@ internal sealed class HashingGate : IDisposable
                 _metrics.HashingQueued();
                 try
                 {
-                    lease = await WaitAsync(cancellationToken);
+                    lease = await WaitAsync(slots, cancellationToken);
                 }
                 finally
                 {
@@ -100,14 +106,14 @@ internal sealed class HashingGate : IDisposable
         }
         catch
         {
-            Interlocked.Decrement(ref _inGate);
+            Interlocked.Add(ref _inGate, -slots);
             throw;
         }
 
-        return new Slot(this, lease, heldSince);
+        return new Slot(this, lease, heldSince, slots);
     }
 
-    private async ValueTask<RateLimitLease> WaitAsync(CancellationToken cancellationToken)
+    private async ValueTask<RateLimitLease> WaitAsync(int slots, CancellationToken cancellationToken)
     {
         // Note: a backstop, not the admission rule: the expected wait was under the timeout when the request was
         // queued; only if hashing slowed down a lot since does a queued request give up.
@@ -115,30 +121,24 @@ internal sealed class HashingGate : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, backstop.Token);
         try
         {
-            return await _slots.AcquireAsync(1, linked.Token);
+            return await _slots.AcquireAsync(slots, linked.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             _metrics.HashingRefused();
-            throw new HashingCapacityExceededException(RetryAfter(ExpectedWait(InGate)));
+            var expectedWait = ExpectedWait(InGate);
+            throw new HashingCapacityExceededException(RetryAfter(expectedWait), expectedWait);
         }
     }
 
     /// <summary>
-    /// When a refused request should come back: once the queue it found has drained, and one hash time (per slot)
-    /// after the last refused request was told to come back. Refused clients thus return spread out at the rate the
-    /// slots can serve them, and are admitted then, instead of all returning at once to be refused again.
+    /// When a refused request should come back: once the queue it found has drained, and never later than the queue
+    /// timeout. Note: derived from the requests actually in the gate, not from earlier refusals: a refused client that
+    /// never returns takes no place, so a storm of refusals ignored by their senders cannot push honest clients' retries
+    /// out (it once did, by one hash time per refusal, hours after a storm). The queue timeout bounds it because every
+    /// request in the queue was admitted expecting to wait at most that long: by then the queue found has been served.
     /// </summary>
-    private TimeSpan RetryAfter(TimeSpan expectedWait)
-    {
-        var now = _time.GetUtcNow();
-        lock (_promisedLock)
-        {
-            var next = _promised + (_hashTime.Current / _concurrency);
-            _promised = now + expectedWait > next ? now + expectedWait : next;
-            return _promised - now;
-        }
-    }
+    private TimeSpan RetryAfter(TimeSpan expectedWait) => expectedWait < _queueTimeout ? expectedWait : _queueTimeout;
 
     /// <summary>
     /// How long a request that finds <paramref name="inGate"/> requests in the gate (itself included) is expected to
@@ -150,20 +150,20 @@ internal sealed class HashingGate : IDisposable
         return queuedUpToHere <= 0 ? TimeSpan.Zero : _hashTime.Current * queuedUpToHere / _concurrency;
     }
 
-    private void Leave(RateLimitLease lease, long heldSince)
+    private void Leave(RateLimitLease lease, long heldSince, int slots)
     {
         var now = _time.GetTimestamp();
         _hashTime.Add(_time.GetElapsedTime(heldSince, now));
         Volatile.Write(ref _lastLeftAt, now);
         lease.Dispose();
-        Interlocked.Decrement(ref _inGate);
+        Interlocked.Add(ref _inGate, -slots);
     }
 
     public void Dispose() => _slots.Dispose();
 
-    internal readonly struct Slot(HashingGate gate, RateLimitLease lease, long heldSince) : IDisposable
+    internal readonly struct Slot(HashingGate gate, RateLimitLease lease, long heldSince, int slots) : IDisposable
     {
-        public void Dispose() => gate.Leave(lease, heldSince);
+        public void Dispose() => gate.Leave(lease, heldSince, slots);
     }
 
     /// <summary>
@@ -221,8 +221,12 @@ internal abstract class HashingRefusedException(string message, TimeSpan retryAf
 }
 
 /// <summary>The expected wait for a hashing slot is over the queue timeout; the host answers 503 with Retry-After.</summary>
-internal sealed class HashingCapacityExceededException(TimeSpan expectedWait)
-    : HashingRefusedException("Password hashing is at capacity.", expectedWait);
+internal sealed class HashingCapacityExceededException(TimeSpan retryAfter, TimeSpan expectedWait)
+    : HashingRefusedException("Password hashing is at capacity.", retryAfter)
+{
+    /// <summary>How long the refused request would have waited for a slot (for the operator's log).</summary>
+    public TimeSpan ExpectedWait { get; } = expectedWait;
+}
 
 /// <summary>The caller's client (its address) has used up its allowance of failed attempts; the host answers 429.</summary>
 internal sealed class FailedAttemptsExhaustedException(TimeSpan retryAfter)

@@ -12,6 +12,12 @@ internal interface IPasswordHasher
     /// unknown makes every failed login cost one hash, so response time does not reveal which logins exist.
     /// </summary>
     string DummyVerifier { get; }
+
+    /// <summary>
+    /// How many hashing slots a verification against <paramref name="verifier"/> takes: one per configured Argon2
+    /// memory it needs, so that the gate bounds memory, not a count of hashes. One for Latchkey's own verifiers.
+    /// </summary>
+    int SlotsFor(string verifier) => 1;
 }
 
 internal enum PasswordVerification

@@ -102,12 +102,13 @@ internal sealed class AccountService(
 
         // Note: a server too busy to hash answers 503 and the attempt, disposed unverified, is taken back: else
         // flooding the queue would push real users into delays.
-        using (var slot = await passwords.ReserveAsync(cancellationToken))
+        // Note: an unknown login, a machine login, a disabled user and a locked login all cost one hash, like a
+        // wrong password, so neither the answer nor its timing tells which logins exist. A locked login is
+        // checked against the dummy verifier: whatever the password, it answers like a wrong one.
+        var verifier = !locked && user is { Kind: UserKind.Human } ? user.SecretVerifier : null;
+        using (var slot = await passwords.ReserveAsync(verifier, cancellationToken))
         {
-            // Note: an unknown login, a machine login, a disabled user and a locked login all cost one hash, like a
-            // wrong password, so neither the answer nor its timing tells which logins exist. A locked login is
-            // checked against the dummy verifier: whatever the password, it answers like a wrong one.
-            verification = passwords.Verify(slot, !locked && user is { Kind: UserKind.Human } ? user.SecretVerifier : null, presented);
+            verification = passwords.Verify(slot, verifier, presented);
         }
 
         if (verification == PasswordVerification.Failed || user is not { Kind: UserKind.Human } || user.Disabled || locked)
@@ -192,10 +193,11 @@ internal sealed class AccountService(
 
         PasswordVerification verification;
         var locked = attempt.Outcome == ThrottleOutcome.Locked;
-        using (var slot = await passwords.ReserveAsync(cancellationToken))
+        // Note: locked, the current password is not checked; a dummy hash keeps the cost the same.
+        var stored = locked ? null : user.SecretVerifier;
+        using (var slot = await passwords.ReserveAsync(stored, cancellationToken))
         {
-            // Note: locked, the current password is not checked; a dummy hash keeps the cost the same.
-            verification = passwords.Verify(slot, locked ? null : user.SecretVerifier, current);
+            verification = passwords.Verify(slot, stored, current);
         }
 
         if (locked || verification == PasswordVerification.Failed)

@@ -89,7 +89,7 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
     {
         var user = await users.FindAsync(caller.TenantId, userId, cancellationToken);
         await using var transaction = await work.BeginAsync(cancellationToken);
-        if (user is not { Kind: UserKind.Machine } || await users.DeleteAsync(caller.TenantId, userId, cancellationToken) != UserChange.Done)
+        if (user is not { Kind: UserKind.Machine } || await users.DeleteAsync(caller.TenantId, userId, user.Role, cancellationToken) != UserChange.Done)
         {
             return false;
         }

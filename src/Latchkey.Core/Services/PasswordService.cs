@@ -38,13 +38,14 @@ internal sealed class PasswordService(
     }
 
     /// <summary>
-    /// A hashing slot for a verification still to come. Throws a <see cref="HashingRefusedException"/> when the gate is
+    /// A hashing slot for a verification still to come against <paramref name="verifier"/> (null: the dummy verifier),
+    /// or as many slots as its memory needs (<see cref="IPasswordHasher.SlotsFor"/>). Throws a <see cref="HashingRefusedException"/> when the gate is
     /// full (<see cref="HashingCapacityExceededException"/>) or the caller's client has used up its failures
     /// (<see cref="FailedAttemptsExhaustedException"/>).
     /// </summary>
-    public async ValueTask<HashingGate.Slot> ReserveAsync(CancellationToken cancellationToken)
+    public async ValueTask<HashingGate.Slot> ReserveAsync(string? verifier, CancellationToken cancellationToken)
     {
-        var slot = await hashing.EnterAsync(cancellationToken);
+        var slot = await hashing.EnterAsync(verifier is null ? 1 : hasher.SlotsFor(verifier), cancellationToken);
 
         // Note: asked again with the slot held (the endpoint asked on arrival): requests from one client queued
         // side by side all passed that first check, and only one hash per slot can now run past the allowance.

@@ -79,6 +79,9 @@ internal enum UserAdminOutcome
     /// <summary>The tenant would be left without an enabled owner.</summary>
     LastOwner,
 
+    /// <summary>The user's role or state changed while the request was handled (by another owner or admin).</summary>
+    Conflict,
+
     LoginTaken,
 }
 

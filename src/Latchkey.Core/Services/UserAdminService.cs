@@ -98,7 +98,9 @@ internal sealed class UserAdminService(
         }
 
         await using var transaction = await work.BeginAsync(cancellationToken);
-        var change = await users.UpdateAccessAsync(caller.TenantId, userId, role, disable, cancellationToken);
+        // Note: the rules above were checked against the target as read; the store changes it only if it is still so,
+        // else an owner's promotion made meanwhile would be overwritten by an admin who may not touch owners.
+        var change = await users.UpdateAccessAsync(caller.TenantId, userId, UserAccess.Of(target), new(role, disable), cancellationToken);
         if (change != UserChange.Done)
         {
             return Map(change);
@@ -136,7 +138,7 @@ internal sealed class UserAdminService(
         }
 
         await using var transaction = await work.BeginAsync(cancellationToken);
-        var change = await users.DeleteAsync(caller.TenantId, userId, cancellationToken);
+        var change = await users.DeleteAsync(caller.TenantId, userId, target.Role, cancellationToken);
         if (change != UserChange.Done)
         {
             return Map(change).Outcome;
@@ -247,8 +249,12 @@ internal sealed class UserAdminService(
     private static bool MayGrant(AuthenticatedCaller caller, TenantRole role) =>
         caller.Kind == UserKind.Human && caller.Role >= TenantRole.Admin && role <= caller.Role;
 
-    private static UserAdminResult Map(UserChange change) =>
-        change == UserChange.LastOwner ? UserAdminOutcome.LastOwner : UserAdminOutcome.NotFound;
+    private static UserAdminResult Map(UserChange change) => change switch
+    {
+        UserChange.LastOwner => UserAdminOutcome.LastOwner,
+        UserChange.Conflict => UserAdminOutcome.Conflict,
+        _ => UserAdminOutcome.NotFound,
+    };
 
     private static UserAdminResult Invalid(string field, string message) =>
         new(UserAdminOutcome.Invalid, Error: new InputError(field, message));

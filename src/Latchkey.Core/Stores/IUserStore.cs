@@ -45,20 +45,29 @@ internal interface IUserStore
     Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Sets the user's role and whether it is disabled; disabling bumps the credential version and deletes every
-    /// session of the user in the same transaction. Refused with <see cref="UserChange.LastOwner"/> when the tenant would be left without an enabled
-    /// owner.
-    /// </summary>
-    Task<UserChange> UpdateAccessAsync(Guid tenantId, Guid userId, TenantRole role, bool disabled, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Deletes the user and its sessions; refused with <see cref="UserChange.LastOwner"/> when it is the tenant's last
+    /// Sets the user's role and whether it is disabled, only if they are still <paramref name="seen"/> (compare-and-set:
+    /// the caller's role rules were checked against what it read); disabling bumps the credential version and deletes
+    /// every session of the user in the same transaction. Refused with <see cref="UserChange.Conflict"/> when the user
+    /// changed since it was read, and with <see cref="UserChange.LastOwner"/> when the tenant would be left without an
     /// enabled owner.
     /// </summary>
-    Task<UserChange> DeleteAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken);
+    Task<UserChange> UpdateAccessAsync(Guid tenantId, Guid userId, UserAccess seen, UserAccess access, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the user and its sessions, only if its role is still <paramref name="seenRole"/>; refused with
+    /// <see cref="UserChange.Conflict"/> when it is not, and with <see cref="UserChange.LastOwner"/> when it is the
+    /// tenant's last enabled owner.
+    /// </summary>
+    Task<UserChange> DeleteAsync(Guid tenantId, Guid userId, TenantRole seenRole, CancellationToken cancellationToken);
 
     /// <summary>Cross-tenant: the background writer records last use of machine users of every tenant.</summary>
     Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken);
+}
+
+/// <summary>What an owner or admin changes of a user: its role and whether it is disabled.</summary>
+internal readonly record struct UserAccess(TenantRole Role, bool Disabled)
+{
+    public static UserAccess Of(User user) => new(user.Role, user.Disabled);
 }
 
 /// <summary>A user as an admin sees it in a list.</summary>
@@ -72,4 +81,10 @@ internal enum UserChange
 
     /// <summary>Refused: at least one enabled owner always remains.</summary>
     LastOwner,
+
+    /// <summary>
+    /// Refused: the user's role or state is no longer what the caller read (and checked its rules against); nothing
+    /// was changed.
+    /// </summary>
+    Conflict,
 }

@@ -89,25 +89,30 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
     }
 
     public async Task<UserChange> UpdateAccessAsync(
-        Guid tenantId, Guid userId, TenantRole role, bool disabled, CancellationToken cancellationToken)
+        Guid tenantId, Guid userId, UserAccess seen, UserAccess access, CancellationToken cancellationToken)
     {
-        var staysOwner = role == TenantRole.Owner && !disabled;
+        var (role, disabled) = access;
 
-        // Note: the check that another enabled owner remains is part of the UPDATE (and DELETE) statement itself, and
-        // the tenant's row is locked first (SQLite: the write lock of BEGIN IMMEDIATE; PostgreSQL: FOR UPDATE), so two
-        // owners demoting each other at once take turns and the second sees the first's change.
+        // Note: the preconditions are part of the UPDATE (and DELETE) statement itself, and the tenant's row is locked
+        // first (SQLite: the write lock of BEGIN IMMEDIATE; PostgreSQL: FOR UPDATE), so two owners demoting each other
+        // at once take turns and the second sees the first's change; and an admin's change, checked against a member,
+        // cannot land on the owner that user became meanwhile.
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         await db.LockTenantAsync(tenantId, cancellationToken);
-        var updated = await OfUser(tenantId, userId)
-            .Where(u => staysOwner || !(u.Role == TenantRole.Owner && !u.Disabled) || db.Users.Any(o => o.TenantId == tenantId && o.Id != userId && o.Role == TenantRole.Owner && !o.Disabled))
-            .ExecuteUpdateAsync(u => u
+        var target = AsSeen(tenantId, userId, seen);
+        if (role != TenantRole.Owner || disabled)
+        {
+            target = LeavingAnEnabledOwner(target, tenantId, userId);
+        }
+
+        var updated = await target.ExecuteUpdateAsync(u => u
                 .SetProperty(x => x.Role, role)
                 .SetProperty(x => x.Disabled, disabled)
                 .SetProperty(x => x.CredentialVersion, x => disabled && !x.Disabled ? x.CredentialVersion + 1 : x.CredentialVersion),
                 cancellationToken);
         if (updated == 0)
         {
-            return await OfUser(tenantId, userId).AnyAsync(cancellationToken) ? UserChange.LastOwner : UserChange.NotFound;
+            return await WhyUnchangedAsync(tenantId, userId, seen, cancellationToken);
         }
 
         if (disabled)
@@ -122,17 +127,17 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         return UserChange.Done;
     }
 
-    public async Task<UserChange> DeleteAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken)
+    public async Task<UserChange> DeleteAsync(Guid tenantId, Guid userId, TenantRole seenRole, CancellationToken cancellationToken)
     {
-        // Note: the tenant's row is locked first, as in UpdateAccessAsync, for the same last-owner rule.
+        // Note: the tenant's row is locked first, as in UpdateAccessAsync, for the same rules.
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         await db.LockTenantAsync(tenantId, cancellationToken);
-        var deleted = await OfUser(tenantId, userId)
-            .Where(u => !(u.Role == TenantRole.Owner && !u.Disabled) || db.Users.Any(o => o.TenantId == tenantId && o.Id != userId && o.Role == TenantRole.Owner && !o.Disabled))
+        var deleted = await LeavingAnEnabledOwner(OfUser(tenantId, userId).Where(u => u.Role == seenRole), tenantId, userId)
             .ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0)
         {
-            return await OfUser(tenantId, userId).AnyAsync(cancellationToken) ? UserChange.LastOwner : UserChange.NotFound;
+            var role = await OfUser(tenantId, userId).Select(u => (TenantRole?)u.Role).FirstOrDefaultAsync(cancellationToken);
+            return role is null ? UserChange.NotFound : role != seenRole ? UserChange.Conflict : UserChange.LastOwner;
         }
 
         // Note: explicit rather than trusting the cascade, which SQLite applies only with foreign keys enabled.
@@ -161,4 +166,28 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
     }
 
     private IQueryable<User> OfUser(Guid tenantId, Guid userId) => db.Users.Where(u => u.Id == userId && u.TenantId == tenantId);
+
+    private IQueryable<User> AsSeen(Guid tenantId, Guid userId, UserAccess seen)
+    {
+        var (role, disabled) = seen;
+        return OfUser(tenantId, userId).Where(u => u.Role == role && u.Disabled == disabled);
+    }
+
+    /// <summary>
+    /// The last-owner rule, in the one place it is written: the user stays in <paramref name="users"/> only if it is no
+    /// enabled owner, or another enabled owner of the tenant remains. Part of the changing statement's WHERE, under the
+    /// tenant's lock.
+    /// </summary>
+    private IQueryable<User> LeavingAnEnabledOwner(IQueryable<User> users, Guid tenantId, Guid userId) =>
+        users.Where(u => !(u.Role == TenantRole.Owner && !u.Disabled)
+            || db.Users.Any(o => o.TenantId == tenantId && o.Id != userId && o.Role == TenantRole.Owner && !o.Disabled));
+
+    /// <summary>Why a change under the tenant's lock touched no row: the user is gone, changed since it was read, or the last owner.</summary>
+    private async Task<UserChange> WhyUnchangedAsync(Guid tenantId, Guid userId, UserAccess seen, CancellationToken cancellationToken)
+    {
+        var now = await OfUser(tenantId, userId).Select(u => new { u.Role, u.Disabled }).FirstOrDefaultAsync(cancellationToken);
+        return now is null ? UserChange.NotFound
+            : new UserAccess(now.Role, now.Disabled) != seen ? UserChange.Conflict
+            : UserChange.LastOwner;
+    }
 }

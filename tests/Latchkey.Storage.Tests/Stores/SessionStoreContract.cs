@@ -131,8 +131,8 @@ public abstract class SessionStoreContract : StoreContract
         var member = await CreateUserAsync(acme.Id, "member@acme.test");
         var late = NewSession(member, "app-phone");
 
-        await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, member.Id, TenantRole.Member, disabled: true, CancellationToken.None));
-        await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, member.Id, TenantRole.Member, disabled: false, CancellationToken.None));
+        await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, member.Id, new(TenantRole.Member, false), new(TenantRole.Member, true), CancellationToken.None));
+        await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, member.Id, new(TenantRole.Member, true), new(TenantRole.Member, false), CancellationToken.None));
         await Sessions(s => s.ReplaceAsync(late, CancellationToken.None));
 
         Assert.True((await Sessions(s => s.FindByKeyIdAsync(late.KeyId, CancellationToken.None)))!.Superseded);

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Konscious.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Latchkey.Core.Credentials.Imported;
 
@@ -9,11 +11,21 @@ namespace Latchkey.Core.Credentials.Imported;
 /// verification of a foreign hash asks for a rehash, so the login that proves the password replaces the foreign hash
 /// with Latchkey's Argon2id (through the login's compare-and-set). New hashes are always Argon2id.
 /// </summary>
-internal sealed class ImportedHashVerifier(Argon2idPasswordHasher argon2id) : IPasswordHasher
+internal sealed class ImportedHashVerifier(Argon2idPasswordHasher argon2id, ILogger<ImportedHashVerifier>? logger = null) : IPasswordHasher
 {
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+    private int _warnedAboveLimits;
+
     public string DummyVerifier => argon2id.DummyVerifier;
 
     public string Hash(string password) => argon2id.Hash(password);
+
+    /// <summary>
+    /// An imported Argon2 hash takes a slot per configured Argon2 memory it needs (rounded up), so that the gate's
+    /// memory bound, slots × configured memory, holds for it too; every other verifier takes one.
+    /// </summary>
+    public int SlotsFor(string verifier) =>
+        ImportedHash.MemoryKiBOf(verifier) is { } memory ? Math.Max(1, (memory + argon2id.MemoryKiB - 1) / argon2id.MemoryKiB) : 1;
 
     public PasswordVerification Verify(string verifier, string password)
     {
@@ -23,7 +35,29 @@ internal sealed class ImportedHashVerifier(Argon2idPasswordHasher argon2id) : IP
             return argon2id.Verify(verifier, password);
         }
 
-        return Verify(format.Value, original.ToString(), password) ? PasswordVerification.SuccessRehashNeeded : PasswordVerification.Failed;
+        var hash = original.ToString();
+        bool verified;
+        if (ImportedHash.Check(format.Value, hash, out var reason) == ImportedHashCheck.AboveLimits)
+        {
+            // Note: a row from an older version with looser limits: never run (that is what the limits are for), and
+            // said once, not per login; the reason holds cost parameters only, never the hash.
+            if (Interlocked.Exchange(ref _warnedAboveLimits, 1) == 0)
+            {
+                Log.ImportedHashAboveLimits(_logger, ImportedHash.Prefix(format.Value), reason);
+            }
+
+            verified = false;
+        }
+        else
+        {
+            verified = Verify(format.Value, hash, password);
+        }
+
+        // Note: and a verification against the dummy verifier as well, whatever the outcome: a foreign hash may be far
+        // cheaper than Argon2id (ASP.NET Core Identity V2 takes under a millisecond), and an unknown login costs one
+        // Argon2id verification; without this, timing would tell which logins belong to users not yet migrated.
+        _ = argon2id.Verify(argon2id.DummyVerifier, password);
+        return verified ? PasswordVerification.SuccessRehashNeeded : PasswordVerification.Failed;
     }
 
     private static bool Verify(ImportedHashFormat format, string hash, string password)
@@ -47,7 +81,7 @@ internal sealed class ImportedHashVerifier(Argon2idPasswordHasher argon2id) : IP
 
     private static bool VerifyAspNetIdentity(string hash, string password)
     {
-        if (!AspNetIdentityHash.TryParse(hash, out var p))
+        if (AspNetIdentityHash.TryParse(hash, out var p) != ImportedHashCheck.Valid)
         {
             return false;
         }
@@ -58,7 +92,7 @@ internal sealed class ImportedHashVerifier(Argon2idPasswordHasher argon2id) : IP
 
     private static bool VerifyDjango(string hash, string password)
     {
-        if (!DjangoPbkdf2.TryParse(hash, out var iterations, out var salt, out var expected))
+        if (DjangoPbkdf2.TryParse(hash, out var iterations, out var salt, out var expected) != ImportedHashCheck.Valid)
         {
             return false;
         }
@@ -72,7 +106,7 @@ internal sealed class ImportedHashVerifier(Argon2idPasswordHasher argon2id) : IP
     // systems commonly hash with p = 2, 4 or more.
     private static bool VerifyArgon2(string phc, string password)
     {
-        if (!Argon2Phc.TryParse(phc, out var p, out _))
+        if (Argon2Phc.TryParse(phc, out var p, out _) != ImportedHashCheck.Valid)
         {
             return false;
         }

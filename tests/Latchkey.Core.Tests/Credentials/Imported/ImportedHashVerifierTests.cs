@@ -44,7 +44,7 @@ public sealed class ImportedHashVerifierTests
     [InlineData("$2x$10$abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyza", "malformed bcrypt hash")]
     [InlineData("$argon2id$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "malformed Argon2 PHC string")]
     [InlineData("$argon2id$v=16$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "unsupported Argon2 version (only v=19)")]
-    [InlineData("$argon2id$v=19$m=4194304,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "Argon2 parameters above the import limits")]
+    [InlineData("$argon2id$v=19$m=4194304,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "Argon2 parameters above the import limits (m ≤ 262144 KiB, t ≤ 10, p ≤ 8)")]
     [InlineData("pbkdf2_sha256$abc$salt$aGFzaA==", "malformed Django pbkdf2_sha256 hash")]
     [InlineData("md5$salt$hash", "unknown password hash format (expected ASP.NET Core Identity, bcrypt, Argon2 or Django pbkdf2_sha256)")]
     public void MalformedOrUnknownHashesAreRefusedWithTheirReason(string hash, string reason)

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using Latchkey.Core.Model;
+using Latchkey.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Latchkey.AspNetCore.Tests;
+
+/// <summary>
+/// A user imported with another system's hash and not yet migrated must not be told apart from an unknown login by how
+/// long a wrong password takes. Real time, at Latchkey's default Argon2id cost (the suite's cheap cost would hide the
+/// difference), compared by the medians of interleaved samples: robust to the scheduling stalls of a busy machine,
+/// while the difference it guards against is a factor of ten or more.
+/// </summary>
+public sealed class ImportedUserTimingTests
+{
+    private const int Samples = 20;
+
+    [Fact]
+    public async Task AnImportedUsersWrongPasswordTakesAsLongAsAnUnknownLogin()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Latchkey:Passwords:Argon2Iterations"] = "2",
+            ["Latchkey:Passwords:Argon2MemoryKiB"] = "19456",
+        });
+        var (tenantId, _) = await host.SignupAsync("owner@acme.test");
+
+        // Note: one imported user per sample, so that no login reaches its per-login delay; each has an ASP.NET Core
+        // Identity V2 hash (PBKDF2-HMAC-SHA1, 1000 iterations: under a millisecond), the cheapest format imported.
+        var imported = Enumerable.Range(0, Samples + 2).Select(i => $"imported{i}@acme.test").ToList();
+        await using (var scope = host.App.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LatchkeyDbContext>();
+            foreach (var login in imported)
+            {
+                db.Users.Add(new User
+                {
+                    Id = Guid.CreateVersion7(),
+                    TenantId = tenantId,
+                    Kind = UserKind.Human,
+                    Login = login,
+                    SecretVerifier = "{aspnet-identity}" + IdentityV2("the password of the old system"),
+                    CreatedAt = LatchkeyTestHost.Start,
+                });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var importedTimes = new List<double>();
+        var unknownTimes = new List<double>();
+        for (var i = 0; i < Samples + 2; i++)
+        {
+            // Note: the order alternates, so a drift in the machine's load weighs on both alike; the first pair warms up.
+            var importedFirst = i % 2 == 0;
+            var first = await WrongPasswordAsync(host, importedFirst ? imported[i] : $"nobody{i}@acme.test");
+            var second = await WrongPasswordAsync(host, importedFirst ? $"nobody{i}@acme.test" : imported[i]);
+            if (i >= 2)
+            {
+                (importedFirst ? importedTimes : unknownTimes).Add(first);
+                (importedFirst ? unknownTimes : importedTimes).Add(second);
+            }
+        }
+
+        var ratio = Median(importedTimes) / Median(unknownTimes);
+        Assert.True(ratio is > 2.0 / 3 and < 3.0 / 2,
+            $"median imported {Median(importedTimes):F1} ms, unknown {Median(unknownTimes):F1} ms (ratio {ratio:F2})");
+    }
+
+    private static async Task<double> WrongPasswordAsync(LatchkeyTestHost host, string login)
+    {
+        var clock = Stopwatch.StartNew();
+        var response = await host.SendAsync(HttpMethod.Post, "/v1/login",
+            new { login, password = "not the password of the old system", appId = "timing-app-01" });
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        return elapsed;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>ASP.NET Core Identity's V2 layout: 0x00, 16 bytes of salt, 32 of PBKDF2-HMAC-SHA1 with 1000 iterations.</summary>
+    private static string IdentityV2(string password)
+    {
+        var salt = RandomNumberGenerator.GetBytes(16);
+        var subkey = Rfc2898DeriveBytes.Pbkdf2(password, salt, 1000, HashAlgorithmName.SHA1, 32);
+        return Convert.ToBase64String([0x00, .. salt, .. subkey]);
+    }
+}
