@@ -10,12 +10,13 @@ namespace Latchkey.AspNetCore.Tests;
 
 public sealed class ThrottleTests
 {
-    private static Dictionary<string, string?> Lockout(int freeAttempts, int maxFailures = 100, string baseDelay = "00:00:10") => new()
+    private static Dictionary<string, string?> Lockout(
+        int freeAttempts, int maxFailures = 100, string baseDelay = "00:00:10", string maxDelay = "00:15:00") => new()
     {
         ["Latchkey:Lockout:FreeAttempts"] = freeAttempts.ToString(),
         ["Latchkey:Lockout:MaxFailures"] = maxFailures.ToString(),
         ["Latchkey:Lockout:BaseDelay"] = baseDelay,
-        ["Latchkey:Lockout:MaxDelay"] = "00:15:00",
+        ["Latchkey:Lockout:MaxDelay"] = maxDelay,
     };
 
     private static Task<HttpResponseMessage> TryLoginAsync(LatchkeyTestHost host, string login, string password = "not the right passphrase") =>
@@ -99,6 +100,25 @@ public sealed class ThrottleTests
         Assert.Equal(verified, counter.Verifications);
         host.Time.Advance(TimeSpan.FromSeconds(10));
         Assert.Equal(HttpStatusCode.Created, (await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password)).StatusCode);
+    }
+
+    [Fact]
+    public async Task SixtyConsecutiveFailuresNeverAnswer5xxAndTheRightPasswordLogsInAfterTheDelay()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 5, baseDelay: "00:00:01", maxDelay: "00:00:01"));
+        await host.SignupAsync("alice@example.com");
+        var answers = new List<HttpStatusCode>();
+
+        for (var i = 0; i < 60; i++)
+        {
+            answers.Add((await TryLoginAsync(host, "alice@example.com")).StatusCode);
+            host.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var right = await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password);
+
+        Assert.All(answers, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        Assert.Equal(HttpStatusCode.Created, right.StatusCode);
     }
 
     [Fact]
