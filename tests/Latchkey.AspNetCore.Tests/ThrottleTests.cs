@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Net.Http.Json;
 using Latchkey.Core.Diagnostics;
 using Latchkey.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -276,6 +277,95 @@ public sealed class ThrottleTests
 
         Assert.All(busy, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode));
         await host.LoginAsync("alice@example.com", "app-instance-1");
+    }
+
+    [Fact]
+    public async Task AClientThatLeavesMidVerificationLeavesNoPendingMarkAndTheNextAttemptIsAnsweredAtOnce()
+    {
+        var counter = new CountingPasswordHasher();
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 2), services: counter.Register);
+        await host.SignupAsync("alice@example.com");
+        await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "alice@example.com"), HttpStatusCode.Unauthorized);
+        var release = new TaskCompletionSource();
+        counter.Hold = release;
+        using var leaving = new CancellationTokenSource();
+        var abandoned = host.Client.PostAsJsonAsync("/v1/login",
+            new { login = "alice@example.com", password = "not the right passphrase", appId = "app-instance-9" }, leaving.Token);
+        await counter.Held.Task;
+
+        await leaving.CancelAsync();
+        release.SetResult();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+
+        var next = await AnsweredWithoutTheClockMovingAsync(host, TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password));
+        await ProblemAssert.IsProblemAsync(next, HttpStatusCode.TooManyRequests);
+        Assert.Equal(TimeSpan.FromSeconds(10), next.Headers.RetryAfter?.Delta);
+        await using (var scope = host.App.Services.CreateAsyncScope())
+        {
+            var state = await scope.ServiceProvider.GetRequiredService<LatchkeyDbContext>().LoginThrottles.SingleAsync();
+            Assert.Equal((2, 0), (state.Failures, state.Pending));
+        }
+
+        host.Time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.Created, (await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password)).StatusCode);
+    }
+
+    [Fact]
+    public async Task BeyondEightAttemptsWaitingOnOneLoginTheRestGetTooManyRequestsAtOnce()
+    {
+        var counter = new CountingPasswordHasher();
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 2), services: counter.Register);
+        await host.SignupAsync("alice@example.com");
+        await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "alice@example.com"), HttpStatusCode.Unauthorized);
+        var release = new TaskCompletionSource();
+        counter.Hold = release;
+        var held = TryLoginAsync(host, "alice@example.com");
+        await counter.Held.Task;
+
+        // Note: each of these would be refused only because the held attempt counts as a failure, so each waits for
+        // it; eight may wait on this instance, the three beyond are answered while the held one is still held.
+        var waiting = Enumerable.Range(0, 11).Select(_ => TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password)).ToList();
+        var refused = new List<HttpResponseMessage>();
+        try
+        {
+            while (refused.Count < 3)
+            {
+                var answered = await AnsweredWithoutTheClockMovingAsync(host, Task.WhenAny(waiting));
+                waiting.Remove(answered);
+                refused.Add(await answered);
+            }
+
+            Assert.All(refused, r => Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode));
+            Assert.All(refused, r => Assert.NotNull(r.Headers.RetryAfter));
+            Assert.False(held.IsCompleted);
+            Assert.All(waiting, w => Assert.False(w.IsCompleted));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await ProblemAssert.IsProblemAsync(await held, HttpStatusCode.Unauthorized);
+        Assert.All(await Task.WhenAll(waiting), r => Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode));
+        Assert.Equal(2, counter.RealVerifications);
+    }
+
+    /// <summary>
+    /// Awaits <paramref name="answer"/> while the fake clock stands still, so that nothing but the end of the attempts it
+    /// waits for can let it through. Note: the wall-clock bound only turns a wait that would last for ever into a failure
+    /// (the clock is then moved past every wait, so the host can stop); it is no measure of speed.
+    /// </summary>
+    private static async Task<T> AnsweredWithoutTheClockMovingAsync<T>(LatchkeyTestHost host, Task<T> answer)
+    {
+        try
+        {
+            return await answer.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+        catch (TimeoutException)
+        {
+            host.Time.Advance(TimeSpan.FromMinutes(1));
+            throw;
+        }
     }
 
     [Fact]

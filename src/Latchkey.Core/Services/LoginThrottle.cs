@@ -40,41 +40,59 @@ internal sealed class LoginThrottle(
     {
         var key = Digest(normalizedLogin);
         var deadline = time.GetUtcNow() + MaxWait;
-        while (true)
+        var waiting = false;
+        try
         {
-            // Note: listen before reading, so an attempt that ends between the read and the wait still wakes this one.
-            var ended = signals.Listen();
-            var now = time.GetUtcNow();
-            var state = await store.FindAsync(key, cancellationToken);
-            var pending = state is null || state.LastAttemptAt + AbandonedAfter < now ? 0 : state.Pending;
-            var failures = state?.Failures ?? 0;
-            var refusal = failures >= _options.MaxFailures ? LoginAttempt.Locked
-                : state is not null && now < state.NextAttemptAt ? LoginAttempt.WaitFor(state.NextAttemptAt - now)
-                : null;
-            if (refusal is null)
+            while (true)
             {
-                if (await store.TryBeginAttemptAsync(key, state, pending + 1, now + _options.DelayAfter(failures + 1), now, cancellationToken))
+                // Note: listen before reading, so an attempt that ends between the read and the wait still wakes this one.
+                var ended = signals.Listen();
+                var now = time.GetUtcNow();
+                var state = await store.FindAsync(key, cancellationToken);
+                var pending = state is null || state.LastAttemptAt + AbandonedAfter < now ? 0 : state.Pending;
+                var failures = state?.Failures ?? 0;
+                var refusal = failures >= _options.MaxFailures ? LoginAttempt.Locked
+                    : state is not null && now < state.NextAttemptAt ? LoginAttempt.WaitFor(state.NextAttemptAt - now)
+                    : null;
+                if (refusal is null)
                 {
-                    return new LoginAttempt(this, key);
+                    if (await store.TryBeginAttemptAsync(key, state, pending + 1, now + _options.DelayAfter(failures + 1), now, cancellationToken))
+                    {
+                        return new LoginAttempt(this, key);
+                    }
+
+                    continue;
                 }
 
-                continue;
-            }
+                // Note: refused only because attempts still in flight count as failures: if they succeed, the run ends
+                // and this one may go ahead. Wait for them rather than refuse what may be the right password.
+                if (pending == 0)
+                {
+                    return refusal;
+                }
 
-            // Note: refused only because attempts still in flight count as failures: if they succeed, the run ends
-            // and this one may go ahead. Wait for them rather than refuse what may be the right password.
-            if (pending == 0)
+                // Note: a few waiters per login are enough for people's own concurrent logins; without a bound, anyone
+                // who knows a login could park any number of requests here, each polling the database, at no cost.
+                if (!waiting && !(waiting = signals.TryStartWaiting(key)))
+                {
+                    return LoginAttempt.WaitFor(_options.BaseDelay);
+                }
+
+                if (time.GetUtcNow() >= deadline)
+                {
+                    return LoginAttempt.WaitFor(_options.BaseDelay);
+                }
+
+                await Task.WhenAny(ended, Task.Delay(PollInterval, time, cancellationToken));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        finally
+        {
+            if (waiting)
             {
-                return refusal;
+                signals.StopWaiting(key);
             }
-
-            if (now >= deadline)
-            {
-                return LoginAttempt.WaitFor(_options.BaseDelay);
-            }
-
-            await Task.WhenAny(ended, Task.Delay(PollInterval, time, cancellationToken));
-            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
@@ -90,15 +108,19 @@ internal sealed class LoginThrottle(
     public Task<int> ForgetStaleAsync(int batchSize, CancellationToken cancellationToken) =>
         store.DeleteStaleAsync(time.GetUtcNow() - _options.ForgetAfter, _options.FreeAttempts, batchSize, cancellationToken);
 
-    internal async Task EndAsync(string key, LoginAttemptOutcome outcome, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records how an attempt ended. Note: never cancelled by the request: an attempt left pending because its client
+    /// went away would hold up every other attempt at the login until it is abandoned.
+    /// </summary>
+    internal async Task EndAsync(string key, LoginAttemptOutcome outcome)
     {
         try
         {
             await (outcome switch
             {
-                LoginAttemptOutcome.Failed => store.EndFailedAsync(key, cancellationToken),
-                LoginAttemptOutcome.Succeeded => store.EndSucceededAsync(key, time.GetUtcNow(), cancellationToken),
-                _ => store.EndUnverifiedAsync(key, _options.FreeAttempts, time.GetUtcNow(), cancellationToken),
+                LoginAttemptOutcome.Failed => store.EndFailedAsync(key, CancellationToken.None),
+                LoginAttemptOutcome.Succeeded => store.EndSucceededAsync(key, time.GetUtcNow(), CancellationToken.None),
+                _ => store.EndUnverifiedAsync(key, _options.FreeAttempts, time.GetUtcNow(), CancellationToken.None),
             });
         }
         finally
@@ -126,98 +148,4 @@ internal sealed class LoginThrottle(
 
         return Convert.ToBase64String(digest);
     }
-}
-
-internal enum ThrottleOutcome
-{
-    Proceed,
-    Wait,
-    Locked,
-}
-
-internal enum LoginAttemptOutcome
-{
-    Unverified,
-    Failed,
-    Succeeded,
-}
-
-/// <summary>
-/// One counted attempt at a login's password, or the reason none may be made now. Report its outcome; disposing one
-/// that reported none (an exception, a client that left, a server too busy to hash) takes its count back.
-/// </summary>
-internal sealed class LoginAttempt : IAsyncDisposable
-{
-    public static readonly LoginAttempt Locked = new(ThrottleOutcome.Locked, TimeSpan.Zero);
-
-    private readonly LoginThrottle? _throttle;
-    private readonly string? _key;
-    private bool _ended;
-
-    public LoginAttempt(LoginThrottle throttle, string key)
-    {
-        _throttle = throttle;
-        _key = key;
-        Outcome = ThrottleOutcome.Proceed;
-    }
-
-    private LoginAttempt(ThrottleOutcome outcome, TimeSpan retryAfter)
-    {
-        Outcome = outcome;
-        RetryAfter = retryAfter;
-        _ended = true;
-    }
-
-    public ThrottleOutcome Outcome { get; }
-
-    public TimeSpan RetryAfter { get; }
-
-    public static LoginAttempt WaitFor(TimeSpan retryAfter) => new(ThrottleOutcome.Wait, retryAfter);
-
-    public Task FailedAsync(CancellationToken cancellationToken) => EndAsync(LoginAttemptOutcome.Failed, cancellationToken);
-
-    public Task SucceededAsync(CancellationToken cancellationToken) => EndAsync(LoginAttemptOutcome.Succeeded, cancellationToken);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_ended)
-        {
-            try
-            {
-                await EndAsync(LoginAttemptOutcome.Unverified, CancellationToken.None);
-            }
-            catch (Exception)
-            {
-                // Note: storage failed on the way out (the request already answers for that); the pending mark is
-                // abandoned after LoginThrottle.AbandonedAfter and the count errs towards one failure too many.
-            }
-        }
-    }
-
-    private Task EndAsync(LoginAttemptOutcome outcome, CancellationToken cancellationToken)
-    {
-        if (_ended)
-        {
-            return Task.CompletedTask;
-        }
-
-        _ended = true;
-        return _throttle!.EndAsync(_key!, outcome, cancellationToken);
-    }
-}
-
-/// <summary>
-/// Wakes the attempts of this instance that wait on a login when any attempt ends; they look again and wait again if
-/// it was not theirs. Waiting is rare (concurrent attempts at one login), so one signal for all keeps it simple and
-/// leaves nothing behind per login. Attempts on other instances are seen by polling.
-/// </summary>
-internal sealed class LoginThrottleSignals
-{
-    private TaskCompletionSource _ended = New();
-
-    public Task Listen() => Volatile.Read(ref _ended).Task;
-
-    public void Signal() => Interlocked.Exchange(ref _ended, New()).TrySetResult();
-
-    private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
