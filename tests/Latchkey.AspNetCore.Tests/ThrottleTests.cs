@@ -369,6 +369,32 @@ public sealed class ThrottleTests
     }
 
     [Fact]
+    public async Task OnPostgresAnInstanceWhoseClockRunsAnHourAheadStillWaitsOutTheDelay()
+    {
+        // Note: SQLite is one machine, whose one clock every user of the file shares; only PostgreSQL has instances
+        // on several machines (the suite's PostgreSQL run).
+        if (LatchkeyTestHost.Provider != "postgres")
+        {
+            return;
+        }
+
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 2, baseDelay: "00:10:00"), databaseClock: true);
+        await using var skewed = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 2, baseDelay: "00:10:00"), sameDatabaseAs: host, databaseClock: true);
+        skewed.Time.SetUtcNow(DateTimeOffset.UtcNow.AddHours(1));
+        host.Time.SetUtcNow(DateTimeOffset.UtcNow);
+        await host.SignupAsync("alice@example.com");
+        await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "alice@example.com"), HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "alice@example.com"), HttpStatusCode.Unauthorized);
+
+        var onTheSkewedInstance = await TryLoginAsync(skewed, "alice@example.com", LatchkeyTestHost.Password);
+        var onTheOther = await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password);
+
+        await ProblemAssert.IsProblemAsync(onTheSkewedInstance, HttpStatusCode.TooManyRequests);
+        await ProblemAssert.IsProblemAsync(onTheOther, HttpStatusCode.TooManyRequests);
+        Assert.InRange(onTheSkewedInstance.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+    }
+
+    [Fact]
     public async Task ShortRunsOfFailuresAreForgottenAfterADayQuietWhileLongerRunsAreKept()
     {
         await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 3, baseDelay: "00:00:01"));

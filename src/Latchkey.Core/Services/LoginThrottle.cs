@@ -14,8 +14,15 @@ namespace Latchkey.Core.Services;
 /// being verified waits for them instead, so concurrent logins with the right password are never refused for each
 /// other (a success ends the run of failures).
 /// </summary>
+/// <remarks>
+/// Note: every instant that the counter holds or is compared with comes from <see cref="IDatabaseClock"/>: on
+/// PostgreSQL the server's clock, so that an instance whose clock runs ahead cannot skip a delay (nor one running behind
+/// stamp delays that others would skip); on SQLite the process clock of the one machine. Only this instance's own
+/// waiting is timed by its <see cref="TimeProvider"/>.
+/// </remarks>
 internal sealed class LoginThrottle(
-    ILoginThrottleStore store, LoginThrottleSignals signals, TimeProvider time, IOptions<LatchkeyLockoutOptions> options)
+    ILoginThrottleStore store, LoginThrottleSignals signals, TimeProvider time, IDatabaseClock clock,
+    IOptions<LatchkeyLockoutOptions> options)
 {
     /// <summary>
     /// Longer than any verification takes (the hashing queue's timeout plus one hash): pending attempts older than this
@@ -47,8 +54,9 @@ internal sealed class LoginThrottle(
             {
                 // Note: listen before reading, so an attempt that ends between the read and the wait still wakes this one.
                 var ended = signals.Listen();
-                var now = time.GetUtcNow();
+                // Note: the instant after the row, so that no stamp in it is later than the now it is judged by.
                 var state = await store.FindAsync(key, cancellationToken);
+                var now = await NowAsync(cancellationToken);
                 var pending = state is null || state.LastAttemptAt + AbandonedAfter < now ? 0 : state.Pending;
                 var failures = state?.Failures ?? 0;
                 var refusal = failures >= _options.MaxFailures ? LoginAttempt.Locked
@@ -105,8 +113,8 @@ internal sealed class LoginThrottle(
     /// for <see cref="LatchkeyLockoutOptions.ForgetAfter"/>, so that spraying many logins does not grow the table
     /// for ever. Longer runs are kept until a success or an unlock: NIST counts <em>consecutive</em> failures.
     /// </summary>
-    public Task<int> ForgetStaleAsync(int batchSize, CancellationToken cancellationToken) =>
-        store.DeleteStaleAsync(time.GetUtcNow() - _options.ForgetAfter, _options.FreeAttempts, batchSize, cancellationToken);
+    public async Task<int> ForgetStaleAsync(int batchSize, CancellationToken cancellationToken) =>
+        await store.DeleteStaleAsync(await NowAsync(cancellationToken) - _options.ForgetAfter, _options.FreeAttempts, batchSize, cancellationToken);
 
     /// <summary>
     /// Records how an attempt ended. Note: never cancelled by the request: an attempt left pending because its client
@@ -119,8 +127,8 @@ internal sealed class LoginThrottle(
             await (outcome switch
             {
                 LoginAttemptOutcome.Failed => store.EndFailedAsync(key, CancellationToken.None),
-                LoginAttemptOutcome.Succeeded => store.EndSucceededAsync(key, time.GetUtcNow(), CancellationToken.None),
-                _ => store.EndUnverifiedAsync(key, _options.FreeAttempts, time.GetUtcNow(), CancellationToken.None),
+                LoginAttemptOutcome.Succeeded => store.EndSucceededAsync(key, await NowAsync(CancellationToken.None), CancellationToken.None),
+                _ => store.EndUnverifiedAsync(key, _options.FreeAttempts, await NowAsync(CancellationToken.None), CancellationToken.None),
             });
         }
         finally
@@ -128,6 +136,9 @@ internal sealed class LoginThrottle(
             signals.Signal();
         }
     }
+
+    private async ValueTask<DateTimeOffset> NowAsync(CancellationToken cancellationToken) =>
+        await clock.NowAsync(cancellationToken) ?? time.GetUtcNow();
 
     /// <summary>
     /// HMAC-SHA-256 under <see cref="LatchkeyLockoutOptions.LoginDigestKey"/> when one is configured, so a copy of the
