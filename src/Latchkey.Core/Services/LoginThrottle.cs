@@ -79,7 +79,7 @@ internal sealed class LoginThrottle(
                     return refusal;
                 }
 
-                // Note: a few waiters per login are enough for people's own concurrent logins; without a bound, anyone
+                // Note: a few waiters per login are enough for its owner's concurrent logins; without a bound, anyone
                 // who knows a login could park any number of requests here, each polling the database, at no cost.
                 if (!waiting && !(waiting = signals.TryStartWaiting(key)))
                 {

@@ -9,10 +9,11 @@ namespace Latchkey.Core.Services;
 internal sealed class LoginThrottleSignals
 {
     /// <summary>
-    /// Attempts of this instance that may wait on one login at once; any more are answered 429 at once. Enough for the
-    /// devices of one person logging in together; few enough that requests parked on a login cost next to nothing.
+    /// Attempts of this instance that may wait on one login at once; any more are answered 429 at once. Enough for a
+    /// burst of sixteen logins with the right password (a person's devices, a load test) to all succeed; few enough
+    /// that requests parked on a login cost next to nothing.
     /// </summary>
-    public const int MaxWaitingPerLogin = 8;
+    public const int MaxWaitingPerLogin = 16;
 
     // Note: waiting is rare, so one lock over a small table is simpler than anything finer, and an entry goes when its
     // last waiter does.
