@@ -2,6 +2,7 @@ using Latchkey.Core.Credentials;
 using Latchkey.Core.Credentials.Imported;
 using Latchkey.Core.Diagnostics;
 using Latchkey.Core.Services;
+using Latchkey.Core.Stores;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -73,6 +74,9 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddSingleton<PasswordService>();
         services.AddScoped<LoginThrottle>();
         services.AddSingleton<LoginThrottleSignals>();
+
+        // Note: a provider whose database has a clock of its own (PostgreSQL) registers it, before or after this.
+        services.TryAddSingleton<IDatabaseClock, ProcessClock>();
         services.AddSingleton<LastUseRecorder>();
         services.AddSingleton<CredentialValidator>();
         services.TryAddSingleton<CredentialCache>();

@@ -95,9 +95,17 @@ public sealed class LatchkeyLockoutOptions
             return TimeSpan.Zero;
         }
 
-        var doublings = Math.Min(failures - FreeAttempts, 40);
-        var delay = BaseDelay * Math.Pow(2, doublings);
-        return delay < MaxDelay ? delay : MaxDelay;
+        // Note: doubled in ticks, and the doubling stops once MaxDelay is reached, before it could overflow: a
+        // multiplication first and a clamp after threw at the 45th failure (2^40 s is past TimeSpan.MaxValue), and that
+        // login then answered 500 to every attempt. At most 63 doublings take any positive delay to any maximum.
+        var limit = MaxDelay.Ticks;
+        var ticks = Math.Min(BaseDelay.Ticks, limit);
+        for (var doublings = (long)failures - FreeAttempts; doublings > 0 && ticks > 0 && ticks < limit; doublings--)
+        {
+            ticks = ticks > limit / 2 ? limit : ticks * 2;
+        }
+
+        return TimeSpan.FromTicks(Math.Max(ticks, 0));
     }
 }
 

@@ -1,4 +1,5 @@
 using Latchkey.Core.Credentials;
+using Latchkey.Core.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -20,6 +21,9 @@ public static class LatchkeyPostgresServiceCollectionExtensions
         // Note: one data source (and so one connection pool) for the process, disposed with the container.
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<ICredentialChangeFeed, PostgresCredentialChangeFeed>();
+
+        // Note: instances on several machines judge per-login delays by the server's clock, not each by its own.
+        services.AddSingleton<IDatabaseClock, PostgresDatabaseClock>();
         return services.AddLatchkeyStorage<PostgresLatchkeyDbContext>(
             (sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()),
             new PostgresErrorClassifier());

@@ -60,6 +60,53 @@ public sealed class FailedAttemptLimitTests
         Assert.Equal(verified + 1, counter.Verifications);
     }
 
+    private static async Task<int> SignupFromAsync(LatchkeyTestHost host, IPAddress client, string login) =>
+        (await RawRequest.SendAsync(host, "POST", "/v1/signup",
+            JsonSerializer.Serialize(new { tenant = "Probe", login, password = LatchkeyTestHost.Password }), client)).Response.StatusCode;
+
+    [Fact]
+    public async Task SignupsWithATakenLoginFromOneAddressReachTooManyRequestsWithinTheFailureBurst()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Allowance(burst: 3));
+        await host.SignupAsync("taken@example.com");
+
+        var probes = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            probes.Add(await SignupFromAsync(host, Office, "taken@example.com"));
+        }
+
+        var otherAddress = await SignupFromAsync(host, Elsewhere, "taken@example.com");
+        var otherAddressNewLogin = await SignupFromAsync(host, Elsewhere, "fresh@example.com");
+
+        // Note: a 409 tells that a login exists, as a right password would: it is charged like a failed login.
+        Assert.Equal([409, 409, 409, 429], probes);
+        Assert.Equal(409, otherAddress);
+        Assert.Equal(201, otherAddressNewLogin);
+    }
+
+    [Fact]
+    public async Task CreatingUsersWithATakenLoginFromOneAddressReachesTooManyRequestsWithinTheFailureBurst()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Allowance(burst: 3));
+        var admin = await host.SignupAndLoginAsync("owner@example.com");
+        var headers = new Dictionary<string, string> { ["Authorization"] = $"Bearer {admin.Token}", ["X-App-Id"] = admin.AppId! };
+
+        async Task<int> CreateFromAsync(IPAddress client, string login) =>
+            (await RawRequest.SendAsync(host, "POST", "/v1/users",
+                JsonSerializer.Serialize(new { login, password = LatchkeyTestHost.Password, roles = new[] { "member" } }), client, headers))
+            .Response.StatusCode;
+
+        var probes = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            probes.Add(await CreateFromAsync(Office, "owner@example.com"));
+        }
+
+        Assert.Equal([409, 409, 409, 429], probes);
+        Assert.Equal(201, await CreateFromAsync(Elsewhere, "member@example.com"));
+    }
+
     [Fact]
     public async Task CorrectLoginsFromOneAddressDoNotUseItsFailureAllowance()
     {

@@ -76,7 +76,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
 
     public static async Task<LatchkeyTestHost> StartAsync(
         IDictionary<string, string?>? settings = null, string? connectionString = null, Action<IServiceCollection>? services = null,
-        string environment = "Production", LatchkeyTestHost? sameDatabaseAs = null)
+        string environment = "Production", LatchkeyTestHost? sameDatabaseAs = null, bool databaseClock = false)
     {
         var directory = Directory.CreateTempSubdirectory("latchkey-test-").FullName;
 
@@ -113,6 +113,12 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Start));
         builder.Services.AddLatchkey(builder.Configuration);
         services?.Invoke(builder.Services);
+        if (provider == "postgres" && !databaseClock)
+        {
+            // Note: on PostgreSQL the per-login throttle reads the server's clock, which the fake clock cannot move;
+            // tests that move time past a delay keep the process clock unless they ask for the server's.
+            builder.Services.AddSingleton<Latchkey.Core.Stores.IDatabaseClock, Latchkey.Core.Stores.ProcessClock>();
+        }
 
         WebApplication app;
         try

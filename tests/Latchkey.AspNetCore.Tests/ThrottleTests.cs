@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Net.Http.Json;
 using Latchkey.Core.Diagnostics;
 using Latchkey.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -10,12 +11,13 @@ namespace Latchkey.AspNetCore.Tests;
 
 public sealed class ThrottleTests
 {
-    private static Dictionary<string, string?> Lockout(int freeAttempts, int maxFailures = 100, string baseDelay = "00:00:10") => new()
+    private static Dictionary<string, string?> Lockout(
+        int freeAttempts, int maxFailures = 100, string baseDelay = "00:00:10", string maxDelay = "00:15:00") => new()
     {
         ["Latchkey:Lockout:FreeAttempts"] = freeAttempts.ToString(),
         ["Latchkey:Lockout:MaxFailures"] = maxFailures.ToString(),
         ["Latchkey:Lockout:BaseDelay"] = baseDelay,
-        ["Latchkey:Lockout:MaxDelay"] = "00:15:00",
+        ["Latchkey:Lockout:MaxDelay"] = maxDelay,
     };
 
     private static Task<HttpResponseMessage> TryLoginAsync(LatchkeyTestHost host, string login, string password = "not the right passphrase") =>
@@ -99,6 +101,25 @@ public sealed class ThrottleTests
         Assert.Equal(verified, counter.Verifications);
         host.Time.Advance(TimeSpan.FromSeconds(10));
         Assert.Equal(HttpStatusCode.Created, (await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password)).StatusCode);
+    }
+
+    [Fact]
+    public async Task SixtyConsecutiveFailuresNeverAnswer5xxAndTheRightPasswordLogsInAfterTheDelay()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 5, baseDelay: "00:00:01", maxDelay: "00:00:01"));
+        await host.SignupAsync("alice@example.com");
+        var answers = new List<HttpStatusCode>();
+
+        for (var i = 0; i < 60; i++)
+        {
+            answers.Add((await TryLoginAsync(host, "alice@example.com")).StatusCode);
+            host.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var right = await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password);
+
+        Assert.All(answers, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        Assert.Equal(HttpStatusCode.Created, right.StatusCode);
     }
 
     [Fact]
@@ -256,6 +277,121 @@ public sealed class ThrottleTests
 
         Assert.All(busy, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode));
         await host.LoginAsync("alice@example.com", "app-instance-1");
+    }
+
+    [Fact]
+    public async Task AClientThatLeavesMidVerificationLeavesNoPendingMarkAndTheNextAttemptIsAnsweredAtOnce()
+    {
+        var counter = new CountingPasswordHasher();
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 2), services: counter.Register);
+        await host.SignupAsync("alice@example.com");
+        await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "alice@example.com"), HttpStatusCode.Unauthorized);
+        var release = new TaskCompletionSource();
+        counter.Hold = release;
+        using var leaving = new CancellationTokenSource();
+        var abandoned = host.Client.PostAsJsonAsync("/v1/login",
+            new { login = "alice@example.com", password = "not the right passphrase", appId = "app-instance-9" }, leaving.Token);
+        await counter.Held.Task;
+
+        await leaving.CancelAsync();
+        release.SetResult();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+
+        var next = await AnsweredWithoutTheClockMovingAsync(host, TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password));
+        await ProblemAssert.IsProblemAsync(next, HttpStatusCode.TooManyRequests);
+        Assert.Equal(TimeSpan.FromSeconds(10), next.Headers.RetryAfter?.Delta);
+        await using (var scope = host.App.Services.CreateAsyncScope())
+        {
+            var state = await scope.ServiceProvider.GetRequiredService<LatchkeyDbContext>().LoginThrottles.SingleAsync();
+            Assert.Equal((2, 0), (state.Failures, state.Pending));
+        }
+
+        host.Time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.Created, (await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password)).StatusCode);
+    }
+
+    [Fact]
+    public async Task BeyondSixteenAttemptsWaitingOnOneLoginTheRestGetTooManyRequestsAtOnce()
+    {
+        var counter = new CountingPasswordHasher();
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 2), services: counter.Register);
+        await host.SignupAsync("alice@example.com");
+        await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "alice@example.com"), HttpStatusCode.Unauthorized);
+        var release = new TaskCompletionSource();
+        counter.Hold = release;
+        var held = TryLoginAsync(host, "alice@example.com");
+        await counter.Held.Task;
+
+        // Note: each of these would be refused only because the held attempt counts as a failure, so each waits for
+        // it; sixteen may wait on this instance, the three beyond are answered while the held one is still held.
+        var waiting = Enumerable.Range(0, 19).Select(_ => TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password)).ToList();
+        var refused = new List<HttpResponseMessage>();
+        try
+        {
+            while (refused.Count < 3)
+            {
+                var answered = await AnsweredWithoutTheClockMovingAsync(host, Task.WhenAny(waiting));
+                waiting.Remove(answered);
+                refused.Add(await answered);
+            }
+
+            Assert.All(refused, r => Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode));
+            Assert.All(refused, r => Assert.NotNull(r.Headers.RetryAfter));
+            Assert.False(held.IsCompleted);
+            Assert.All(waiting, w => Assert.False(w.IsCompleted));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await ProblemAssert.IsProblemAsync(await held, HttpStatusCode.Unauthorized);
+        Assert.All(await Task.WhenAll(waiting), r => Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode));
+        Assert.Equal(2, counter.RealVerifications);
+    }
+
+    /// <summary>
+    /// Awaits <paramref name="answer"/> while the fake clock stands still, so that nothing but the end of the attempts it
+    /// waits for can let it through. Note: the wall-clock bound only turns a wait that would last for ever into a failure
+    /// (the clock is then moved past every wait, so the host can stop); it is no measure of speed.
+    /// </summary>
+    private static async Task<T> AnsweredWithoutTheClockMovingAsync<T>(LatchkeyTestHost host, Task<T> answer)
+    {
+        try
+        {
+            return await answer.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+        catch (TimeoutException)
+        {
+            host.Time.Advance(TimeSpan.FromMinutes(1));
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task OnPostgresAnInstanceWhoseClockRunsAnHourAheadStillWaitsOutTheDelay()
+    {
+        // Note: SQLite is one machine, whose one clock every user of the file shares; only PostgreSQL has instances
+        // on several machines (the suite's PostgreSQL run).
+        if (LatchkeyTestHost.Provider != "postgres")
+        {
+            return;
+        }
+
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 2, baseDelay: "00:10:00"), databaseClock: true);
+        await using var skewed = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 2, baseDelay: "00:10:00"), sameDatabaseAs: host, databaseClock: true);
+        skewed.Time.SetUtcNow(DateTimeOffset.UtcNow.AddHours(1));
+        host.Time.SetUtcNow(DateTimeOffset.UtcNow);
+        await host.SignupAsync("alice@example.com");
+        await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "alice@example.com"), HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(await TryLoginAsync(host, "alice@example.com"), HttpStatusCode.Unauthorized);
+
+        var onTheSkewedInstance = await TryLoginAsync(skewed, "alice@example.com", LatchkeyTestHost.Password);
+        var onTheOther = await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password);
+
+        await ProblemAssert.IsProblemAsync(onTheSkewedInstance, HttpStatusCode.TooManyRequests);
+        await ProblemAssert.IsProblemAsync(onTheOther, HttpStatusCode.TooManyRequests);
+        Assert.InRange(onTheSkewedInstance.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
     }
 
     [Fact]

@@ -35,9 +35,14 @@ internal static class AccountEndpoints
     }
 
     private static async Task<Results<Created<SignupResponse>, ValidationProblem, ProblemHttpResult>> SignupAsync(
-        SignupRequest request, AccountService accounts, CancellationToken cancellationToken)
+        SignupRequest request, AccountService accounts, HttpContext context, CancellationToken cancellationToken)
     {
         var result = await accounts.SignupAsync(request.Tenant, request.Login, request.Password, cancellationToken);
+        if (result.Outcome == SignupOutcome.LoginTaken)
+        {
+            CredentialRateLimiting.ChargeFailure(context);
+        }
+
         return result.Outcome switch
         {
             SignupOutcome.Created => TypedResults.Created((string?)null, new SignupResponse(result.TenantId, result.UserId)),
@@ -86,7 +91,7 @@ internal static class AccountEndpoints
                 {
                     // Note: a disabled user's right password passed its check, but it is refused like a wrong one,
                     // so it is charged to the client like one: else the allowance would tell which guess was right.
-                    context.RequestServices.GetRequiredService<IFailedAttemptLimit>().RecordFailure();
+                    CredentialRateLimiting.ChargeFailure(context);
                 }
 
                 // Note: one body for unknown login, wrong password and disabled user: nothing to tell them apart.

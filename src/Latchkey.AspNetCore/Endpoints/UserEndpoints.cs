@@ -37,6 +37,11 @@ internal static class UserEndpoints
         UserRequest request, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
     {
         var result = await admin.CreateAsync(CallerPrincipal.ToCaller(context), request.Login, request.Password, request.Roles, cancellationToken);
+        if (result.Outcome == UserAdminOutcome.LoginTaken)
+        {
+            CredentialRateLimiting.ChargeFailure(context);
+        }
+
         return result.Outcome switch
         {
             UserAdminOutcome.Done => TypedResults.Created($"/v1/users/{result.User!.Id}", ToResponse(result.User, null)),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Latchkey.AspNetCore.Endpoints;
+using Latchkey.Core.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -35,6 +36,14 @@ internal static class CredentialRateLimiting
             ? ValueTask.FromResult<object?>(Problems.TooManyFailuresFromClient(context.Response, retryAfter))
             : next(invocation);
     }
+
+    /// <summary>
+    /// Charges the caller's client one failure for an answer that tells as much as a failed login: a taken login's
+    /// <c>409</c> on sign-up and user creation (else one address could test which logins exist at the ceiling's rate,
+    /// outside its failure allowance), and a disabled user's right password (refused like a wrong one).
+    /// </summary>
+    public static void ChargeFailure(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IFailedAttemptLimit>().RecordFailure();
 
     public static IServiceCollection AddCredentialRateLimiting(this IServiceCollection services)
     {

@@ -114,7 +114,7 @@ internal sealed class AccountService(
         if (verification == PasswordVerification.Failed || user is not { Kind: UserKind.Human } || user.Disabled || locked)
         {
             // Note: every refusal counts, like a wrong password, so none of them tells which logins exist.
-            await (attempt?.FailedAsync(cancellationToken) ?? Task.CompletedTask);
+            await (attempt?.FailedAsync() ?? Task.CompletedTask);
         }
 
         if (locked)
@@ -136,7 +136,7 @@ internal sealed class AccountService(
             return new(LoginOutcome.Refused, Refusal: refusal, UserId: user.Id);
         }
 
-        await attempt!.SucceededAsync(cancellationToken);
+        await attempt!.SucceededAsync();
         if (verification == PasswordVerification.SuccessRehashNeeded)
         {
             // Note: only over the verifier just checked; a password changed since stays changed (compare-and-set).
@@ -202,13 +202,13 @@ internal sealed class AccountService(
 
         if (locked || verification == PasswordVerification.Failed)
         {
-            await attempt.FailedAsync(cancellationToken);
+            await attempt.FailedAsync();
             await audit.RecordAsync(caller, AuditEvents.PasswordChangeFailed, user.Id,
                 locked ? "locked" : "wrong current password", cancellationToken);
             return PasswordChangeResult.WrongCurrentPassword;
         }
 
-        await attempt.SucceededAsync(cancellationToken);
+        await attempt.SucceededAsync();
         var tenant = await tenants.GetAsync(caller, cancellationToken);
         var (verifier, weakness) = await passwords.CreateVerifierAsync(newPassword, user.Login, tenant?.Name, "newPassword", cancellationToken);
         if (weakness is not null)

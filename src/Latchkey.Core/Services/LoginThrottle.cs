@@ -14,8 +14,15 @@ namespace Latchkey.Core.Services;
 /// being verified waits for them instead, so concurrent logins with the right password are never refused for each
 /// other (a success ends the run of failures).
 /// </summary>
+/// <remarks>
+/// Note: every instant that the counter holds or is compared with comes from <see cref="IDatabaseClock"/>: on
+/// PostgreSQL the server's clock, so that an instance whose clock runs ahead cannot skip a delay (nor one running behind
+/// stamp delays that others would skip); on SQLite the process clock of the one machine. Only this instance's own
+/// waiting is timed by its <see cref="TimeProvider"/>.
+/// </remarks>
 internal sealed class LoginThrottle(
-    ILoginThrottleStore store, LoginThrottleSignals signals, TimeProvider time, IOptions<LatchkeyLockoutOptions> options)
+    ILoginThrottleStore store, LoginThrottleSignals signals, TimeProvider time, IDatabaseClock clock,
+    IOptions<LatchkeyLockoutOptions> options)
 {
     /// <summary>
     /// Longer than any verification takes (the hashing queue's timeout plus one hash): pending attempts older than this
@@ -40,41 +47,60 @@ internal sealed class LoginThrottle(
     {
         var key = Digest(normalizedLogin);
         var deadline = time.GetUtcNow() + MaxWait;
-        while (true)
+        var waiting = false;
+        try
         {
-            // Note: listen before reading, so an attempt that ends between the read and the wait still wakes this one.
-            var ended = signals.Listen();
-            var now = time.GetUtcNow();
-            var state = await store.FindAsync(key, cancellationToken);
-            var pending = state is null || state.LastAttemptAt + AbandonedAfter < now ? 0 : state.Pending;
-            var failures = state?.Failures ?? 0;
-            var refusal = failures >= _options.MaxFailures ? LoginAttempt.Locked
-                : state is not null && now < state.NextAttemptAt ? LoginAttempt.WaitFor(state.NextAttemptAt - now)
-                : null;
-            if (refusal is null)
+            while (true)
             {
-                if (await store.TryBeginAttemptAsync(key, state, pending + 1, now + _options.DelayAfter(failures + 1), now, cancellationToken))
+                // Note: listen before reading, so an attempt that ends between the read and the wait still wakes this one.
+                var ended = signals.Listen();
+                // Note: the instant after the row, so that no stamp in it is later than the now it is judged by.
+                var state = await store.FindAsync(key, cancellationToken);
+                var now = await NowAsync(cancellationToken);
+                var pending = state is null || state.LastAttemptAt + AbandonedAfter < now ? 0 : state.Pending;
+                var failures = state?.Failures ?? 0;
+                var refusal = failures >= _options.MaxFailures ? LoginAttempt.Locked
+                    : state is not null && now < state.NextAttemptAt ? LoginAttempt.WaitFor(state.NextAttemptAt - now)
+                    : null;
+                if (refusal is null)
                 {
-                    return new LoginAttempt(this, key);
+                    if (await store.TryBeginAttemptAsync(key, state, pending + 1, now + _options.DelayAfter(failures + 1), now, cancellationToken))
+                    {
+                        return new LoginAttempt(this, key);
+                    }
+
+                    continue;
                 }
 
-                continue;
-            }
+                // Note: refused only because attempts still in flight count as failures: if they succeed, the run ends
+                // and this one may go ahead. Wait for them rather than refuse what may be the right password.
+                if (pending == 0)
+                {
+                    return refusal;
+                }
 
-            // Note: refused only because attempts still in flight count as failures: if they succeed, the run ends
-            // and this one may go ahead. Wait for them rather than refuse what may be the right password.
-            if (pending == 0)
+                // Note: a few waiters per login are enough for its owner's concurrent logins; without a bound, anyone
+                // who knows a login could park any number of requests here, each polling the database, at no cost.
+                if (!waiting && !(waiting = signals.TryStartWaiting(key)))
+                {
+                    return LoginAttempt.WaitFor(_options.BaseDelay);
+                }
+
+                if (time.GetUtcNow() >= deadline)
+                {
+                    return LoginAttempt.WaitFor(_options.BaseDelay);
+                }
+
+                await Task.WhenAny(ended, Task.Delay(PollInterval, time, cancellationToken));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        finally
+        {
+            if (waiting)
             {
-                return refusal;
+                signals.StopWaiting(key);
             }
-
-            if (now >= deadline)
-            {
-                return LoginAttempt.WaitFor(_options.BaseDelay);
-            }
-
-            await Task.WhenAny(ended, Task.Delay(PollInterval, time, cancellationToken));
-            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
@@ -87,18 +113,22 @@ internal sealed class LoginThrottle(
     /// for <see cref="LatchkeyLockoutOptions.ForgetAfter"/>, so that spraying many logins does not grow the table
     /// for ever. Longer runs are kept until a success or an unlock: NIST counts <em>consecutive</em> failures.
     /// </summary>
-    public Task<int> ForgetStaleAsync(int batchSize, CancellationToken cancellationToken) =>
-        store.DeleteStaleAsync(time.GetUtcNow() - _options.ForgetAfter, _options.FreeAttempts, batchSize, cancellationToken);
+    public async Task<int> ForgetStaleAsync(int batchSize, CancellationToken cancellationToken) =>
+        await store.DeleteStaleAsync(await NowAsync(cancellationToken) - _options.ForgetAfter, _options.FreeAttempts, batchSize, cancellationToken);
 
-    internal async Task EndAsync(string key, LoginAttemptOutcome outcome, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records how an attempt ended. Note: never cancelled by the request: an attempt left pending because its client
+    /// went away would hold up every other attempt at the login until it is abandoned.
+    /// </summary>
+    internal async Task EndAsync(string key, LoginAttemptOutcome outcome)
     {
         try
         {
             await (outcome switch
             {
-                LoginAttemptOutcome.Failed => store.EndFailedAsync(key, cancellationToken),
-                LoginAttemptOutcome.Succeeded => store.EndSucceededAsync(key, time.GetUtcNow(), cancellationToken),
-                _ => store.EndUnverifiedAsync(key, _options.FreeAttempts, time.GetUtcNow(), cancellationToken),
+                LoginAttemptOutcome.Failed => store.EndFailedAsync(key, CancellationToken.None),
+                LoginAttemptOutcome.Succeeded => store.EndSucceededAsync(key, await NowAsync(CancellationToken.None), CancellationToken.None),
+                _ => store.EndUnverifiedAsync(key, _options.FreeAttempts, await NowAsync(CancellationToken.None), CancellationToken.None),
             });
         }
         finally
@@ -106,6 +136,9 @@ internal sealed class LoginThrottle(
             signals.Signal();
         }
     }
+
+    private async ValueTask<DateTimeOffset> NowAsync(CancellationToken cancellationToken) =>
+        await clock.NowAsync(cancellationToken) ?? time.GetUtcNow();
 
     /// <summary>
     /// HMAC-SHA-256 under <see cref="LatchkeyLockoutOptions.LoginDigestKey"/> when one is configured, so a copy of the
@@ -126,98 +159,4 @@ internal sealed class LoginThrottle(
 
         return Convert.ToBase64String(digest);
     }
-}
-
-internal enum ThrottleOutcome
-{
-    Proceed,
-    Wait,
-    Locked,
-}
-
-internal enum LoginAttemptOutcome
-{
-    Unverified,
-    Failed,
-    Succeeded,
-}
-
-/// <summary>
-/// One counted attempt at a login's password, or the reason none may be made now. Report its outcome; disposing one
-/// that reported none (an exception, a client that left, a server too busy to hash) takes its count back.
-/// </summary>
-internal sealed class LoginAttempt : IAsyncDisposable
-{
-    public static readonly LoginAttempt Locked = new(ThrottleOutcome.Locked, TimeSpan.Zero);
-
-    private readonly LoginThrottle? _throttle;
-    private readonly string? _key;
-    private bool _ended;
-
-    public LoginAttempt(LoginThrottle throttle, string key)
-    {
-        _throttle = throttle;
-        _key = key;
-        Outcome = ThrottleOutcome.Proceed;
-    }
-
-    private LoginAttempt(ThrottleOutcome outcome, TimeSpan retryAfter)
-    {
-        Outcome = outcome;
-        RetryAfter = retryAfter;
-        _ended = true;
-    }
-
-    public ThrottleOutcome Outcome { get; }
-
-    public TimeSpan RetryAfter { get; }
-
-    public static LoginAttempt WaitFor(TimeSpan retryAfter) => new(ThrottleOutcome.Wait, retryAfter);
-
-    public Task FailedAsync(CancellationToken cancellationToken) => EndAsync(LoginAttemptOutcome.Failed, cancellationToken);
-
-    public Task SucceededAsync(CancellationToken cancellationToken) => EndAsync(LoginAttemptOutcome.Succeeded, cancellationToken);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_ended)
-        {
-            try
-            {
-                await EndAsync(LoginAttemptOutcome.Unverified, CancellationToken.None);
-            }
-            catch (Exception)
-            {
-                // Note: storage failed on the way out (the request already answers for that); the pending mark is
-                // abandoned after LoginThrottle.AbandonedAfter and the count errs towards one failure too many.
-            }
-        }
-    }
-
-    private Task EndAsync(LoginAttemptOutcome outcome, CancellationToken cancellationToken)
-    {
-        if (_ended)
-        {
-            return Task.CompletedTask;
-        }
-
-        _ended = true;
-        return _throttle!.EndAsync(_key!, outcome, cancellationToken);
-    }
-}
-
-/// <summary>
-/// Wakes the attempts of this instance that wait on a login when any attempt ends; they look again and wait again if
-/// it was not theirs. Waiting is rare (concurrent attempts at one login), so one signal for all keeps it simple and
-/// leaves nothing behind per login. Attempts on other instances are seen by polling.
-/// </summary>
-internal sealed class LoginThrottleSignals
-{
-    private TaskCompletionSource _ended = New();
-
-    public Task Listen() => Volatile.Read(ref _ended).Task;
-
-    public void Signal() => Interlocked.Exchange(ref _ended, New()).TrySetResult();
-
-    private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

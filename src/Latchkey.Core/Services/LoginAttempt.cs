@@ -1,0 +1,84 @@
+namespace Latchkey.Core.Services;
+
+/// <summary>
+/// One counted attempt at a login's password, or the reason none may be made now. Report its outcome; disposing one
+/// that reported none (an exception, a client that left, a server too busy to hash) takes its count back.
+/// </summary>
+internal sealed class LoginAttempt : IAsyncDisposable
+{
+    public static readonly LoginAttempt Locked = new(ThrottleOutcome.Locked, TimeSpan.Zero);
+
+    private readonly LoginThrottle? _throttle;
+    private readonly string? _key;
+    private bool _ended;
+
+    public LoginAttempt(LoginThrottle throttle, string key)
+    {
+        _throttle = throttle;
+        _key = key;
+        Outcome = ThrottleOutcome.Proceed;
+    }
+
+    private LoginAttempt(ThrottleOutcome outcome, TimeSpan retryAfter)
+    {
+        Outcome = outcome;
+        RetryAfter = retryAfter;
+        _ended = true;
+    }
+
+    public ThrottleOutcome Outcome { get; }
+
+    public TimeSpan RetryAfter { get; }
+
+    public static LoginAttempt WaitFor(TimeSpan retryAfter) => new(ThrottleOutcome.Wait, retryAfter);
+
+    // Note: no cancellation token: the verification has been done, so its outcome is recorded even when the client has
+    // gone meanwhile. Ended with the request's token, a client that left mid-hash left its attempt pending until it was
+    // abandoned (30 s), and every other attempt at that login waited on it.
+    public Task FailedAsync() => EndAsync(LoginAttemptOutcome.Failed);
+
+    public Task SucceededAsync() => EndAsync(LoginAttemptOutcome.Succeeded);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_ended)
+        {
+            try
+            {
+                await EndAsync(LoginAttemptOutcome.Unverified);
+            }
+            catch (Exception)
+            {
+                // Note: storage failed on the way out (the request already answers for that); the pending mark is
+                // abandoned after LoginThrottle.AbandonedAfter and the count errs towards one failure too many.
+            }
+        }
+    }
+
+    private Task EndAsync(LoginAttemptOutcome outcome)
+    {
+        if (_ended)
+        {
+            return Task.CompletedTask;
+        }
+
+        _ended = true;
+        return _throttle!.EndAsync(_key!, outcome);
+    }
+}
+
+/// <summary>Whether an attempt may be verified now.</summary>
+internal enum ThrottleOutcome
+{
+    Proceed,
+    Wait,
+    Locked,
+}
+
+/// <summary>How a counted attempt ended.</summary>
+internal enum LoginAttemptOutcome
+{
+    Unverified,
+    Failed,
+    Succeeded,
+}
