@@ -95,8 +95,16 @@ export async function signedIn() {
   return me.data;
 }
 
-/** A local path to go back to after signing in; anything else (another site, //host) becomes /devices. */
+/**
+ * A local path to go back to after signing in; anything else becomes /devices. Note: a prefix check is not enough:
+ * browsers strip TAB, CR and LF from a URL and read a backslash as a slash, so "/\t/evil.example" would become
+ * "//evil.example", another site. The target is parsed as the browser will parse it, must keep this origin, and what
+ * is returned is the parsed path, so what is followed is what was checked. The server drops a bad returnUrl too.
+ */
 export function returnUrl() {
   const target = new URLSearchParams(location.search).get('returnUrl');
-  return target && target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/\\') ? target : '/devices';
+  if (!target || !target.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(target)) return '/devices';
+  let url;
+  try { url = new URL(target, location.origin); } catch { return '/devices'; }
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : '/devices';
 }
