@@ -67,8 +67,10 @@ internal static class TenantCommands
             var (humans, machines, sessions) = await cli.Services.InTenantAsync(tenant.Id, async (sp, caller) =>
             {
                 var users = sp.GetRequiredService<IUserStore>();
-                return ((await users.ListAsync(tenant.Id, UserKind.Human, cancellationToken)).Count,
-                    (await users.ListAsync(tenant.Id, UserKind.Machine, cancellationToken)).Count,
+                return ((await Page<User>.AllAsync(async page => Page<User>.Cut(
+                            await users.ListAsync(tenant.Id, UserKind.Human, page.Probe, cancellationToken), page, u => u.Id))).Count,
+                    (await Page<User>.AllAsync(async page => Page<User>.Cut(
+                            await users.ListAsync(tenant.Id, UserKind.Machine, page.Probe, cancellationToken), page, u => u.Id))).Count,
                     (await sp.GetRequiredService<SessionService>().ListInTenantAsync(caller, cancellationToken)).Count);
             });
             cli.Output.Record(

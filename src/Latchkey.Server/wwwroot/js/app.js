@@ -108,3 +108,26 @@ export function returnUrl() {
   try { url = new URL(target, location.origin); } catch { return '/devices'; }
   return url.origin === location.origin ? url.pathname + url.search + url.hash : '/devices';
 }
+
+/** The next page's address from a list's answer (`Link: <…>; rel="next"`), or null on the last page. */
+export function nextPage(result) {
+  const match = /<(\/[^>]*)>;\s*rel="next"/.exec(result.headers?.get('Link') ?? '');
+  return match ? match[1] : null;
+}
+
+/**
+ * A paged list (GET /v1/sessions, /v1/users, /v1/machine-users): reload() shows the first page, the "More" button the
+ * next one after what is shown (the server's Link rel=next), and hides itself on the last page. render(result, append)
+ * draws an answer: replacing the rows, or adding to them.
+ */
+export function pagedList(path, more, render) {
+  let next = null;
+  async function load(url, append) {
+    const result = await authed('GET', url);
+    next = result.ok ? nextPage(result) : null;
+    more.hidden = !next;
+    render(result, append);
+  }
+  more.addEventListener('click', () => { if (next) load(next, true); });
+  return { reload: () => load(path, false) };
+}
