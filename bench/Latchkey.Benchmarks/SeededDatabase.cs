@@ -64,6 +64,9 @@ internal sealed class SeededDatabase : IAsyncDisposable
         {
             ["Latchkey:Storage:Provider"] = provider,
             ["ConnectionStrings:Latchkey"] = postgres ?? $"Data Source={Path.Combine(directory, "latchkey.db")}",
+            // Note: the seeded sessions are all the owner's; the default bound on live sessions per user would end
+            // all but the last 100 of them.
+            ["Latchkey:Sessions:MaxPerUser"] = SessionCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         if (!cached)
         {

@@ -25,6 +25,8 @@ public static class LatchkeyCoreServiceCollectionExtensions
             .Validate(o => o.LastUsedResolution > TimeSpan.Zero, "Latchkey:Sessions:LastUsedResolution must be positive.")
             .Validate(o => o.CleanupInterval > TimeSpan.Zero, "Latchkey:Sessions:CleanupInterval must be positive.")
             .Validate(o => o.CleanupBatchSize > 0, "Latchkey:Sessions:CleanupBatchSize must be at least 1.")
+            .Validate(o => o.MaxPerUser is >= 1 and <= LatchkeySessionOptions.MaxPerUserLimit,
+                $"Latchkey:Sessions:MaxPerUser must be 1 to {LatchkeySessionOptions.MaxPerUserLimit}.")
             .ValidateOnStart();
         services.AddOptions<LatchkeyPasswordOptions>().Bind(configuration.GetSection(LatchkeyPasswordOptions.Section))
             .Validate(o => o.MinLength >= 8, "Latchkey:Passwords:MinLength must be at least 8 (NIST SP 800-63B-4).")

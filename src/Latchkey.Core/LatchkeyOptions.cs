@@ -16,6 +16,15 @@ public sealed class LatchkeySessionOptions
     /// </summary>
     public TimeSpan LastUsedResolution { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Live sessions one user may have at once; a login beyond it ends the user's least recently used session (audited
+    /// as <c>session.evicted</c>) rather than refusing the login. Defaults to 100.
+    /// </summary>
+    public int MaxPerUser { get; set; } = 100;
+
+    /// <summary>The largest <see cref="MaxPerUser"/> accepted: a bound, not a way to switch the bound off.</summary>
+    public const int MaxPerUserLimit = 10_000;
+
     /// <summary>How often expired sessions are swept from storage. Defaults to 5 minutes.</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -39,8 +39,10 @@ internal static class WebUi
         var cache = new ConcurrentDictionary<string, string>();
         foreach (var (path, fragment, title, policy) in Pages)
         {
-            var page = app.MapGet(path, () =>
-                    TypedResults.Content(cache.GetOrAdd(fragment, _ => Compose(files, fragment, title, policy is not null)), "text/html; charset=utf-8"))
+            var page = app.MapGet(path, IResult (HttpContext context) =>
+                    path == "/login" && DropForeignReturnUrl(context.Request) is { } clean
+                        ? TypedResults.Redirect(clean)
+                        : TypedResults.Content(cache.GetOrAdd(fragment, _ => Compose(files, fragment, title, policy is not null)), "text/html; charset=utf-8"))
                 .ExcludeFromDescription();
             if (policy is null)
             {
@@ -57,6 +59,30 @@ internal static class WebUi
                 context.User.Identity?.IsAuthenticated == true && context.User.HasClaim(LatchkeyClaimTypes.Kind, "human") ? "/devices" : "/login"))
             .AllowAnonymous().ExcludeFromDescription();
     }
+
+    /// <summary>
+    /// The login page's own address without its <c>returnUrl</c> when that is not a local path; null when it is fine.
+    /// Note: the page's script checks again before following it; this keeps a crafted link from even reaching it.
+    /// </summary>
+    private static string? DropForeignReturnUrl(HttpRequest request)
+    {
+        var returnUrls = request.Query["returnUrl"];
+        if (returnUrls.Count == 0 || (returnUrls.Count == 1 && IsLocalPath(returnUrls[0])))
+        {
+            return null;
+        }
+
+        var kept = request.Query.Where(p => p.Key != "returnUrl").SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v)));
+        return request.PathBase + request.Path + QueryString.Create(kept);
+    }
+
+    /// <summary>
+    /// A path on this site: a leading slash not followed by another, no backslash anywhere and no control character.
+    /// Note: browsers strip TAB, CR and LF from URLs and read <c>\</c> as <c>/</c>, so <c>/\t/host</c> and <c>/\host</c>
+    /// are both <c>//host</c>, another site.
+    /// </summary>
+    internal static bool IsLocalPath(string? url) =>
+        url is ['/', ..] && (url.Length == 1 || url[1] != '/') && !url.Contains('\\') && !url.Any(char.IsControl);
 
     private static string Compose(IFileProvider files, string fragment, string title, bool signedIn)
     {

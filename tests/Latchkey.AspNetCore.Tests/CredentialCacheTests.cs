@@ -144,7 +144,7 @@ public sealed class CredentialCacheTests
     }
 
     /// <summary>Makes requests until one is answered without a database command (the feed is current, the key cached).</summary>
-    private static async Task WaitUntilAnsweredFromTheCacheAsync(LatchkeyTestHost host, Credential key)
+    internal static async Task WaitUntilAnsweredFromTheCacheAsync(LatchkeyTestHost host, Credential key)
     {
         for (var i = 0; i < 200; i++)
         {

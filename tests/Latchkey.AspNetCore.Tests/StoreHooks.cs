@@ -50,9 +50,11 @@ internal abstract class DelegatingUserStore(IUserStore inner) : IUserStore
 
     public Task<bool> CreateAsync(User user, CancellationToken cancellationToken) => inner.CreateAsync(user, cancellationToken);
 
-    public Task<IReadOnlyList<User>> ListAsync(Guid tenantId, UserKind kind, CancellationToken cancellationToken) => inner.ListAsync(tenantId, kind, cancellationToken);
+    public Task<IReadOnlyList<User>> ListAsync(Guid tenantId, UserKind kind, PageRequest page, CancellationToken cancellationToken) =>
+        inner.ListAsync(tenantId, kind, page, cancellationToken);
 
-    public Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, CancellationToken cancellationToken) => inner.ListHumansAsync(tenantId, cancellationToken);
+    public Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, PageRequest page, CancellationToken cancellationToken) =>
+        inner.ListHumansAsync(tenantId, page, cancellationToken);
 
     public Task<IReadOnlySet<string>> FindTakenLoginsAsync(IReadOnlyCollection<string> normalizedLogins, CancellationToken cancellationToken) =>
         inner.FindTakenLoginsAsync(normalizedLogins, cancellationToken);

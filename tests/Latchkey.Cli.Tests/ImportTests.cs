@@ -174,7 +174,8 @@ public sealed class ImportTests
     {
         await using var services = db.Services();
         var user = (await services.UnscopedAsync(sp => sp.GetRequiredService<IUserStore>().FindByLoginAsync(login, CancellationToken.None)))!;
-        var sessions = await services.InTenantAsync(user.TenantId, (sp, _) => sp.GetRequiredService<ISessionStore>().ListAsync(user.Id, CancellationToken.None));
+        var sessions = await services.InTenantAsync(user.TenantId, (sp, _) => sp.GetRequiredService<ISessionStore>()
+            .ListAsync(user.Id, sp.GetRequiredService<TimeProvider>().GetUtcNow(), TimeSpan.FromDays(7), PageRequest.First(), CancellationToken.None));
         Assert.Equal(0, user.CredentialVersion);
         Assert.Equal(user.CredentialVersion, sessions.Single(s => s.Id == sessionId).CredentialVersion);
     }

@@ -43,4 +43,10 @@ public sealed class LatchkeySessionOptionsTests
         Assert.Equal(TimeSpan.FromDays(7), options.IdleTimeout);
         Assert.Equal(TimeSpan.FromMinutes(1), options.EffectiveLastUsedResolution);
     }
+
+    [Fact]
+    public void AUserMayHaveOneHundredLiveSessionsByDefault()
+    {
+        Assert.Equal(100, new LatchkeySessionOptions().MaxPerUser);
+    }
 }

@@ -35,6 +35,34 @@ public sealed class WebUiSecurityTests : IClassFixture<ServerFactory>
         }
     }
 
+    [Theory]
+    [InlineData("/login?returnUrl=%2F%09%2Fevil.example&ended=1", "/login?ended=1")]
+    [InlineData("/login?returnUrl=%2F%0a%2Fevil.example", "/login")]
+    [InlineData("/login?returnUrl=%2F%5Cevil.example", "/login")]
+    [InlineData("/login?returnUrl=%2F%2Fevil.example", "/login")]
+    [InlineData("/login?returnUrl=https%3A%2F%2Fevil.example", "/login")]
+    [InlineData("/login?returnUrl=javascript%3Aalert(1)", "/login")]
+    [InlineData("/login?returnUrl=%2Fdevices&returnUrl=%2F%2Fevil.example", "/login")]
+    public async Task TheLoginPageDropsAReturnUrlThatIsNotALocalPath(string path, string location)
+    {
+        var client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(location, response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task TheLoginPageKeepsALocalReturnUrl()
+    {
+        var client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await client.GetAsync("/login?returnUrl=%2Fusers%3Ftab%3D1&ended=1");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Fact]
     public async Task PagesHaveNoInlineScriptOrStyle()
     {

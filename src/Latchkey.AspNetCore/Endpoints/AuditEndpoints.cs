@@ -22,10 +22,9 @@ internal static class AuditEndpoints
     private static async Task<Results<Ok<AuditPageResponse>, ValidationProblem>> ListAsync(
         int? limit, Guid? before, string? @event, AuditLog audit, HttpContext context, CancellationToken cancellationToken)
     {
-        var size = limit ?? AuditLog.DefaultPageSize;
-        if (size is < 1 or > AuditLog.MaxPageSize)
+        if (!PageQuery.TryRead(limit, before, AuditLog.DefaultPageSize, out var page, out var invalid))
         {
-            return Problems.Invalid(new InputError("limit", $"limit must be 1 to {AuditLog.MaxPageSize}."));
+            return invalid;
         }
 
         if (@event is { Length: 0 or > AuditEntry.MaxEventLength })
@@ -33,9 +32,10 @@ internal static class AuditEndpoints
             return Problems.Invalid(new InputError("event", $"event must be 1 to {AuditEntry.MaxEventLength} characters."));
         }
 
-        var (entries, next) = await audit.ListAsync(CallerPrincipal.ToCaller(context), @event, before, size, cancellationToken);
+        var entries = await audit.ListAsync(CallerPrincipal.ToCaller(context), @event, page, cancellationToken);
+        PageQuery.LinkNext(context, entries);
         return TypedResults.Ok(new AuditPageResponse(
-            entries.Select(e => new AuditEntryResponse(e.Id, e.At, e.Event, e.ActorUserId, e.SubjectUserId, e.AppId, e.IpAddress, e.Detail, e.Operator)).ToList(),
-            next));
+            entries.Items.Select(e => new AuditEntryResponse(e.Id, e.At, e.Event, e.ActorUserId, e.SubjectUserId, e.AppId, e.IpAddress, e.Detail, e.Operator)).ToList(),
+            entries.NextBefore));
     }
 }

@@ -1,6 +1,7 @@
 using Latchkey.AspNetCore.Authentication;
 using Latchkey.Contracts;
 using Latchkey.Core.Services;
+using Latchkey.Core.Stores;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +16,8 @@ internal static class MachineUserEndpoints
     {
         var machines = v1.MapGroup("/machine-users").RequireAuthorization(LatchkeyDefaults.TenantAdminPolicy).WithTags("Machine users");
         machines.MapPost("", CreateAsync).WithName("CreateMachineUser").WithSummary("Create a machine user; its token is shown once");
-        machines.MapGet("", ListAsync).WithName("ListMachineUsers").WithSummary("The tenant's machine users");
+        machines.MapGet("", ListAsync).WithName("ListMachineUsers")
+            .WithSummary("The tenant's machine users, newest first, paged by ?limit= and ?before= (Link rel=next)");
         machines.MapPost("/{id:guid}/token", RotateAsync).WithName("RotateMachineToken").WithSummary("Issue a new token; the old one stops working");
         machines.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteMachineUser").WithSummary("Delete a machine user; its token stops working");
     }
@@ -35,12 +37,18 @@ internal static class MachineUserEndpoints
             new MachineUserCreatedResponse(created.User.Id, created.User.Name!, created.Token));
     }
 
-    private static async Task<Ok<List<MachineUserResponse>>> ListAsync(
-        MachineUserService machines, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<List<MachineUserResponse>>, ValidationProblem>> ListAsync(
+        int? limit, Guid? before, MachineUserService machines, HttpContext context, CancellationToken cancellationToken)
     {
+        if (!PageQuery.TryRead(limit, before, PageRequest.MaxLimit, out var page, out var invalid))
+        {
+            return invalid;
+        }
+
         var caller = CallerPrincipal.ToCaller(context);
-        var list = await machines.ListAsync(caller, cancellationToken);
-        return TypedResults.Ok(list.Select(u => new MachineUserResponse(
+        var list = await machines.ListAsync(caller, page, cancellationToken);
+        PageQuery.LinkNext(context, list);
+        return TypedResults.Ok(list.Items.Select(u => new MachineUserResponse(
             u.Id, u.Name ?? "", u.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), u.CreatedAt, u.LastUsedAt)).ToList());
     }
 

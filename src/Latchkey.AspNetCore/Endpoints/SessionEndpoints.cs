@@ -1,6 +1,8 @@
 using Latchkey.AspNetCore.Authentication;
 using Latchkey.Contracts;
+using Latchkey.Core.Model;
 using Latchkey.Core.Services;
+using Latchkey.Core.Stores;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http;
@@ -14,19 +16,29 @@ internal static class SessionEndpoints
     public static void Map(RouteGroupBuilder v1)
     {
         var sessions = v1.MapGroup("/sessions").RequireAuthorization(LatchkeyDefaults.HumanPolicy).WithTags("Sessions");
-        sessions.MapGet("", ListAsync).WithName("ListSessions").WithSummary("The caller's live sessions; never a key");
+        sessions.MapGet("", ListAsync).WithName("ListSessions")
+            .WithSummary("The caller's live sessions, newest first, paged by ?limit= and ?before= (Link rel=next); never a key");
         sessions.MapDelete("/current", RevokeCurrentAsync).WithName("RevokeCurrentSession").WithSummary("Log out this app instance");
         sessions.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeSession").WithSummary("End one of the caller's sessions");
         sessions.MapDelete("", RevokeAllAsync).WithName("RevokeAllSessions").WithSummary("Log out everywhere, this session included");
     }
 
-    private static async Task<Ok<List<SessionResponse>>> ListAsync(SessionService sessions, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<List<SessionResponse>>, ValidationProblem>> ListAsync(
+        int? limit, Guid? before, SessionService sessions, HttpContext context, CancellationToken cancellationToken)
     {
+        if (!PageQuery.TryRead(limit, before, PageRequest.MaxLimit, out var page, out var invalid))
+        {
+            return invalid;
+        }
+
         var caller = CallerPrincipal.ToCaller(context);
-        var list = await sessions.ListAsync(caller.UserId, cancellationToken);
-        return TypedResults.Ok(list.Select(s => new SessionResponse(
-            s.Id, s.AppId, s.AppName, s.CreatedAt, s.CreatedIp, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId)).ToList());
+        var list = await sessions.ListAsync(caller.UserId, page, cancellationToken);
+        PageQuery.LinkNext(context, list);
+        return TypedResults.Ok(list.Items.Select(s => ToResponse(s, caller)).ToList());
     }
+
+    public static SessionResponse ToResponse(AppSession s, AuthenticatedCaller caller) =>
+        new(s.Id, s.AppId, s.AppName, s.CreatedAt, s.CreatedIp, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
         Guid id, SessionService sessions, HttpContext context, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using Latchkey.AspNetCore.Hosting;
 using Latchkey.Contracts;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
+using Latchkey.Core.Stores;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http;
@@ -16,21 +17,30 @@ internal static class UserEndpoints
     public static void Map(RouteGroupBuilder v1)
     {
         var users = v1.MapGroup("/users").RequireAuthorization(LatchkeyDefaults.TenantAdminPolicy).WithTags("Users");
-        users.MapGet("", ListAsync).WithName("ListUsers").WithSummary("The tenant's human users");
+        users.MapGet("", ListAsync).WithName("ListUsers")
+            .WithSummary("The tenant's human users, newest first, paged by ?limit= and ?before= (Link rel=next)");
         // Note: rate-limited like sign-up: its 409 tells whether a login exists anywhere in the service.
         users.MapPost("", CreateAsync).RequireCredentialLimits().WithName("CreateUser").WithSummary("Create a human user with one role");
         users.MapPatch("/{id:guid}", UpdateAsync).WithName("UpdateUser")
             .WithSummary("Change a user's role, or disable or enable it; disabling ends all its sessions");
         users.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteUser").WithSummary("Delete a user; all its sessions end");
-        users.MapGet("/{id:guid}/sessions", ListSessionsAsync).WithName("ListUserSessions").WithSummary("A user's live sessions; never a key");
+        users.MapGet("/{id:guid}/sessions", ListSessionsAsync).WithName("ListUserSessions")
+            .WithSummary("A user's live sessions, newest first, paged by ?limit= and ?before= (Link rel=next); never a key");
         users.MapDelete("/{id:guid}/sessions", RevokeSessionsAsync).WithName("RevokeUserSessions").WithSummary("End all of a user's sessions");
         users.MapPost("/{id:guid}/unlock", UnlockAsync).WithName("UnlockUser").WithSummary("Clear a user's failed-login count and lock");
     }
 
-    private static async Task<Ok<List<UserResponse>>> ListAsync(UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<List<UserResponse>>, ValidationProblem>> ListAsync(
+        int? limit, Guid? before, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
     {
-        var list = await admin.ListAsync(CallerPrincipal.ToCaller(context), cancellationToken);
-        return TypedResults.Ok(list.Select(u => ToResponse(u.User, u.LastSessionUseAt)).ToList());
+        if (!PageQuery.TryRead(limit, before, PageRequest.MaxLimit, out var page, out var invalid))
+        {
+            return invalid;
+        }
+
+        var list = await admin.ListAsync(CallerPrincipal.ToCaller(context), page, cancellationToken);
+        PageQuery.LinkNext(context, list);
+        return TypedResults.Ok(list.Items.Select(u => ToResponse(u.User, u.LastSessionUseAt)).ToList());
     }
 
     private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
@@ -69,15 +79,23 @@ internal static class UserEndpoints
         return outcome == UserAdminOutcome.Done ? TypedResults.NoContent() : Problem(outcome);
     }
 
-    private static async Task<Results<Ok<List<SessionResponse>>, ProblemHttpResult>> ListSessionsAsync(
-        Guid id, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<List<SessionResponse>>, ValidationProblem, ProblemHttpResult>> ListSessionsAsync(
+        Guid id, int? limit, Guid? before, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
     {
+        if (!PageQuery.TryRead(limit, before, PageRequest.MaxLimit, out var page, out var invalid))
+        {
+            return invalid;
+        }
+
         var caller = CallerPrincipal.ToCaller(context);
-        var list = await admin.ListSessionsAsync(caller, id, cancellationToken);
-        return list is null
-            ? NotFound()
-            : TypedResults.Ok(list.Select(s => new SessionResponse(
-                s.Id, s.AppId, s.AppName, s.CreatedAt, s.CreatedIp, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId)).ToList());
+        var list = await admin.ListSessionsAsync(caller, id, page, cancellationToken);
+        if (list is null)
+        {
+            return NotFound();
+        }
+
+        PageQuery.LinkNext(context, list);
+        return TypedResults.Ok(list.Items.Select(s => SessionEndpoints.ToResponse(s, caller)).ToList());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionsAsync(

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
+using Latchkey.Core.Stores;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Latchkey.Cli.Commands;
@@ -54,7 +55,8 @@ internal static class MachineUserCommands
         CliApp.Handle(command, console, async (cli, cancellationToken) =>
         {
             var target = await cli.Services.ResolveTenantAsync(cli.Get(tenant), cancellationToken);
-            var users = await cli.Services.InTenantAsync(target.Id, (sp, caller) => sp.GetRequiredService<MachineUserService>().ListAsync(caller, cancellationToken));
+            var users = await cli.Services.InTenantAsync(target.Id, (sp, caller) =>
+                Page<User>.AllAsync(page => sp.GetRequiredService<MachineUserService>().ListAsync(caller, page, cancellationToken)));
             cli.Output.Table(users.Select(Describe), ["id", "name", "scopes", "created", "last used"],
                 u => [u.Id, u.Name, u.Scopes, u.CreatedAt, u.LastUsedAt]);
             return ExitCodes.Ok;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
+using Latchkey.Core.Stores;
 using Latchkey.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -42,15 +43,15 @@ internal static class MaintenanceCommands
     public static Command Audit(CliConsole console)
     {
         var tenant = CommonOptions.Tenant();
-        var limit = new Option<int>("--limit", "-n") { Description = $"How many of the latest entries (1 to {AuditLog.MaxPageSize}).", DefaultValueFactory = _ => 20 };
+        var limit = new Option<int>("--limit", "-n") { Description = $"How many of the latest entries (1 to {PageRequest.MaxLimit}).", DefaultValueFactory = _ => 20 };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new entries as they come (Ctrl+C stops)." };
         var eventName = new Option<string?>("--event", "-e") { Description = "Only entries of this event, e.g. login.failed." };
         var command = new Command("audit", "Print a tenant's latest audit entries, oldest first, like tail.") { tenant, limit, follow, eventName };
         CliApp.Handle(command, console, async (cli, cancellationToken) =>
         {
-            if (cli.Get(limit) is < 1 or > AuditLog.MaxPageSize)
+            if (cli.Get(limit) is < 1 or > PageRequest.MaxLimit)
             {
-                throw new CliException(ExitCodes.Usage, $"--limit must be 1 to {AuditLog.MaxPageSize}.");
+                throw new CliException(ExitCodes.Usage, $"--limit must be 1 to {PageRequest.MaxLimit}.");
             }
 
             if (cli.Get(follow) && cli.Output.Json)
@@ -83,7 +84,7 @@ internal static class MaintenanceCommands
                     break;
                 }
 
-                foreach (var entry in (await PageAsync(cli, target.Id, cli.Parse.GetValue(eventName), AuditLog.MaxPageSize, cancellationToken))
+                foreach (var entry in (await PageAsync(cli, target.Id, cli.Parse.GetValue(eventName), PageRequest.MaxLimit, cancellationToken))
                     .Where(e => seen.Add(e.Id)))
                 {
                     await console.Out.WriteLineAsync(Line(entry));
@@ -98,9 +99,9 @@ internal static class MaintenanceCommands
     private static async Task<IReadOnlyList<AuditEntry>> PageAsync(
         CliContext cli, Guid tenantId, string? eventName, int limit, CancellationToken cancellationToken)
     {
-        var (entries, _) = await cli.Services.InTenantAsync(tenantId, (sp, caller) =>
-            sp.GetRequiredService<AuditLog>().ListAsync(caller, eventName, null, limit, cancellationToken));
-        return entries.Reverse().ToList();
+        var page = await cli.Services.InTenantAsync(tenantId, (sp, caller) =>
+            sp.GetRequiredService<AuditLog>().ListAsync(caller, eventName, PageRequest.First(limit), cancellationToken));
+        return page.Items.Reverse().ToList();
     }
 
     private static string Line(AuditEntry e) =>

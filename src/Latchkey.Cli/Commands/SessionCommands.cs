@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
+using Latchkey.Core.Stores;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Latchkey.Cli.Commands;
@@ -52,7 +53,9 @@ internal static class SessionCommands
                 rows.AddRange(await cli.Services.InTenantAsync(tenantId, async (sp, caller) =>
                 {
                     var service = sp.GetRequiredService<SessionService>();
-                    var sessions = userId is { } id ? await service.ListAsync(id, cancellationToken) : await service.ListInTenantAsync(caller, cancellationToken);
+                    var sessions = userId is { } id
+                        ? await Page<AppSession>.AllAsync(page => service.ListAsync(id, page, cancellationToken))
+                        : await service.ListInTenantAsync(caller, cancellationToken);
                     return sessions.Select(s => new SessionView(s.Id, s.TenantId, s.UserId, s.AppId, s.AppName, s.CreatedAt, s.LastUsedAt, s.ExpiresAt));
                 }));
             }

@@ -66,10 +66,9 @@ internal static class TenantCommands
             var tenant = await cli.Services.ResolveTenantAsync(cli.Get(reference), cancellationToken);
             var (humans, machines, sessions) = await cli.Services.InTenantAsync(tenant.Id, async (sp, caller) =>
             {
-                var users = sp.GetRequiredService<IUserStore>();
-                return ((await users.ListAsync(tenant.Id, UserKind.Human, cancellationToken)).Count,
-                    (await users.ListAsync(tenant.Id, UserKind.Machine, cancellationToken)).Count,
-                    (await sp.GetRequiredService<SessionService>().ListInTenantAsync(caller, cancellationToken)).Count);
+                var people = await Page<UserSummary>.AllAsync(page => sp.GetRequiredService<UserAdminService>().ListAsync(caller, page, cancellationToken));
+                var bots = await Page<User>.AllAsync(page => sp.GetRequiredService<MachineUserService>().ListAsync(caller, page, cancellationToken));
+                return (people.Count, bots.Count, (await sp.GetRequiredService<SessionService>().ListInTenantAsync(caller, cancellationToken)).Count);
             });
             cli.Output.Record(
                 new { tenant.Id, tenant.Name, tenant.ContactEmail, tenant.CreatedAt, Users = humans, MachineUsers = machines, Sessions = sessions },

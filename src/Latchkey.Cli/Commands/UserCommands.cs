@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
+using Latchkey.Core.Stores;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Latchkey.Cli.Commands;
@@ -57,7 +58,8 @@ internal static class UserCommands
         CliApp.Handle(command, console, async (cli, cancellationToken) =>
         {
             var target = await cli.Services.ResolveTenantAsync(cli.Get(tenant), cancellationToken);
-            var users = await cli.Services.InTenantAsync(target.Id, (sp, caller) => sp.GetRequiredService<UserAdminService>().ListAsync(caller, cancellationToken));
+            var users = await cli.Services.InTenantAsync(target.Id, (sp, caller) =>
+                Page<UserSummary>.AllAsync(page => sp.GetRequiredService<UserAdminService>().ListAsync(caller, page, cancellationToken)));
             cli.Output.Table(users.Select(u => Describe(u.User) with { LastSessionUseAt = u.LastSessionUseAt }),
                 ["id", "login", "role", "disabled", "created", "last used"],
                 u => [u.Id, u.Login, u.Role, u.Disabled ? "yes" : "no", u.CreatedAt, u.LastSessionUseAt]);

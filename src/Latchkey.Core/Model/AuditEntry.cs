@@ -55,6 +55,7 @@ internal static class AuditEvents
     public const string LoginFailed = "login.failed";
     public const string SessionCreated = "session.created";
     public const string SessionRevoked = "session.revoked";
+    public const string SessionEvicted = "session.evicted";
     public const string PasswordChanged = "password.changed";
     public const string PasswordChangeFailed = "password.change_failed";
     public const string MachineUserCreated = "machine_user.created";

@@ -11,7 +11,6 @@ namespace Latchkey.Core.Services;
 internal sealed class AuditLog(IAuditStore store, AuditQueue queue, IRequestOrigin origin, TimeProvider time)
 {
     public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 200;
 
     /// <summary>An entry for <paramref name="eventName"/>; <paramref name="appId"/> defaults to the caller's app instance.</summary>
     public AuditEntry Create(
@@ -50,11 +49,12 @@ internal sealed class AuditLog(IAuditStore store, AuditQueue queue, IRequestOrig
     /// A page of the caller's tenant's log, newest first, older than <paramref name="before"/> when given and of the
     /// event <paramref name="eventName"/> only when given; the cursor of the next page is null on the last one.
     /// </summary>
-    public async Task<(IReadOnlyList<AuditEntry> Entries, Guid? NextBefore)> ListAsync(
-        AuthenticatedCaller caller, string? eventName, Guid? before, int limit, CancellationToken cancellationToken)
+    public async Task<Page<AuditEntry>> ListAsync(
+        AuthenticatedCaller caller, string? eventName, PageRequest page, CancellationToken cancellationToken)
     {
-        var entries = await store.ListAsync(caller.TenantId, eventName, before, limit + 1, cancellationToken);
-        return entries.Count > limit ? (entries.Take(limit).ToList(), entries[limit - 1].Id) : (entries, null);
+        var probe = page.Probe;
+        var entries = await store.ListAsync(caller.TenantId, eventName, probe.Before, probe.Limit, cancellationToken);
+        return Page<AuditEntry>.Cut(entries, page, e => e.Id);
     }
 
     /// <summary>Records the entry in the background, off the response path (see <see cref="AuditQueue"/>).</summary>

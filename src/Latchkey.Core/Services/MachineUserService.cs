@@ -61,8 +61,9 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
         return (new MachineUserCreated(user, token), null);
     }
 
-    public async Task<IReadOnlyList<User>> ListAsync(AuthenticatedCaller caller, CancellationToken cancellationToken) =>
-        await users.ListAsync(caller.TenantId, UserKind.Machine, cancellationToken);
+    /// <summary>A page of the tenant's machine users, newest first.</summary>
+    public async Task<Page<User>> ListAsync(AuthenticatedCaller caller, PageRequest page, CancellationToken cancellationToken) =>
+        Page<User>.Cut(await users.ListAsync(caller.TenantId, UserKind.Machine, page.Probe, cancellationToken), page, u => u.Id);
 
     /// <summary>A new secret for the same login; the old token stops working at once. Null when not found.</summary>
     public async Task<string?> RotateAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)

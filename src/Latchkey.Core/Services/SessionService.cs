@@ -32,19 +32,25 @@ internal sealed class SessionService(
             LastUsedAt = now,
             ExpiresAt = now + options.Value.AbsoluteLifetime,
         };
-        await sessions.ReplaceAsync(session, cancellationToken);
+        // Note: a login beyond the bound ends the user's least recently used sessions rather than refusing the person:
+        // the one signing in is there now, an app instance unused for longest is the likeliest to be forgotten.
+        var maxPerUser = options.Value.MaxPerUser;
+        var evicted = await sessions.ReplaceAsync(session, maxPerUser, options.Value.IdleTimeout, cancellationToken);
+        if (evicted.Count > 0)
+        {
+            await audit.RecordAsync(evicted.Select(e => audit.Create(AuditEvents.SessionEvicted, user.TenantId, user.Id, user.Id,
+                $"session {e.Id}, least recently used, for session {session.Id} (at most {maxPerUser} live sessions)", e.AppId)).ToList(),
+                cancellationToken);
+        }
+
         return (session, apiKey);
     }
 
-    /// <summary>The user's live sessions, newest first; expired ones are not shown even before the sweeper removes them.</summary>
-    public async Task<IReadOnlyList<AppSession>> ListAsync(Guid userId, CancellationToken cancellationToken)
+    /// <summary>A page of the user's live sessions, newest first; expired ones are not shown even before the sweeper removes them.</summary>
+    public async Task<Page<AppSession>> ListAsync(Guid userId, PageRequest page, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var idle = options.Value.IdleTimeout;
-        var all = await sessions.ListAsync(userId, cancellationToken);
-        return all.Where(s => now < s.ExpiresAt && now < s.LastUsedAt + idle)
-            .OrderByDescending(s => s.CreatedAt)
-            .ToList();
+        var probed = await sessions.ListAsync(userId, time.GetUtcNow(), options.Value.IdleTimeout, page.Probe, cancellationToken);
+        return Page<AppSession>.Cut(probed, page, s => s.Id);
     }
 
     /// <summary>Ends one of the caller's own sessions; false when it is not one of them.</summary>

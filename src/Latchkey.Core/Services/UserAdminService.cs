@@ -19,8 +19,9 @@ internal sealed class UserAdminService(
     AuditLog audit,
     TimeProvider time)
 {
-    public Task<IReadOnlyList<UserSummary>> ListAsync(AuthenticatedCaller caller, CancellationToken cancellationToken) =>
-        users.ListHumansAsync(caller.TenantId, cancellationToken);
+    /// <summary>A page of the tenant's human users, newest first.</summary>
+    public async Task<Page<UserSummary>> ListAsync(AuthenticatedCaller caller, PageRequest page, CancellationToken cancellationToken) =>
+        Page<UserSummary>.Cut(await users.ListHumansAsync(caller.TenantId, page.Probe, cancellationToken), page, u => u.User.Id);
 
     public async Task<UserAdminResult> CreateAsync(
         AuthenticatedCaller caller, string? login, string? password, IReadOnlyList<string?>? roles, CancellationToken cancellationToken)
@@ -149,11 +150,12 @@ internal sealed class UserAdminService(
         return UserAdminOutcome.Done;
     }
 
-    /// <summary>The user's live sessions (never a key); null when there is no such human user in the tenant.</summary>
-    public async Task<IReadOnlyList<AppSession>?> ListSessionsAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
+    /// <summary>A page of the user's live sessions (never a key); null when there is no such human user in the tenant.</summary>
+    public async Task<Page<AppSession>?> ListSessionsAsync(
+        AuthenticatedCaller caller, Guid userId, PageRequest page, CancellationToken cancellationToken)
     {
         var target = await FindHumanAsync(caller, userId, cancellationToken);
-        return target is null ? null : await sessions.ListAsync(target.Id, cancellationToken);
+        return target is null ? null : await sessions.ListAsync(target.Id, page, cancellationToken);
     }
 
     public async Task<UserAdminOutcome> RevokeSessionsAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)

@@ -10,9 +10,13 @@ internal interface ISessionStore
 {
     /// <summary>
     /// Cross-tenant, for login: stores <paramref name="session"/>, replacing the user's previous session for the same
-    /// app id in the same transaction: one live key per app instance.
+    /// app id in the same transaction: one live key per app instance. When the user already has
+    /// <paramref name="maxLivePerUser"/> live sessions (live at the session's creation, within
+    /// <paramref name="idleTimeout"/> of their last use), the least recently used ones end in the same transaction, so
+    /// that exactly that many are live afterwards however many logins of the user run at once; they are returned.
     /// </summary>
-    Task ReplaceAsync(AppSession session, CancellationToken cancellationToken);
+    Task<IReadOnlyList<AppSession>> ReplaceAsync(
+        AppSession session, int maxLivePerUser, TimeSpan idleTimeout, CancellationToken cancellationToken);
 
     /// <summary>
     /// Cross-tenant: the request path's one read, the session by key id with what the caller's identity needs from its
@@ -20,7 +24,12 @@ internal interface ISessionStore
     /// </summary>
     Task<SessionCredential?> FindByKeyIdAsync(string keyId, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<AppSession>> ListAsync(Guid userId, CancellationToken cancellationToken);
+    /// <summary>
+    /// A page of the user's sessions live at <paramref name="now"/> (neither past their absolute expiry nor unused for
+    /// <paramref name="idleTimeout"/>), newest first; expired ones are not shown even before the sweeper removes them.
+    /// </summary>
+    Task<IReadOnlyList<AppSession>> ListAsync(
+        Guid userId, DateTimeOffset now, TimeSpan idleTimeout, PageRequest page, CancellationToken cancellationToken);
 
     /// <summary>False when the session is not one of <paramref name="userId"/>'s.</summary>
     Task<bool> DeleteAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken);

@@ -16,7 +16,8 @@ internal interface IUserStore
     /// <summary>False when the login is taken (in any tenant).</summary>
     Task<bool> CreateAsync(User user, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<User>> ListAsync(Guid tenantId, UserKind kind, CancellationToken cancellationToken);
+    /// <summary>A page of the tenant's users of <paramref name="kind"/>, newest first.</summary>
+    Task<IReadOnlyList<User>> ListAsync(Guid tenantId, UserKind kind, PageRequest page, CancellationToken cancellationToken);
 
     /// <summary>Cross-tenant, for imports: which of <paramref name="normalizedLogins"/> some user already has.</summary>
     Task<IReadOnlySet<string>> FindTakenLoginsAsync(IReadOnlyCollection<string> normalizedLogins, CancellationToken cancellationToken);
@@ -27,8 +28,11 @@ internal interface IUserStore
     /// </summary>
     Task<bool> CreateManyAsync(IReadOnlyCollection<User> newUsers, IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken);
 
-    /// <summary>The tenant's human users, each with the latest use of any of its sessions (null without one).</summary>
-    Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, CancellationToken cancellationToken);
+    /// <summary>
+    /// A page of the tenant's human users, newest first, each with the latest use of any of its sessions (null without
+    /// one).
+    /// </summary>
+    Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, PageRequest page, CancellationToken cancellationToken);
 
     /// <summary>
     /// Cross-tenant, for login only: replaces the verifier after a rehash of a password just verified for the user

@@ -8,7 +8,8 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
 {
     private static readonly string[] TenantFilter = [LatchkeyDbContext.TenantFilter];
 
-    public async Task ReplaceAsync(AppSession session, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AppSession>> ReplaceAsync(
+        AppSession session, int maxLivePerUser, TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
         // Note: cross-tenant: login runs before any tenant is entered; the user id comes from the user whose password
         // login has just verified.
@@ -17,12 +18,14 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
         // Note: on READ COMMITTED two logins of one app instance at once would both delete (neither sees the other's
         // uncommitted row) and both insert, and the unique index would refuse the second. Locking the user's row first
         // makes them take turns: the second deletes what the first committed. (SQLite's write lock does so anyway.)
+        // The same turn-taking keeps the bound on live sessions exact: the second login counts the first's session.
         await db.LockUserAsync(session.UserId, cancellationToken);
-        var replaced = await db.Sessions.IgnoreQueryFilters(TenantFilter)
-            .Where(s => s.UserId == session.UserId && s.AppId == session.AppId).ExecuteDeleteAsync(cancellationToken);
-        if (replaced > 0)
+        var ofUser = db.Sessions.IgnoreQueryFilters(TenantFilter).Where(s => s.UserId == session.UserId);
+        var replaced = await ofUser.Where(s => s.AppId == session.AppId).ExecuteDeleteAsync(cancellationToken);
+        var evicted = await EvictAsync(ofUser, session.CreatedAt, idleTimeout, maxLivePerUser - 1, cancellationToken);
+        if (replaced > 0 || evicted.Count > 0)
         {
-            // Note: the app instance's old key ends here, so cached copies of it must go too.
+            // Note: the app instance's old key, and any evicted one, end here, so cached copies of them must go too.
             await db.CredentialsChangedAsync(session.UserId, cancellationToken);
         }
 
@@ -36,6 +39,32 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
         {
             db.Entry(session).State = EntityState.Detached;
         }
+
+        return evicted;
+    }
+
+    /// <summary>Deletes the least recently used of the live sessions in <paramref name="ofUser"/> beyond <paramref name="keep"/>.</summary>
+    private async Task<IReadOnlyList<AppSession>> EvictAsync(
+        IQueryable<AppSession> ofUser, DateTimeOffset now, TimeSpan idleTimeout, int keep, CancellationToken cancellationToken)
+    {
+        var live = Live(ofUser, now, idleTimeout);
+        var excess = await live.CountAsync(cancellationToken) - keep;
+        if (excess <= 0)
+        {
+            return [];
+        }
+
+        // Note: an expired session is already refused and left to the sweeper; only live ones take a place.
+        var evicted = await live.AsNoTracking().OrderBy(s => s.LastUsedAt).ThenBy(s => s.Id).Take(excess).ToListAsync(cancellationToken);
+        var ids = evicted.Select(s => s.Id).ToList();
+        await ofUser.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
+        return evicted;
+    }
+
+    private static IQueryable<AppSession> Live(IQueryable<AppSession> sessions, DateTimeOffset now, TimeSpan idleTimeout)
+    {
+        var idleSince = now - idleTimeout;
+        return sessions.Where(s => s.ExpiresAt > now && s.LastUsedAt > idleSince);
     }
 
     // Note: cross-tenant: this read is what establishes the caller's tenant.
@@ -53,8 +82,10 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
     public Task<SessionCredential?> FindByKeyIdAsync(string keyId, CancellationToken cancellationToken) =>
         FindByKeyId.For(db)(db, keyId, cancellationToken);
 
-    public async Task<IReadOnlyList<AppSession>> ListAsync(Guid userId, CancellationToken cancellationToken) =>
-        await db.Sessions.AsNoTracking().Where(s => s.UserId == userId).ToListAsync(cancellationToken);
+    public async Task<IReadOnlyList<AppSession>> ListAsync(
+        Guid userId, DateTimeOffset now, TimeSpan idleTimeout, PageRequest page, CancellationToken cancellationToken) =>
+        await Live(db.Sessions.AsNoTracking().Where(s => s.UserId == userId), now, idleTimeout).NewestFirst(page)
+            .ToListAsync(cancellationToken);
 
     public async Task<bool> DeleteAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken) =>
         await EndAsync(db.Sessions.Where(s => s.Id == sessionId && s.UserId == userId), userId, cancellationToken) == 1;

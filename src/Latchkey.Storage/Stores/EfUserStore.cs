@@ -26,10 +26,10 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         return await db.TrySaveUniqueAsync(errors, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<User>> ListAsync(Guid tenantId, UserKind kind, CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<User>> ListAsync(Guid tenantId, UserKind kind, PageRequest page, CancellationToken cancellationToken) =>
         await db.Users.AsNoTracking()
             .Where(u => u.TenantId == tenantId && u.Kind == kind)
-            .OrderBy(u => u.Id)
+            .NewestFirst(page)
             .ToListAsync(cancellationToken);
 
     // Note: cross-tenant, since logins are unique across the service.
@@ -49,10 +49,10 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         return saved;
     }
 
-    public async Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, PageRequest page, CancellationToken cancellationToken) =>
         await db.Users.AsNoTracking()
             .Where(u => u.TenantId == tenantId && u.Kind == UserKind.Human)
-            .OrderBy(u => u.Id)
+            .NewestFirst(page)
             .Select(u => new UserSummary(u, db.Sessions.Where(s => s.UserId == u.Id).Max(s => (DateTimeOffset?)s.LastUsedAt)))
             .ToListAsync(cancellationToken);
 

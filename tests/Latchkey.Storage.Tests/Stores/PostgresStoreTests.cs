@@ -1,3 +1,7 @@
+using Latchkey.Core.Stores;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Latchkey.Storage.Tests.Stores;
 
 // Note: the same five contracts as SqliteStoreTests, each test on a fresh database of the tests' PostgreSQL cluster.
@@ -15,6 +19,58 @@ public sealed class PostgresUserStoreTests : UserStoreContract
 public sealed class PostgresSessionStoreTests : SessionStoreContract
 {
     private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await PostgresDatabase.CreateAsync();
+
+    [Fact]
+    public async Task TwoLoginsAtTheBoundAtOnceLeaveExactlyTheBoundOfLiveSessions()
+    {
+        const int bound = 3;
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        for (var i = 0; i < bound; i++)
+        {
+            await CreateSessionAsync(owner, $"app-old-{i}", lastUsedAt: Now.AddHours(-1 - i));
+        }
+
+        var first = NewSession(owner, "app-first", lastUsedAt: Now);
+        var second = NewSession(owner, "app-second", lastUsedAt: Now);
+        first.CreatedAt = second.CreatedAt = Now;
+
+        // Note: the first login has counted, evicted and inserted but not committed when the second one starts: the
+        // interleaving in which both would count the same sessions and evict the same one, leaving one too many.
+        await using var firstScope = CreateScope();
+        var work = firstScope.ServiceProvider.GetRequiredService<IUnitOfWork>();
+        var transaction = await work.BeginAsync(CancellationToken.None);
+        var firstEvicted = await firstScope.ServiceProvider.GetRequiredService<ISessionStore>()
+            .ReplaceAsync(first, bound, SessionIdleTimeout, CancellationToken.None);
+        var secondLogin = Task.Run(() => Sessions(s => s.ReplaceAsync(second, bound, SessionIdleTimeout, CancellationToken.None)));
+        await WaitUntilABackendWaitsOnALockAsync(secondLogin);
+        await transaction.CommitAsync(CancellationToken.None);
+        await transaction.DisposeAsync();
+        var secondEvicted = await secondLogin;
+
+        var live = await Sessions(acme.Id, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None));
+        Assert.Equal(bound, live.Count);
+        Assert.Contains(first.Id, live.Select(s => s.Id));
+        Assert.Contains(second.Id, live.Select(s => s.Id));
+        Assert.Equal(["app-old-2"], firstEvicted.Select(e => e.AppId));
+        Assert.Equal(["app-old-1"], secondEvicted.Select(e => e.AppId));
+    }
+
+    /// <summary>Waits (on a condition, not a time) until some connection of the test's database waits on a lock.</summary>
+    private async Task WaitUntilABackendWaitsOnALockAsync(Task blocked)
+    {
+        while (!blocked.IsCompleted)
+        {
+            var waiting = await Db(db => db.Database
+                .SqlQuery<int>($"""SELECT count(*)::int AS "Value" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'""")
+                .SingleAsync(CancellationToken.None));
+            if (waiting > 0)
+            {
+                return;
+            }
+
+            await Task.Yield();
+        }
+    }
 }
 
 public sealed class PostgresAuditStoreTests : AuditStoreContract

@@ -1,21 +1,20 @@
 using Latchkey.Core.Model;
+using Latchkey.Core.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage.Tests.Stores;
 
 public abstract class SessionStoreContract : StoreContract
 {
-    private static readonly TimeSpan IdleTimeout = TimeSpan.FromDays(7);
-
     [Fact]
     public async Task ReplaceStoresANewSessionWithEveryField()
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
         var session = NewSession(owner, "app-laptop");
 
-        await Sessions(s => s.ReplaceAsync(session, CancellationToken.None));
+        await Sessions(s => s.ReplaceAsync(session, SessionBound, SessionIdleTimeout, CancellationToken.None));
 
-        var stored = Assert.Single(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None)));
+        var stored = Assert.Single(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
         Assert.Equal(session.Id, stored.Id);
         Assert.Equal(owner.Id, stored.UserId);
         Assert.Equal(owner.TenantId, stored.TenantId);
@@ -38,7 +37,7 @@ public abstract class SessionStoreContract : StoreContract
 
         Assert.Null(await Sessions(s => s.FindByKeyIdAsync(previous.KeyId, CancellationToken.None)));
         Assert.Equal(next.Id, (await Sessions(s => s.FindByKeyIdAsync(next.KeyId, CancellationToken.None)))?.SessionId);
-        var stored = Assert.Single(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None)));
+        var stored = Assert.Single(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
         Assert.Equal(next.Id, stored.Id);
     }
 
@@ -49,10 +48,82 @@ public abstract class SessionStoreContract : StoreContract
         var sessions = Enumerable.Range(0, 8).Select(_ => NewSession(owner, "app-laptop")).ToList();
 
         // Note: each in a scope of its own, as concurrent requests (or instances) make them.
-        await Task.WhenAll(sessions.Select(session => Task.Run(() => Sessions(s => s.ReplaceAsync(session, CancellationToken.None)))));
+        await Task.WhenAll(sessions.Select(session => Task.Run(() => Sessions(s => s.ReplaceAsync(session, SessionBound, SessionIdleTimeout, CancellationToken.None)))));
 
-        var stored = Assert.Single(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None)));
+        var stored = Assert.Single(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
         Assert.Contains(stored.Id, sessions.Select(s => s.Id));
+    }
+
+    [Fact]
+    public async Task ALoginBeyondTheBoundEndsTheUsersLeastRecentlyUsedLiveSessionAndReturnsIt()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var member = await CreateUserAsync(acme.Id, "member@acme.test");
+        var recent = await CreateSessionAsync(owner, "app-recent", lastUsedAt: Now.AddHours(-1));
+        var leastRecent = await CreateSessionAsync(owner, "app-least-recent", lastUsedAt: Now.AddHours(-3));
+        var middle = await CreateSessionAsync(owner, "app-middle", lastUsedAt: Now.AddHours(-2));
+        // Note: expired sessions take no place and are left to the sweeper; another user's are not counted.
+        var expired = await CreateSessionAsync(owner, "app-expired", lastUsedAt: Now.AddHours(-9), expiresAt: Now.AddMinutes(-1));
+        var idle = await CreateSessionAsync(owner, "app-idle", lastUsedAt: Now - SessionIdleTimeout);
+        await CreateSessionAsync(member, "app-member", lastUsedAt: Now.AddDays(-2));
+        var login = NewSession(owner, "app-new", lastUsedAt: Now);
+        login.CreatedAt = Now;
+
+        var evicted = await Sessions(s => s.ReplaceAsync(login, 3, SessionIdleTimeout, CancellationToken.None));
+
+        Assert.Equal([leastRecent.Id], evicted.Select(e => e.Id));
+        Assert.Equal("app-least-recent", evicted[0].AppId);
+        Assert.Null(await Sessions(s => s.FindByKeyIdAsync(leastRecent.KeyId, CancellationToken.None)));
+        var live = await Sessions(acme.Id, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None));
+        Assert.Equal(new[] { recent.Id, middle.Id, login.Id }.Order(), live.Select(s => s.Id).Order());
+        Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(expired.KeyId, CancellationToken.None)));
+        Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(idle.KeyId, CancellationToken.None)));
+        Assert.Equal(6, await CountAsync<AppSession>());
+    }
+
+    [Fact]
+    public async Task ALoginBelowTheBoundOrReplacingItsOwnAppInstanceEndsNoOtherSession()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var laptop = await CreateSessionAsync(owner, "app-laptop", lastUsedAt: Now.AddHours(-3));
+        var phone = await CreateSessionAsync(owner, "app-phone", lastUsedAt: Now.AddHours(-2));
+        var tablet = NewSession(owner, "app-tablet", lastUsedAt: Now);
+        tablet.CreatedAt = Now;
+        var laptopAgain = NewSession(owner, "app-laptop", lastUsedAt: Now);
+        laptopAgain.CreatedAt = Now;
+
+        Assert.Empty(await Sessions(s => s.ReplaceAsync(tablet, 3, SessionIdleTimeout, CancellationToken.None)));
+        Assert.Empty(await Sessions(s => s.ReplaceAsync(laptopAgain, 3, SessionIdleTimeout, CancellationToken.None)));
+
+        var live = await Sessions(acme.Id, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None));
+        Assert.Equal(new[] { phone.Id, tablet.Id, laptopAgain.Id }.Order(), live.Select(s => s.Id).Order());
+        Assert.Null(await Sessions(s => s.FindByKeyIdAsync(laptop.KeyId, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task ListPagesTheUsersLiveSessionsNewestFirstByCursorWithoutRepeatsOrGaps()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var ids = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            var session = NewSession(owner, $"app-{i}");
+            session.Id = Guid.CreateVersion7(Now.AddMinutes(i));
+            await Sessions(s => s.ReplaceAsync(session, SessionBound, SessionIdleTimeout, CancellationToken.None));
+            ids.Add(session.Id);
+        }
+
+        await CreateSessionAsync(owner, "app-expired", expiresAt: Now.AddMinutes(-1));
+
+        var first = await Sessions(acme.Id, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, new PageRequest(null, 2), CancellationToken.None));
+        var second = await Sessions(acme.Id, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, new PageRequest(first[^1].Id, 2), CancellationToken.None));
+        // Note: the cursor is an id, not a row: it pages on after its own session has ended.
+        Assert.True(await Sessions(acme.Id, s => s.DeleteAsync(owner.Id, second[^1].Id, CancellationToken.None)));
+        var last = await Sessions(acme.Id, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, new PageRequest(second[^1].Id, 2), CancellationToken.None));
+
+        Assert.Equal([ids[4], ids[3]], first.Select(s => s.Id));
+        Assert.Equal([ids[2], ids[1]], second.Select(s => s.Id));
+        Assert.Equal([ids[0]], last.Select(s => s.Id));
     }
 
     [Fact]
@@ -62,7 +133,7 @@ public abstract class SessionStoreContract : StoreContract
         var laptop = await CreateSessionAsync(owner, "app-laptop");
         var phone = await CreateSessionAsync(owner, "app-phone");
 
-        var stored = await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None));
+        var stored = await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None));
 
         Assert.Equal(new[] { laptop.Id, phone.Id }.Order(), stored.Select(s => s.Id).Order());
         Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(laptop.KeyId, CancellationToken.None)));
@@ -118,7 +189,7 @@ public abstract class SessionStoreContract : StoreContract
         var late = NewSession(owner, "app-phone");
 
         await Users(acme.Id, u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", kept.Id, CancellationToken.None));
-        await Sessions(s => s.ReplaceAsync(late, CancellationToken.None));
+        await Sessions(s => s.ReplaceAsync(late, SessionBound, SessionIdleTimeout, CancellationToken.None));
 
         Assert.False((await Sessions(s => s.FindByKeyIdAsync(kept.KeyId, CancellationToken.None)))!.Superseded);
         Assert.True((await Sessions(s => s.FindByKeyIdAsync(late.KeyId, CancellationToken.None)))!.Superseded);
@@ -133,7 +204,7 @@ public abstract class SessionStoreContract : StoreContract
 
         await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, member.Id, new(TenantRole.Member, false), new(TenantRole.Member, true), CancellationToken.None));
         await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, member.Id, new(TenantRole.Member, true), new(TenantRole.Member, false), CancellationToken.None));
-        await Sessions(s => s.ReplaceAsync(late, CancellationToken.None));
+        await Sessions(s => s.ReplaceAsync(late, SessionBound, SessionIdleTimeout, CancellationToken.None));
 
         Assert.True((await Sessions(s => s.FindByKeyIdAsync(late.KeyId, CancellationToken.None)))!.Superseded);
     }
@@ -170,7 +241,7 @@ public abstract class SessionStoreContract : StoreContract
         var phone = await CreateSessionAsync(owner, "app-phone");
         await CreateSessionAsync(member, "app-laptop");
 
-        var owners = await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None));
+        var owners = await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None));
 
         Assert.Equal(new[] { laptop.Id, phone.Id }.Order(), owners.Select(s => s.Id).Order());
         Assert.All(owners, s => Assert.Equal(owner.Id, s.UserId));
@@ -181,7 +252,7 @@ public abstract class SessionStoreContract : StoreContract
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
 
-        Assert.Empty(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None)));
+        Assert.Empty(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
     }
 
     [Fact]
@@ -194,7 +265,7 @@ public abstract class SessionStoreContract : StoreContract
         Assert.True(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, laptop.Id, CancellationToken.None)));
 
         Assert.Null(await Sessions(s => s.FindByKeyIdAsync(laptop.KeyId, CancellationToken.None)));
-        Assert.Equal([phone.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal([phone.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
     }
 
     [Fact]
@@ -231,8 +302,8 @@ public abstract class SessionStoreContract : StoreContract
 
         Assert.Equal(3, await Sessions(owner.TenantId, s => s.DeleteAllAsync(owner.Id, CancellationToken.None)));
 
-        Assert.Empty(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None)));
-        Assert.Equal([membersSession.Id], (await Sessions(member.TenantId, s => s.ListAsync(member.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Empty(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
+        Assert.Equal([membersSession.Id], (await Sessions(member.TenantId, s => s.ListAsync(member.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
         Assert.Equal(0, await Sessions(owner.TenantId, s => s.DeleteAllAsync(owner.Id, CancellationToken.None)));
     }
 
@@ -262,17 +333,17 @@ public abstract class SessionStoreContract : StoreContract
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
         var live = await CreateSessionAsync(owner, "app-live", lastUsedAt: Now.AddMinutes(-5), expiresAt: Now.AddDays(1));
-        var nearlyIdle = await CreateSessionAsync(owner, "app-nearly-idle", lastUsedAt: Now - IdleTimeout + TimeSpan.FromSeconds(1), expiresAt: Now.AddDays(1));
+        var nearlyIdle = await CreateSessionAsync(owner, "app-nearly-idle", lastUsedAt: Now - SessionIdleTimeout + TimeSpan.FromSeconds(1), expiresAt: Now.AddDays(1));
         var nearlyExpired = await CreateSessionAsync(owner, "app-nearly-expired", lastUsedAt: Now.AddMinutes(-5), expiresAt: Now.AddSeconds(1));
         await CreateSessionAsync(owner, "app-expired", lastUsedAt: Now.AddMinutes(-5), expiresAt: Now.AddDays(-1));
         await CreateSessionAsync(owner, "app-expires-now", lastUsedAt: Now.AddMinutes(-5), expiresAt: Now);
         await CreateSessionAsync(owner, "app-idle", lastUsedAt: Now.AddDays(-8), expiresAt: Now.AddDays(1));
-        await CreateSessionAsync(owner, "app-idle-since-now", lastUsedAt: Now - IdleTimeout, expiresAt: Now.AddDays(1));
+        await CreateSessionAsync(owner, "app-idle-since-now", lastUsedAt: Now - SessionIdleTimeout, expiresAt: Now.AddDays(1));
 
-        var deleted = await Sessions(s => s.DeleteExpiredAsync(Now, IdleTimeout, 100, CancellationToken.None));
+        var deleted = await Sessions(s => s.DeleteExpiredAsync(Now, SessionIdleTimeout, 100, CancellationToken.None));
 
         Assert.Equal(4, deleted);
-        var kept = await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None));
+        var kept = await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None));
         Assert.Equal(new[] { live.Id, nearlyIdle.Id, nearlyExpired.Id }.Order(), kept.Select(s => s.Id).Order());
     }
 
@@ -289,11 +360,11 @@ public abstract class SessionStoreContract : StoreContract
         var batches = new List<int>();
         for (var i = 0; i < 4; i++)
         {
-            batches.Add(await Sessions(s => s.DeleteExpiredAsync(Now, IdleTimeout, 3, CancellationToken.None)));
+            batches.Add(await Sessions(s => s.DeleteExpiredAsync(Now, SessionIdleTimeout, 3, CancellationToken.None)));
         }
 
         Assert.Equal([3, 3, 1, 0], batches);
-        Assert.Equal([live.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal([live.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
     }
 
     [Fact]
@@ -302,7 +373,7 @@ public abstract class SessionStoreContract : StoreContract
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
         await CreateSessionAsync(owner, "app-laptop");
 
-        Assert.Equal(0, await Sessions(s => s.DeleteExpiredAsync(Now, IdleTimeout, 100, CancellationToken.None)));
+        Assert.Equal(0, await Sessions(s => s.DeleteExpiredAsync(Now, SessionIdleTimeout, 100, CancellationToken.None)));
         Assert.Equal(1, await CountAsync<AppSession>());
     }
 
@@ -313,10 +384,10 @@ public abstract class SessionStoreContract : StoreContract
         var plusTwo = TimeSpan.FromHours(2);
         var live = await CreateSessionAsync(owner, "app-live", lastUsedAt: Now.ToOffset(plusTwo), expiresAt: Now.AddHours(1).ToOffset(plusTwo));
 
-        var deleted = await Sessions(s => s.DeleteExpiredAsync(Now.ToOffset(-plusTwo), IdleTimeout, 100, CancellationToken.None));
+        var deleted = await Sessions(s => s.DeleteExpiredAsync(Now.ToOffset(-plusTwo), SessionIdleTimeout, 100, CancellationToken.None));
 
         Assert.Equal(0, deleted);
-        Assert.Equal([live.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal([live.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
     }
 
     [Fact]
@@ -325,7 +396,7 @@ public abstract class SessionStoreContract : StoreContract
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
         var session = await CreateSessionAsync(owner, "app-laptop");
 
-        Assert.Empty(await Sessions(s => s.ListAsync(owner.Id, CancellationToken.None)));
+        Assert.Empty(await Sessions(s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
         Assert.False(await Sessions(s => s.DeleteAsync(owner.Id, session.Id, CancellationToken.None)));
         Assert.Equal(0, await Sessions(s => s.DeleteAllAsync(owner.Id, CancellationToken.None)));
         Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(session.KeyId, CancellationToken.None)));
@@ -338,10 +409,10 @@ public abstract class SessionStoreContract : StoreContract
         var (_, globexOwner) = await CreateTenantAsync("owner@globex.test");
         var session = await CreateSessionAsync(globexOwner, "app-laptop");
 
-        Assert.Empty(await Sessions(acme.Id, s => s.ListAsync(globexOwner.Id, CancellationToken.None)));
+        Assert.Empty(await Sessions(acme.Id, s => s.ListAsync(globexOwner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
         Assert.False(await Sessions(acme.Id, s => s.DeleteAsync(globexOwner.Id, session.Id, CancellationToken.None)));
         Assert.Equal(0, await Sessions(acme.Id, s => s.DeleteAllAsync(globexOwner.Id, CancellationToken.None)));
-        Assert.Equal([session.Id], (await Sessions(globexOwner.TenantId, s => s.ListAsync(globexOwner.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal([session.Id], (await Sessions(globexOwner.TenantId, s => s.ListAsync(globexOwner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
     }
 
     [Fact]
@@ -354,7 +425,7 @@ public abstract class SessionStoreContract : StoreContract
         await CreateSessionAsync(globexOwner, "app-expired", expiresAt: Now.AddDays(-1));
 
         await Sessions(s => s.RecordLastUseAsync([new(acmeSession.Id, Now)], CancellationToken.None));
-        var deleted = await Sessions(s => s.DeleteExpiredAsync(Now, IdleTimeout, 100, CancellationToken.None));
+        var deleted = await Sessions(s => s.DeleteExpiredAsync(Now, SessionIdleTimeout, 100, CancellationToken.None));
 
         Assert.Equal(2, deleted);
         Assert.Equal(Now, (await Sessions(s => s.FindByKeyIdAsync(acmeSession.KeyId, CancellationToken.None)))?.LastUsedAt);

@@ -17,6 +17,12 @@ public abstract class StoreContract : IAsyncLifetime
 {
     private protected static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>The idle timeout the tests' sessions are live within.</summary>
+    private protected static readonly TimeSpan SessionIdleTimeout = TimeSpan.FromDays(7);
+
+    /// <summary>The bound on live sessions per user in tests that are not about it: more than any of them opens.</summary>
+    private protected const int SessionBound = 100;
+
     private IStoreDatabase? _database;
 
     private IStoreDatabase Database => _database ?? throw new InvalidOperationException("The database is created in InitializeAsync.");
@@ -88,7 +94,7 @@ public abstract class StoreContract : IAsyncLifetime
         User user, string appId, DateTimeOffset? lastUsedAt = null, DateTimeOffset? expiresAt = null)
     {
         var session = NewSession(user, appId, lastUsedAt, expiresAt);
-        await Sessions(s => s.ReplaceAsync(session, CancellationToken.None));
+        await Sessions(s => s.ReplaceAsync(session, SessionBound, SessionIdleTimeout, CancellationToken.None));
         return session;
     }
 

@@ -102,8 +102,8 @@ public abstract class UserStoreContract : StoreContract
         await CreateUserAsync(globex.Id, "member@globex.test");
         await CreateUserAsync(globex.Id, "lkm_globex0000000001", UserKind.Machine);
 
-        var humans = await Users(acme.Id, u => u.ListAsync(acme.Id, UserKind.Human, CancellationToken.None));
-        var machines = await Users(acme.Id, u => u.ListAsync(acme.Id, UserKind.Machine, CancellationToken.None));
+        var humans = await Users(acme.Id, u => u.ListAsync(acme.Id, UserKind.Human, PageRequest.First(), CancellationToken.None));
+        var machines = await Users(acme.Id, u => u.ListAsync(acme.Id, UserKind.Machine, PageRequest.First(), CancellationToken.None));
 
         Assert.Equal(new[] { acmeOwner.Id, member.Id }.Order(), humans.Select(u => u.Id).Order());
         Assert.Equal([bot.Id], machines.Select(u => u.Id));
@@ -114,7 +114,7 @@ public abstract class UserStoreContract : StoreContract
     {
         var (acme, _) = await CreateTenantAsync("owner@acme.test");
 
-        Assert.Empty(await Users(acme.Id, u => u.ListAsync(acme.Id, UserKind.Machine, CancellationToken.None)));
+        Assert.Empty(await Users(acme.Id, u => u.ListAsync(acme.Id, UserKind.Machine, PageRequest.First(), CancellationToken.None)));
     }
 
     [Fact]
@@ -164,8 +164,8 @@ public abstract class UserStoreContract : StoreContract
         Assert.True(await Users(owner.TenantId, u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", current.Id, CancellationToken.None)));
 
         Assert.Equal("$argon2id$changed", (await Users(acme.Id, u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None)))?.SecretVerifier);
-        Assert.Equal([current.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
-        Assert.Equal([othersSession.Id], (await Sessions(member.TenantId, s => s.ListAsync(member.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal([current.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal([othersSession.Id], (await Sessions(member.TenantId, s => s.ListAsync(member.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
     }
 
     [Fact]
@@ -179,8 +179,8 @@ public abstract class UserStoreContract : StoreContract
 
         Assert.True(await Users(owner.TenantId, u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", null, CancellationToken.None)));
 
-        Assert.Empty(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None)));
-        Assert.Equal([othersSession.Id], (await Sessions(member.TenantId, s => s.ListAsync(member.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Empty(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
+        Assert.Equal([othersSession.Id], (await Sessions(member.TenantId, s => s.ListAsync(member.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public abstract class UserStoreContract : StoreContract
         Assert.Null(await Users(u => u.FindByLoginAsync("member@acme.test", CancellationToken.None)));
         Assert.Null(await Sessions(s => s.FindByKeyIdAsync(memberSession.KeyId, CancellationToken.None)));
         Assert.Equal(1, await CountAsync<AppSession>());
-        Assert.Equal([ownerSession.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Equal([ownerSession.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
     }
 
     [Fact]
@@ -271,9 +271,9 @@ public abstract class UserStoreContract : StoreContract
         await CreateUserAsync(acme.Id, "lkm_acme000000000001", UserKind.Machine);
 
         Assert.Null(await Users(u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None)));
-        Assert.Empty(await Users(u => u.ListAsync(acme.Id, UserKind.Human, CancellationToken.None)));
-        Assert.Empty(await Users(u => u.ListAsync(acme.Id, UserKind.Machine, CancellationToken.None)));
-        Assert.Empty(await Users(u => u.ListHumansAsync(acme.Id, CancellationToken.None)));
+        Assert.Empty(await Users(u => u.ListAsync(acme.Id, UserKind.Human, PageRequest.First(), CancellationToken.None)));
+        Assert.Empty(await Users(u => u.ListAsync(acme.Id, UserKind.Machine, PageRequest.First(), CancellationToken.None)));
+        Assert.Empty(await Users(u => u.ListHumansAsync(acme.Id, PageRequest.First(), CancellationToken.None)));
         Assert.Equal(UserChange.NotFound, await Users(u => u.DeleteAsync(acme.Id, owner.Id, owner.Role, CancellationToken.None)));
         Assert.Equal(UserChange.NotFound, await Users(u => u.UpdateAccessAsync(acme.Id, owner.Id, UserAccess.Of(owner), new(TenantRole.Member, true), CancellationToken.None)));
         Assert.NotNull(await Users(acme.Id, u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None)));
@@ -287,15 +287,46 @@ public abstract class UserStoreContract : StoreContract
         await CreateUserAsync(globex.Id, "lkm_globex0000000001", UserKind.Machine);
 
         Assert.Null(await Users(acme.Id, u => u.FindAsync(globex.Id, globexOwner.Id, CancellationToken.None)));
-        Assert.Empty(await Users(acme.Id, u => u.ListAsync(globex.Id, UserKind.Human, CancellationToken.None)));
-        Assert.Empty(await Users(acme.Id, u => u.ListAsync(globex.Id, UserKind.Machine, CancellationToken.None)));
-        Assert.Empty(await Users(acme.Id, u => u.ListHumansAsync(globex.Id, CancellationToken.None)));
+        Assert.Empty(await Users(acme.Id, u => u.ListAsync(globex.Id, UserKind.Human, PageRequest.First(), CancellationToken.None)));
+        Assert.Empty(await Users(acme.Id, u => u.ListAsync(globex.Id, UserKind.Machine, PageRequest.First(), CancellationToken.None)));
+        Assert.Empty(await Users(acme.Id, u => u.ListHumansAsync(globex.Id, PageRequest.First(), CancellationToken.None)));
         Assert.Equal(UserChange.NotFound, await Users(acme.Id, u => u.DeleteAsync(globex.Id, globexOwner.Id, globexOwner.Role, CancellationToken.None)));
         Assert.Equal(UserChange.NotFound,
             await Users(acme.Id, u => u.UpdateAccessAsync(globex.Id, globexOwner.Id, UserAccess.Of(globexOwner), new(TenantRole.Member, true), CancellationToken.None)));
         var untouched = await Users(globex.Id, u => u.FindAsync(globex.Id, globexOwner.Id, CancellationToken.None));
         Assert.Equal(TenantRole.Owner, untouched?.Role);
         Assert.False(untouched?.Disabled);
+    }
+
+    [Fact]
+    public async Task ListAndListHumansPageNewestFirstByCursorWithoutRepeatsOrGaps()
+    {
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var humans = new List<Guid>();
+        var machines = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            var human = NewUser(acme.Id, $"person{i}@acme.test");
+            human.Id = Guid.CreateVersion7(Now.AddMinutes(i));
+            var machine = NewUser(acme.Id, $"lkm_acme00000000000{i}", UserKind.Machine);
+            machine.Id = Guid.CreateVersion7(Now.AddMinutes(i));
+            Assert.True(await Users(u => u.CreateAsync(human, CancellationToken.None)));
+            Assert.True(await Users(u => u.CreateAsync(machine, CancellationToken.None)));
+            humans.Add(human.Id);
+            machines.Add(machine.Id);
+        }
+
+        var firstHumans = await Users(acme.Id, u => u.ListHumansAsync(acme.Id, new PageRequest(null, 2), CancellationToken.None));
+        var restHumans = await Users(acme.Id, u => u.ListHumansAsync(acme.Id, new PageRequest(firstHumans[^1].User.Id, 2), CancellationToken.None));
+        var firstMachines = await Users(acme.Id, u => u.ListAsync(acme.Id, UserKind.Machine, new PageRequest(null, 2), CancellationToken.None));
+        var restMachines = await Users(acme.Id, u => u.ListAsync(acme.Id, UserKind.Machine, new PageRequest(firstMachines[^1].Id, 2), CancellationToken.None));
+
+        // Note: the owner was created with a random (version 4) id, so where it falls is not fixed; the order of the rest is.
+        var listedHumans = firstHumans.Concat(restHumans).Select(h => h.User.Id).ToList();
+        Assert.Equal(4, listedHumans.Distinct().Count());
+        Assert.Equal([humans[2], humans[1], humans[0]], listedHumans.Where(id => id != owner.Id));
+        Assert.Equal([machines[2], machines[1]], firstMachines.Select(m => m.Id));
+        Assert.Equal([machines[0]], restMachines.Select(m => m.Id));
     }
 
     [Fact]
@@ -309,7 +340,7 @@ public abstract class UserStoreContract : StoreContract
         await CreateSessionAsync(owner, "app-phone", lastUsedAt: Now.AddHours(-1));
         await CreateSessionAsync(globexOwner, "app-laptop", lastUsedAt: Now);
 
-        var humans = await Users(acme.Id, u => u.ListHumansAsync(acme.Id, CancellationToken.None));
+        var humans = await Users(acme.Id, u => u.ListHumansAsync(acme.Id, PageRequest.First(), CancellationToken.None));
 
         Assert.Equal(new[] { owner.Id, member.Id }.Order(), humans.Select(h => h.User.Id).Order());
         Assert.Equal(Now.AddMinutes(-5), humans.Single(h => h.User.Id == owner.Id).LastSessionUseAt);
@@ -342,13 +373,13 @@ public abstract class UserStoreContract : StoreContract
         Assert.Equal(UserChange.Done, await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, member.Id, UserAccess.Of(member), new(TenantRole.Member, true), CancellationToken.None)));
 
         Assert.True((await Users(acme.Id, u => u.FindAsync(acme.Id, member.Id, CancellationToken.None)))?.Disabled);
-        Assert.Empty(await Sessions(acme.Id, s => s.ListAsync(member.Id, CancellationToken.None)));
-        Assert.Equal([ownersSession.Id], (await Sessions(acme.Id, s => s.ListAsync(owner.Id, CancellationToken.None))).Select(s => s.Id));
+        Assert.Empty(await Sessions(acme.Id, s => s.ListAsync(member.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
+        Assert.Equal([ownersSession.Id], (await Sessions(acme.Id, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
 
         Assert.Equal(UserChange.Done, await Users(acme.Id, u => u.UpdateAccessAsync(acme.Id, member.Id, new(TenantRole.Member, true), new(TenantRole.Member, false), CancellationToken.None)));
 
         Assert.False((await Users(acme.Id, u => u.FindAsync(acme.Id, member.Id, CancellationToken.None)))?.Disabled);
-        Assert.Empty(await Sessions(acme.Id, s => s.ListAsync(member.Id, CancellationToken.None)));
+        Assert.Empty(await Sessions(acme.Id, s => s.ListAsync(member.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
     }
 
     [Theory]
@@ -396,7 +427,7 @@ public abstract class UserStoreContract : StoreContract
                 Task.Run(() => Users(acme.Id, u => u.DeleteAsync(acme.Id, second.Id, second.Role, CancellationToken.None))));
 
             Assert.Equal([UserChange.Done, UserChange.LastOwner], changes.Order());
-            var remaining = await Users(acme.Id, u => u.ListAsync(acme.Id, UserKind.Human, CancellationToken.None));
+            var remaining = await Users(acme.Id, u => u.ListAsync(acme.Id, UserKind.Human, PageRequest.First(), CancellationToken.None));
             Assert.Single(remaining, u => u.Role == TenantRole.Owner && !u.Disabled);
         }
     }

@@ -95,8 +95,39 @@ export async function signedIn() {
   return me.data;
 }
 
-/** A local path to go back to after signing in; anything else (another site, //host) becomes /devices. */
+/**
+ * A local path to go back to after signing in; anything else becomes /devices. Note: a prefix check is not enough:
+ * browsers strip TAB, CR and LF from a URL and read a backslash as a slash, so "/\t/evil.example" would become
+ * "//evil.example", another site. The target is parsed as the browser will parse it, must keep this origin, and what
+ * is returned is the parsed path, so what is followed is what was checked. The server drops a bad returnUrl too.
+ */
 export function returnUrl() {
   const target = new URLSearchParams(location.search).get('returnUrl');
-  return target && target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/\\') ? target : '/devices';
+  if (!target || !target.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(target)) return '/devices';
+  let url;
+  try { url = new URL(target, location.origin); } catch { return '/devices'; }
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : '/devices';
+}
+
+/** The next page's address from a list's answer (`Link: <…>; rel="next"`), or null on the last page. */
+export function nextPage(result) {
+  const match = /<(\/[^>]*)>;\s*rel="next"/.exec(result.headers?.get('Link') ?? '');
+  return match ? match[1] : null;
+}
+
+/**
+ * A paged list (GET /v1/sessions, /v1/users, /v1/machine-users): reload() shows the first page, the "More" button the
+ * next one after what is shown (the server's Link rel=next), and hides itself on the last page. render(result, append)
+ * draws an answer: replacing the rows, or adding to them.
+ */
+export function pagedList(path, more, render) {
+  let next = null;
+  async function load(url, append) {
+    const result = await authed('GET', url);
+    next = result.ok ? nextPage(result) : null;
+    more.hidden = !next;
+    render(result, append);
+  }
+  more.addEventListener('click', () => { if (next) load(next, true); });
+  return { reload: () => load(path, false) };
 }

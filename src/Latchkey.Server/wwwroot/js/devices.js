@@ -1,8 +1,9 @@
-import { authed, el, problemText, say, signedIn, time } from './app.js';
+import { authed, el, nextPage, pagedList, problemText, say, signedIn, time } from './app.js';
 
 const body = document.querySelector('#devices tbody');
 const message = document.getElementById('devices-message');
 const endOthers = document.getElementById('end-others');
+const pageSize = 50;
 let sessions = [];
 
 function row(session) {
@@ -25,16 +26,17 @@ function row(session) {
     el('td', {}, endButton));
 }
 
-async function load() {
-  const result = await authed('GET', '/v1/sessions');
+const list = pagedList(`/v1/sessions?limit=${pageSize}`, document.getElementById('devices-more'), (result, append) => {
   if (!result.ok) {
     say(message, problemText(result));
     return;
   }
-  sessions = result.data;
-  body.replaceChildren(...sessions.map(row));
-  endOthers.hidden = !sessions.some(s => !s.current);
-}
+  sessions = append ? sessions.concat(result.data) : result.data;
+  if (append) body.append(...result.data.map(row));
+  else body.replaceChildren(...result.data.map(row));
+  endOthers.hidden = !sessions.some(s => !s.current) && document.getElementById('devices-more').hidden;
+});
+const load = () => list.reload();
 
 async function end(session) {
   const result = await authed('DELETE', `/v1/sessions/${session.id}`);
@@ -48,8 +50,21 @@ async function end(session) {
   document.getElementById('main').focus();
 }
 
+// Note: every other session, not only the pages shown: the rest are read page by page first.
+async function allSessions() {
+  const all = [];
+  let path = `/v1/sessions?limit=200`;
+  while (path) {
+    const result = await authed('GET', path);
+    if (!result.ok) break;
+    all.push(...result.data);
+    path = nextPage(result);
+  }
+  return all;
+}
+
 endOthers.addEventListener('click', async () => {
-  const others = sessions.filter(s => !s.current);
+  const others = (await allSessions()).filter(s => !s.current);
   for (const session of others) await authed('DELETE', `/v1/sessions/${session.id}`);
   say(message, `Signed out ${others.length} other device${others.length === 1 ? '' : 's'}.`, 'ok');
   await load();

@@ -1,4 +1,4 @@
-import { authed, el, fields, problemText, say, signedIn, time } from './app.js';
+import { authed, el, fields, pagedList, problemText, say, signedIn, time } from './app.js';
 
 const body = document.querySelector('#machines tbody');
 const message = document.getElementById('machines-message');
@@ -58,14 +58,15 @@ function row(machine) {
       }, 'Delete')));
 }
 
-async function load() {
-  const result = await authed('GET', '/v1/machine-users');
+const list = pagedList('/v1/machine-users?limit=50', document.getElementById('machines-more'), (result, append) => {
   if (!result.ok) {
     say(message, problemText(result));
     return;
   }
-  body.replaceChildren(...result.data.map(row));
-}
+  if (append) body.append(...result.data.map(row));
+  else body.replaceChildren(...result.data.map(row));
+});
+const load = () => list.reload();
 
 form.addEventListener('submit', async event => {
   event.preventDefault();

@@ -1,4 +1,4 @@
-import { authed, el, fields, problemText, say, signedIn, time } from './app.js';
+import { authed, el, fields, pagedList, problemText, say, signedIn, time } from './app.js';
 
 const body = document.querySelector('#users tbody');
 const message = document.getElementById('users-message');
@@ -48,23 +48,35 @@ function row(user) {
     el('td', { className: 'actions' }, actions));
 }
 
-async function load() {
-  const result = await authed('GET', '/v1/users');
+const list = pagedList('/v1/users?limit=50', document.getElementById('users-more'), (result, append) => {
   if (!result.ok) {
     say(message, problemText(result));
     return;
   }
-  body.replaceChildren(...result.data.map(row));
-}
+  if (append) body.append(...result.data.map(row));
+  else body.replaceChildren(...result.data.map(row));
+});
+const load = () => list.reload();
+
+const sessionItem = s => el('li', {},
+  el('strong', {}, s.appName || 'Unknown device'), ' — signed in ', time(s.createdAt),
+  s.createdIp ? ` from ${s.createdIp}` : '', ', last used ', time(s.lastUsedAt));
+
+let sessionList = null;
 
 async function showSessions(user) {
   shown = user;
-  const result = await authed('GET', `/v1/users/${user.userId}/sessions`);
   document.getElementById('user-sessions-title').textContent = `Sessions of ${user.login}`;
-  const items = result.ok ? result.data.map(s => el('li', {},
-    el('strong', {}, s.appName || 'Unknown device'), ' — signed in ', time(s.createdAt),
-    s.createdIp ? ` from ${s.createdIp}` : '', ', last used ', time(s.lastUsedAt))) : [el('li', {}, problemText(result))];
-  panelList.replaceChildren(...(items.length ? items : [el('li', {}, 'No live sessions.')]));
+  const more = document.getElementById('user-sessions-more');
+  // Note: a fresh button per person shown, so that "More" never pages on through the previous person's sessions.
+  const button = more.cloneNode(true);
+  more.replaceWith(button);
+  sessionList = pagedList(`/v1/users/${user.userId}/sessions?limit=50`, button, (result, append) => {
+    const items = result.ok ? result.data.map(sessionItem) : [el('li', {}, problemText(result))];
+    if (append) panelList.append(...items);
+    else panelList.replaceChildren(...(items.length ? items : [el('li', {}, 'No live sessions.')]));
+  });
+  await sessionList.reload();
   panel.hidden = false;
   panel.focus();
 }
