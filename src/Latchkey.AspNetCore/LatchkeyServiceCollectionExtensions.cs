@@ -1,5 +1,6 @@
 using Latchkey.AspNetCore.Authentication;
 using Latchkey.AspNetCore.Authorization;
+using Latchkey.AspNetCore.Email;
 using Latchkey.AspNetCore.Hosting;
 using Latchkey.Core;
 using Latchkey.Core.Model;
@@ -91,6 +92,7 @@ public static class LatchkeyServiceCollectionExtensions
         // Note: an unreadable body is answered 400 problem+json in every environment, not thrown as an exception.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        services.AddLatchkeyEmailDelivery(configuration);
         return services;
     }
 

@@ -3,7 +3,8 @@ namespace Latchkey.Contracts;
 // Note: the wire contract of DESIGN.md §3 (v1), public so that the .NET client (Latchkey.Client) and integrators share
 // it with the server. Property names are serialised camelCase (System.Text.Json's web defaults).
 
-public sealed record SignupRequest(string? Tenant, string? Login, string? Password);
+/// <summary><c>email</c> is optional; a login that is an address is taken as the address when none is given.</summary>
+public sealed record SignupRequest(string? Tenant, string? Login, string? Password, string? Email = null);
 
 public sealed record SignupResponse(Guid TenantId, Guid UserId);
 
@@ -14,7 +15,9 @@ public sealed record LoginResponse(Guid SessionId, string ApiKey, string AppId, 
 /// <summary>Login with <c>?useCookies=true</c>: the key went into the HttpOnly cookie only, so the body has none.</summary>
 public sealed record CookieLoginResponse(Guid SessionId, string AppId, DateTimeOffset ExpiresAt);
 
-public sealed record MeResponse(Guid UserId, Guid TenantId, string Login, string Kind, IReadOnlyList<string> Roles, Guid? SessionId);
+/// <summary><c>email</c> is the person's address (null: none; machines have none), <c>emailVerified</c> whether its link was opened.</summary>
+public sealed record MeResponse(
+    Guid UserId, Guid TenantId, string Login, string Kind, IReadOnlyList<string> Roles, Guid? SessionId, string? Email = null, bool EmailVerified = false);
 
 public sealed record SessionResponse(
     Guid Id, string AppId, string? AppName, DateTimeOffset CreatedAt, string? CreatedIp, DateTimeOffset LastUsedAt, DateTimeOffset ExpiresAt,

@@ -1,6 +1,7 @@
 using Latchkey.Core.Credentials;
 using Latchkey.Core.Credentials.Imported;
 using Latchkey.Core.Diagnostics;
+using Latchkey.Core.Email;
 using Latchkey.Core.Services;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -86,6 +87,7 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddScoped<UserImportService>();
         services.AddSingleton<ExpiryPurge>();
         services.AddSingleton<AuditQueue>();
+        services.AddLatchkeyEmail(configuration);
         return services;
     }
 

@@ -39,6 +39,8 @@ internal static class StorageServiceCollectionExtensions
         services.AddScoped<ILoginThrottleStore, EfLoginThrottleStore>();
         services.AddScoped<IAuditStore, EfAuditStore>();
         services.AddScoped<IUnitOfWork, EfUnitOfWork>();
+        services.AddScoped<IEmailOutboxStore, EfEmailOutboxStore>();
+        services.AddScoped<IEmailTokenStore, EfEmailTokenStore>();
         return services;
     }
 

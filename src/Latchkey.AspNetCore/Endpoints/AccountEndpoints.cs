@@ -37,7 +37,7 @@ internal static class AccountEndpoints
     private static async Task<Results<Created<SignupResponse>, ValidationProblem, ProblemHttpResult>> SignupAsync(
         SignupRequest request, AccountService accounts, CancellationToken cancellationToken)
     {
-        var result = await accounts.SignupAsync(request.Tenant, request.Login, request.Password, cancellationToken);
+        var result = await accounts.SignupAsync(request.Tenant, request.Login, request.Password, cancellationToken, request.Email);
         return result.Outcome switch
         {
             SignupOutcome.Created => TypedResults.Created((string?)null, new SignupResponse(result.TenantId, result.UserId)),
@@ -113,11 +113,15 @@ internal static class AccountEndpoints
             new LoginResponse(session.Id, result.ApiKey!, session.AppId, session.ExpiresAt));
     }
 
-    private static Ok<MeResponse> Me(HttpContext context)
+    private static async Task<Ok<MeResponse>> Me(HttpContext context, Core.Stores.IUserStore users, CancellationToken cancellationToken)
     {
         var caller = CallerPrincipal.ToCaller(context);
+
+        // Note: the address is not part of the cached caller (the request path never needs it): read for /me only.
+        var user = caller.Kind == UserKind.Human ? await users.FindAsync(caller.TenantId, caller.UserId, cancellationToken) : null;
         return TypedResults.Ok(new MeResponse(caller.UserId, caller.TenantId, caller.Login,
-            CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId));
+            CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId,
+            user?.Email, user?.EmailVerified ?? false));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(

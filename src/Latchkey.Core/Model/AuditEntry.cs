@@ -69,5 +69,8 @@ internal static class AuditEvents
     public const string TenantUpdated = "tenant.updated";
     public const string TenantCreated = "tenant.created";
     public const string PasswordReset = "password.reset";
+    public const string PasswordResetRequested = "password.reset_requested";
+    public const string EmailChangeRequested = "email.change_requested";
+    public const string EmailVerified = "email.verified";
     public const string UserImported = "user.imported";
 }

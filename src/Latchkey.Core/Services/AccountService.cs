@@ -16,17 +16,34 @@ internal sealed class AccountService(
     IUnitOfWork work,
     AuditLog audit,
     LatchkeyMetrics metrics,
-    IOptions<LatchkeyRegistrationOptions> registration)
+    IOptions<LatchkeyRegistrationOptions> registration,
+    Email.EmailAddressService emails,
+    Email.EmailOutbox outbox)
 {
-    public async Task<SignupResult> SignupAsync(string? tenantName, string? login, string? password, CancellationToken cancellationToken)
+    public async Task<SignupResult> SignupAsync(
+        string? tenantName, string? login, string? password, CancellationToken cancellationToken, string? email = null)
     {
         if (!registration.Value.Enabled)
         {
             return new(SignupOutcome.RegistrationClosed);
         }
 
-        return await tenants.CreateWithOwnerAsync(tenantName, login, password,
-            (tenant, owner) => audit.Create(AuditEvents.Signup, tenant.Id, owner.Id, owner.Id), cancellationToken);
+        // Note: an address given is checked like any; a login that happens to be one is taken as the address.
+        var address = email is null ? Email.EmailAddress.Normalize(login?.Trim()) : Email.EmailAddress.Normalize(email);
+        if (email is not null && address is null)
+        {
+            return new(SignupOutcome.Invalid, Error: new("email", $"One e-mail address of at most {Email.EmailAddress.MaxLength} characters, without a display name."));
+        }
+
+        var result = await tenants.CreateWithOwnerAsync(tenantName, login, password,
+            (tenant, owner) => audit.Create(AuditEvents.Signup, tenant.Id, owner.Id, owner.Id), cancellationToken,
+            address, (tenant, owner, ct) => emails.SendVerificationAsync(owner, address!, tenant.Name, ct));
+        if (address is not null && result.Outcome == SignupOutcome.Created)
+        {
+            outbox.Wake();
+        }
+
+        return result;
     }
 
     public async Task<LoginResult> LoginAsync(string? login, string? password, string? appId, string? appName, CancellationToken cancellationToken)

@@ -25,8 +25,13 @@ internal sealed class TenantService(ITenantStore tenants, IUnitOfWork work, Audi
     /// Checks the tenant's name and its owner's login and password, then creates both with the audit entry that
     /// <paramref name="entry"/> makes, in one transaction. Sign-up and operators share it.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="ownerEmail"/> the owner gets that (unverified) address, and <paramref name="alsoInTransaction"/>
+    /// runs in the same transaction after the rows are added (sign-up queues the verification message there).
+    /// </remarks>
     public async Task<SignupResult> CreateWithOwnerAsync(
-        string? tenantName, string? ownerLogin, string? ownerPassword, Func<Tenant, User, AuditEntry> entry, CancellationToken cancellationToken)
+        string? tenantName, string? ownerLogin, string? ownerPassword, Func<Tenant, User, AuditEntry> entry, CancellationToken cancellationToken,
+        string? ownerEmail = null, Func<Tenant, User, CancellationToken, Task>? alsoInTransaction = null)
     {
         var name = TextInput.Clean(tenantName, MaxTenantNameLength);
         if (name is null)
@@ -57,10 +62,25 @@ internal sealed class TenantService(ITenantStore tenants, IUnitOfWork work, Audi
             SecretVerifier = verifier!,
             Role = TenantRole.Owner,
             CreatedAt = now,
+            Email = ownerEmail,
         };
-        return await tenants.CreateWithOwnerAsync(tenant, owner, entry(tenant, owner), cancellationToken)
-            ? new(SignupOutcome.Created, tenant.Id, owner.Id)
-            : new(SignupOutcome.LoginTaken);
+        if (ownerEmail is null || alsoInTransaction is null)
+        {
+            return await tenants.CreateWithOwnerAsync(tenant, owner, entry(tenant, owner), cancellationToken)
+                ? new(SignupOutcome.Created, tenant.Id, owner.Id)
+                : new(SignupOutcome.LoginTaken);
+        }
+
+        // Note: opened after the password is hashed, so the transaction (SQLite: the write lock) is held briefly.
+        await using var transaction = await work.BeginAsync(cancellationToken);
+        if (!await tenants.CreateWithOwnerAsync(tenant, owner, entry(tenant, owner), cancellationToken))
+        {
+            return new(SignupOutcome.LoginTaken);
+        }
+
+        await alsoInTransaction(tenant, owner, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new(SignupOutcome.Created, tenant.Id, owner.Id);
 
         static SignupResult Invalid(string field, string message) => new(SignupOutcome.Invalid, Error: new(field, message));
     }

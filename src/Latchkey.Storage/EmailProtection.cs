@@ -1,0 +1,37 @@
+using Latchkey.Core.Email;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Latchkey.Storage;
+
+/// <summary>
+/// Encrypts queued e-mails with ASP.NET Core Data Protection. The key ring lives in Latchkey's database
+/// (<c>data_protection_keys</c>), where every instance reads it, unless the host configured a repository of its own
+/// (a directory, a certificate-protected store, ...) before or after: that one wins.
+/// </summary>
+internal static class EmailProtection
+{
+    public const string Purpose = "Latchkey.EmailOutbox.v1";
+
+    public static IServiceCollection AddLatchkeyEmailProtection(this IServiceCollection services)
+    {
+        services.AddDataProtection();
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(options =>
+            options.XmlRepository ??= new EntityFrameworkCoreXmlRepository<LatchkeyDbContext>(sp, sp.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton<IEmailBodyProtector, DataProtectionBodyProtector>();
+        return services;
+    }
+
+    private sealed class DataProtectionBodyProtector(IDataProtectionProvider provider) : IEmailBodyProtector
+    {
+        private readonly IDataProtector _protector = provider.CreateProtector(Purpose);
+
+        public byte[] Protect(byte[] plaintext) => _protector.Protect(plaintext);
+
+        public byte[] Unprotect(byte[] protectedBody) => _protector.Unprotect(protectedBody);
+    }
+}
