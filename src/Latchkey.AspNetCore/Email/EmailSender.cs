@@ -31,6 +31,7 @@ internal sealed class EmailSender(
         {
             // Note: listen before looking, so a message queued while this round runs wakes the next one.
             var woken = signal.Listen();
+            signal.RoundStarted();
             try
             {
                 await RunAsync(stoppingToken);
@@ -43,6 +44,10 @@ internal sealed class EmailSender(
             {
                 // Note: the database is down or busy: the messages wait in the outbox; the next round tries again.
                 logger.LogWarning(e, "Could not send queued e-mails");
+            }
+            finally
+            {
+                signal.RoundEnded();
             }
 
             try

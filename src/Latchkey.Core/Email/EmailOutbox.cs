@@ -78,6 +78,14 @@ internal sealed class EmailOutbox(
 internal sealed class EmailSenderSignal
 {
     private TaskCompletionSource _woken = New();
+    private int _rounds;
+
+    /// <summary>Rounds of the sender under way (tests wait for 0: nothing is being sent).</summary>
+    public int RoundsUnderWay => Volatile.Read(ref _rounds);
+
+    public void RoundStarted() => Interlocked.Increment(ref _rounds);
+
+    public void RoundEnded() => Interlocked.Decrement(ref _rounds);
 
     public Task Listen() => Volatile.Read(ref _woken).Task;
 
