@@ -11,7 +11,8 @@ namespace Latchkey.Storage;
 /// <summary>
 /// Encrypts queued e-mails with ASP.NET Core Data Protection. The key ring lives in Latchkey's database
 /// (<c>data_protection_keys</c>), where every instance reads it, unless the host configured a repository of its own
-/// (a directory, a certificate-protected store, ...) before or after: that one wins.
+/// (a directory, a certificate-protected store, ...) before or after: that one wins. Registered with the storage, so
+/// the server and the CLI (which queues notices too) share it.
 /// </summary>
 internal static class EmailProtection
 {
@@ -19,7 +20,9 @@ internal static class EmailProtection
 
     public static IServiceCollection AddLatchkeyEmailProtection(this IServiceCollection services)
     {
-        services.AddDataProtection();
+        // Note: one application name for every instance and the CLI, whatever their content roots: they must read
+        // each other's payloads. (A host embedding Latchkey shares it for its own Data Protection uses.)
+        services.AddDataProtection().SetApplicationName("Latchkey");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(options =>
             options.XmlRepository ??= new EntityFrameworkCoreXmlRepository<LatchkeyDbContext>(sp, sp.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton<IEmailBodyProtector, DataProtectionBodyProtector>();

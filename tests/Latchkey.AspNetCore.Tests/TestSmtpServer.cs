@@ -35,6 +35,8 @@ internal sealed partial class TestSmtpServer : IAsyncDisposable
         ["Latchkey:Email:Smtp:Host"] = "127.0.0.1",
         ["Latchkey:Email:Smtp:Port"] = Port.ToString(),
         ["Latchkey:Email:Smtp:Security"] = "None",
+        // Note: off unless a test is about it, so that each test counts only the messages it is about.
+        ["Latchkey:Email:NewDeviceNotice"] = "false",
     };
 
     public static TestSmtpServer Start()

@@ -36,7 +36,6 @@ internal static class EmailHosting
                 : !string.IsNullOrEmpty(options.PickupDirectory) ? new PickupDirectoryEmailTransport(sp.GetRequiredService<IOptions<LatchkeyEmailOptions>>(), sp.GetRequiredService<TimeProvider>())
                 : new UnconfiguredEmailTransport();
         });
-        services.AddLatchkeyEmailProtection();
         services.AddHostedService<EmailStartupLog>();
         services.AddHostedService<EmailSender>();
         services.AddHostedService<PasswordResetWorker>();

@@ -7,7 +7,8 @@ namespace Latchkey.Core.Email;
 /// The notices a person gets when something changes on their account, queued inside the caller's unit of work (so in
 /// the same transaction as their cause) and only to a verified address. Each says what to do if it was not them.
 /// </summary>
-internal sealed class SecurityNotices(EmailOutbox outbox, IOptions<LatchkeyEmailOptions> options, TimeProvider time)
+internal sealed class SecurityNotices(
+    EmailOutbox outbox, Stores.IEmailTokenStore store, IOptions<LatchkeyEmailOptions> options, TimeProvider time)
 {
     /// <summary>How a password was changed, as the notice says it.</summary>
     public static class How
@@ -23,24 +24,39 @@ internal sealed class SecurityNotices(EmailOutbox outbox, IOptions<LatchkeyEmail
     public Task AccountLockedAsync(User user, string? tenantName, CancellationToken cancellationToken) =>
         QueueAsync(user, tenantName, EmailTemplateNames.AccountLocked, new Dictionary<string, string>(), cancellationToken);
 
-    public Task NewDeviceAsync(User user, string? tenantName, string appName, string? ipAddress, CancellationToken cancellationToken) =>
-        options.Value.NewDeviceNotice
-            ? QueueAsync(user, tenantName, EmailTemplateNames.NewDevice,
-                new Dictionary<string, string> { ["appName"] = appName, ["address"] = ipAddress ?? "an unknown address" }, cancellationToken)
-            : Task.CompletedTask;
+    /// <summary>
+    /// Before a login opens its session (inside its transaction): a notice when the person has no session from this app
+    /// instance yet. Costs nothing for a person without a verified address.
+    /// </summary>
+    public async Task NewDeviceAsync(User user, string appId, string? appName, string? ipAddress, CancellationToken cancellationToken)
+    {
+        if (!options.Value.NewDeviceNotice || !Wanted(user) || await store.HasSessionFromAsync(user.Id, appId, cancellationToken))
+        {
+            return;
+        }
+
+        await QueueAsync(user, null, EmailTemplateNames.NewDevice,
+            new Dictionary<string, string> { ["appName"] = appName ?? appId, ["address"] = ipAddress ?? "an unknown address" }, cancellationToken);
+    }
+
+    /// <summary>After the commit that queued a notice: send it now rather than at the next poll.</summary>
+    public void Wake() => outbox.Wake();
+
+    private bool Wanted(User user) => user is { Kind: UserKind.Human, EmailVerified: true, Email: not null } && outbox.IsConfigured;
 
     /// <summary>To the old address: the person asked to move to <paramref name="newEmail"/>.</summary>
     public Task EmailChangingAsync(User user, string? tenantName, string newEmail, CancellationToken cancellationToken) =>
         QueueAsync(user, tenantName, EmailTemplateNames.EmailChanged, new Dictionary<string, string> { ["newEmail"] = newEmail }, cancellationToken);
 
-    private Task QueueAsync(User user, string? tenantName, string template, Dictionary<string, string> values, CancellationToken cancellationToken)
+    private async Task QueueAsync(User user, string? tenantName, string template, Dictionary<string, string> values, CancellationToken cancellationToken)
     {
-        if (user is not { Kind: UserKind.Human, EmailVerified: true, Email: { } email } || !outbox.IsConfigured)
+        if (!Wanted(user))
         {
-            return Task.CompletedTask;
+            return;
         }
 
         values["time"] = time.GetUtcNow().ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
-        return outbox.QueueAsync(template, email, tenantName, values, EmailOutbox.NoticeLifetime, cancellationToken);
+        tenantName ??= await store.FindTenantNameAsync(user.TenantId, cancellationToken);
+        await outbox.QueueAsync(template, user.Email!, tenantName, values, EmailOutbox.NoticeLifetime, cancellationToken);
     }
 }

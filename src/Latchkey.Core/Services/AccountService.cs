@@ -18,7 +18,9 @@ internal sealed class AccountService(
     LatchkeyMetrics metrics,
     IOptions<LatchkeyRegistrationOptions> registration,
     Email.EmailAddressService emails,
-    Email.EmailOutbox outbox)
+    Email.EmailOutbox outbox,
+    Email.SecurityNotices notices,
+    IRequestOrigin origin)
 {
     public async Task<SignupResult> SignupAsync(
         string? tenantName, string? login, string? password, CancellationToken cancellationToken, string? email = null)
@@ -162,6 +164,7 @@ internal sealed class AccountService(
         // Note: the session carries the credential version read with the verifier: if a password change commits
         // between the two, the session is dead on arrival rather than outliving the change.
         await using var transaction = await work.BeginAsync(cancellationToken);
+        await notices.NewDeviceAsync(user, appId, cleanAppName, origin.IpAddress, cancellationToken);
         var (session, apiKey) = await sessions.OpenAsync(user, appId, cleanAppName, cancellationToken);
         await audit.RecordAsync(
         [
@@ -169,6 +172,7 @@ internal sealed class AccountService(
             audit.Create(AuditEvents.SessionCreated, user.TenantId, user.Id, user.Id, $"session {session.Id}", appId),
         ], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        notices.Wake();
         return new(LoginOutcome.Succeeded, session, apiKey, UserId: user.Id);
 
         static LoginResult Invalid(string field, string message) => new(LoginOutcome.Invalid, Error: new(field, message));
@@ -233,8 +237,10 @@ internal sealed class AccountService(
 
         await using var transaction = await work.BeginAsync(cancellationToken);
         await users.ChangeSecretAsync(user.Id, verifier!, caller.SessionId, cancellationToken);
+        await notices.PasswordChangedAsync(user, tenant?.Name, Email.SecurityNotices.How.ByThem, cancellationToken);
         await audit.RecordAsync(caller, AuditEvents.PasswordChanged, user.Id, "other sessions ended", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        notices.Wake();
         return new(PasswordChangeOutcome.Changed);
     }
 }

@@ -17,7 +17,8 @@ internal sealed class UserAdminService(
     LoginThrottle throttle,
     IUnitOfWork work,
     AuditLog audit,
-    TimeProvider time)
+    TimeProvider time,
+    Email.SecurityNotices notices)
 {
     public Task<IReadOnlyList<UserSummary>> ListAsync(AuthenticatedCaller caller, CancellationToken cancellationToken) =>
         users.ListHumansAsync(caller.TenantId, cancellationToken);
@@ -227,8 +228,10 @@ internal sealed class UserAdminService(
             return UserAdminOutcome.NotFound;
         }
 
+        await notices.PasswordChangedAsync(target, tenant?.Name, Email.SecurityNotices.How.ByAdmin, cancellationToken);
         await audit.RecordAsync(caller, AuditEvents.PasswordReset, target.Id, "all sessions ended", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        notices.Wake();
         return new UserAdminResult(UserAdminOutcome.Done, target);
     }
 

@@ -59,6 +59,12 @@ internal interface IEmailTokenStore
     /// <summary>Cross-tenant: the user a token names.</summary>
     Task<User?> FindUserAsync(Guid userId, CancellationToken cancellationToken);
 
+    /// <summary>Cross-tenant: the name of the user's tenant, for the messages.</summary>
+    Task<string?> FindTenantNameAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Whether the user has a live session from <paramref name="appId"/> (a sign-in from it is no new device).</summary>
+    Task<bool> HasSessionFromAsync(Guid userId, string appId, CancellationToken cancellationToken);
+
     /// <summary>Deletes tokens that expired and were created before <paramref name="before"/>.</summary>
     Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken);
 }

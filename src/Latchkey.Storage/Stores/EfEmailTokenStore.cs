@@ -54,6 +54,12 @@ internal sealed class EfEmailTokenStore(LatchkeyDbContext db) : IEmailTokenStore
     public Task<User?> FindUserAsync(Guid userId, CancellationToken cancellationToken) =>
         db.Users.IgnoreQueryFilters(TenantFilter).AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
 
+    public Task<string?> FindTenantNameAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        db.Tenants.IgnoreQueryFilters(TenantFilter).Where(t => t.Id == tenantId).Select(t => (string?)t.Name).FirstOrDefaultAsync(cancellationToken);
+
+    public Task<bool> HasSessionFromAsync(Guid userId, string appId, CancellationToken cancellationToken) =>
+        db.Sessions.IgnoreQueryFilters(TenantFilter).AnyAsync(s => s.UserId == userId && s.AppId == appId, cancellationToken);
+
     public Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
         db.EmailTokens.Where(t => t.ExpiresAt < before && t.CreatedAt < before).ExecuteDeleteAsync(cancellationToken);
 }
