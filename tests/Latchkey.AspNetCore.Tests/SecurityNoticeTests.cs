@@ -63,4 +63,29 @@ public sealed class SecurityNoticeTests
         Assert.Contains(LatchkeyTestHost.ClientIp, notice.TextBody);
         Assert.Contains("(Acme)", notice.TextBody);
     }
+
+    [Fact]
+    public async Task AnAccountLockedAfterMaxFailuresIsNotifiedOnce()
+    {
+        await using var smtp = TestSmtpServer.Start();
+        await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>(smtp.Settings())
+        {
+            ["Latchkey:Lockout:FreeAttempts"] = "1",
+            ["Latchkey:Lockout:MaxFailures"] = "3",
+        });
+        await host.SignupAsync("alice@example.com");
+        await EmailTests.VerifyAsync(host, smtp, "alice@example.com", 1);
+
+        for (var i = 0; i < 6; i++)
+        {
+            host.Time.Advance(TimeSpan.FromHours(1));
+            await host.SendAsync(HttpMethod.Post, "/v1/login", new { login = "alice@example.com", password = "wrong password, long enough", appId = "app-instance-1" });
+        }
+
+        var notice = (await smtp.WaitForAsync(2)).Last();
+        Assert.Contains("locked", notice.Subject);
+        Assert.Contains("https://auth.example.com/devices", notice.TextBody);
+        await host.WaitForMailIdleAsync();
+        Assert.Equal(2, smtp.Messages.Count);
+    }
 }

@@ -39,6 +39,7 @@ internal static class EmailHosting
         services.AddHostedService<EmailStartupLog>();
         services.AddHostedService<EmailSender>();
         services.AddHostedService<PasswordResetWorker>();
+        services.AddHostedService<AccountLockNotifier>();
         services.AddHealthChecks().AddCheck<EmailHealthCheck>("email");
         return services;
     }

@@ -114,3 +114,43 @@ internal sealed class PasswordResetWorker(
         }
     }
 }
+
+/// <summary>Looks whether a wrong password locked the login and, if so, queues the notice (<see cref="SecurityNotices"/>).</summary>
+internal sealed class AccountLockNotifier(AccountLockChecks checks, IServiceScopeFactory scopes, ILogger<AccountLockNotifier> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var userId in checks.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    var services = scope.ServiceProvider;
+                    var user = await services.GetRequiredService<Core.Stores.IEmailTokenStore>().FindUserAsync(userId, stoppingToken);
+                    if (user is null || !await services.GetRequiredService<Core.Services.LoginThrottle>().IsLockedAsync(user.Login, stoppingToken))
+                    {
+                        continue;
+                    }
+
+                    var notices = services.GetRequiredService<SecurityNotices>();
+                    await using (var transaction = await services.GetRequiredService<Core.Stores.IUnitOfWork>().BeginAsync(stoppingToken))
+                    {
+                        await notices.AccountLockedAsync(user, null, stoppingToken);
+                        await transaction.CommitAsync(stoppingToken);
+                    }
+
+                    notices.Wake();
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning(e, "Could not check whether user {UserId} was locked", userId);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

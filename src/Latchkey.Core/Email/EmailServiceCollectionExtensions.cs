@@ -25,6 +25,7 @@ internal static class EmailServiceCollectionExtensions
         services.TryAddSingleton<EmailSenderSignal>();
         services.TryAddSingleton<EmailMetrics>();
         services.TryAddSingleton<PasswordResetRequests>();
+        services.TryAddSingleton<AccountLockChecks>();
         services.TryAddScoped<EmailOutbox>();
         services.TryAddScoped<EmailDelivery>();
         services.TryAddScoped<SecurityNotices>();

@@ -168,3 +168,17 @@ internal sealed class PasswordResetRequests
 
     public void Done() => Interlocked.Decrement(ref _pending);
 }
+
+/// <summary>
+/// Logins to look at after a wrong password (did it lock the account?), off the response path so that a failed login
+/// of a person with an address costs the same as any other. Bounded; lost on a crash (the lock stays, unnotified).
+/// </summary>
+internal sealed class AccountLockChecks
+{
+    private readonly Channel<Guid> _channel = Channel.CreateBounded<Guid>(
+        new BoundedChannelOptions(PasswordResetRequests.Capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+
+    public void Enqueue(Guid userId) => _channel.Writer.TryWrite(userId);
+
+    public ChannelReader<Guid> Reader => _channel.Reader;
+}

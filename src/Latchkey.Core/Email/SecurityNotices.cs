@@ -39,6 +39,12 @@ internal sealed class SecurityNotices(
             new Dictionary<string, string> { ["appName"] = appName ?? appId, ["address"] = ipAddress ?? "an unknown address" }, cancellationToken);
     }
 
+    /// <summary>
+    /// Off the response path, after a wrong password of a person with a verified address: when that failure locked the
+    /// login, the notice. A locked login's later attempts are refused uncounted, so the lock is told once.
+    /// </summary>
+    public bool WantsLockCheck(User user) => Wanted(user);
+
     /// <summary>After the commit that queued a notice: send it now rather than at the next poll.</summary>
     public void Wake() => outbox.Wake();
 
