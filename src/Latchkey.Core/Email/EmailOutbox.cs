@@ -54,6 +54,12 @@ internal sealed class EmailOutbox(
         message.Subject = subject;
         message.Date = time.GetUtcNow();
         message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
+        foreach (var part in message.BodyParts.OfType<TextPart>())
+        {
+            // Note: 8bit keeps a link on one line (quoted-printable would break it with soft line breaks), so a
+            // developer can copy it from a pickup file; MailKit re-encodes for a relay without 8BITMIME.
+            part.ContentTransferEncoding = ContentEncoding.EightBit;
+        }
 
         using var buffer = new MemoryStream();
         await message.WriteToAsync(buffer, cancellationToken);
