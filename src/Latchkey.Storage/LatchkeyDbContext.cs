@@ -12,7 +12,7 @@ namespace Latchkey.Storage;
 /// scope's <see cref="TenantContext"/>, and none while no tenant has been entered. The few paths that must cross
 /// tenants (login, request authentication, the background jobs) say so with <c>IgnoreQueryFilters([TenantFilter])</c>.
 /// </remarks>
-internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(options)
+internal abstract partial class LatchkeyDbContext(DbContextOptions options) : DbContext(options)
 {
     /// <summary>Forgets the tenant as the context goes back to the pool, so whoever rents it next starts with none.</summary>
     public override void Dispose()
@@ -64,6 +64,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
 
     public DbSet<PendingMaintenance> PendingMaintenance => Set<PendingMaintenance>();
 
+
     /// <summary>
     /// The scope's tenant. Set each time a pooled context is handed to a scope (see
     /// <c>StorageServiceCollectionExtensions</c>), since a pooled context outlives the scope that used it last.
@@ -95,6 +96,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             tenant.Property(t => t.Name).HasColumnName("name").HasMaxLength(200);
             tenant.Property(t => t.ContactEmail).HasColumnName("contact_email").HasMaxLength(320);
             tenant.Property(t => t.CreatedAt).HasColumnName("created_at");
+            tenant.Property(t => t.MfaRequiredFor).HasColumnName("mfa_required_for").HasMaxLength(64).HasDefaultValue("");
             tenant.HasQueryFilter(TenantFilter, t => t.Id == CurrentTenantId);
         });
 
@@ -136,6 +138,9 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             session.Property(s => s.CreatedIp).HasColumnName("created_ip").HasMaxLength(AppSession.MaxIpAddressLength);
             session.Property(s => s.LastUsedAt).HasColumnName("last_used_at");
             session.Property(s => s.ExpiresAt).HasColumnName("expires_at");
+            session.Property(s => s.Amr).HasColumnName("amr").HasMaxLength(32).HasDefaultValue(AuthenticationMethods.Password);
+            session.Property(s => s.AuthTime).HasColumnName("auth_time");
+            session.Property(s => s.EnrolmentOnly).HasColumnName("enrolment_only").HasDefaultValue(false);
             session.HasIndex(s => s.KeyId).IsUnique();
             session.HasIndex(s => new { s.UserId, s.AppId }).IsUnique();
             session.HasIndex(s => s.ExpiresAt);
@@ -178,6 +183,8 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             throttle.Property(t => t.NextAttemptAt).HasColumnName("next_attempt_at");
             throttle.Property(t => t.LastAttemptAt).HasColumnName("last_attempt_at");
         });
+
+        ConfigureSecondFactors(modelBuilder);
 
         // Note: one-off data tasks that a schema migration schedules and code completes (see DatabaseMigrator),
         // because what they do, such as Unicode case folding, cannot be written in every provider's SQL.
