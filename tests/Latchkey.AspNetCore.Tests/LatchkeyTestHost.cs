@@ -136,6 +136,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         app.MapLatchkeyApi();
         app.MapGet("/integrator/x", () => "x").RequireScope("x");
         app.MapGet("/integrator/y", () => "y").RequireAuthorization(policy => policy.RequireScope("y"));
+        app.MapGet("/integrator/step-up", () => "fresh").RequireRecentAuthentication();
         app.MapPost("/integrator/form", async (HttpRequest request) => (await request.ReadFormAsync()).Count.ToString());
         try
         {
