@@ -3,6 +3,7 @@ using Latchkey.AspNetCore.Authorization;
 using Latchkey.AspNetCore.Email;
 using Latchkey.AspNetCore.Hosting;
 using Latchkey.Core;
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
 using Latchkey.Storage;
@@ -48,6 +49,11 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddSingleton<FailedAttemptLimit>();
         services.AddSingleton<IFailedAttemptLimit>(sp => sp.GetRequiredService<FailedAttemptLimit>());
         services.AddSingleton<HashingRefusalLog>();
+
+        // Note: TOTP secrets are encrypted with the Data Protection key ring; every instance must share it (where the
+        // ring is kept is configured beside this call, e.g. persisted in the database).
+        services.AddDataProtection();
+        services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddHostedService<HashingWarmUp>();
         services.AddHostedService<AuditWriter>();
         services.AddHostedService<LastUseWriter>();
@@ -66,6 +72,7 @@ public static class LatchkeyServiceCollectionExtensions
                 .RequireClaim(LatchkeyClaimTypes.Kind, "human")
                 .RequireRole(TenantRoles.Owner));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ScopeAuthorizationHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, StepUpAuthorizationHandler>());
 
         // Note: replaces the framework's default (registered with TryAdd), which it delegates to for everything but a
         // missing scope.

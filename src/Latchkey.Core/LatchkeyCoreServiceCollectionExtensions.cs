@@ -33,6 +33,13 @@ public static class LatchkeyCoreServiceCollectionExtensions
             .Validate(o => o.Argon2Iterations >= 1, "Latchkey:Passwords:Argon2Iterations must be at least 1.")
             .Validate(o => o.Argon2MemoryKiB >= 8, "Latchkey:Passwords:Argon2MemoryKiB must be at least 8.")
             .ValidateOnStart();
+        services.AddOptions<LatchkeyMfaOptions>().Bind(configuration.GetSection(LatchkeyMfaOptions.Section))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Issuer) && !o.Issuer.Contains(':'),
+                "Latchkey:Mfa:Issuer must be a non-empty name without ':' (it is the otpauth URI's label prefix).")
+            .ValidateOnStart();
+        services.AddOptions<LatchkeyStepUpOptions>().Bind(configuration.GetSection(LatchkeyStepUpOptions.Section))
+            .Validate(o => o.MaxAge >= TimeSpan.FromSeconds(1), "Latchkey:StepUp:MaxAge must be at least 1 second.")
+            .ValidateOnStart();
         services.AddOptions<LatchkeyRegistrationOptions>().Bind(configuration.GetSection(LatchkeyRegistrationOptions.Section));
         services.AddOptions<LatchkeyLockoutOptions>().Bind(configuration.GetSection(LatchkeyLockoutOptions.Section))
             .Validate(o => o.FreeAttempts >= 1, "Latchkey:Lockout:FreeAttempts must be at least 1.")
@@ -80,6 +87,9 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.TryAddSingleton<UnheardChangeWaits>();
         services.AddScoped<SessionService>();
         services.AddScoped<AccountService>();
+        services.AddScoped<FactorChecks>();
+        services.AddScoped<SecondFactorService>();
+        services.AddScoped<MfaLoginService>();
         services.AddScoped<MachineUserService>();
         services.AddScoped<UserAdminService>();
         services.AddScoped<TenantService>();

@@ -13,7 +13,7 @@ namespace Latchkey.Storage;
 /// scope's <see cref="TenantContext"/>, and none while no tenant has been entered. The few paths that must cross
 /// tenants (login, request authentication, the background jobs) say so with <c>IgnoreQueryFilters([TenantFilter])</c>.
 /// </remarks>
-internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
+internal abstract partial class LatchkeyDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     /// <summary>Forgets the tenant as the context goes back to the pool, so whoever rents it next starts with none.</summary>
     public override void Dispose()
@@ -110,6 +110,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             tenant.Property(t => t.Name).HasColumnName("name").HasMaxLength(200);
             tenant.Property(t => t.ContactEmail).HasColumnName("contact_email").HasMaxLength(320);
             tenant.Property(t => t.CreatedAt).HasColumnName("created_at");
+            tenant.Property(t => t.MfaRequiredFor).HasColumnName("mfa_required_for").HasMaxLength(64).HasDefaultValue("");
             tenant.HasQueryFilter(TenantFilter, t => t.Id == CurrentTenantId);
         });
 
@@ -153,6 +154,9 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             session.Property(s => s.CreatedIp).HasColumnName("created_ip").HasMaxLength(AppSession.MaxIpAddressLength);
             session.Property(s => s.LastUsedAt).HasColumnName("last_used_at");
             session.Property(s => s.ExpiresAt).HasColumnName("expires_at");
+            session.Property(s => s.Amr).HasColumnName("amr").HasMaxLength(32).HasDefaultValue(AuthenticationMethods.Password);
+            session.Property(s => s.AuthTime).HasColumnName("auth_time");
+            session.Property(s => s.EnrolmentOnly).HasColumnName("enrolment_only").HasDefaultValue(false);
             session.HasIndex(s => s.KeyId).IsUnique();
             session.HasIndex(s => new { s.UserId, s.AppId }).IsUnique();
             session.HasIndex(s => s.ExpiresAt);
@@ -243,6 +247,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             key.Property(k => k.FriendlyName).HasColumnName("friendly_name");
             key.Property(k => k.Xml).HasColumnName("xml");
         });
+        ConfigureSecondFactors(modelBuilder);
 
         // Note: one-off data tasks that a schema migration schedules and code completes (see DatabaseMigrator),
         // because what they do, such as Unicode case folding, cannot be written in every provider's SQL.

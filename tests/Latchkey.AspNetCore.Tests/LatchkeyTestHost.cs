@@ -136,6 +136,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         app.MapLatchkeyApi();
         app.MapGet("/integrator/x", () => "x").RequireScope("x");
         app.MapGet("/integrator/y", () => "y").RequireAuthorization(policy => policy.RequireScope("y"));
+        app.MapGet("/integrator/step-up", () => "fresh").RequireRecentAuthentication();
         app.MapPost("/integrator/form", async (HttpRequest request) => (await request.ReadFormAsync()).Count.ToString());
         try
         {
@@ -171,7 +172,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         var text = new StringBuilder();
-        foreach (var table in new[] { "tenants", "users", "api_user_key", "login_throttle", "audit_log", "email_outbox", "email_tokens", "data_protection_keys" })
+        foreach (var table in new[] { "tenants", "users", "api_user_key", "login_throttle", "audit_log", "email_outbox", "email_tokens", "data_protection_keys", "user_totp", "recovery_codes", "mfa_challenges" })
         {
             await using var command = new NpgsqlCommand($"SELECT t::text FROM {table} t", connection);
             await using var reader = await command.ExecuteReaderAsync();

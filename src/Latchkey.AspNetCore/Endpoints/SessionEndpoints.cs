@@ -1,5 +1,7 @@
 using Latchkey.AspNetCore.Authentication;
+using Latchkey.AspNetCore.Authorization;
 using Latchkey.Contracts;
+using Latchkey.Core.Model;
 using Latchkey.Core.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,7 +17,7 @@ internal static class SessionEndpoints
     {
         var sessions = v1.MapGroup("/sessions").RequireAuthorization(LatchkeyDefaults.HumanPolicy).WithTags("Sessions");
         sessions.MapGet("", ListAsync).WithName("ListSessions").WithSummary("The caller's live sessions; never a key");
-        sessions.MapDelete("/current", RevokeCurrentAsync).WithName("RevokeCurrentSession").WithSummary("Log out this app instance");
+        sessions.MapDelete("/current", RevokeCurrentAsync).WithMetadata(AllowedDuringMfaEnrolment.Instance).WithName("RevokeCurrentSession").WithSummary("Log out this app instance");
         sessions.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeSession").WithSummary("End one of the caller's sessions");
         sessions.MapDelete("", RevokeAllAsync).WithName("RevokeAllSessions").WithSummary("Log out everywhere, this session included");
     }
@@ -25,7 +27,8 @@ internal static class SessionEndpoints
         var caller = CallerPrincipal.ToCaller(context);
         var list = await sessions.ListAsync(caller.UserId, cancellationToken);
         return TypedResults.Ok(list.Select(s => new SessionResponse(
-            s.Id, s.AppId, s.AppName, s.CreatedAt, s.CreatedIp, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId)).ToList());
+            s.Id, s.AppId, s.AppName, s.CreatedAt, s.CreatedIp, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId,
+            AuthenticationMethods.Parse(s.Amr), s.AuthTime)).ToList());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(

@@ -1,4 +1,5 @@
 using Latchkey.AspNetCore.Authentication;
+using Latchkey.AspNetCore.Authorization;
 using Latchkey.AspNetCore.Hosting;
 using Latchkey.Contracts;
 using Latchkey.Core.Model;
@@ -19,9 +20,9 @@ internal static class UserEndpoints
         users.MapGet("", ListAsync).WithName("ListUsers").WithSummary("The tenant's human users");
         // Note: rate-limited like sign-up: its 409 tells whether a login exists anywhere in the service.
         users.MapPost("", CreateAsync).RequireCredentialLimits().WithName("CreateUser").WithSummary("Create a human user with one role");
-        users.MapPatch("/{id:guid}", UpdateAsync).WithName("UpdateUser")
+        users.MapPatch("/{id:guid}", UpdateAsync).RequireRecentAuthentication().WithName("UpdateUser")
             .WithSummary("Change a user's role, or disable or enable it; disabling ends all its sessions");
-        users.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteUser").WithSummary("Delete a user; all its sessions end");
+        users.MapDelete("/{id:guid}", DeleteAsync).RequireRecentAuthentication().WithName("DeleteUser").WithSummary("Delete a user; all its sessions end");
         users.MapGet("/{id:guid}/sessions", ListSessionsAsync).WithName("ListUserSessions").WithSummary("A user's live sessions; never a key");
         users.MapDelete("/{id:guid}/sessions", RevokeSessionsAsync).WithName("RevokeUserSessions").WithSummary("End all of a user's sessions");
         users.MapPost("/{id:guid}/unlock", UnlockAsync).WithName("UnlockUser").WithSummary("Clear a user's failed-login count and lock");
@@ -72,7 +73,8 @@ internal static class UserEndpoints
         return list is null
             ? NotFound()
             : TypedResults.Ok(list.Select(s => new SessionResponse(
-                s.Id, s.AppId, s.AppName, s.CreatedAt, s.CreatedIp, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId)).ToList());
+                s.Id, s.AppId, s.AppName, s.CreatedAt, s.CreatedIp, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId,
+                AuthenticationMethods.Parse(s.Amr), s.AuthTime)).ToList());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionsAsync(

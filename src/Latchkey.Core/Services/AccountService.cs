@@ -21,7 +21,8 @@ internal sealed class AccountService(
     Email.EmailOutbox outbox,
     Email.SecurityNotices notices,
     Email.AccountLockChecks lockChecks,
-    IRequestOrigin origin)
+    IRequestOrigin origin,
+    MfaLoginService mfaLogins)
 {
     public async Task<SignupResult> SignupAsync(
         string? tenantName, string? login, string? password, CancellationToken cancellationToken, string? email = null)
@@ -69,6 +70,7 @@ internal sealed class AccountService(
         LoginOutcome.Succeeded => LatchkeyMetrics.LoginOutcomes.Success,
         LoginOutcome.Invalid => LatchkeyMetrics.LoginOutcomes.Invalid,
         LoginOutcome.Throttled => LatchkeyMetrics.LoginOutcomes.Throttled,
+        LoginOutcome.MfaRequired => LatchkeyMetrics.LoginOutcomes.Success,
         _ when result.Refusal == LoginRefusal.Locked => LatchkeyMetrics.LoginOutcomes.Locked,
         _ => LatchkeyMetrics.LoginOutcomes.Refused,
     };
@@ -167,11 +169,18 @@ internal sealed class AccountService(
             await users.UpdateVerifierAsync(user.Id, user.SecretVerifier, await passwords.HashAsync(presented, cancellationToken), cancellationToken);
         }
 
+        // Note: only a right password gets this far, so whether a person has a second factor shows nowhere before it.
+        var (challenge, enrolmentOnly) = await mfaLogins.BeginIfRequiredAsync(user, appId, cleanAppName, cancellationToken);
+        if (challenge is not null)
+        {
+            return challenge;
+        }
+
         // Note: the session carries the credential version read with the verifier: if a password change commits
         // between the two, the session is dead on arrival rather than outliving the change.
         await using var transaction = await work.BeginAsync(cancellationToken);
         await notices.NewDeviceAsync(user, appId, cleanAppName, origin.IpAddress, cancellationToken);
-        var (session, apiKey) = await sessions.OpenAsync(user, appId, cleanAppName, cancellationToken);
+        var (session, apiKey) = await sessions.OpenAsync(user, appId, cleanAppName, AuthenticationMethods.Password, enrolmentOnly, cancellationToken);
         await audit.RecordAsync(
         [
             audit.Create(AuditEvents.LoginSucceeded, user.TenantId, user.Id, user.Id, null, appId),

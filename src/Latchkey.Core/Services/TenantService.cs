@@ -5,7 +5,8 @@ using Latchkey.Core.Stores;
 namespace Latchkey.Core.Services;
 
 /// <summary>The tenant's own data (name, contact e-mail). Nothing on the authentication path uses this service.</summary>
-internal sealed class TenantService(ITenantStore tenants, IUnitOfWork work, AuditLog audit, PasswordService passwords, TimeProvider time)
+internal sealed class TenantService(
+    ITenantStore tenants, IUnitOfWork work, AuditLog audit, PasswordService passwords, TimeProvider time, ISecondFactorStore factors)
 {
     public const int MaxContactEmailLength = 320;
 
@@ -147,6 +148,37 @@ internal sealed class TenantService(ITenantStore tenants, IUnitOfWork work, Audi
         tenant.Name = newName;
         tenant.ContactEmail = newEmail;
         return (tenant, null);
+    }
+
+    /// <summary>
+    /// Sets which roles must have a second factor (owners only; audited). Applies from each person's next sign-in: a
+    /// session open now keeps what it could do.
+    /// </summary>
+    public async Task<(InputError? Error, bool Forbidden)> SetMfaPolicyAsync(
+        AuthenticatedCaller caller, IReadOnlyList<string?> roles, CancellationToken cancellationToken)
+    {
+        if (!MfaPolicy.TryFormat(roles, out var stored))
+        {
+            return (new("mfaRequiredFor", "A list of roles: owner, admin, member."), false);
+        }
+
+        if (caller.Role != TenantRole.Owner)
+        {
+            return (null, true);
+        }
+
+        var tenant = await tenants.FindAsync(caller.TenantId, cancellationToken);
+        if (tenant is null || tenant.MfaRequiredFor == stored)
+        {
+            return (null, false);
+        }
+
+        await using var transaction = await work.BeginAsync(cancellationToken);
+        await factors.SetMfaPolicyAsync(caller.TenantId, stored, cancellationToken);
+        await audit.RecordAsync(caller, AuditEvents.MfaPolicyChanged, null,
+            $"mfaRequiredFor: [{tenant.MfaRequiredFor}] -> [{stored}]", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (null, false);
     }
 
     // Note: deliberately loose (one @, something either side, no spaces): only a message that arrives proves an address.
