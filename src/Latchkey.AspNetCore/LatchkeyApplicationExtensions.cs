@@ -50,6 +50,7 @@ public static class LatchkeyApplicationExtensions
         TenantEndpoints.Map(v1);
         AuditEndpoints.Map(v1);
         EmailEndpoints.Map(v1);
+        InvitationEndpoints.Map(v1);
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         return v1;
     }
