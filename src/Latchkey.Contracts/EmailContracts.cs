@@ -23,3 +23,20 @@ public sealed record PasswordResetAccepted(string Message);
 /// <summary><c>POST /v1/password-reset/complete</c>: the token from the link's fragment and the new password.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record PasswordResetCompleteRequest(string? Token, string? Password);
+
+/// <summary><c>POST /v1/invitations</c>: the address to invite and the role it will have.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record InvitationRequest(string? Email, string? Role);
+
+/// <summary>The invitation just made (its link went by e-mail only).</summary>
+public sealed record InvitationCreatedResponse(Guid Id, DateTimeOffset ExpiresAt);
+
+/// <summary>A pending invitation as <c>GET /v1/invitations</c> lists it.</summary>
+public sealed record InvitationResponse(Guid Id, string Email, string Role, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+
+/// <summary><c>POST /v1/invitations/accept</c>: the token from the link's fragment and the person's password.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record InvitationAcceptRequest(string? Token, string? Password);
+
+/// <summary>The person the acceptance created.</summary>
+public sealed record InvitationAcceptedResponse(Guid UserId, Guid TenantId);

@@ -69,6 +69,8 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
 
     public DbSet<EmailToken> EmailTokens => Set<EmailToken>();
 
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
     /// <summary>The Data Protection key ring that encrypts queued e-mails, where every instance reads it.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -237,6 +239,26 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
             token.HasIndex(t => new { t.UserId, t.Purpose, t.CreatedAt });
             token.HasIndex(t => t.ExpiresAt);
             token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Invitation>(invitation =>
+        {
+            invitation.ToTable("invitations");
+            invitation.HasKey(i => i.Id);
+            invitation.Property(i => i.Id).HasColumnName("id");
+            invitation.Property(i => i.TenantId).HasColumnName("tenant_id");
+            invitation.Property(i => i.Email).HasColumnName("email").HasMaxLength(Core.Email.EmailAddress.MaxLength);
+            invitation.Property(i => i.Role).HasColumnName("role");
+            invitation.Property(i => i.Digest).HasColumnName("digest").HasMaxLength(32);
+            invitation.Property(i => i.InvitedBy).HasColumnName("invited_by");
+            invitation.Property(i => i.CreatedAt).HasColumnName("created_at");
+            invitation.Property(i => i.ExpiresAt).HasColumnName("expires_at");
+            invitation.Property(i => i.EndedAt).HasColumnName("ended_at");
+            invitation.Property(i => i.AcceptedUserId).HasColumnName("accepted_user_id");
+            invitation.HasIndex(i => i.Digest).IsUnique();
+            invitation.HasIndex(i => new { i.TenantId, i.CreatedAt });
+            invitation.HasOne<Tenant>().WithMany().HasForeignKey(i => i.TenantId).OnDelete(DeleteBehavior.Cascade);
+            invitation.HasQueryFilter(TenantFilter, i => i.TenantId == CurrentTenantId);
         });
 
         modelBuilder.Entity<DataProtectionKey>(key =>

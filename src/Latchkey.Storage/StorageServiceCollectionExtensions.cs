@@ -42,6 +42,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddScoped<IUnitOfWork, EfUnitOfWork>();
         services.AddScoped<IEmailOutboxStore, EfEmailOutboxStore>();
         services.AddScoped<IEmailTokenStore, EfEmailTokenStore>();
+        services.AddScoped<IInvitationStore, EfInvitationStore>();
         services.AddLatchkeyEmailProtection();
         return services;
     }

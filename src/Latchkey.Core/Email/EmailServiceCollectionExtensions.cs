@@ -31,6 +31,7 @@ internal static class EmailServiceCollectionExtensions
         services.TryAddScoped<SecurityNotices>();
         services.TryAddScoped<EmailAddressService>();
         services.TryAddScoped<PasswordResetService>();
+        services.TryAddScoped<InvitationService>();
         return services;
     }
 }

@@ -72,6 +72,9 @@ internal static class AuditEvents
     public const string PasswordResetRequested = "password.reset_requested";
     public const string EmailChangeRequested = "email.change_requested";
     public const string EmailVerified = "email.verified";
+    public const string InvitationCreated = "invitation.created";
+    public const string InvitationRevoked = "invitation.revoked";
+    public const string InvitationAccepted = "invitation.accepted";
     public const string UserImported = "user.imported";
     public const string MfaTotpEnrolled = "mfa.totp_enrolled";
     public const string MfaTotpRemoved = "mfa.totp_removed";

@@ -247,7 +247,8 @@ internal sealed class UserAdminService(
     private static bool MayManage(AuthenticatedCaller caller, User target) =>
         caller.Kind == UserKind.Human && (caller.Role == TenantRole.Owner || (caller.Role == TenantRole.Admin && target.Role != TenantRole.Owner));
 
-    private static bool MayGrant(AuthenticatedCaller caller, TenantRole role) =>
+    /// <summary>The role rule of adding a person, shared by invitations: an admin grants member or admin, an owner any.</summary>
+    internal static bool MayGrant(AuthenticatedCaller caller, TenantRole role) =>
         caller.Kind == UserKind.Human && caller.Role >= TenantRole.Admin && role <= caller.Role;
 
     private static UserAdminResult Map(UserChange change) =>
