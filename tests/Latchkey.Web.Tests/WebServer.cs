@@ -24,10 +24,20 @@ public sealed class WebServer : WebApplicationFactory<Program>
         BaseUrl = addresses.Addresses.Single().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
     }
 
+    /// <summary>Where the server drops every e-mail message as an <c>.eml</c> file (no SMTP host is configured).</summary>
+    public string MailDirectory => Path.Combine(_directory, "mail");
+
+    /// <summary>The base of every link in a message; <see cref="Follow"/> turns such a link into one to this server.</summary>
+    public const string PublicBaseUrl = "https://latchkey.test";
+
     /// <summary>For example <c>http://127.0.0.1:40123</c>.</summary>
     public string BaseUrl { get; }
 
     public Uri Url(string path) => new(BaseUrl + path);
+
+    /// <summary>A link from a message (on <see cref="PublicBaseUrl"/>) as a path with its fragment, to open here.</summary>
+    public static string Follow(string link) =>
+        link.StartsWith(PublicBaseUrl, StringComparison.Ordinal) ? link[PublicBaseUrl.Length..] : throw new ArgumentException($"Not a link of this server: {link}");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -35,6 +45,9 @@ public sealed class WebServer : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Latchkey", $"Data Source={Path.Combine(_directory, "latchkey.db")}");
         builder.UseSetting("Latchkey:Passwords:Argon2Iterations", "1");
         builder.UseSetting("Latchkey:Passwords:Argon2MemoryKiB", "8");
+        builder.UseSetting("Latchkey:PublicBaseUrl", PublicBaseUrl);
+        builder.UseSetting("Latchkey:Email:PickupDirectory", MailDirectory);
+        builder.UseSetting("Latchkey:Email:NewDeviceNotice", "false");
         // Note: every browser in the tests comes from 127.0.0.1; the per-address limits are tested elsewhere.
         builder.UseSetting("Latchkey:Network:CredentialRequestsPerMinute", "100000");
         builder.UseSetting("Latchkey:Network:FailureBurst", "100000");

@@ -17,6 +17,12 @@ const message = document.getElementById('login-message');
 if (new URLSearchParams(location.search).has('created')) {
   say(message, 'Your account is ready. Sign in with it.', 'ok');
 }
+if (new URLSearchParams(location.search).has('reset')) {
+  say(message, 'Your password has been changed and every device signed out. Sign in with the new password.', 'ok');
+}
+if (new URLSearchParams(location.search).has('invited')) {
+  say(message, 'Your account is ready. Sign in with your e-mail address and the password you chose.', 'ok');
+}
 if (new URLSearchParams(location.search).has('ended')) {
   say(message, 'Your session has ended. Please sign in again.', 'ok');
 }
