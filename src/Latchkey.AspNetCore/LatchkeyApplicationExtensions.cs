@@ -49,6 +49,9 @@ public static class LatchkeyApplicationExtensions
         UserEndpoints.Map(v1);
         TenantEndpoints.Map(v1);
         AuditEndpoints.Map(v1);
+        EmailEndpoints.Map(v1);
+        MfaEndpoints.Map(v1);
+        InvitationEndpoints.Map(v1);
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         return v1;
     }

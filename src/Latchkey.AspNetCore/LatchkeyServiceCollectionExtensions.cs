@@ -1,7 +1,9 @@
 using Latchkey.AspNetCore.Authentication;
 using Latchkey.AspNetCore.Authorization;
+using Latchkey.AspNetCore.Email;
 using Latchkey.AspNetCore.Hosting;
 using Latchkey.Core;
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
 using Latchkey.Storage;
@@ -47,6 +49,11 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddSingleton<FailedAttemptLimit>();
         services.AddSingleton<IFailedAttemptLimit>(sp => sp.GetRequiredService<FailedAttemptLimit>());
         services.AddSingleton<HashingRefusalLog>();
+
+        // Note: TOTP secrets are encrypted with the Data Protection key ring; every instance must share it (where the
+        // ring is kept is configured beside this call, e.g. persisted in the database).
+        services.AddDataProtection();
+        services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddHostedService<HashingWarmUp>();
         services.AddHostedService<AuditWriter>();
         services.AddHostedService<LastUseWriter>();
@@ -65,6 +72,7 @@ public static class LatchkeyServiceCollectionExtensions
                 .RequireClaim(LatchkeyClaimTypes.Kind, "human")
                 .RequireRole(TenantRoles.Owner));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ScopeAuthorizationHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, StepUpAuthorizationHandler>());
 
         // Note: replaces the framework's default (registered with TryAdd), which it delegates to for everything but a
         // missing scope.
@@ -91,6 +99,7 @@ public static class LatchkeyServiceCollectionExtensions
         // Note: an unreadable body is answered 400 problem+json in every environment, not thrown as an exception.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        services.AddLatchkeyEmailDelivery(configuration);
         return services;
     }
 

@@ -8,4 +8,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning,
         Message = "Password hashing at capacity: {Refused} requests answered 503 in {Window} (expected waits up to {LongestWait}; {InGate} requests hashing or queued, hash time {HashTime})")]
     public static partial void HashingRefusals(ILogger logger, int refused, TimeSpan window, TimeSpan longestWait, int inGate, TimeSpan hashTime);
+
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Warning,
+        Message = "E-mail is not configured: password reset, address verification and invitations answer 503 until Latchkey:PublicBaseUrl and Latchkey:Email:Smtp:Host (or Latchkey:Email:PickupDirectory) are set")]
+    public static partial void EmailNotConfigured(ILogger logger);
+
+    [LoggerMessage(EventId = 1211, Level = LogLevel.Information, Message = "E-mail goes over SMTP to {Host}:{Port} ({Security}); links name {PublicBaseUrl}")]
+    public static partial void EmailOverSmtp(ILogger logger, string host, int port, string security, string publicBaseUrl);
+
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Warning,
+        Message = "No SMTP host configured: e-mail is written as .eml files into {PickupDirectory} (links name {PublicBaseUrl})")]
+    public static partial void EmailToPickupDirectory(ILogger logger, string pickupDirectory, string publicBaseUrl);
 }

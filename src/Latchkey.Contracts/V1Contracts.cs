@@ -3,7 +3,8 @@ namespace Latchkey.Contracts;
 // Note: the wire contract of DESIGN.md §3 (v1), public so that the .NET client (Latchkey.Client) and integrators share
 // it with the server. Property names are serialised camelCase (System.Text.Json's web defaults).
 
-public sealed record SignupRequest(string? Tenant, string? Login, string? Password);
+/// <summary><c>email</c> is optional; a login that is an address is taken as the address when none is given.</summary>
+public sealed record SignupRequest(string? Tenant, string? Login, string? Password, string? Email = null);
 
 public sealed record SignupResponse(Guid TenantId, Guid UserId);
 
@@ -14,11 +15,18 @@ public sealed record LoginResponse(Guid SessionId, string ApiKey, string AppId, 
 /// <summary>Login with <c>?useCookies=true</c>: the key went into the HttpOnly cookie only, so the body has none.</summary>
 public sealed record CookieLoginResponse(Guid SessionId, string AppId, DateTimeOffset ExpiresAt);
 
-public sealed record MeResponse(Guid UserId, Guid TenantId, string Login, string Kind, IReadOnlyList<string> Roles, Guid? SessionId);
+/// <summary>
+/// <c>email</c> is the person's address (null: none; machines have none), <c>emailVerified</c> whether its link was
+/// opened; <c>amr</c> and <c>authTime</c>: how and when the person last authenticated in this session (null for machine tokens).
+/// </summary>
+public sealed record MeResponse(
+    Guid UserId, Guid TenantId, string Login, string Kind, IReadOnlyList<string> Roles, Guid? SessionId,
+    string? Email = null, bool EmailVerified = false,
+    IReadOnlyList<string>? Amr = null, DateTimeOffset? AuthTime = null, bool? MfaEnabled = null);
 
 public sealed record SessionResponse(
     Guid Id, string AppId, string? AppName, DateTimeOffset CreatedAt, string? CreatedIp, DateTimeOffset LastUsedAt, DateTimeOffset ExpiresAt,
-    bool Current);
+    bool Current, IReadOnlyList<string>? Amr = null, DateTimeOffset? AuthTime = null);
 
 public sealed record PasswordChangeRequest(string? CurrentPassword, string? NewPassword);
 
@@ -38,10 +46,11 @@ public sealed record UserUpdateRequest(IReadOnlyList<string?>? Roles, bool? Disa
 public sealed record UserResponse(
     Guid UserId, string Login, IReadOnlyList<string> Roles, bool Disabled, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
 
-public sealed record TenantResponse(Guid TenantId, string Name, string? ContactEmail, DateTimeOffset CreatedAt);
+/// <summary><c>mfaRequiredFor</c>: the roles whose people must have a second factor.</summary>
+public sealed record TenantResponse(Guid TenantId, string Name, string? ContactEmail, DateTimeOffset CreatedAt, IReadOnlyList<string>? MfaRequiredFor = null);
 
-/// <summary>PATCH /v1/tenant: what is given changes; an empty contactEmail clears it.</summary>
-public sealed record TenantUpdateRequest(string? Name, string? ContactEmail);
+/// <summary>PATCH /v1/tenant: what is given changes; an empty contactEmail clears it; mfaRequiredFor replaces the set of roles.</summary>
+public sealed record TenantUpdateRequest(string? Name, string? ContactEmail, IReadOnlyList<string?>? MfaRequiredFor = null);
 
 public sealed record AuditEntryResponse(
     Guid Id, DateTimeOffset At, string Event, Guid? ActorUserId, Guid? SubjectUserId, string? AppId, string? Ip, string? Detail,

@@ -1,6 +1,7 @@
 using Latchkey.Core.Credentials;
 using Latchkey.Core.Credentials.Imported;
 using Latchkey.Core.Diagnostics;
+using Latchkey.Core.Email;
 using Latchkey.Core.Services;
 using Latchkey.Core.Stores;
 using Microsoft.Extensions.Configuration;
@@ -34,6 +35,13 @@ public static class LatchkeyCoreServiceCollectionExtensions
                 "Latchkey:Passwords:MaxLength must be at least 64 and at least MinLength (NIST SP 800-63B-4).")
             .Validate(o => o.Argon2Iterations >= 1, "Latchkey:Passwords:Argon2Iterations must be at least 1.")
             .Validate(o => o.Argon2MemoryKiB >= 8, "Latchkey:Passwords:Argon2MemoryKiB must be at least 8.")
+            .ValidateOnStart();
+        services.AddOptions<LatchkeyMfaOptions>().Bind(configuration.GetSection(LatchkeyMfaOptions.Section))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Issuer) && !o.Issuer.Contains(':'),
+                "Latchkey:Mfa:Issuer must be a non-empty name without ':' (it is the otpauth URI's label prefix).")
+            .ValidateOnStart();
+        services.AddOptions<LatchkeyStepUpOptions>().Bind(configuration.GetSection(LatchkeyStepUpOptions.Section))
+            .Validate(o => o.MaxAge >= TimeSpan.FromSeconds(1), "Latchkey:StepUp:MaxAge must be at least 1 second.")
             .ValidateOnStart();
         services.AddOptions<LatchkeyRegistrationOptions>().Bind(configuration.GetSection(LatchkeyRegistrationOptions.Section));
         services.AddOptions<LatchkeyLockoutOptions>().Bind(configuration.GetSection(LatchkeyLockoutOptions.Section))
@@ -85,6 +93,9 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.TryAddSingleton<UnheardChangeWaits>();
         services.AddScoped<SessionService>();
         services.AddScoped<AccountService>();
+        services.AddScoped<FactorChecks>();
+        services.AddScoped<SecondFactorService>();
+        services.AddScoped<MfaLoginService>();
         services.AddScoped<MachineUserService>();
         services.AddScoped<UserAdminService>();
         services.AddScoped<TenantService>();
@@ -92,6 +103,7 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddScoped<UserImportService>();
         services.AddSingleton<ExpiryPurge>();
         services.AddSingleton<AuditQueue>();
+        services.AddLatchkeyEmail(configuration);
         return services;
     }
 

@@ -12,18 +12,28 @@ namespace Latchkey.Server;
 /// </summary>
 internal static class WebUi
 {
-    /// <summary>Path, fragment, title, and the policy the page needs (null: anyone); pages with a policy show the menu.</summary>
-    private static readonly (string Path, string Fragment, string Title, string? Policy)[] Pages =
+    /// <summary>
+    /// Path, fragment, title, the policy the page needs (null: anyone), and whether it shows the signed-in menu.
+    /// </summary>
+    private static readonly (string Path, string Fragment, string Title, string? Policy, bool Menu)[] Pages =
     [
-        ("/login", "login", "Sign in", null),
-        ("/signup", "signup", "Create an account", null),
-        ("/forbidden", "forbidden", "Not allowed", null),
-        ("/devices", "devices", "Your devices", LatchkeyDefaults.HumanPolicy),
-        ("/password", "password", "Change password", LatchkeyDefaults.HumanPolicy),
-        ("/users", "users", "Users", LatchkeyDefaults.TenantAdminPolicy),
-        ("/machine-users", "machine-users", "Machine users", LatchkeyDefaults.TenantAdminPolicy),
-        ("/tenant", "tenant", "Organisation", LatchkeyDefaults.TenantAdminPolicy),
-        ("/audit", "audit", "Audit log", LatchkeyDefaults.TenantAdminPolicy),
+        ("/login", "login", "Sign in", null, false),
+        ("/signup", "signup", "Create an account", null, false),
+        ("/forbidden", "forbidden", "Not allowed", null, false),
+        ("/forgot-password", "forgot-password", "Forgot password", null, false),
+        ("/reset-password", "reset-password", "Choose a new password", null, false),
+        ("/verify-email", "verify-email", "Verify e-mail address", null, false),
+        ("/accept-invitation", "accept-invitation", "Accept invitation", null, false),
+        // Note: no policy on the page itself: a session the tenant's MFA policy confines to enrolment is refused by
+        // every authorized endpoint but enrolment, and this page is where it enrols. Its script sends a browser
+        // without a session to sign in (the first API call answers 401), and the API checks every call.
+        ("/account", "account", "Account", null, true),
+        ("/devices", "devices", "Your devices", LatchkeyDefaults.HumanPolicy, true),
+        ("/password", "password", "Change password", LatchkeyDefaults.HumanPolicy, true),
+        ("/users", "users", "Users", LatchkeyDefaults.TenantAdminPolicy, true),
+        ("/machine-users", "machine-users", "Machine users", LatchkeyDefaults.TenantAdminPolicy, true),
+        ("/tenant", "tenant", "Organisation", LatchkeyDefaults.TenantAdminPolicy, true),
+        ("/audit", "audit", "Audit log", LatchkeyDefaults.TenantAdminPolicy, true),
     ];
 
     public static void AddWebUi(this IServiceCollection services) =>
@@ -37,12 +47,12 @@ internal static class WebUi
     {
         var files = app.Environment.ContentRootFileProvider;
         var cache = new ConcurrentDictionary<string, string>();
-        foreach (var (path, fragment, title, policy) in Pages)
+        foreach (var (path, fragment, title, policy, menu) in Pages)
         {
             var page = app.MapGet(path, IResult (HttpContext context) =>
                     path == "/login" && DropForeignReturnUrl(context.Request) is { } clean
                         ? TypedResults.Redirect(clean)
-                        : TypedResults.Content(cache.GetOrAdd(fragment, _ => Compose(files, fragment, title, policy is not null)), "text/html; charset=utf-8"))
+                        : TypedResults.Content(cache.GetOrAdd(fragment, _ => Compose(files, fragment, title, menu)), "text/html; charset=utf-8"))
                 .ExcludeFromDescription();
             if (policy is null)
             {

@@ -67,6 +67,13 @@ internal sealed class PostgresLatchkeyDbContext(DbContextOptions<PostgresLatchke
     public override Task LockTenantAsync(Guid tenantId, CancellationToken cancellationToken) =>
         Database.ExecuteSqlAsync($"SELECT 1 FROM tenants WHERE id = {tenantId} FOR NO KEY UPDATE", cancellationToken);
 
+    // Note: SKIP LOCKED: another sender's claimed rows are passed over, not waited for, so senders share the outbox.
+    public override Task<List<Guid>> LockDueEmailsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        Database.SqlQuery<Guid>($"""
+            SELECT id AS "Value" FROM email_outbox WHERE state = 0 AND due_at <= {now.ToUniversalTime()}
+            ORDER BY due_at LIMIT {limit} FOR UPDATE SKIP LOCKED
+            """).ToListAsync(cancellationToken);
+
     public override Task LockUserAsync(Guid userId, CancellationToken cancellationToken) =>
         Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR NO KEY UPDATE", cancellationToken);
 }

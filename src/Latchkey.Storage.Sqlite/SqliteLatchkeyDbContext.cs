@@ -27,6 +27,11 @@ internal sealed class SqliteLatchkeyDbContext(DbContextOptions<SqliteLatchkeyDbC
     /// <inheritdoc cref="LockTenantAsync"/>
     public override Task LockUserAsync(Guid userId, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    // Note: the transaction began IMMEDIATE holds the write lock, so no other sender claims the same rows meanwhile.
+    public override Task<List<Guid>> LockDueEmailsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        EmailOutbox.Where(m => m.State == Core.Model.OutboxState.Pending && m.DueAt <= now)
+            .OrderBy(m => m.DueAt).Take(limit).Select(m => m.Id).ToListAsync(cancellationToken);
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Note: SQLite has no date type; stored as UTC ticks (a 64-bit integer) instants stay comparable and

@@ -1,5 +1,6 @@
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage;
@@ -12,7 +13,7 @@ namespace Latchkey.Storage;
 /// scope's <see cref="TenantContext"/>, and none while no tenant has been entered. The few paths that must cross
 /// tenants (login, request authentication, the background jobs) say so with <c>IgnoreQueryFilters([TenantFilter])</c>.
 /// </remarks>
-internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(options)
+internal abstract partial class LatchkeyDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     /// <summary>Forgets the tenant as the context goes back to the pool, so whoever rents it next starts with none.</summary>
     public override void Dispose()
@@ -64,6 +65,22 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
 
     public DbSet<PendingMaintenance> PendingMaintenance => Set<PendingMaintenance>();
 
+    public DbSet<OutboxMessage> EmailOutbox => Set<OutboxMessage>();
+
+    public DbSet<EmailToken> EmailTokens => Set<EmailToken>();
+
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    /// <summary>The Data Protection key ring that encrypts queued e-mails, where every instance reads it.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    /// <summary>
+    /// Inside a transaction: the ids of up to <paramref name="limit"/> pending e-mails due at <paramref name="now"/>,
+    /// locked so that no other sender claims them (PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>, so senders share the
+    /// outbox without waiting for each other; SQLite: the transaction's write lock already excludes every other writer).
+    /// </summary>
+    public abstract Task<List<Guid>> LockDueEmailsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
     /// <summary>
     /// The scope's tenant. Set each time a pooled context is handed to a scope (see
     /// <c>StorageServiceCollectionExtensions</c>), since a pooled context outlives the scope that used it last.
@@ -95,6 +112,7 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             tenant.Property(t => t.Name).HasColumnName("name").HasMaxLength(200);
             tenant.Property(t => t.ContactEmail).HasColumnName("contact_email").HasMaxLength(320);
             tenant.Property(t => t.CreatedAt).HasColumnName("created_at");
+            tenant.Property(t => t.MfaRequiredFor).HasColumnName("mfa_required_for").HasMaxLength(64).HasDefaultValue("");
             tenant.HasQueryFilter(TenantFilter, t => t.Id == CurrentTenantId);
         });
 
@@ -114,6 +132,8 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             user.Property(u => u.CredentialVersion).HasColumnName("credential_version");
             user.Property(u => u.CreatedAt).HasColumnName("created_at");
             user.Property(u => u.LastUsedAt).HasColumnName("last_used_at");
+            user.Property(u => u.Email).HasColumnName("email").HasMaxLength(Core.Email.EmailAddress.MaxLength);
+            user.Property(u => u.EmailVerified).HasColumnName("email_verified");
             user.HasIndex(u => u.Login).IsUnique();
             user.HasIndex(u => new { u.TenantId, u.Kind });
             user.HasOne<Tenant>().WithMany().HasForeignKey(u => u.TenantId).OnDelete(DeleteBehavior.Cascade);
@@ -136,6 +156,9 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             session.Property(s => s.CreatedIp).HasColumnName("created_ip").HasMaxLength(AppSession.MaxIpAddressLength);
             session.Property(s => s.LastUsedAt).HasColumnName("last_used_at");
             session.Property(s => s.ExpiresAt).HasColumnName("expires_at");
+            session.Property(s => s.Amr).HasColumnName("amr").HasMaxLength(32).HasDefaultValue(AuthenticationMethods.Password);
+            session.Property(s => s.AuthTime).HasColumnName("auth_time");
+            session.Property(s => s.EnrolmentOnly).HasColumnName("enrolment_only").HasDefaultValue(false);
             session.HasIndex(s => s.KeyId).IsUnique();
             session.HasIndex(s => new { s.UserId, s.AppId }).IsUnique();
             session.HasIndex(s => s.ExpiresAt);
@@ -178,6 +201,75 @@ internal abstract class LatchkeyDbContext(DbContextOptions options) : DbContext(
             throttle.Property(t => t.NextAttemptAt).HasColumnName("next_attempt_at");
             throttle.Property(t => t.LastAttemptAt).HasColumnName("last_attempt_at");
         });
+
+        // Note: the outbox is cross-tenant: only the background sender reads it, and a row holds nothing but an
+        // encrypted message.
+        modelBuilder.Entity<OutboxMessage>(message =>
+        {
+            message.ToTable("email_outbox");
+            message.HasKey(m => m.Id);
+            message.Property(m => m.Id).HasColumnName("id");
+            message.Property(m => m.Kind).HasColumnName("kind").HasMaxLength(OutboxMessage.MaxKindLength);
+            message.Property(m => m.Body).HasColumnName("body");
+            message.Property(m => m.State).HasColumnName("state");
+            message.Property(m => m.CreatedAt).HasColumnName("created_at");
+            message.Property(m => m.DueAt).HasColumnName("due_at");
+            message.Property(m => m.ExpiresAt).HasColumnName("expires_at");
+            message.Property(m => m.Attempts).HasColumnName("attempts");
+            message.Property(m => m.LastError).HasColumnName("last_error").HasMaxLength(OutboxMessage.MaxErrorLength);
+            message.HasIndex(m => new { m.State, m.DueAt });
+        });
+
+        // Note: found by the digest of the presented token (cross-tenant: the link's holder has no session); the row
+        // carries its user's tenant so that the flow can enter it.
+        modelBuilder.Entity<EmailToken>(token =>
+        {
+            token.ToTable("email_tokens");
+            token.HasKey(t => t.Id);
+            token.Property(t => t.Id).HasColumnName("id");
+            token.Property(t => t.Purpose).HasColumnName("purpose");
+            token.Property(t => t.UserId).HasColumnName("user_id");
+            token.Property(t => t.TenantId).HasColumnName("tenant_id");
+            token.Property(t => t.Digest).HasColumnName("digest").HasMaxLength(32);
+            token.Property(t => t.Email).HasColumnName("email").HasMaxLength(Core.Email.EmailAddress.MaxLength);
+            token.Property(t => t.CreatedAt).HasColumnName("created_at");
+            token.Property(t => t.ExpiresAt).HasColumnName("expires_at");
+            token.Property(t => t.Consumed).HasColumnName("consumed");
+            token.HasIndex(t => t.Digest).IsUnique();
+            token.HasIndex(t => new { t.UserId, t.Purpose, t.CreatedAt });
+            token.HasIndex(t => t.ExpiresAt);
+            token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Invitation>(invitation =>
+        {
+            invitation.ToTable("invitations");
+            invitation.HasKey(i => i.Id);
+            invitation.Property(i => i.Id).HasColumnName("id");
+            invitation.Property(i => i.TenantId).HasColumnName("tenant_id");
+            invitation.Property(i => i.Email).HasColumnName("email").HasMaxLength(Core.Email.EmailAddress.MaxLength);
+            invitation.Property(i => i.Role).HasColumnName("role");
+            invitation.Property(i => i.Digest).HasColumnName("digest").HasMaxLength(32);
+            invitation.Property(i => i.InvitedBy).HasColumnName("invited_by");
+            invitation.Property(i => i.CreatedAt).HasColumnName("created_at");
+            invitation.Property(i => i.ExpiresAt).HasColumnName("expires_at");
+            invitation.Property(i => i.EndedAt).HasColumnName("ended_at");
+            invitation.Property(i => i.AcceptedUserId).HasColumnName("accepted_user_id");
+            invitation.HasIndex(i => i.Digest).IsUnique();
+            invitation.HasIndex(i => new { i.TenantId, i.CreatedAt });
+            invitation.HasOne<Tenant>().WithMany().HasForeignKey(i => i.TenantId).OnDelete(DeleteBehavior.Cascade);
+            invitation.HasQueryFilter(TenantFilter, i => i.TenantId == CurrentTenantId);
+        });
+
+        modelBuilder.Entity<DataProtectionKey>(key =>
+        {
+            key.ToTable("data_protection_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Id).HasColumnName("id");
+            key.Property(k => k.FriendlyName).HasColumnName("friendly_name");
+            key.Property(k => k.Xml).HasColumnName("xml");
+        });
+        ConfigureSecondFactors(modelBuilder);
 
         // Note: one-off data tasks that a schema migration schedules and code completes (see DatabaseMigrator),
         // because what they do, such as Unicode case folding, cannot be written in every provider's SQL.

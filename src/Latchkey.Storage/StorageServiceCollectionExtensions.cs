@@ -38,7 +38,12 @@ internal static class StorageServiceCollectionExtensions
         services.AddScoped<ISessionStore, EfSessionStore>();
         services.AddScoped<ILoginThrottleStore, EfLoginThrottleStore>();
         services.AddScoped<IAuditStore, EfAuditStore>();
+        services.AddScoped<ISecondFactorStore, EfSecondFactorStore>();
         services.AddScoped<IUnitOfWork, EfUnitOfWork>();
+        services.AddScoped<IEmailOutboxStore, EfEmailOutboxStore>();
+        services.AddScoped<IEmailTokenStore, EfEmailTokenStore>();
+        services.AddScoped<IInvitationStore, EfInvitationStore>();
+        services.AddLatchkeyEmailProtection();
         return services;
     }
 

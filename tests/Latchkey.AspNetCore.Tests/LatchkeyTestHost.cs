@@ -142,6 +142,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         app.MapLatchkeyApi();
         app.MapGet("/integrator/x", () => "x").RequireScope("x");
         app.MapGet("/integrator/y", () => "y").RequireAuthorization(policy => policy.RequireScope("y"));
+        app.MapGet("/integrator/step-up", () => "fresh").RequireRecentAuthentication();
         app.MapPost("/integrator/form", async (HttpRequest request) => (await request.ReadFormAsync()).Count.ToString());
         try
         {
@@ -177,7 +178,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         var text = new StringBuilder();
-        foreach (var table in new[] { "tenants", "users", "api_user_key", "login_throttle", "audit_log" })
+        foreach (var table in new[] { "tenants", "users", "api_user_key", "login_throttle", "audit_log", "email_outbox", "email_tokens", "data_protection_keys", "user_totp", "recovery_codes", "mfa_challenges" })
         {
             await using var command = new NpgsqlCommand($"SELECT t::text FROM {table} t", connection);
             await using var reader = await command.ExecuteReaderAsync();
@@ -188,6 +189,36 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         }
 
         return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    /// <summary>
+    /// Waits (polling, not sleeping a fixed time) until the password-reset queue is drained and the outbox holds no
+    /// message due by the host's clock: everything queued so far has been delivered or is waiting for a retry.
+    /// </summary>
+    public async Task WaitForMailIdleAsync()
+    {
+        var requests = App.Services.GetRequiredService<Latchkey.Core.Email.PasswordResetRequests>();
+        var sender = App.Services.GetRequiredService<Latchkey.Core.Email.EmailSenderSignal>();
+        for (var i = 0; i < 3000; i++)
+        {
+            if (requests.Pending == 0 && sender.RoundsUnderWay == 0 && await CountOutboxAsync(dueOnly: true) == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(10);
+        }
+
+        throw new TimeoutException("the outbox never drained");
+    }
+
+    /// <summary>Messages in the outbox still to be sent (all, or only those due now by the host's clock).</summary>
+    public async Task<int> CountOutboxAsync(bool dueOnly = false)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LatchkeyDbContext>();
+        var now = Time.GetUtcNow();
+        return await db.EmailOutbox.CountAsync(m => m.State == Latchkey.Core.Model.OutboxState.Pending && (!dueOnly || m.DueAt <= now));
     }
 
     /// <summary>Runs <paramref name="sql"/> on the host's database, past every store (to break it on purpose).</summary>

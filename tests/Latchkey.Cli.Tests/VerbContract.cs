@@ -291,7 +291,7 @@ public abstract class VerbContract
         [
             [], ["migrate"], ["tenant"], ["tenant", "create"], ["tenant", "list"], ["tenant", "show"], ["user"], ["user", "create"],
             ["user", "list"], ["user", "disable"], ["user", "enable"], ["user", "unlock"], ["user", "delete"], ["user", "set-role"],
-            ["user", "reset-password"], ["machine-user", "create"], ["machine-user", "list"], ["machine-user", "rotate"],
+            ["user", "reset-password"], ["user", "reset-mfa"], ["machine-user", "create"], ["machine-user", "list"], ["machine-user", "rotate"],
             ["machine-user", "delete"], ["sessions", "list"], ["sessions", "revoke"], ["purge-expired"], ["audit"], ["import"],
         ];
 

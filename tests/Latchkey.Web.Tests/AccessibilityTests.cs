@@ -17,7 +17,7 @@ public sealed class AccessibilityTests(Browsers browsers)
         await using var device = await browsers.NewDeviceAsync(width: width, height: 900);
         var page = await device.NewPageAsync();
         var failures = new List<string>();
-        foreach (var path in new[] { "/login", "/signup", "/example/" })
+        foreach (var path in new[] { "/login", "/signup", "/example/", "/forgot-password", "/reset-password", "/verify-email", "/accept-invitation" })
         {
             await ScanAsync(page, path, failures);
         }
@@ -28,7 +28,12 @@ public sealed class AccessibilityTests(Browsers browsers)
         await page.GetByRole(AriaRole.Button, new() { Name = "Create and show token" }).ClickAsync();
         await Assertions.Expect(page.Locator("#token-panel")).ToBeVisibleAsync();
         await ScanAsync(page, null, failures);
-        foreach (var path in new[] { "/devices", "/password", "/users", "/tenant", "/audit", "/forbidden" })
+        await page.GotoAsync("/account");
+        await page.Locator("#totp-password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set up an authenticator app" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#totp-qr svg")).ToBeVisibleAsync();
+        await ScanAsync(page, null, failures);
+        foreach (var path in new[] { "/devices", "/account", "/password", "/users", "/tenant", "/audit", "/forbidden" })
         {
             await ScanAsync(page, path, failures);
         }

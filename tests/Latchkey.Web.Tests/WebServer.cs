@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -24,10 +25,23 @@ public sealed class WebServer : WebApplicationFactory<Program>
         BaseUrl = addresses.Addresses.Single().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
     }
 
+    /// <summary>Where the server drops every e-mail message as an <c>.eml</c> file (no SMTP host is configured).</summary>
+    public string MailDirectory => Path.Combine(_directory, "mail");
+
+    /// <summary>The base of every link in a message; <see cref="Follow"/> turns such a link into one to this server.</summary>
+    public const string PublicBaseUrl = "https://latchkey.test";
+
+    /// <summary>The server's clock: the real time, moved forward by <see cref="ShiftedClock.Offset"/> when a test says so.</summary>
+    public ShiftedClock Clock { get; } = new();
+
     /// <summary>For example <c>http://127.0.0.1:40123</c>.</summary>
     public string BaseUrl { get; }
 
     public Uri Url(string path) => new(BaseUrl + path);
+
+    /// <summary>A link from a message (on <see cref="PublicBaseUrl"/>) as a path with its fragment, to open here.</summary>
+    public static string Follow(string link) =>
+        link.StartsWith(PublicBaseUrl, StringComparison.Ordinal) ? link[PublicBaseUrl.Length..] : throw new ArgumentException($"Not a link of this server: {link}");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -35,6 +49,10 @@ public sealed class WebServer : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Latchkey", $"Data Source={Path.Combine(_directory, "latchkey.db")}");
         builder.UseSetting("Latchkey:Passwords:Argon2Iterations", "1");
         builder.UseSetting("Latchkey:Passwords:Argon2MemoryKiB", "8");
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.UseSetting("Latchkey:PublicBaseUrl", PublicBaseUrl);
+        builder.UseSetting("Latchkey:Email:PickupDirectory", MailDirectory);
+        builder.UseSetting("Latchkey:Email:NewDeviceNotice", "false");
         // Note: every browser in the tests comes from 127.0.0.1; the per-address limits are tested elsewhere.
         builder.UseSetting("Latchkey:Network:CredentialRequestsPerMinute", "100000");
         builder.UseSetting("Latchkey:Network:FailureBurst", "100000");
@@ -46,4 +64,12 @@ public sealed class WebServer : WebApplicationFactory<Program>
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
     }
+}
+
+/// <summary>The real clock, or later by <see cref="Offset"/>: lets a test make a session's sign-in old without waiting.</summary>
+public sealed class ShiftedClock : TimeProvider
+{
+    public TimeSpan Offset { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
 }

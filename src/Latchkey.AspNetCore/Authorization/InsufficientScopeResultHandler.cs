@@ -2,20 +2,39 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Latchkey.Core;
+using Microsoft.Extensions.Options;
 
 namespace Latchkey.AspNetCore.Authorization;
 
 /// <summary>
 /// Answers an authenticated caller that lacks a required scope with RFC 6750 §3.1's <c>insufficient_scope</c>
-/// challenge and problem+json; every other outcome is the default handler's (which asks the scheme to challenge or
+/// challenge and problem+json, and one that lacks only a recent authentication with RFC 9470's
+/// <c>insufficient_user_authentication</c> (<see cref="StepUpRequirement"/>); every other outcome is the default handler's (which asks the scheme to challenge or
 /// forbid).
 /// </summary>
-internal sealed class InsufficientScopeResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+internal sealed class InsufficientScopeResultHandler(IProblemDetailsService problems, IOptionsMonitor<LatchkeyStepUpOptions> stepUp)
+    : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        // Note: RFC 9470's challenge only when a recent authentication is all that is missing: a caller who may not
+        // do this at all gets its 403, not an invitation to re-authenticate.
+        if (authorizeResult.Forbidden && authorizeResult.AuthorizationFailure is { FailedRequirements: var failed }
+            && failed.Any() && failed.All(r => r is StepUpRequirement))
+        {
+            await StepUpChallenge.WriteAsync(context, problems, stepUp.CurrentValue.MaxAge);
+            return;
+        }
+
+        if (authorizeResult.Succeeded && MfaEnrolmentGate.Blocks(context))
+        {
+            await MfaEnrolmentGate.WriteAsync(context, problems);
+            return;
+        }
+
         var missing = authorizeResult.Forbidden
             ? authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ScopeRequirement>().Select(r => r.Scope).Distinct().ToList()
             : null;

@@ -31,6 +31,18 @@ public static class LatchkeyAuthorizationExtensions
         return builder.RequireAuthorization(policy => policy.RequireScope(scope));
     }
 
+    /// <summary>
+    /// Step-up: requires that a person authenticated in this session within <c>Latchkey:StepUp:MaxAge</c> (10 minutes
+    /// by default); otherwise <c>401</c> with <c>WWW-Authenticate: Bearer error="insufficient_user_authentication",
+    /// max_age=600</c> (RFC 9470) and a problem body. Machine tokens are not asked (they have no interactive
+    /// authentication to repeat). Re-authenticate with <c>POST /v1/sessions/current/reauthenticate</c>.
+    /// </summary>
+    public static TBuilder RequireRecentAuthentication<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.RequireAuthorization(policy => policy.RequireAuthenticatedUser().AddRequirements(StepUpRequirement.Instance));
+    }
+
     // Note: RFC 6749 §3.3 scope-token: printable ASCII without space, '"' and '\'. The scope is echoed in the
     // WWW-Authenticate header, so anything else could break (or inject into) that header.
     private static void Validate(string scope)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Latchkey.AspNetCore.Authentication;
+using Latchkey.AspNetCore.Authorization;
 using Latchkey.AspNetCore.Hosting;
+using Latchkey.Core.Stores;
 using Latchkey.Contracts;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
@@ -27,17 +29,20 @@ internal static class AccountEndpoints
             .WithDescription("useCookies=true: the key goes into the HttpOnly session cookie only and the body carries none "
                 + "(the first-party web UI); useCookies=false: the body only, no cookie (a script that keeps the key); "
                 + "absent: both.");
-        v1.MapGet("/me", Me).RequireAuthorization().WithName("Me")
+        v1.MapPost("/login/mfa", LoginMfaAsync).AllowAnonymous().RequireCredentialLimits()
+            .AddEndpointFilter(RefuseCrossOrigin).WithName("LoginMfa")
+            .WithSummary("The second step of a login: the mfaToken and a code (or a recovery code) open the session");
+        v1.MapGet("/me", MeAsync).RequireAuthorization().WithMetadata(AllowedDuringMfaEnrolment.Instance).WithName("Me")
             .WithSummary("The caller");
         v1.MapPut("/me/password", ChangePasswordAsync).RequireAuthorization(LatchkeyDefaults.HumanPolicy)
-            .RequireCredentialLimits()
+            .RequireCredentialLimits().RequireRecentAuthentication()
             .WithName("ChangePassword").WithSummary("Change the password; ends every other session");
     }
 
     private static async Task<Results<Created<SignupResponse>, ValidationProblem, ProblemHttpResult>> SignupAsync(
         SignupRequest request, AccountService accounts, HttpContext context, CancellationToken cancellationToken)
     {
-        var result = await accounts.SignupAsync(request.Tenant, request.Login, request.Password, cancellationToken);
+        var result = await accounts.SignupAsync(request.Tenant, request.Login, request.Password, cancellationToken, request.Email);
         if (result.Outcome == SignupOutcome.LoginTaken)
         {
             CredentialRateLimiting.ChargeFailure(context);
@@ -63,7 +68,7 @@ internal static class AccountEndpoints
                 "Sign-up and login are accepted only from this site's own pages.")
             : await next(invocation);
 
-    private static async Task<Results<Created<LoginResponse>, Created<CookieLoginResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
+    private static async Task<Results<Created<LoginResponse>, Created<CookieLoginResponse>, Ok<MfaRequiredResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
         LoginRequest request, bool? useCookies, AccountService accounts, HttpContext context, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
@@ -99,8 +104,44 @@ internal static class AccountEndpoints
                 return Problems.Status(StatusCodes.Status401Unauthorized, "Login failed", "The login or password is wrong.");
             case LoginOutcome.Throttled:
                 return Problems.TooManyFailures(context.Response, result.RetryAfter);
+            case LoginOutcome.MfaRequired:
+                // Note: no session and no cookie: the mfaToken only lets the second step be tried.
+                Problems.NoStore(context.Response);
+                return TypedResults.Ok(new MfaRequiredResponse(true, result.MfaToken!, MfaLoginService.Methods, result.MfaExpiresAt!.Value));
         }
 
+        var (body, cookie) = Issue(result, useCookies, context);
+        return cookie is not null ? cookie : body!;
+    }
+
+    /// <summary>
+    /// The second step of a login. Every failure (unknown, used, expired or dead token, another app id, a wrong code)
+    /// is one 401; a wrong code counts against the token (five kill it) and against the login's throttle.
+    /// </summary>
+    private static async Task<Results<Created<LoginResponse>, Created<CookieLoginResponse>, ValidationProblem, ProblemHttpResult>> LoginMfaAsync(
+        MfaLoginRequest request, bool? useCookies, MfaLoginService mfaLogins, HttpContext context, CancellationToken cancellationToken)
+    {
+        var result = await mfaLogins.CompleteAsync(request.MfaToken, request.AppId, request.Code, request.RecoveryCode, cancellationToken);
+        switch (result.Outcome)
+        {
+            case LoginOutcome.Invalid:
+                return Problems.Invalid(result.Error!);
+            case LoginOutcome.Throttled:
+                return Problems.TooManyFailures(context.Response, result.RetryAfter);
+            case LoginOutcome.Refused or LoginOutcome.MfaRequired:
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return Problems.Status(StatusCodes.Status401Unauthorized, "Second factor failed",
+                    "The code is wrong, or the mfaToken is unknown, used, expired or for another app; a dead token needs a new login.");
+        }
+
+        var (body, cookie) = Issue(result, useCookies, context);
+        return cookie is not null ? cookie : body!;
+    }
+
+    /// <summary>The session a login opened: its key in the body, the HttpOnly cookie, or both (see <c>useCookies</c>).</summary>
+    private static (Created<LoginResponse>? Body, Created<CookieLoginResponse>? Cookie) Issue(
+        LoginResult result, bool? useCookies, HttpContext context)
+    {
         var session = result.Session!;
         Problems.NoStore(context.Response);
         if (useCookies != false)
@@ -111,18 +152,38 @@ internal static class AccountEndpoints
         if (useCookies == true)
         {
             // Note: the key lives in the HttpOnly cookie only: no script on the page, injected or not, ever reads it.
-            return TypedResults.Created($"/v1/sessions/{session.Id}", new CookieLoginResponse(session.Id, session.AppId, session.ExpiresAt));
+            return (null, TypedResults.Created($"/v1/sessions/{session.Id}", new CookieLoginResponse(session.Id, session.AppId, session.ExpiresAt)));
         }
 
-        return TypedResults.Created($"/v1/sessions/{session.Id}",
-            new LoginResponse(session.Id, result.ApiKey!, session.AppId, session.ExpiresAt));
+        return (TypedResults.Created($"/v1/sessions/{session.Id}",
+            new LoginResponse(session.Id, result.ApiKey!, session.AppId, session.ExpiresAt)), null);
     }
 
-    private static Ok<MeResponse> Me(HttpContext context)
+    private static async Task<Ok<MeResponse>> MeAsync(HttpContext context, Core.Stores.IUserStore users, CancellationToken cancellationToken)
     {
         var caller = CallerPrincipal.ToCaller(context);
-        return TypedResults.Ok(new MeResponse(caller.UserId, caller.TenantId, caller.Login,
-            CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId));
+
+        // Note: the address is not part of the cached caller (the request path never needs it): read for /me only.
+        var user = caller.Kind == UserKind.Human ? await users.FindAsync(caller.TenantId, caller.UserId, cancellationToken) : null;
+        var me = new MeResponse(caller.UserId, caller.TenantId, caller.Login,
+            CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId,
+            user?.Email, user?.EmailVerified ?? false);
+        if (caller.SessionId is { } sessionId && caller.Operator is null)
+        {
+            // Note: read from storage, not the cached caller: a re-authentication shows at once.
+            var factors = context.RequestServices.GetRequiredService<ISecondFactorStore>();
+            if (await factors.FindSessionAuthenticationAsync(sessionId, cancellationToken) is { } found)
+            {
+                me = me with
+                {
+                    Amr = AuthenticationMethods.Parse(found.Amr),
+                    AuthTime = found.AuthTime,
+                    MfaEnabled = await factors.FindTotpAsync(caller.UserId, cancellationToken) is not null,
+                };
+            }
+        }
+
+        return TypedResults.Ok(me);
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(

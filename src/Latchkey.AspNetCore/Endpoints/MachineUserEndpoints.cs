@@ -1,4 +1,5 @@
 using Latchkey.AspNetCore.Authentication;
+using Latchkey.AspNetCore.Authorization;
 using Latchkey.Contracts;
 using Latchkey.Core.Services;
 using Latchkey.Core.Stores;
@@ -15,10 +16,10 @@ internal static class MachineUserEndpoints
     public static void Map(RouteGroupBuilder v1)
     {
         var machines = v1.MapGroup("/machine-users").RequireAuthorization(LatchkeyDefaults.TenantAdminPolicy).WithTags("Machine users");
-        machines.MapPost("", CreateAsync).WithName("CreateMachineUser").WithSummary("Create a machine user; its token is shown once");
+        machines.MapPost("", CreateAsync).RequireRecentAuthentication().WithName("CreateMachineUser").WithSummary("Create a machine user; its token is shown once");
         machines.MapGet("", ListAsync).WithName("ListMachineUsers")
             .WithSummary("The tenant's machine users, newest first, paged by ?limit= and ?before= (Link rel=next)");
-        machines.MapPost("/{id:guid}/token", RotateAsync).WithName("RotateMachineToken").WithSummary("Issue a new token; the old one stops working");
+        machines.MapPost("/{id:guid}/token", RotateAsync).RequireRecentAuthentication().WithName("RotateMachineToken").WithSummary("Issue a new token; the old one stops working");
         machines.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteMachineUser").WithSummary("Delete a machine user; its token stops working");
     }
 

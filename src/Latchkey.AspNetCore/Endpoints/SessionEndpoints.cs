@@ -1,4 +1,5 @@
 using Latchkey.AspNetCore.Authentication;
+using Latchkey.AspNetCore.Authorization;
 using Latchkey.Contracts;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
@@ -18,7 +19,7 @@ internal static class SessionEndpoints
         var sessions = v1.MapGroup("/sessions").RequireAuthorization(LatchkeyDefaults.HumanPolicy).WithTags("Sessions");
         sessions.MapGet("", ListAsync).WithName("ListSessions")
             .WithSummary("The caller's live sessions, newest first, paged by ?limit= and ?before= (Link rel=next); never a key");
-        sessions.MapDelete("/current", RevokeCurrentAsync).WithName("RevokeCurrentSession").WithSummary("Log out this app instance");
+        sessions.MapDelete("/current", RevokeCurrentAsync).WithMetadata(AllowedDuringMfaEnrolment.Instance).WithName("RevokeCurrentSession").WithSummary("Log out this app instance");
         sessions.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeSession").WithSummary("End one of the caller's sessions");
         sessions.MapDelete("", RevokeAllAsync).WithName("RevokeAllSessions").WithSummary("Log out everywhere, this session included");
     }
@@ -38,7 +39,8 @@ internal static class SessionEndpoints
     }
 
     public static SessionResponse ToResponse(AppSession s, AuthenticatedCaller caller) =>
-        new(s.Id, s.AppId, s.AppName, s.CreatedAt, s.CreatedIp, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId);
+        new(s.Id, s.AppId, s.AppName, s.CreatedAt, s.CreatedIp, s.LastUsedAt, s.ExpiresAt, s.Id == caller.SessionId,
+            AuthenticationMethods.Parse(s.Amr), s.AuthTime);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
         Guid id, SessionService sessions, HttpContext context, CancellationToken cancellationToken)

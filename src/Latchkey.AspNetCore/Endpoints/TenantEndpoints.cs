@@ -1,4 +1,5 @@
 using Latchkey.AspNetCore.Authentication;
+using Latchkey.AspNetCore.Authorization;
 using Latchkey.Contracts;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
@@ -16,7 +17,8 @@ internal static class TenantEndpoints
     {
         var tenant = v1.MapGroup("/tenant").RequireAuthorization(LatchkeyDefaults.TenantAdminPolicy).WithTags("Tenant");
         tenant.MapGet("", GetAsync).WithName("GetTenant").WithSummary("The tenant's own data");
-        tenant.MapPatch("", UpdateAsync).WithName("UpdateTenant").WithSummary("Change the tenant's name or contact e-mail");
+        tenant.MapPatch("", UpdateAsync).RequireRecentAuthentication().WithName("UpdateTenant")
+            .WithSummary("Change the tenant's name, contact e-mail or MFA policy (mfaRequiredFor: owners only)");
     }
 
     private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetAsync(
@@ -29,7 +31,22 @@ internal static class TenantEndpoints
     private static async Task<Results<Ok<TenantResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         TenantUpdateRequest request, TenantService tenants, HttpContext context, CancellationToken cancellationToken)
     {
-        var (tenant, error) = await tenants.UpdateAsync(CallerPrincipal.ToCaller(context), request.Name, request.ContactEmail, cancellationToken);
+        var caller = CallerPrincipal.ToCaller(context);
+        if (request.MfaRequiredFor is not null)
+        {
+            var policy = await tenants.SetMfaPolicyAsync(caller, request.MfaRequiredFor, cancellationToken);
+            if (policy.Error is not null)
+            {
+                return Problems.Invalid(policy.Error);
+            }
+
+            if (policy.Forbidden)
+            {
+                return Problems.Status(StatusCodes.Status403Forbidden, "Forbidden", "Only an owner may change the tenant's MFA policy.");
+            }
+        }
+
+        var (tenant, error) = await tenants.UpdateAsync(caller, request.Name, request.ContactEmail, cancellationToken);
         if (error is not null)
         {
             return Problems.Invalid(error);
@@ -38,7 +55,8 @@ internal static class TenantEndpoints
         return tenant is null ? NotFound() : TypedResults.Ok(ToResponse(tenant));
     }
 
-    private static TenantResponse ToResponse(Tenant tenant) => new(tenant.Id, tenant.Name, tenant.ContactEmail, tenant.CreatedAt);
+    private static TenantResponse ToResponse(Tenant tenant) =>
+        new(tenant.Id, tenant.Name, tenant.ContactEmail, tenant.CreatedAt, MfaPolicy.Roles(tenant.MfaRequiredFor));
 
     private static ProblemHttpResult NotFound() => Problems.Status(StatusCodes.Status404NotFound, "Tenant not found");
 }

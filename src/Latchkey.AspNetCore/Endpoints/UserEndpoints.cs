@@ -1,4 +1,5 @@
 using Latchkey.AspNetCore.Authentication;
+using Latchkey.AspNetCore.Authorization;
 using Latchkey.AspNetCore.Hosting;
 using Latchkey.Contracts;
 using Latchkey.Core.Model;
@@ -21,9 +22,9 @@ internal static class UserEndpoints
             .WithSummary("The tenant's human users, newest first, paged by ?limit= and ?before= (Link rel=next)");
         // Note: rate-limited like sign-up: its 409 tells whether a login exists anywhere in the service.
         users.MapPost("", CreateAsync).RequireCredentialLimits().WithName("CreateUser").WithSummary("Create a human user with one role");
-        users.MapPatch("/{id:guid}", UpdateAsync).WithName("UpdateUser")
+        users.MapPatch("/{id:guid}", UpdateAsync).RequireRecentAuthentication().WithName("UpdateUser")
             .WithSummary("Change a user's role, or disable or enable it; disabling ends all its sessions");
-        users.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteUser").WithSummary("Delete a user; all its sessions end");
+        users.MapDelete("/{id:guid}", DeleteAsync).RequireRecentAuthentication().WithName("DeleteUser").WithSummary("Delete a user; all its sessions end");
         users.MapGet("/{id:guid}/sessions", ListSessionsAsync).WithName("ListUserSessions")
             .WithSummary("A user's live sessions, newest first, paged by ?limit= and ?before= (Link rel=next); never a key");
         users.MapDelete("/{id:guid}/sessions", RevokeSessionsAsync).WithName("RevokeUserSessions").WithSummary("End all of a user's sessions");

@@ -17,6 +17,15 @@ internal static class HealthResponse
             return;
         }
 
+        if (report.Status == HealthStatus.Degraded)
+        {
+            // Note: 200: the service answers and signs people in; what is missing (e-mail) is named.
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync("Degraded: " + string.Join(" ", report.Entries.Values
+                .Where(e => e.Status == HealthStatus.Degraded).Select(e => e.Description)));
+            return;
+        }
+
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,

@@ -23,6 +23,7 @@ internal static class UserCommands
         user.Subcommands.Add(Delete(console));
         user.Subcommands.Add(SetRole(console));
         user.Subcommands.Add(ResetPassword(console));
+        user.Subcommands.Add(ResetMfa(console));
         return user;
     }
 
@@ -158,6 +159,28 @@ internal static class UserCommands
             Check(result, cli.Get(user));
             await cli.Services.SettleAsync();
             cli.Output.Message($"{target.Login} has a new password; its sessions are ended.", Describe(target));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command ResetMfa(CliConsole console)
+    {
+        var user = UserArgument();
+        var tenant = TenantOfUser();
+        var command = new Command("reset-mfa",
+            "Remove every second factor of a user (authenticator app, recovery codes), e.g. a sole owner who lost them.") { user, tenant };
+        CliApp.Handle(command, console, async (cli, cancellationToken) =>
+        {
+            var target = await cli.Services.ResolveHumanAsync(cli.Get(user), cli.Get(tenant), cancellationToken);
+            var result = await cli.Services.InTenantAsync(target.TenantId, (sp, caller) => sp.GetRequiredService<SecondFactorService>()
+                .ResetAsync(caller, target.Id, cancellationToken));
+            if (result.Outcome != MfaOutcome.Done)
+            {
+                throw new CliException(ExitCodes.NotFound, $"No user {cli.Get(user)}.");
+            }
+
+            cli.Output.Message($"{target.Login} has no second factor now; the next login asks for the password only.", Describe(target));
             return ExitCodes.Ok;
         });
         return command;

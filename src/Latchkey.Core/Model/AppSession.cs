@@ -36,4 +36,16 @@ internal sealed class AppSession
 
     /// <summary>The absolute expiry; the idle timeout may end the session sooner.</summary>
     public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>How the person last authenticated in this session: <see cref="AuthenticationMethods"/>, space-separated.</summary>
+    public string Amr { get; set; } = AuthenticationMethods.Password;
+
+    /// <summary>When the person last authenticated in this session (login or re-authentication): what step-up checks.</summary>
+    public DateTimeOffset AuthTime { get; set; }
+
+    /// <summary>
+    /// Opened under the tenant's policy for a person who has no second factor yet: it may only enrol one. Cleared on
+    /// every session of the person when they confirm a factor.
+    /// </summary>
+    public bool EnrolmentOnly { get; set; }
 }

@@ -70,5 +70,20 @@ internal static class AuditEvents
     public const string TenantUpdated = "tenant.updated";
     public const string TenantCreated = "tenant.created";
     public const string PasswordReset = "password.reset";
+    public const string PasswordResetRequested = "password.reset_requested";
+    public const string EmailChangeRequested = "email.change_requested";
+    public const string EmailVerified = "email.verified";
+    public const string InvitationCreated = "invitation.created";
+    public const string InvitationRevoked = "invitation.revoked";
+    public const string InvitationAccepted = "invitation.accepted";
     public const string UserImported = "user.imported";
+    public const string MfaTotpEnrolled = "mfa.totp_enrolled";
+    public const string MfaTotpRemoved = "mfa.totp_removed";
+    public const string MfaRecoveryCodesReplaced = "mfa.recovery_codes_replaced";
+    public const string MfaRecoveryCodeUsed = "mfa.recovery_code_used";
+    public const string MfaReset = "mfa.reset";
+    public const string MfaFailed = "mfa.failed";
+    public const string Reauthenticated = "session.reauthenticated";
+    public const string ReauthenticationFailed = "session.reauthentication_failed";
+    public const string MfaPolicyChanged = "tenant.mfa_policy_changed";
 }

@@ -36,6 +36,15 @@ internal sealed class User
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? LastUsedAt { get; set; }
+
+    /// <summary>
+    /// A person's e-mail address for notices and password reset, apart from the login (null: none). The domain is
+    /// lower-cased (<see cref="Email.EmailAddress"/>).
+    /// </summary>
+    public string? Email { get; set; }
+
+    /// <summary>Whether the owner of <see cref="Email"/> opened its verification link; only a verified address is mailed.</summary>
+    public bool EmailVerified { get; set; }
 }
 
 internal enum UserKind

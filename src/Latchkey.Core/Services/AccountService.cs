@@ -16,17 +16,38 @@ internal sealed class AccountService(
     IUnitOfWork work,
     AuditLog audit,
     LatchkeyMetrics metrics,
-    IOptions<LatchkeyRegistrationOptions> registration)
+    IOptions<LatchkeyRegistrationOptions> registration,
+    Email.EmailAddressService emails,
+    Email.EmailOutbox outbox,
+    Email.SecurityNotices notices,
+    Email.AccountLockChecks lockChecks,
+    IRequestOrigin origin,
+    MfaLoginService mfaLogins)
 {
-    public async Task<SignupResult> SignupAsync(string? tenantName, string? login, string? password, CancellationToken cancellationToken)
+    public async Task<SignupResult> SignupAsync(
+        string? tenantName, string? login, string? password, CancellationToken cancellationToken, string? email = null)
     {
         if (!registration.Value.Enabled)
         {
             return new(SignupOutcome.RegistrationClosed);
         }
 
-        return await tenants.CreateWithOwnerAsync(tenantName, login, password,
-            (tenant, owner) => audit.Create(AuditEvents.Signup, tenant.Id, owner.Id, owner.Id), cancellationToken);
+        // Note: an address given is checked like any; a login that happens to be one is taken as the address.
+        var address = email is null ? Email.EmailAddress.Normalize(login?.Trim()) : Email.EmailAddress.Normalize(email);
+        if (email is not null && address is null)
+        {
+            return new(SignupOutcome.Invalid, Error: new("email", $"One e-mail address of at most {Email.EmailAddress.MaxLength} characters, without a display name."));
+        }
+
+        var result = await tenants.CreateWithOwnerAsync(tenantName, login, password,
+            (tenant, owner) => audit.Create(AuditEvents.Signup, tenant.Id, owner.Id, owner.Id), cancellationToken,
+            address, (tenant, owner, ct) => emails.SendVerificationAsync(owner, address!, tenant.Name, ct));
+        if (address is not null && result.Outcome == SignupOutcome.Created)
+        {
+            outbox.Wake();
+        }
+
+        return result;
     }
 
     public async Task<LoginResult> LoginAsync(string? login, string? password, string? appId, string? appName, CancellationToken cancellationToken)
@@ -49,6 +70,7 @@ internal sealed class AccountService(
         LoginOutcome.Succeeded => LatchkeyMetrics.LoginOutcomes.Success,
         LoginOutcome.Invalid => LatchkeyMetrics.LoginOutcomes.Invalid,
         LoginOutcome.Throttled => LatchkeyMetrics.LoginOutcomes.Throttled,
+        LoginOutcome.MfaRequired => LatchkeyMetrics.LoginOutcomes.Success,
         _ when result.Refusal == LoginRefusal.Locked => LatchkeyMetrics.LoginOutcomes.Locked,
         _ => LatchkeyMetrics.LoginOutcomes.Refused,
     };
@@ -133,6 +155,11 @@ internal sealed class AccountService(
         {
             var refusal = verification == PasswordVerification.Failed ? LoginRefusal.WrongPassword : LoginRefusal.Disabled;
             RecordFailure(user, refusal == LoginRefusal.WrongPassword ? "wrong_password" : "disabled", appId);
+            if (refusal == LoginRefusal.WrongPassword && notices.WantsLockCheck(user))
+            {
+                lockChecks.Enqueue(user.Id);
+            }
+
             return new(LoginOutcome.Refused, Refusal: refusal, UserId: user.Id);
         }
 
@@ -143,16 +170,25 @@ internal sealed class AccountService(
             await users.UpdateVerifierAsync(user.Id, user.SecretVerifier, await passwords.HashAsync(presented, cancellationToken), cancellationToken);
         }
 
+        // Note: only a right password gets this far, so whether a person has a second factor shows nowhere before it.
+        var (challenge, enrolmentOnly) = await mfaLogins.BeginIfRequiredAsync(user, appId, cleanAppName, cancellationToken);
+        if (challenge is not null)
+        {
+            return challenge;
+        }
+
         // Note: the session carries the credential version read with the verifier: if a password change commits
         // between the two, the session is dead on arrival rather than outliving the change.
         await using var transaction = await work.BeginAsync(cancellationToken);
-        var (session, apiKey) = await sessions.OpenAsync(user, appId, cleanAppName, cancellationToken);
+        await notices.NewDeviceAsync(user, appId, cleanAppName, origin.IpAddress, cancellationToken);
+        var (session, apiKey) = await sessions.OpenAsync(user, appId, cleanAppName, AuthenticationMethods.Password, enrolmentOnly, cancellationToken);
         await audit.RecordAsync(
         [
             audit.Create(AuditEvents.LoginSucceeded, user.TenantId, user.Id, user.Id, null, appId),
             audit.Create(AuditEvents.SessionCreated, user.TenantId, user.Id, user.Id, $"session {session.Id}", appId),
         ], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        notices.Wake();
         return new(LoginOutcome.Succeeded, session, apiKey, UserId: user.Id);
 
         static LoginResult Invalid(string field, string message) => new(LoginOutcome.Invalid, Error: new(field, message));
@@ -218,8 +254,10 @@ internal sealed class AccountService(
 
         await using var transaction = await work.BeginAsync(cancellationToken);
         await users.ChangeSecretAsync(user.Id, verifier!, caller.SessionId, cancellationToken);
+        await notices.PasswordChangedAsync(user, tenant?.Name, Email.SecurityNotices.How.ByThem, cancellationToken);
         await audit.RecordAsync(caller, AuditEvents.PasswordChanged, user.Id, "other sessions ended", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        notices.Wake();
         return new(PasswordChangeOutcome.Changed);
     }
 }

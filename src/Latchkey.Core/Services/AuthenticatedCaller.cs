@@ -5,6 +5,7 @@ namespace Latchkey.Core.Services;
 /// <summary>
 /// Who a request comes from, as established by <see cref="CredentialValidator"/>; or, with <see cref="Operator"/>
 /// set, an operator acting on the database directly (the <c>latchkey</c> command-line tool).
+/// <paramref name="EnrolmentOnly"/>: the session may only enrol a second factor (the tenant's MFA policy).
 /// </summary>
 internal sealed record AuthenticatedCaller(
     Guid UserId,
@@ -15,7 +16,8 @@ internal sealed record AuthenticatedCaller(
     string Scopes,
     Guid? SessionId,
     string? AppId,
-    string? Operator = null)
+    string? Operator = null,
+    bool EnrolmentOnly = false)
 {
     // Note: the ids as text are made once per caller, not per request: a cached caller serves many requests. They
     // follow from the ids, so they change nothing about the record's equality.

@@ -19,6 +19,10 @@ internal sealed class ExpiryPurge(IServiceScopeFactory scopes, TimeProvider time
             .DeleteExpiredAsync(time.GetUtcNow(), settings.IdleTimeout, settings.CleanupBatchSize, cancellationToken));
         var throttles = await InBatchesAsync(sp => sp.GetRequiredService<LoginThrottle>()
             .ForgetStaleAsync(settings.CleanupBatchSize, cancellationToken));
+
+        // Note: a login's second step that never came; counted with the sessions, which it would have become.
+        sessions += await InBatchesAsync(sp => sp.GetRequiredService<ISecondFactorStore>()
+            .DeleteExpiredChallengesAsync(time.GetUtcNow(), settings.CleanupBatchSize, cancellationToken));
         return (sessions, throttles);
 
         async Task<int> InBatchesAsync(Func<IServiceProvider, Task<int>> deleteBatch)

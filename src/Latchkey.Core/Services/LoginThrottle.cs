@@ -104,6 +104,10 @@ internal sealed class LoginThrottle(
         }
     }
 
+    /// <summary>Whether the login has reached <see cref="LatchkeyLockoutOptions.MaxFailures"/> (locked until an admin unlocks it).</summary>
+    public async Task<bool> IsLockedAsync(string normalizedLogin, CancellationToken cancellationToken) =>
+        (await store.FindAsync(Digest(normalizedLogin), cancellationToken))?.Failures >= _options.MaxFailures;
+
     /// <summary>An admin's unlock: forgets every failure of the login.</summary>
     public Task UnlockAsync(string normalizedLogin, CancellationToken cancellationToken) =>
         store.ResetAsync(Digest(normalizedLogin), cancellationToken);

@@ -25,6 +25,9 @@ internal enum LoginOutcome
 
     /// <summary>The login is in its delay after repeated failures: not verified, not counted.</summary>
     Throttled,
+
+    /// <summary>The password was right and the person has a second factor: no session yet, an mfaToken instead.</summary>
+    MfaRequired,
 }
 
 internal sealed record LoginResult(
@@ -34,7 +37,9 @@ internal sealed record LoginResult(
     InputError? Error = null,
     TimeSpan RetryAfter = default,
     LoginRefusal Refusal = LoginRefusal.None,
-    Guid? UserId = null);
+    Guid? UserId = null,
+    string? MfaToken = null,
+    DateTimeOffset? MfaExpiresAt = null);
 
 /// <summary>Why a login was refused: kept server-side (logs, audit), never told to the client.</summary>
 internal enum LoginRefusal
@@ -44,6 +49,9 @@ internal enum LoginRefusal
     WrongPassword,
     Disabled,
     Locked,
+
+    /// <summary>The second step of a login: a wrong, used or expired mfaToken or code.</summary>
+    WrongSecondFactor,
 }
 
 internal enum PasswordChangeOutcome

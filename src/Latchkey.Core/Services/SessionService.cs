@@ -12,7 +12,15 @@ internal sealed class SessionService(
     public const int MaxAppNameLength = 100;
 
     /// <summary>Opens a session for the app instance; the plaintext key is returned here and never again.</summary>
-    public async Task<(AppSession Session, string ApiKey)> OpenAsync(User user, string appId, string? appName, CancellationToken cancellationToken)
+    public Task<(AppSession Session, string ApiKey)> OpenAsync(User user, string appId, string? appName, CancellationToken cancellationToken) =>
+        OpenAsync(user, appId, appName, AuthenticationMethods.Password, enrolmentOnly: false, cancellationToken);
+
+    /// <summary>
+    /// Opens a session authenticated by <paramref name="amr"/> (<see cref="AuthenticationMethods"/>, space-separated);
+    /// <paramref name="enrolmentOnly"/>: the tenant's policy lets it do nothing but enrol a second factor.
+    /// </summary>
+    public async Task<(AppSession Session, string ApiKey)> OpenAsync(
+        User user, string appId, string? appName, string amr, bool enrolmentOnly, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var keyId = TokenFormat.NewPublicPart();
@@ -31,6 +39,9 @@ internal sealed class SessionService(
             CreatedIp = origin.IpAddress is { Length: <= AppSession.MaxIpAddressLength } ip ? ip : null,
             LastUsedAt = now,
             ExpiresAt = now + options.Value.AbsoluteLifetime,
+            Amr = amr,
+            AuthTime = now,
+            EnrolmentOnly = enrolmentOnly,
         };
         // Note: a login beyond the bound ends the user's least recently used sessions rather than refusing the person:
         // the one signing in is there now, an app instance unused for longest is the likeliest to be forgotten.

@@ -5,7 +5,8 @@ using Latchkey.Core.Stores;
 namespace Latchkey.Core.Services;
 
 /// <summary>The tenant's own data (name, contact e-mail). Nothing on the authentication path uses this service.</summary>
-internal sealed class TenantService(ITenantStore tenants, IUnitOfWork work, AuditLog audit, PasswordService passwords, TimeProvider time)
+internal sealed class TenantService(
+    ITenantStore tenants, IUnitOfWork work, AuditLog audit, PasswordService passwords, TimeProvider time, ISecondFactorStore factors)
 {
     public const int MaxContactEmailLength = 320;
 
@@ -25,8 +26,13 @@ internal sealed class TenantService(ITenantStore tenants, IUnitOfWork work, Audi
     /// Checks the tenant's name and its owner's login and password, then creates both with the audit entry that
     /// <paramref name="entry"/> makes, in one transaction. Sign-up and operators share it.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="ownerEmail"/> the owner gets that (unverified) address, and <paramref name="alsoInTransaction"/>
+    /// runs in the same transaction after the rows are added (sign-up queues the verification message there).
+    /// </remarks>
     public async Task<SignupResult> CreateWithOwnerAsync(
-        string? tenantName, string? ownerLogin, string? ownerPassword, Func<Tenant, User, AuditEntry> entry, CancellationToken cancellationToken)
+        string? tenantName, string? ownerLogin, string? ownerPassword, Func<Tenant, User, AuditEntry> entry, CancellationToken cancellationToken,
+        string? ownerEmail = null, Func<Tenant, User, CancellationToken, Task>? alsoInTransaction = null)
     {
         var name = TextInput.Clean(tenantName, MaxTenantNameLength);
         if (name is null)
@@ -57,10 +63,25 @@ internal sealed class TenantService(ITenantStore tenants, IUnitOfWork work, Audi
             SecretVerifier = verifier!,
             Role = TenantRole.Owner,
             CreatedAt = now,
+            Email = ownerEmail,
         };
-        return await tenants.CreateWithOwnerAsync(tenant, owner, entry(tenant, owner), cancellationToken)
-            ? new(SignupOutcome.Created, tenant.Id, owner.Id)
-            : new(SignupOutcome.LoginTaken);
+        if (ownerEmail is null || alsoInTransaction is null)
+        {
+            return await tenants.CreateWithOwnerAsync(tenant, owner, entry(tenant, owner), cancellationToken)
+                ? new(SignupOutcome.Created, tenant.Id, owner.Id)
+                : new(SignupOutcome.LoginTaken);
+        }
+
+        // Note: opened after the password is hashed, so the transaction (SQLite: the write lock) is held briefly.
+        await using var transaction = await work.BeginAsync(cancellationToken);
+        if (!await tenants.CreateWithOwnerAsync(tenant, owner, entry(tenant, owner), cancellationToken))
+        {
+            return new(SignupOutcome.LoginTaken);
+        }
+
+        await alsoInTransaction(tenant, owner, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new(SignupOutcome.Created, tenant.Id, owner.Id);
 
         static SignupResult Invalid(string field, string message) => new(SignupOutcome.Invalid, Error: new(field, message));
     }
@@ -127,6 +148,37 @@ internal sealed class TenantService(ITenantStore tenants, IUnitOfWork work, Audi
         tenant.Name = newName;
         tenant.ContactEmail = newEmail;
         return (tenant, null);
+    }
+
+    /// <summary>
+    /// Sets which roles must have a second factor (owners only; audited). Applies from each person's next sign-in: a
+    /// session open now keeps what it could do.
+    /// </summary>
+    public async Task<(InputError? Error, bool Forbidden)> SetMfaPolicyAsync(
+        AuthenticatedCaller caller, IReadOnlyList<string?> roles, CancellationToken cancellationToken)
+    {
+        if (!MfaPolicy.TryFormat(roles, out var stored))
+        {
+            return (new("mfaRequiredFor", "A list of roles: owner, admin, member."), false);
+        }
+
+        if (caller.Role != TenantRole.Owner)
+        {
+            return (null, true);
+        }
+
+        var tenant = await tenants.FindAsync(caller.TenantId, cancellationToken);
+        if (tenant is null || tenant.MfaRequiredFor == stored)
+        {
+            return (null, false);
+        }
+
+        await using var transaction = await work.BeginAsync(cancellationToken);
+        await factors.SetMfaPolicyAsync(caller.TenantId, stored, cancellationToken);
+        await audit.RecordAsync(caller, AuditEvents.MfaPolicyChanged, null,
+            $"mfaRequiredFor: [{tenant.MfaRequiredFor}] -> [{stored}]", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (null, false);
     }
 
     // Note: deliberately loose (one @, something either side, no spaces): only a message that arrives proves an address.

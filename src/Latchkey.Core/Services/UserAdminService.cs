@@ -17,7 +17,8 @@ internal sealed class UserAdminService(
     LoginThrottle throttle,
     IUnitOfWork work,
     AuditLog audit,
-    TimeProvider time)
+    TimeProvider time,
+    Email.SecurityNotices notices)
 {
     /// <summary>A page of the tenant's human users, newest first.</summary>
     public async Task<Page<UserSummary>> ListAsync(AuthenticatedCaller caller, PageRequest page, CancellationToken cancellationToken) =>
@@ -231,8 +232,10 @@ internal sealed class UserAdminService(
             return UserAdminOutcome.NotFound;
         }
 
+        await notices.PasswordChangedAsync(target, tenant?.Name, Email.SecurityNotices.How.ByAdmin, cancellationToken);
         await audit.RecordAsync(caller, AuditEvents.PasswordReset, target.Id, "all sessions ended", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        notices.Wake();
         return new UserAdminResult(UserAdminOutcome.Done, target);
     }
 
@@ -248,7 +251,8 @@ internal sealed class UserAdminService(
     private static bool MayManage(AuthenticatedCaller caller, User target) =>
         caller.Kind == UserKind.Human && (caller.Role == TenantRole.Owner || (caller.Role == TenantRole.Admin && target.Role != TenantRole.Owner));
 
-    private static bool MayGrant(AuthenticatedCaller caller, TenantRole role) =>
+    /// <summary>The role rule of adding a person, shared by invitations: an admin grants member or admin, an owner any.</summary>
+    internal static bool MayGrant(AuthenticatedCaller caller, TenantRole role) =>
         caller.Kind == UserKind.Human && caller.Role >= TenantRole.Admin && role <= caller.Role;
 
     private static UserAdminResult Map(UserChange change) => change switch

@@ -55,6 +55,7 @@ internal interface ISessionStore
 /// <summary>
 /// A session joined with the parts of its user that authentication needs; never the tenant's data.
 /// <paramref name="Superseded"/>: the user's credentials changed after the session was issued.
+/// <paramref name="EnrolmentOnly"/>: the session may only enrol a second factor (the tenant's MFA policy).
 /// </summary>
 internal sealed record SessionCredential(
     Guid SessionId,
@@ -69,4 +70,5 @@ internal sealed record SessionCredential(
     TenantRole Role,
     string Scopes,
     bool Disabled,
-    bool Superseded);
+    bool Superseded,
+    bool EnrolmentOnly = false);

@@ -82,3 +82,8 @@ public sealed class PostgresLoginThrottleStoreTests : LoginThrottleStoreContract
 {
     private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await PostgresDatabase.CreateAsync();
 }
+
+public sealed class PostgresSecondFactorStoreTests : SecondFactorStoreContract
+{
+    private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await PostgresDatabase.CreateAsync();
+}

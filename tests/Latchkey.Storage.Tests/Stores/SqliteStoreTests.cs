@@ -26,3 +26,8 @@ public sealed class SqliteLoginThrottleStoreTests : LoginThrottleStoreContract
 {
     private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await SqliteDatabase.CreateAsync();
 }
+
+public sealed class SqliteSecondFactorStoreTests : SecondFactorStoreContract
+{
+    private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await SqliteDatabase.CreateAsync();
+}

@@ -69,6 +69,10 @@ public abstract class StoreContract : IAsyncLifetime
 
     private protected Task Throttles(Func<ILoginThrottleStore, Task> call) => InScopeAsync(null, call);
 
+    /// <summary>Any store's call in a scope of its own, in <paramref name="tenantId"/> when given.</summary>
+    private protected Task<T> Scoped<TService, T>(Guid? tenantId, Func<TService, Task<T>> call) where TService : notnull =>
+        InScopeAsync(tenantId, call);
+
     /// <summary>Reads the database directly, past the tenant filter, to see rows that no store method would show.</summary>
     private protected Task<T> Db<T>(Func<LatchkeyDbContext, Task<T>> query) => InScopeAsync(null, query);
 

@@ -16,14 +16,96 @@ export async function api(method, path, body) {
   return { ok: response.ok, status: response.status, data, headers: response.headers };
 }
 
-/** Like api(), but a 401 (session ended elsewhere, expired) sends the person to sign in again. */
+/** Whether an answer asks for a second factor to be enrolled first (the tenant's mfaRequiredFor policy). */
+function enrolmentOnly(result) {
+  return result.status === 403 && result.data?.policy === 'mfaRequiredFor';
+}
+
+/** Where to go once signed in: a session confined to enrolling a second factor goes straight to enrolment. */
+export async function afterSignIn(target) {
+  const probe = await api('GET', '/v1/sessions');
+  location.assign(enrolmentOnly(probe) ? '/account?enrol=1' : target);
+}
+
+/** A typed code as the API wants it: six digits are an authenticator code, anything else a recovery code. */
+export function codeBody(code) {
+  const trimmed = code.replace(/\s+/g, '');
+  return /^\d{6}$/.test(trimmed) ? { code: trimmed } : { recoveryCode: code.trim() };
+}
+
+/**
+ * Like api(), but a 401 (session ended elsewhere, expired) sends the person to sign in again; a 401 asking for a
+ * recent authentication (RFC 9470 step-up) asks for the password (and code) in a dialog and repeats the call; a
+ * session confined to enrolment goes to enrolment.
+ */
 export async function authed(method, path, body) {
-  const result = await api(method, path, body);
-  if (result.status === 401) {
+  let result = await api(method, path, body);
+  if (result.status === 401 && (result.headers.get('WWW-Authenticate') || '').includes('insufficient_user_authentication')) {
+    if (await reauthenticate()) {
+      result = await api(method, path, body);
+    } else {
+      return result;
+    }
+  }
+  if (enrolmentOnly(result) && location.pathname !== '/account') {
+    location.assign('/account?enrol=1');
+    return new Promise(() => {});
+  }
+  if (result.status === 401 && !(result.headers.get('WWW-Authenticate') || '').includes('insufficient_user_authentication')) {
     location.assign('/login?returnUrl=' + encodeURIComponent(location.pathname + location.search) + '&ended=1');
     return new Promise(() => {});
   }
   return result;
+}
+
+/**
+ * The step-up dialog: the password, and a code when the person has a second factor, posted to
+ * /v1/sessions/current/reauthenticate. Resolves true once this session counts as recently authenticated, false if
+ * the person cancels.
+ */
+async function reauthenticate() {
+  const me = await api('GET', '/v1/me');
+  const withCode = me.ok && me.data.mfaEnabled === true;
+  const message = el('p', { className: 'message', role: 'alert', hidden: true });
+  const password = el('input', { id: 'reauth-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const code = withCode
+    ? el('input', { id: 'reauth-code', name: 'code', autocomplete: 'one-time-code', required: true })
+    : null;
+  const cancel = el('button', { type: 'button', className: 'secondary' }, 'Cancel');
+  const form = el('form', { method: 'dialog', noValidate: true },
+    el('h2', { id: 'reauth-title' }, 'Confirm it is you'),
+    el('p', {}, 'This action needs you to have signed in recently. Enter your password' + (withCode ? ' and a code from your authenticator app.' : '.')),
+    message,
+    el('label', { htmlFor: 'reauth-password' }, 'Password'), password,
+    withCode ? el('label', { htmlFor: 'reauth-code' }, 'Code from your authenticator app, or a recovery code') : null, code,
+    el('button', { type: 'submit' }, 'Confirm'), ' ', cancel);
+  const dialog = el('dialog', { className: 'card', ariaLabel: 'Confirm it is you' }, form);
+  dialog.setAttribute('aria-labelledby', 'reauth-title');
+  document.body.append(dialog);
+  dialog.showModal();
+  password.focus();
+  return new Promise(resolve => {
+    const close = ok => { dialog.close(); dialog.remove(); resolve(ok); };
+    cancel.addEventListener('click', () => close(false));
+    dialog.addEventListener('cancel', () => close(false));
+    form.addEventListener('submit', async event => {
+      event.preventDefault();
+      if (!password.value || (code && !code.value)) {
+        say(message, withCode ? 'Enter your password and a code.' : 'Enter your password.');
+        return;
+      }
+      const result = await api('POST', '/v1/sessions/current/reauthenticate',
+        { password: password.value, ...(code ? codeBody(code.value) : {}) });
+      if (result.ok) {
+        close(true);
+        return;
+      }
+      password.value = '';
+      if (code) code.value = '';
+      say(message, result.status === 401 || result.status === 400 ? 'The password or code is wrong.' : problemText(result));
+      password.focus();
+    });
+  });
 }
 
 /** A readable sentence for a problem+json answer; field errors first. */

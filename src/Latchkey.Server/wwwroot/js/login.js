@@ -1,4 +1,4 @@
-import { api, fields, problemText, returnUrl, say } from './app.js';
+import { afterSignIn, api, codeBody, fields, problemText, returnUrl, say } from './app.js';
 
 // Note: the first-party UI keeps one app id per browser profile (not a secret), so signing in again from the same
 // browser replaces its previous session instead of leaving an orphan in the list of devices.
@@ -17,6 +17,12 @@ const message = document.getElementById('login-message');
 if (new URLSearchParams(location.search).has('created')) {
   say(message, 'Your account is ready. Sign in with it.', 'ok');
 }
+if (new URLSearchParams(location.search).has('reset')) {
+  say(message, 'Your password has been changed and every device signed out. Sign in with the new password.', 'ok');
+}
+if (new URLSearchParams(location.search).has('invited')) {
+  say(message, 'Your account is ready. Sign in with your e-mail address and the password you chose.', 'ok');
+}
 if (new URLSearchParams(location.search).has('ended')) {
   say(message, 'Your session has ended. Please sign in again.', 'ok');
 }
@@ -31,12 +37,48 @@ form.addEventListener('submit', async event => {
   }
   // Note: useCookies=true: the key goes into the HttpOnly cookie and the answer carries none for script to read.
   const result = await api('POST', '/v1/login?useCookies=true', { login, password, appId: appId() });
+  if (result.ok && result.data?.mfaRequired) {
+    askForCode(result.data.mfaToken);
+    return;
+  }
   if (result.ok) {
-    location.assign(returnUrl());
+    await afterSignIn(returnUrl());
     return;
   }
   // Note: the server answers one way for an unknown login and a wrong password; so does this page.
   say(message, result.status === 401 ? 'The login or password is wrong.' : problemText(result));
   form.password.value = '';
   form.password.focus();
+});
+
+// The second step for a person with a second factor: the mfaToken of the password step (kept in this closure only,
+// never stored) and a code, with the same app id and cookie mode, open the session.
+const mfaForm = document.getElementById('mfa-form');
+const mfaMessage = document.getElementById('mfa-message');
+let mfaToken = null;
+
+function askForCode(token) {
+  mfaToken = token;
+  form.reset();
+  form.hidden = true;
+  mfaForm.hidden = false;
+  mfaForm.code.focus();
+}
+
+mfaForm.addEventListener('submit', async event => {
+  event.preventDefault();
+  const { code } = fields(mfaForm);
+  if (!code) {
+    say(mfaMessage, 'Enter a code.');
+    return;
+  }
+  const result = await api('POST', '/v1/login/mfa?useCookies=true', { mfaToken, appId: appId(), ...codeBody(code) });
+  if (result.ok) {
+    await afterSignIn(returnUrl());
+    return;
+  }
+  mfaForm.code.value = '';
+  mfaForm.code.focus();
+  // Note: a dead mfaToken (too many wrong codes, expired) needs the password again.
+  say(mfaMessage, result.status === 401 ? 'The code is wrong or has expired. Try again, or start again with your password.' : problemText(result));
 });

@@ -106,5 +106,44 @@ form.addEventListener('submit', async event => {
   }
 });
 
+const inviteForm = document.getElementById('invite-form');
+const inviteMessage = document.getElementById('invite-form-message');
+const invitations = document.getElementById('invitations');
+
+async function loadInvitations() {
+  const result = await authed('GET', '/v1/invitations');
+  const list = result.ok ? result.data : [];
+  invitations.replaceChildren(...list.map(i => el('li', { dataset: { invitation: i.id } },
+    el('strong', {}, i.email), ` as ${i.role}, sent `, time(i.createdAt), ', expires ', time(i.expiresAt), ' ',
+    el('button', {
+      type: 'button', className: 'danger', ariaLabel: `Revoke the invitation of ${i.email}`,
+      onclick: async () => {
+        const revoked = await authed('DELETE', `/v1/invitations/${i.id}`);
+        say(message, revoked.ok ? `Revoked the invitation of ${i.email}.` : problemText(revoked), revoked.ok ? 'ok' : 'error');
+        await loadInvitations();
+      },
+    }, 'Revoke'))));
+  document.getElementById('invitations-empty').hidden = list.length > 0;
+}
+
+inviteForm.addEventListener('submit', async event => {
+  event.preventDefault();
+  const { email, role } = fields(inviteForm);
+  if (!email) {
+    say(inviteMessage, 'Enter the e-mail address of the person to invite.');
+    return;
+  }
+  const result = await authed('POST', '/v1/invitations', { email, role });
+  if (result.ok) {
+    inviteForm.reset();
+    say(inviteMessage, '');
+    say(message, `Invited ${email} as ${role}.`, 'ok');
+    await loadInvitations();
+  } else {
+    say(inviteMessage, problemText(result));
+  }
+});
+
 await signedIn();
 await load();
+await loadInvitations();

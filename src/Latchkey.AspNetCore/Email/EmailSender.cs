@@ -1,0 +1,156 @@
+using Latchkey.Core.Email;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Latchkey.AspNetCore.Email;
+
+/// <summary>
+/// The outbox's background sender: at every <see cref="LatchkeyEmailOptions.PollInterval"/>, or at once when this
+/// instance queued a message, claims due messages and sends them (<see cref="EmailDelivery"/>). Every instance runs
+/// one; the claim keeps them from sending a message twice.
+/// </summary>
+internal sealed class EmailSender(
+    IServiceScopeFactory scopes,
+    EmailSenderSignal signal,
+    IOptions<LatchkeyEmailOptions> options,
+    TimeProvider time,
+    ILogger<EmailSender> logger) : BackgroundService
+{
+    private DateTimeOffset _purgedAt = DateTimeOffset.MinValue;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!EmailConfiguration.IsConfigured(options.Value))
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            // Note: listen before looking, so a message queued while this round runs wakes the next one.
+            var woken = signal.Listen();
+            signal.RoundStarted();
+            try
+            {
+                await RunAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Note: the database is down or busy: the messages wait in the outbox; the next round tries again.
+                logger.LogWarning(e, "Could not send queued e-mails");
+            }
+            finally
+            {
+                signal.RoundEnded();
+            }
+
+            try
+            {
+                await Task.WhenAny(woken, Task.Delay(options.Value.PollInterval, time, stoppingToken));
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        int claimed;
+        do
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            claimed = await scope.ServiceProvider.GetRequiredService<EmailDelivery>().RunOnceAsync(cancellationToken);
+        }
+        while (claimed == EmailDelivery.BatchSize);
+
+        var now = time.GetUtcNow();
+        if (now - _purgedAt > TimeSpan.FromHours(1))
+        {
+            _purgedAt = now;
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<EmailDelivery>().PurgeAsync(cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<Core.Stores.IEmailTokenStore>()
+                .PurgeAsync(now - PasswordResetService.LimitWindow, cancellationToken);
+        }
+    }
+}
+
+/// <summary>Works through the queued password-reset requests, one scope each, off the response path.</summary>
+internal sealed class PasswordResetWorker(
+    PasswordResetRequests requests, IServiceScopeFactory scopes, ILogger<PasswordResetWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var login in requests.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<PasswordResetService>().ProcessAsync(login, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // Note: the login is not logged: people type passwords into login fields.
+                    logger.LogWarning(e, "Could not process a password-reset request");
+                }
+                finally
+                {
+                    requests.Done();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}
+
+/// <summary>Looks whether a wrong password locked the login and, if so, queues the notice (<see cref="SecurityNotices"/>).</summary>
+internal sealed class AccountLockNotifier(AccountLockChecks checks, IServiceScopeFactory scopes, ILogger<AccountLockNotifier> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var userId in checks.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    var services = scope.ServiceProvider;
+                    var user = await services.GetRequiredService<Core.Stores.IEmailTokenStore>().FindUserAsync(userId, stoppingToken);
+                    if (user is null || !await services.GetRequiredService<Core.Services.LoginThrottle>().IsLockedAsync(user.Login, stoppingToken))
+                    {
+                        continue;
+                    }
+
+                    var notices = services.GetRequiredService<SecurityNotices>();
+                    await using (var transaction = await services.GetRequiredService<Core.Stores.IUnitOfWork>().BeginAsync(stoppingToken))
+                    {
+                        await notices.AccountLockedAsync(user, null, stoppingToken);
+                        await transaction.CommitAsync(stoppingToken);
+                    }
+
+                    notices.Wake();
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning(e, "Could not check whether user {UserId} was locked", userId);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

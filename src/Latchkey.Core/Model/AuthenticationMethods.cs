@@ -1,0 +1,19 @@
+namespace Latchkey.Core.Model;
+
+/// <summary>
+/// The <c>amr</c> values (RFC 8176) a session records, space-separated in storage and as an array on the wire.
+/// </summary>
+internal static class AuthenticationMethods
+{
+    /// <summary>A password.</summary>
+    public const string Password = "pwd";
+
+    /// <summary>A one-time password from an authenticator app (TOTP).</summary>
+    public const string OneTimePassword = "otp";
+
+    /// <summary>A recovery code (not in RFC 8176's registry; named as Auth0 and Okta name it).</summary>
+    public const string RecoveryCode = "rec";
+
+    public static IReadOnlyList<string> Parse(string? amr) =>
+        string.IsNullOrEmpty(amr) ? [Password] : amr.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+}

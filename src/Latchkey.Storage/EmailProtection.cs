@@ -1,0 +1,40 @@
+using Latchkey.Core.Email;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Latchkey.Storage;
+
+/// <summary>
+/// Encrypts queued e-mails with ASP.NET Core Data Protection. The key ring lives in Latchkey's database
+/// (<c>data_protection_keys</c>), where every instance reads it, unless the host configured a repository of its own
+/// (a directory, a certificate-protected store, ...) before or after: that one wins. Registered with the storage, so
+/// the server and the CLI (which queues notices too) share it.
+/// </summary>
+internal static class EmailProtection
+{
+    public const string Purpose = "Latchkey.EmailOutbox.v1";
+
+    public static IServiceCollection AddLatchkeyEmailProtection(this IServiceCollection services)
+    {
+        // Note: one application name for every instance and the CLI, whatever their content roots: they must read
+        // each other's payloads. (A host embedding Latchkey shares it for its own Data Protection uses.)
+        services.AddDataProtection().SetApplicationName("Latchkey");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(options =>
+            options.XmlRepository ??= new EntityFrameworkCoreXmlRepository<LatchkeyDbContext>(sp, sp.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton<IEmailBodyProtector, DataProtectionBodyProtector>();
+        return services;
+    }
+
+    private sealed class DataProtectionBodyProtector(IDataProtectionProvider provider) : IEmailBodyProtector
+    {
+        private readonly IDataProtector _protector = provider.CreateProtector(Purpose);
+
+        public byte[] Protect(byte[] plaintext) => _protector.Protect(plaintext);
+
+        public byte[] Unprotect(byte[] protectedBody) => _protector.Unprotect(protectedBody);
+    }
+}

@@ -1,0 +1,66 @@
+using Latchkey.Core.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Latchkey.Storage;
+
+// Note: second factors in a file of their own, so that the model of DESIGN.md §1 stays readable in one place.
+internal abstract partial class LatchkeyDbContext
+{
+    public DbSet<TotpFactor> TotpFactors => Set<TotpFactor>();
+
+    public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
+
+    public DbSet<MfaChallenge> MfaChallenges => Set<MfaChallenge>();
+
+    private void ConfigureSecondFactors(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<TotpFactor>(factor =>
+        {
+            factor.ToTable("user_totp");
+            factor.HasKey(f => f.UserId);
+            factor.Property(f => f.UserId).HasColumnName("user_id");
+            factor.Property(f => f.TenantId).HasColumnName("tenant_id");
+            factor.Property(f => f.ProtectedSecret).HasColumnName("protected_secret").HasMaxLength(1000);
+            factor.Property(f => f.ConfirmedAt).HasColumnName("confirmed_at");
+            factor.Property(f => f.LastStep).HasColumnName("last_step");
+            factor.Property(f => f.CreatedAt).HasColumnName("created_at");
+            factor.HasIndex(f => f.TenantId);
+            factor.HasOne<User>().WithMany().HasForeignKey(f => f.UserId).OnDelete(DeleteBehavior.Cascade);
+            factor.HasQueryFilter(TenantFilter, f => f.TenantId == CurrentTenantId);
+        });
+
+        modelBuilder.Entity<RecoveryCode>(code =>
+        {
+            code.ToTable("recovery_codes");
+            code.HasKey(c => c.Id);
+            code.Property(c => c.Id).HasColumnName("id");
+            code.Property(c => c.UserId).HasColumnName("user_id");
+            code.Property(c => c.TenantId).HasColumnName("tenant_id");
+            code.Property(c => c.Digest).HasColumnName("digest").HasMaxLength(32);
+            code.Property(c => c.CreatedAt).HasColumnName("created_at");
+            code.HasIndex(c => new { c.UserId, c.Digest }).IsUnique();
+            code.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+            code.HasQueryFilter(TenantFilter, c => c.TenantId == CurrentTenantId);
+        });
+
+        modelBuilder.Entity<MfaChallenge>(challenge =>
+        {
+            challenge.ToTable("mfa_challenges");
+            challenge.HasKey(c => c.Id);
+            challenge.Property(c => c.Id).HasColumnName("id");
+            challenge.Property(c => c.TokenDigest).HasColumnName("token_digest").HasMaxLength(32);
+            challenge.Property(c => c.UserId).HasColumnName("user_id");
+            challenge.Property(c => c.TenantId).HasColumnName("tenant_id");
+            challenge.Property(c => c.AppId).HasColumnName("app_id").HasMaxLength(128);
+            challenge.Property(c => c.AppName).HasColumnName("app_name").HasMaxLength(100);
+            challenge.Property(c => c.CredentialVersion).HasColumnName("credential_version");
+            challenge.Property(c => c.Failures).HasColumnName("failures");
+            challenge.Property(c => c.CreatedAt).HasColumnName("created_at");
+            challenge.Property(c => c.ExpiresAt).HasColumnName("expires_at");
+            challenge.HasIndex(c => c.TokenDigest).IsUnique();
+            challenge.HasIndex(c => c.ExpiresAt);
+            challenge.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+            challenge.HasQueryFilter(TenantFilter, c => c.TenantId == CurrentTenantId);
+        });
+    }
+}
