@@ -16,7 +16,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 1211, Level = LogLevel.Information, Message = "E-mail goes over SMTP to {Host}:{Port} ({Security}); links name {PublicBaseUrl}")]
     public static partial void EmailOverSmtp(ILogger logger, string host, int port, string security, string publicBaseUrl);
 
-    [LoggerMessage(EventId = 1212, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Information,
         Message = "No SMTP host configured: e-mail is written as .eml files into {PickupDirectory} (links name {PublicBaseUrl})")]
     public static partial void EmailToPickupDirectory(ILogger logger, string pickupDirectory, string publicBaseUrl);
 }

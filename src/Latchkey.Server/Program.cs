@@ -21,15 +21,6 @@ builder.Services.AddLatchkey(builder.Configuration);
 builder.AddLatchkeyMetrics();
 builder.Services.AddWebUi();
 
-// Note: ASP.NET Core's authentication registers data protection, whose hosted service creates a key ring at start-up:
-// on Linux and macOS a first run writes an unencrypted key to ~/.aspnet and warns about it. Nothing of Latchkey
-// protects data with it (keys and tokens are digests in the database, the cookies carry the key itself), so the ring is
-// not loaded ahead of time; a feature a host adds that does use it still creates it on first use.
-foreach (var preload in builder.Services.Where(s => s.ServiceType == typeof(IHostedService)
-    && s.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService").ToList())
-{
-    builder.Services.Remove(preload);
-}
 builder.Services.AddOpenApi(options => options.AddDocumentTransformer<LatchkeySecuritySchemes>()
     .AddOperationTransformer<LatchkeySecuritySchemes>());
 

@@ -76,6 +76,9 @@ public sealed class FirstStartTests : IAsyncLifetime
         var home = Directory.CreateDirectory(Path.Combine(_directory, "home-" + provider)).FullName;
         return new Dictionary<string, string>
         {
+            // Note: what `dotnet run` gives a new user (launchSettings.json): Development, where e-mail goes to the
+            // pickup directory and links name http://localhost:5080 without any set-up.
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Latchkey__Storage__Provider"] = provider,
             ["HOME"] = home,
             ["XDG_CONFIG_HOME"] = Path.Combine(home, ".config"),
