@@ -113,15 +113,24 @@ internal static class AccountEndpoints
             new LoginResponse(session.Id, result.ApiKey!, session.AppId, session.ExpiresAt));
     }
 
-    private static async Task<Ok<MeResponse>> Me(HttpContext context, Core.Stores.IUserStore users, CancellationToken cancellationToken)
+    private static async Task<Ok<MeResponse>> Me(
+        HttpContext context, Core.Email.PersonEmailCache emails, Core.Stores.IUserStore users, CancellationToken cancellationToken)
     {
         var caller = CallerPrincipal.ToCaller(context);
 
-        // Note: the address is not part of the cached caller (the request path never needs it): read for /me only.
-        var user = caller.Kind == UserKind.Human ? await users.FindAsync(caller.TenantId, caller.UserId, cancellationToken) : null;
+        // Note: the address is not part of the cached caller (the request path never needs it); PersonEmailCache keeps
+        // /v1/me free of database access in the common case.
+        string? email = null;
+        var verified = false;
+        if (caller.Kind == UserKind.Human && !emails.TryGet(caller.UserId, out email, out verified)
+            && await users.FindAsync(caller.TenantId, caller.UserId, cancellationToken) is { } user)
+        {
+            emails.Remember(user);
+            (email, verified) = (user.Email, user.EmailVerified);
+        }
+
         return TypedResults.Ok(new MeResponse(caller.UserId, caller.TenantId, caller.Login,
-            CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId,
-            user?.Email, user?.EmailVerified ?? false));
+            CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId, email, verified));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
