@@ -29,9 +29,20 @@ internal static class EmailProtection
         return services;
     }
 
-    private sealed class DataProtectionBodyProtector(IDataProtectionProvider provider) : IEmailBodyProtector
+    private sealed class DataProtectionBodyProtector : IEmailBodyProtector
     {
-        private readonly IDataProtector _protector = provider.CreateProtector(Purpose);
+        private readonly IDataProtector _protector;
+
+        public DataProtectionBodyProtector(IDataProtectionProvider provider)
+        {
+            _protector = provider.CreateProtector(Purpose);
+
+            // Note: loads (or creates and stores) the key ring now, when the services that queue mail are resolved,
+            // before any of them opens its transaction: the repository writes a new key through a context of its own,
+            // which on SQLite would wait for that transaction's write lock for ever (the CLI has no hosted service
+            // that creates the first key at start-up, as a server has).
+            _ = _protector.Protect([]);
+        }
 
         public byte[] Protect(byte[] plaintext) => _protector.Protect(plaintext);
 

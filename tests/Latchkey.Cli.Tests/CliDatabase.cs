@@ -64,6 +64,9 @@ internal sealed class CliDatabase : IAsyncDisposable
         ["Latchkey__Lockout__MaxFailures"] = "3",
         ["Latchkey__Lockout__BaseDelay"] = "00:00:00.001",
         ["Latchkey__Lockout__MaxDelay"] = "00:00:00.001",
+        // Note: the tool only queues mail (the server sends it); a pickup directory makes e-mail configured.
+        ["Latchkey__PublicBaseUrl"] = "https://auth.example.com",
+        ["Latchkey__Email__PickupDirectory"] = Path.Combine(_directory, "mail"),
     };
 
     public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync("", args);

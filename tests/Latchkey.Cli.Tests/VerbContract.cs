@@ -284,6 +284,21 @@ public abstract class VerbContract
     }
 
     [Fact]
+    public async Task InviteQueuesAnInvitationForTheServerToSendAndKeepsTheRoleRules()
+    {
+        await using var db = await DatabaseAsync();
+        await db.RunWithInputAsync(Password + "\n", "tenant", "create", "Acme", "--owner", "alice@example.com", "--password-stdin");
+
+        var invited = await db.RunAsync("user", "invite", "bob@example.com", "--tenant", "Acme", "--role", "admin", "--json");
+        var bad = await db.RunAsync("user", "invite", "Bob <bob@example.com>", "--tenant", "Acme");
+
+        Assert.True(invited.ExitCode == 0, invited.Error);
+        Assert.Contains("bob@example.com", invited.Out);
+        Assert.Contains("expiresAt", invited.Out);
+        Assert.Equal(ExitCodes.Invalid, bad.ExitCode);
+    }
+
+    [Fact]
     public async Task HelpIsShownForEveryVerb()
     {
         await using var db = await DatabaseAsync();
@@ -291,7 +306,7 @@ public abstract class VerbContract
         [
             [], ["migrate"], ["tenant"], ["tenant", "create"], ["tenant", "list"], ["tenant", "show"], ["user"], ["user", "create"],
             ["user", "list"], ["user", "disable"], ["user", "enable"], ["user", "unlock"], ["user", "delete"], ["user", "set-role"],
-            ["user", "reset-password"], ["user", "reset-mfa"], ["machine-user", "create"], ["machine-user", "list"], ["machine-user", "rotate"],
+            ["user", "reset-password"], ["user", "reset-mfa"], ["user", "invite"], ["machine-user", "create"], ["machine-user", "list"], ["machine-user", "rotate"],
             ["machine-user", "delete"], ["sessions", "list"], ["sessions", "revoke"], ["purge-expired"], ["audit"], ["import"],
         ];
 

@@ -159,31 +159,24 @@ internal static class AccountEndpoints
             new LoginResponse(session.Id, result.ApiKey!, session.AppId, session.ExpiresAt)), null);
     }
 
-    private static async Task<Ok<MeResponse>> MeAsync(HttpContext context, Core.Stores.IUserStore users, CancellationToken cancellationToken)
+    private static async Task<Ok<MeResponse>> MeAsync(
+        HttpContext context, Core.Email.PersonEmailCache emails, Core.Stores.IUserStore users, CancellationToken cancellationToken)
     {
         var caller = CallerPrincipal.ToCaller(context);
 
-        // Note: the address is not part of the cached caller (the request path never needs it): read for /me only.
-        var user = caller.Kind == UserKind.Human ? await users.FindAsync(caller.TenantId, caller.UserId, cancellationToken) : null;
-        var me = new MeResponse(caller.UserId, caller.TenantId, caller.Login,
-            CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId,
-            user?.Email, user?.EmailVerified ?? false);
-        if (caller.SessionId is { } sessionId && caller.Operator is null)
+        // Note: the address is not part of the cached caller (the request path never needs it); PersonEmailCache keeps
+        // /v1/me free of database access in the common case.
+        string? email = null;
+        var verified = false;
+        if (caller.Kind == UserKind.Human && !emails.TryGet(caller.UserId, out email, out verified)
+            && await users.FindAsync(caller.TenantId, caller.UserId, cancellationToken) is { } user)
         {
-            // Note: read from storage, not the cached caller: a re-authentication shows at once.
-            var factors = context.RequestServices.GetRequiredService<ISecondFactorStore>();
-            if (await factors.FindSessionAuthenticationAsync(sessionId, cancellationToken) is { } found)
-            {
-                me = me with
-                {
-                    Amr = AuthenticationMethods.Parse(found.Amr),
-                    AuthTime = found.AuthTime,
-                    MfaEnabled = await factors.FindTotpAsync(caller.UserId, cancellationToken) is not null,
-                };
-            }
+            emails.Remember(user);
+            (email, verified) = (user.Email, user.EmailVerified);
         }
 
-        return TypedResults.Ok(me);
+        return TypedResults.Ok(new MeResponse(caller.UserId, caller.TenantId, caller.Login,
+            CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId, email, verified));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(

@@ -24,6 +24,7 @@ internal static class UserCommands
         user.Subcommands.Add(SetRole(console));
         user.Subcommands.Add(ResetPassword(console));
         user.Subcommands.Add(ResetMfa(console));
+        user.Subcommands.Add(Invite(console));
         return user;
     }
 
@@ -181,6 +182,39 @@ internal static class UserCommands
             }
 
             cli.Output.Message($"{target.Login} has no second factor now; the next login asks for the password only.", Describe(target));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Invite(CliConsole console)
+    {
+        var email = new Argument<string>("email") { Description = "The address to invite; it becomes the person's login." };
+        var tenant = CommonOptions.Tenant();
+        var role = new Option<string>("--role") { Description = "owner, admin or member.", DefaultValueFactory = _ => TenantRoles.Member };
+        var command = new Command("invite",
+            "Invite a person by e-mail (the server's sender delivers it); they choose their own password.") { email, tenant, role };
+        CliApp.Handle(command, console, async (cli, cancellationToken) =>
+        {
+            var target = await cli.Services.ResolveTenantAsync(cli.Get(tenant), cancellationToken);
+            var result = await cli.Services.InTenantAsync(target.Id, async (sp, caller) =>
+            {
+                if (!sp.GetRequiredService<Latchkey.Core.Email.EmailOutbox>().IsConfigured)
+                {
+                    throw new CliException(ExitCodes.Unavailable,
+                        "E-mail is not configured: set Latchkey:PublicBaseUrl and Latchkey:Email:Smtp:Host (or Latchkey:Email:PickupDirectory).");
+                }
+
+                return await sp.GetRequiredService<Latchkey.Core.Email.InvitationService>().InviteAsync(caller, cli.Get(email), [cli.Get(role)], cancellationToken);
+            });
+            var invitation = result.Outcome switch
+            {
+                Latchkey.Core.Email.InvitationOutcome.Done => result.Invitation!,
+                Latchkey.Core.Email.InvitationOutcome.Invalid => throw new CliException(ExitCodes.Invalid, $"{result.Error!.Field}: {result.Error.Message}"),
+                _ => throw new CliException(ExitCodes.Conflict, "Refused by the tenant's role rules."),
+            };
+            cli.Output.Record(new { invitation.Id, invitation.TenantId, invitation.Email, Role = TenantRoles.Name(invitation.Role), invitation.ExpiresAt },
+                ("id", invitation.Id), ("email", invitation.Email), ("expires", invitation.ExpiresAt));
             return ExitCodes.Ok;
         });
         return command;

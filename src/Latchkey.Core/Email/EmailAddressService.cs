@@ -19,6 +19,7 @@ internal sealed class EmailAddressService(
     LoginThrottle throttle,
     IUnitOfWork work,
     AuditLog audit,
+    PersonEmailCache cache,
     TimeProvider time)
 {
     public static readonly TimeSpan VerificationLifetime = TimeSpan.FromHours(24);
@@ -133,6 +134,7 @@ internal sealed class EmailAddressService(
 
         await audit.RecordAsync([audit.Create(AuditEvents.EmailVerified, found.TenantId, found.UserId, found.UserId)], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        cache.Forget(found.UserId);
         return true;
     }
 

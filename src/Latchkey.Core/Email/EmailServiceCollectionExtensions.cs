@@ -26,6 +26,7 @@ internal static class EmailServiceCollectionExtensions
         services.TryAddSingleton<EmailMetrics>();
         services.TryAddSingleton<PasswordResetRequests>();
         services.TryAddSingleton<AccountLockChecks>();
+        services.TryAddSingleton<PersonEmailCache>();
         services.TryAddScoped<EmailOutbox>();
         services.TryAddScoped<EmailDelivery>();
         services.TryAddScoped<SecurityNotices>();

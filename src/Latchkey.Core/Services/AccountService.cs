@@ -21,6 +21,7 @@ internal sealed class AccountService(
     Email.EmailOutbox outbox,
     Email.SecurityNotices notices,
     Email.AccountLockChecks lockChecks,
+    Email.PersonEmailCache emailCache,
     IRequestOrigin origin,
     MfaLoginService mfaLogins)
 {
@@ -189,6 +190,7 @@ internal sealed class AccountService(
         ], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         notices.Wake();
+        emailCache.Remember(user);
         return new(LoginOutcome.Succeeded, session, apiKey, UserId: user.Id);
 
         static LoginResult Invalid(string field, string message) => new(LoginOutcome.Invalid, Error: new(field, message));
