@@ -17,7 +17,7 @@ public sealed record CookieLoginResponse(Guid SessionId, string AppId, DateTimeO
 /// <summary><c>amr</c> and <c>authTime</c>: how and when the person last authenticated in this session (null for machine tokens).</summary>
 public sealed record MeResponse(
     Guid UserId, Guid TenantId, string Login, string Kind, IReadOnlyList<string> Roles, Guid? SessionId,
-    IReadOnlyList<string>? Amr = null, DateTimeOffset? AuthTime = null, bool? MfaEnabled = null);
+    IReadOnlyList<string>? Amr = null, DateTimeOffset? AuthTime = null);
 
 public sealed record SessionResponse(
     Guid Id, string AppId, string? AppName, DateTimeOffset CreatedAt, string? CreatedIp, DateTimeOffset LastUsedAt, DateTimeOffset ExpiresAt,

@@ -2,7 +2,6 @@ using System.Globalization;
 using Latchkey.AspNetCore.Authentication;
 using Latchkey.AspNetCore.Authorization;
 using Latchkey.AspNetCore.Hosting;
-using Latchkey.Core.Stores;
 using Latchkey.Contracts;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
@@ -32,7 +31,7 @@ internal static class AccountEndpoints
         v1.MapPost("/login/mfa", LoginMfaAsync).AllowAnonymous().RequireCredentialLimits()
             .AddEndpointFilter(RefuseCrossOrigin).WithName("LoginMfa")
             .WithSummary("The second step of a login: the mfaToken and a code (or a recovery code) open the session");
-        v1.MapGet("/me", MeAsync).RequireAuthorization().WithMetadata(AllowedDuringMfaEnrolment.Instance).WithName("Me")
+        v1.MapGet("/me", Me).RequireAuthorization().WithMetadata(AllowedDuringMfaEnrolment.Instance).WithName("Me")
             .WithSummary("The caller");
         v1.MapPut("/me/password", ChangePasswordAsync).RequireAuthorization(LatchkeyDefaults.HumanPolicy)
             .RequireCredentialLimits().RequireRecentAuthentication()
@@ -154,27 +153,14 @@ internal static class AccountEndpoints
             new LoginResponse(session.Id, result.ApiKey!, session.AppId, session.ExpiresAt)), null);
     }
 
-    private static async Task<Ok<MeResponse>> MeAsync(HttpContext context, CancellationToken cancellationToken)
+    // Note: from the authenticated caller alone (no query: this is the endpoint clients poll); a re-authentication
+    // drops the cached caller, so amr and authTime are current.
+    private static Ok<MeResponse> Me(HttpContext context)
     {
         var caller = CallerPrincipal.ToCaller(context);
-        var me = new MeResponse(caller.UserId, caller.TenantId, caller.Login,
-            CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId);
-        if (caller.SessionId is { } sessionId && caller.Operator is null)
-        {
-            // Note: read from storage, not the cached caller: a re-authentication shows at once.
-            var factors = context.RequestServices.GetRequiredService<ISecondFactorStore>();
-            if (await factors.FindSessionAuthenticationAsync(sessionId, cancellationToken) is { } found)
-            {
-                me = me with
-                {
-                    Amr = AuthenticationMethods.Parse(found.Amr),
-                    AuthTime = found.AuthTime,
-                    MfaEnabled = await factors.FindTotpAsync(caller.UserId, cancellationToken) is not null,
-                };
-            }
-        }
-
-        return TypedResults.Ok(me);
+        return TypedResults.Ok(new MeResponse(caller.UserId, caller.TenantId, caller.Login,
+            CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId,
+            caller.SessionId is null ? null : AuthenticationMethods.Parse(caller.Amr), caller.AuthTime));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
