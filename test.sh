@@ -16,6 +16,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 # bcrypt, and Python's hashlib (python3) for Django's format.
 command -v htpasswd >/dev/null 2>&1 || packages+=(apache2-utils)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
+# The README's second-factor walk-through computes TOTP codes with oathtool; a test runs that command.
+command -v oathtool >/dev/null 2>&1 || packages+=(oathtool)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"

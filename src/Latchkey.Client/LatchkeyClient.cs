@@ -35,6 +35,17 @@ public sealed class LatchkeyClient
         remove => _credentials.Unauthorized -= value;
     }
 
+    /// <summary>
+    /// Raised when a sensitive request (changing the password, a second factor, a role; minting a machine token…) is
+    /// refused until the person authenticates again (RFC 9470 step-up). The key stays valid: ask for the password (and
+    /// a code), call <see cref="ReauthenticateAsync"/>, and repeat the request.
+    /// </summary>
+    public event EventHandler<LatchkeyStepUpRequiredEventArgs>? StepUpRequired
+    {
+        add => _credentials.StepUpRequired += value;
+        remove => _credentials.StepUpRequired -= value;
+    }
+
     /// <summary>The client whose every request carries this app instance's credentials.</summary>
     public HttpClient HttpClient => _factory.CreateClient(_clientName);
 
@@ -42,8 +53,18 @@ public sealed class LatchkeyClient
     public async Task<bool> HasKeyAsync(CancellationToken cancellationToken = default) =>
         _credentials.Options.MachineToken is { Length: > 0 } || await _credentials.Keys.ReadAsync(cancellationToken) is not null;
 
-    /// <summary>Logs this app instance in and stores its key; false when the login or password is refused.</summary>
-    public async Task<bool> LoginAsync(string login, string password, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Logs this app instance in and stores its key; false when the login or password is refused. For a person with a
+    /// second factor use the overload that takes a code: this one then fails with <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public Task<bool> LoginAsync(string login, string password, CancellationToken cancellationToken = default) =>
+        LoginAsync(login, password, null, cancellationToken);
+
+    /// <summary>
+    /// Logs in a person with a second factor: the password, then <paramref name="code"/> (a code of the authenticator
+    /// app) for the second step. False when the password or the code is refused.
+    /// </summary>
+    public async Task<bool> LoginAsync(string login, string password, string? code, CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/login")
         {
@@ -57,9 +78,54 @@ public sealed class LatchkeyClient
         }
 
         response.EnsureSuccessStatusCode();
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            var challenge = await response.Content.ReadFromJsonAsync<MfaRequiredResponse>(cancellationToken)
+                ?? throw new InvalidOperationException("The login response had no body.");
+            if (code is null)
+            {
+                throw new InvalidOperationException("This person has a second factor: log in with a code of their authenticator app.");
+            }
+
+            using var second = new HttpRequestMessage(HttpMethod.Post, "v1/login/mfa")
+            {
+                Content = JsonContent.Create(new MfaLoginRequest(challenge.MfaToken, AppId, code, null)),
+            };
+            second.Options.Set(LatchkeyHandler.Anonymous, true);
+            using var secondResponse = await HttpClient.SendAsync(second, cancellationToken);
+            if (secondResponse.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                return false;
+            }
+
+            return await StoreKeyAsync(secondResponse.EnsureSuccessStatusCode(), cancellationToken);
+        }
+
+        return await StoreKeyAsync(response, cancellationToken);
+    }
+
+    private async Task<bool> StoreKeyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         var body = await response.Content.ReadFromJsonAsync<LoginResponse>(cancellationToken)
             ?? throw new InvalidOperationException("The login response had no body.");
         await _credentials.Keys.WriteAsync(body.ApiKey, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Step-up: authenticates again in this session (the password, and a code for a person with a second factor), so
+    /// that sensitive requests are accepted for the next minutes. False when the password or code is wrong.
+    /// </summary>
+    public async Task<bool> ReauthenticateAsync(string password, string? code = null, CancellationToken cancellationToken = default)
+    {
+        using var response = await HttpClient.PostAsJsonAsync("v1/sessions/current/reauthenticate",
+            new ReauthenticateRequest(password, code), cancellationToken);
+        if (response.StatusCode is HttpStatusCode.BadRequest)
+        {
+            return false;
+        }
+
+        response.EnsureSuccessStatusCode();
         return true;
     }
 

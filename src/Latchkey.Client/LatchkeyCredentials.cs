@@ -35,6 +35,10 @@ internal sealed class LatchkeyCredentials(LatchkeyClientOptions options, ILatchk
 
     public void RaiseUnauthorized(LatchkeyUnauthorizedEventArgs e) => Unauthorized?.Invoke(this, e);
 
+    public event EventHandler<LatchkeyStepUpRequiredEventArgs>? StepUpRequired;
+
+    public void RaiseStepUpRequired(LatchkeyStepUpRequiredEventArgs e) => StepUpRequired?.Invoke(this, e);
+
     private static string LoadOrCreateAppId(string directory)
     {
         var path = Path.Combine(directory, "app-id");
@@ -69,6 +73,21 @@ public sealed class LatchkeyUnauthorizedEventArgs(string? error, string? detail,
     public string? Error { get; } = error;
 
     /// <summary>The server's explanation from the problem response, e.g. "The credential is invalid, expired or revoked."</summary>
+    public string? Detail { get; } = detail;
+
+    public Uri? RequestUri { get; } = requestUri;
+}
+
+/// <summary>
+/// A sensitive request was refused until the person authenticates again (RFC 9470 <c>insufficient_user_authentication</c>):
+/// the session is still valid. Ask for the password (and a code, if the person has a second factor), call
+/// <see cref="LatchkeyClient.ReauthenticateAsync"/>, then repeat the request.
+/// </summary>
+public sealed class LatchkeyStepUpRequiredEventArgs(TimeSpan? maxAge, string? detail, Uri? requestUri) : EventArgs
+{
+    /// <summary>How recent the authentication must be (the challenge's <c>max_age</c>), when the server said.</summary>
+    public TimeSpan? MaxAge { get; } = maxAge;
+
     public string? Detail { get; } = detail;
 
     public Uri? RequestUri { get; } = requestUri;

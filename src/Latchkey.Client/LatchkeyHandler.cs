@@ -41,7 +41,18 @@ internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) :
         // Note: a refused login is the login's answer, not news about the stored key.
         if (response.StatusCode == HttpStatusCode.Unauthorized && !anonymous)
         {
-            credentials.RaiseUnauthorized(new LatchkeyUnauthorizedEventArgs(ErrorOf(response), await DetailOfAsync(response, cancellationToken), request.RequestUri));
+            var error = ErrorOf(response);
+            var detail = await DetailOfAsync(response, cancellationToken);
+
+            // Note: a step-up challenge is no news about the key: it still works for everything else.
+            if (error == StepUpError)
+            {
+                credentials.RaiseStepUpRequired(new LatchkeyStepUpRequiredEventArgs(MaxAgeOf(response), detail, request.RequestUri));
+            }
+            else
+            {
+                credentials.RaiseUnauthorized(new LatchkeyUnauthorizedEventArgs(error, detail, request.RequestUri));
+            }
         }
 
         return response;
@@ -70,8 +81,20 @@ internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) :
         }
     }
 
+    /// <summary>RFC 9470's error code: the action needs a more recent authentication.</summary>
+    public const string StepUpError = "insufficient_user_authentication";
+
+    private static TimeSpan? MaxAgeOf(HttpResponseMessage response) =>
+        response.Headers.WwwAuthenticate.Select(h => h.Parameter is null ? null : MaxAgePattern().Match(h.Parameter))
+            .FirstOrDefault(m => m is { Success: true }) is { } match && long.TryParse(match.Groups[1].Value, out var seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
+
     [GeneratedRegex("error=\"([^\"]*)\"")]
     private static partial Regex ErrorPattern();
+
+    [GeneratedRegex("max_age=([0-9]+)")]
+    private static partial Regex MaxAgePattern();
 
     private sealed record Problem(string? Title, string? Detail);
 }

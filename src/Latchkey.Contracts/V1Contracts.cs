@@ -22,7 +22,7 @@ public sealed record CookieLoginResponse(Guid SessionId, string AppId, DateTimeO
 public sealed record MeResponse(
     Guid UserId, Guid TenantId, string Login, string Kind, IReadOnlyList<string> Roles, Guid? SessionId,
     string? Email = null, bool EmailVerified = false,
-    IReadOnlyList<string>? Amr = null, DateTimeOffset? AuthTime = null, bool? MfaEnabled = null);
+    IReadOnlyList<string>? Amr = null, DateTimeOffset? AuthTime = null);
 
 public sealed record SessionResponse(
     Guid Id, string AppId, string? AppName, DateTimeOffset CreatedAt, string? CreatedIp, DateTimeOffset LastUsedAt, DateTimeOffset ExpiresAt,

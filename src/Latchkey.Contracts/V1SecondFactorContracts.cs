@@ -2,6 +2,9 @@ namespace Latchkey.Contracts;
 
 // Note: second factors and step-up (DESIGN.md §3a); serialised camelCase like the rest of V1Contracts.
 
+/// <summary>GET /v1/me/mfa: whether an authenticator app is active, and how many recovery codes are left.</summary>
+public sealed record MfaStatusResponse(bool Totp, int RecoveryCodesLeft);
+
 /// <summary>POST /v1/me/mfa/totp.</summary>
 public sealed record TotpEnrolmentRequest(string? Password);
 

@@ -12,8 +12,20 @@ internal abstract partial class LatchkeyDbContext
 
     public DbSet<MfaChallenge> MfaChallenges => Set<MfaChallenge>();
 
+    public DbSet<TenantMfaPolicy> TenantMfaPolicies => Set<TenantMfaPolicy>();
+
     private void ConfigureSecondFactors(ModelBuilder modelBuilder)
     {
+        modelBuilder.Entity<TenantMfaPolicy>(policy =>
+        {
+            policy.ToTable("tenant_mfa_policy");
+            policy.HasKey(p => p.TenantId);
+            policy.Property(p => p.TenantId).HasColumnName("tenant_id");
+            policy.Property(p => p.RequiredFor).HasColumnName("required_for").HasMaxLength(64);
+            policy.HasOne<Tenant>().WithOne().HasForeignKey<TenantMfaPolicy>(p => p.TenantId).OnDelete(DeleteBehavior.Cascade);
+            policy.HasQueryFilter(TenantFilter, p => p.TenantId == CurrentTenantId);
+        });
+
         modelBuilder.Entity<TotpFactor>(factor =>
         {
             factor.ToTable("user_totp");

@@ -112,7 +112,6 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
             tenant.Property(t => t.Name).HasColumnName("name").HasMaxLength(200);
             tenant.Property(t => t.ContactEmail).HasColumnName("contact_email").HasMaxLength(320);
             tenant.Property(t => t.CreatedAt).HasColumnName("created_at");
-            tenant.Property(t => t.MfaRequiredFor).HasColumnName("mfa_required_for").HasMaxLength(64).HasDefaultValue("");
             tenant.HasQueryFilter(TenantFilter, t => t.Id == CurrentTenantId);
         });
 

@@ -28,7 +28,7 @@ public sealed class MfaTests
 
         // Note: nothing is active before confirmation: the password alone still opens a session.
         await host.LoginAsync(Alice, "app-instance-2");
-        Assert.False((await host.GetJsonAsync("/v1/me", session)).GetProperty("mfaEnabled").GetBoolean());
+        Assert.False((await host.GetJsonAsync("/v1/me/mfa", session)).GetProperty("totp").GetBoolean());
 
         var wrong = await host.SendAsync(HttpMethod.Post, "/v1/me/mfa/totp/confirm", new { code = "000000" }, session);
         await ProblemAssert.IsProblemAsync(wrong, HttpStatusCode.BadRequest);
@@ -36,7 +36,7 @@ public sealed class MfaTests
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         var codes = SecondFactors.Strings((await LatchkeyTestHost.ReadJsonAsync(confirmed)).GetProperty("recoveryCodes"));
         Assert.Equal(10, codes.Distinct().Count());
-        Assert.All(codes, c => Assert.Matches("^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$", c));
+        Assert.All(codes, c => Assert.Matches("^[a-z2-7]{4}(-[a-z2-7]{4}){5}$", c));
 
         // Note: the right password now opens no session; it answers with the second step's token.
         host.Time.Advance(TimeSpan.FromSeconds(30));
@@ -64,7 +64,9 @@ public sealed class MfaTests
         var me = await host.GetJsonAsync("/v1/me", mfaSession);
         Assert.Equal(["pwd", "otp"], SecondFactors.Strings(me.GetProperty("amr")));
         Assert.Equal(host.Time.GetUtcNow(), me.GetProperty("authTime").GetDateTimeOffset());
-        Assert.True(me.GetProperty("mfaEnabled").GetBoolean());
+        var status = await host.GetJsonAsync("/v1/me/mfa", mfaSession);
+        Assert.True(status.GetProperty("totp").GetBoolean());
+        Assert.Equal(10, status.GetProperty("recoveryCodesLeft").GetInt32());
         var listed = (await host.GetJsonAsync("/v1/sessions", mfaSession)).EnumerateArray().Single(s => s.GetProperty("current").GetBoolean());
         Assert.Equal(["pwd", "otp"], SecondFactors.Strings(listed.GetProperty("amr")));
         Assert.Equal(["pwd"], SecondFactors.Strings((await host.GetJsonAsync("/v1/me", session)).GetProperty("amr")));

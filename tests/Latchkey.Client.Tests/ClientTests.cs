@@ -77,6 +77,32 @@ public sealed class ClientTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AStepUpChallengeIsRaisedAsItsOwnEventAndReauthenticatingAnswersIt()
+    {
+        await using var host = await ServerHost.StartAsync();
+        await host.SignupAsync("alice@example.com");
+        await using var app = StartApp(host);
+        var client = app.GetRequiredService<LatchkeyClient>();
+        var stepUps = new List<LatchkeyStepUpRequiredEventArgs>();
+        var refusals = new List<LatchkeyUnauthorizedEventArgs>();
+        client.StepUpRequired += (_, e) => stepUps.Add(e);
+        client.Unauthorized += (_, e) => refusals.Add(e);
+        Assert.True(await client.LoginAsync("alice@example.com", ServerHost.Password));
+        await host.AgeAuthenticationsAsync();
+
+        var refused = await client.HttpClient.PostAsJsonAsync("/v1/machine-users", new MachineUserRequest("ci", ["x"]));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var stepUp = Assert.Single(stepUps);
+        Assert.Equal(TimeSpan.FromMinutes(10), stepUp.MaxAge);
+        Assert.EndsWith("/v1/machine-users", stepUp.RequestUri!.ToString());
+        Assert.Empty(refusals);
+        Assert.False(await client.ReauthenticateAsync("not the right passphrase"));
+        Assert.True(await client.ReauthenticateAsync(ServerHost.Password));
+        Assert.Equal(HttpStatusCode.Created, (await client.HttpClient.PostAsJsonAsync("/v1/machine-users", new MachineUserRequest("ci", ["x"]))).StatusCode);
+    }
+
+    [Fact]
     public async Task MachineTokenSignsRequestsWithoutLogin()
     {
         await using var host = await ServerHost.StartAsync();

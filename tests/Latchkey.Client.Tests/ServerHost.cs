@@ -62,6 +62,17 @@ internal sealed class ServerHost : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Makes every session's last authentication long past, as if the person had signed in a day ago.</summary>
+    public async Task AgeAuthenticationsAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "latchkey.db")}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE api_user_key SET auth_time = auth_time - $day";
+        command.Parameters.AddWithValue("$day", TimeSpan.FromDays(1).Ticks);
+        await command.ExecuteNonQueryAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();

@@ -2,7 +2,6 @@ using System.Globalization;
 using Latchkey.AspNetCore.Authentication;
 using Latchkey.AspNetCore.Authorization;
 using Latchkey.AspNetCore.Hosting;
-using Latchkey.Core.Stores;
 using Latchkey.Contracts;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
@@ -164,7 +163,8 @@ internal static class AccountEndpoints
     {
         var caller = CallerPrincipal.ToCaller(context);
 
-        // Note: the address is not part of the cached caller (the request path never needs it); PersonEmailCache keeps
+        // Note: amr and authTime come from the caller (a re-authentication drops the cached one, so they are current).
+        // The address is not part of the cached caller (the request path never needs it); PersonEmailCache keeps
         // /v1/me free of database access in the common case.
         string? email = null;
         var verified = false;
@@ -176,7 +176,8 @@ internal static class AccountEndpoints
         }
 
         return TypedResults.Ok(new MeResponse(caller.UserId, caller.TenantId, caller.Login,
-            CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId, email, verified));
+            CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId, email, verified,
+            caller.SessionId is null ? null : AuthenticationMethods.Parse(caller.Amr), caller.AuthTime));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(

@@ -18,6 +18,8 @@ internal static class MfaEndpoints
     public static void Map(RouteGroupBuilder v1)
     {
         var mfa = v1.MapGroup("/me/mfa").RequireAuthorization(LatchkeyDefaults.HumanPolicy).WithTags("Second factors");
+        mfa.MapGet("", StatusAsync).WithMetadata(AllowedDuringMfaEnrolment.Instance)
+            .WithName("MfaStatus").WithSummary("The caller's second factors: an authenticator app or not, recovery codes left");
         mfa.MapPost("/totp", StartTotpAsync).RequireCredentialLimits().RequireRecentAuthentication()
             .WithMetadata(AllowedDuringMfaEnrolment.Instance)
             .WithName("StartTotpEnrolment").WithSummary("Start enrolling an authenticator app; nothing is active until confirmed");
@@ -36,6 +38,12 @@ internal static class MfaEndpoints
         v1.MapPost("/sessions/current/reauthenticate", ReauthenticateAsync).RequireAuthorization(LatchkeyDefaults.HumanPolicy)
             .RequireCredentialLimits().WithMetadata(AllowedDuringMfaEnrolment.Instance).WithTags("Sessions")
             .WithName("Reauthenticate").WithSummary("Authenticate again (step-up): refreshes authTime of this session only");
+    }
+
+    private static async Task<Ok<MfaStatusResponse>> StatusAsync(SecondFactorService factors, HttpContext context, CancellationToken cancellationToken)
+    {
+        var (totp, left) = await factors.StatusAsync(CallerPrincipal.ToCaller(context), cancellationToken);
+        return TypedResults.Ok(new MfaStatusResponse(totp, left));
     }
 
     private static async Task<Results<Ok<TotpEnrolmentResponse>, ValidationProblem, ProblemHttpResult>> StartTotpAsync(

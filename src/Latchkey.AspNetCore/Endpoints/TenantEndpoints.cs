@@ -24,8 +24,9 @@ internal static class TenantEndpoints
     private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetAsync(
         TenantService tenants, HttpContext context, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.GetAsync(CallerPrincipal.ToCaller(context), cancellationToken);
-        return tenant is null ? NotFound() : TypedResults.Ok(ToResponse(tenant));
+        var caller = CallerPrincipal.ToCaller(context);
+        var tenant = await tenants.GetAsync(caller, cancellationToken);
+        return tenant is null ? NotFound() : TypedResults.Ok(ToResponse(tenant, await tenants.GetMfaPolicyAsync(caller, cancellationToken)));
     }
 
     private static async Task<Results<Ok<TenantResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
@@ -52,11 +53,11 @@ internal static class TenantEndpoints
             return Problems.Invalid(error);
         }
 
-        return tenant is null ? NotFound() : TypedResults.Ok(ToResponse(tenant));
+        return tenant is null ? NotFound() : TypedResults.Ok(ToResponse(tenant, await tenants.GetMfaPolicyAsync(caller, cancellationToken)));
     }
 
-    private static TenantResponse ToResponse(Tenant tenant) =>
-        new(tenant.Id, tenant.Name, tenant.ContactEmail, tenant.CreatedAt, MfaPolicy.Roles(tenant.MfaRequiredFor));
+    private static TenantResponse ToResponse(Tenant tenant, string mfaPolicy) =>
+        new(tenant.Id, tenant.Name, tenant.ContactEmail, tenant.CreatedAt, MfaPolicy.Roles(mfaPolicy));
 
     private static ProblemHttpResult NotFound() => Problems.Status(StatusCodes.Status404NotFound, "Tenant not found");
 }

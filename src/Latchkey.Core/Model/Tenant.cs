@@ -13,7 +13,4 @@ internal sealed class Tenant
     public string? ContactEmail { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
-
-    /// <summary>The roles (<see cref="TenantRoles"/> names, space-separated) whose people must have a second factor.</summary>
-    public string MfaRequiredFor { get; set; } = "";
 }

@@ -6,6 +6,7 @@ namespace Latchkey.Core.Services;
 /// Who a request comes from, as established by <see cref="CredentialValidator"/>; or, with <see cref="Operator"/>
 /// set, an operator acting on the database directly (the <c>latchkey</c> command-line tool).
 /// <paramref name="EnrolmentOnly"/>: the session may only enrol a second factor (the tenant's MFA policy).
+/// <paramref name="Amr"/>, <paramref name="AuthTime"/>: how and when the person last authenticated in the session.
 /// </summary>
 internal sealed record AuthenticatedCaller(
     Guid UserId,
@@ -17,7 +18,9 @@ internal sealed record AuthenticatedCaller(
     Guid? SessionId,
     string? AppId,
     string? Operator = null,
-    bool EnrolmentOnly = false)
+    bool EnrolmentOnly = false,
+    string? Amr = null,
+    DateTimeOffset? AuthTime = null)
 {
     // Note: the ids as text are made once per caller, not per request: a cached caller serves many requests. They
     // follow from the ids, so they change nothing about the record's equality.

@@ -49,9 +49,10 @@ internal sealed class SecondFactorService(
     public const string WrongPassword = "The password is wrong.";
     public const string WrongCode = "The code is wrong, expired or already used.";
 
-    /// <summary>Whether the person has a confirmed second factor.</summary>
-    public async Task<bool> HasFactorAsync(Guid userId, CancellationToken cancellationToken) =>
-        await factors.FindTotpAsync(userId, cancellationToken) is not null;
+    /// <summary>Whether the caller has a confirmed authenticator app, and how many recovery codes are left.</summary>
+    public async Task<(bool Totp, int RecoveryCodesLeft)> StatusAsync(AuthenticatedCaller caller, CancellationToken cancellationToken) =>
+        (await factors.FindTotpAsync(caller.UserId, cancellationToken) is not null,
+            await factors.CountRecoveryCodesAsync(caller.UserId, cancellationToken));
 
     /// <summary>
     /// Starts enrolling an authenticator app: a new secret, stored encrypted and pending; nothing is active until a code

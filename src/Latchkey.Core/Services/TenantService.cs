@@ -167,8 +167,8 @@ internal sealed class TenantService(
             return (null, true);
         }
 
-        var tenant = await tenants.FindAsync(caller.TenantId, cancellationToken);
-        if (tenant is null || tenant.MfaRequiredFor == stored)
+        var current = await factors.FindMfaPolicyAsync(caller.TenantId, cancellationToken);
+        if (current == stored)
         {
             return (null, false);
         }
@@ -176,10 +176,14 @@ internal sealed class TenantService(
         await using var transaction = await work.BeginAsync(cancellationToken);
         await factors.SetMfaPolicyAsync(caller.TenantId, stored, cancellationToken);
         await audit.RecordAsync(caller, AuditEvents.MfaPolicyChanged, null,
-            $"mfaRequiredFor: [{tenant.MfaRequiredFor}] -> [{stored}]", cancellationToken);
+            $"mfaRequiredFor: [{current}] -> [{stored}]", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (null, false);
     }
+
+    /// <summary>The roles (space-separated) the caller's tenant requires a second factor of.</summary>
+    public Task<string> GetMfaPolicyAsync(AuthenticatedCaller caller, CancellationToken cancellationToken) =>
+        factors.FindMfaPolicyAsync(caller.TenantId, cancellationToken);
 
     // Note: deliberately loose (one @, something either side, no spaces): only a message that arrives proves an address.
     private static bool LooksLikeEmail(string? email) =>

@@ -44,6 +44,9 @@ internal interface ISecondFactorStore
     /// <summary>Replaces all the user's recovery codes by <paramref name="codes"/>.</summary>
     Task ReplaceRecoveryCodesAsync(Guid userId, IReadOnlyCollection<RecoveryCode> codes, CancellationToken cancellationToken);
 
+    /// <summary>How many unused recovery codes the user has left.</summary>
+    Task<int> CountRecoveryCodesAsync(Guid userId, CancellationToken cancellationToken);
+
     /// <summary>Cross-tenant, for login: uses up the recovery code with <paramref name="digest"/>; false when there is none (any more).</summary>
     Task<bool> UseRecoveryCodeAsync(Guid userId, byte[] digest, CancellationToken cancellationToken);
 

@@ -71,4 +71,6 @@ internal sealed record SessionCredential(
     string Scopes,
     bool Disabled,
     bool Superseded,
-    bool EnrolmentOnly = false);
+    bool EnrolmentOnly = false,
+    string Amr = AuthenticationMethods.Password,
+    DateTimeOffset AuthTime = default);

@@ -476,14 +476,6 @@ namespace Latchkey.Storage.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
-                    b.Property<string>("MfaRequiredFor")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasDefaultValue("")
-                        .HasColumnName("mfa_required_for");
-
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -493,6 +485,23 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("tenants", (string)null);
+                });
+
+            modelBuilder.Entity("Latchkey.Core.Model.TenantMfaPolicy", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("RequiredFor")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("required_for");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("tenant_mfa_policy", (string)null);
                 });
 
             modelBuilder.Entity("Latchkey.Core.Model.TotpFactor", b =>
@@ -691,6 +700,15 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.HasOne("Latchkey.Core.Model.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Latchkey.Core.Model.TenantMfaPolicy", b =>
+                {
+                    b.HasOne("Latchkey.Core.Model.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("Latchkey.Core.Model.TenantMfaPolicy", "TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -18,8 +18,8 @@ internal sealed class EfSecondFactorStore(LatchkeyDbContext db) : ISecondFactorS
             .FirstOrDefaultAsync(f => f.UserId == userId && f.ConfirmedAt != null, cancellationToken);
 
     public async Task<string> FindMfaPolicyAsync(Guid tenantId, CancellationToken cancellationToken) =>
-        await db.Tenants.IgnoreQueryFilters(TenantFilter).AsNoTracking()
-            .Where(t => t.Id == tenantId).Select(t => t.MfaRequiredFor).FirstOrDefaultAsync(cancellationToken) ?? "";
+        await db.TenantMfaPolicies.IgnoreQueryFilters(TenantFilter).AsNoTracking()
+            .Where(p => p.TenantId == tenantId).Select(p => p.RequiredFor).FirstOrDefaultAsync(cancellationToken) ?? "";
 
     public Task<TotpFactor?> FindPendingTotpAsync(Guid userId, CancellationToken cancellationToken) =>
         db.TotpFactors.AsNoTracking().FirstOrDefaultAsync(f => f.UserId == userId && f.ConfirmedAt == null, cancellationToken);
@@ -100,6 +100,9 @@ internal sealed class EfSecondFactorStore(LatchkeyDbContext db) : ISecondFactorS
         await transaction.CommitAsync(cancellationToken);
     }
 
+    public Task<int> CountRecoveryCodesAsync(Guid userId, CancellationToken cancellationToken) =>
+        db.RecoveryCodes.CountAsync(c => c.UserId == userId, cancellationToken);
+
     // Note: deleting is the use: of two requests with the same code only one deletes the row.
     public async Task<bool> UseRecoveryCodeAsync(Guid userId, byte[] digest, CancellationToken cancellationToken) =>
         await db.RecoveryCodes.IgnoreQueryFilters(TenantFilter)
@@ -155,11 +158,40 @@ internal sealed class EfSecondFactorStore(LatchkeyDbContext db) : ISecondFactorS
         return found is null ? null : (found.AuthTime, found.Amr);
     }
 
-    public async Task<bool> ReauthenticateSessionAsync(Guid userId, Guid sessionId, DateTimeOffset authTime, string amr, CancellationToken cancellationToken) =>
-        await db.Sessions.Where(s => s.Id == sessionId && s.UserId == userId)
+    public async Task<bool> ReauthenticateSessionAsync(Guid userId, Guid sessionId, DateTimeOffset authTime, string amr, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        var updated = await db.Sessions.Where(s => s.Id == sessionId && s.UserId == userId)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.AuthTime, authTime).SetProperty(x => x.Amr, amr), cancellationToken) == 1;
+        if (updated)
+        {
+            // Note: cached callers carry amr and authTime (GET /v1/me shows them); the copies must go.
+            await db.CredentialsChangedAsync(userId, cancellationToken);
+        }
 
-    public async Task<bool> SetMfaPolicyAsync(Guid tenantId, string roles, CancellationToken cancellationToken) =>
-        await db.Tenants.Where(t => t.Id == tenantId)
-            .ExecuteUpdateAsync(t => t.SetProperty(x => x.MfaRequiredFor, roles), cancellationToken) == 1;
+        await transaction.CommitAsync(cancellationToken);
+        return updated;
+    }
+
+    public async Task<bool> SetMfaPolicyAsync(Guid tenantId, string roles, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        await db.TenantMfaPolicies.Where(p => p.TenantId == tenantId).ExecuteDeleteAsync(cancellationToken);
+        if (roles.Length > 0)
+        {
+            var policy = new TenantMfaPolicy { TenantId = tenantId, RequiredFor = roles };
+            db.TenantMfaPolicies.Add(policy);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            finally
+            {
+                db.Entry(policy).State = EntityState.Detached;
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
 }

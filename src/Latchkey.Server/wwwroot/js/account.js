@@ -160,7 +160,8 @@ removeForm.addEventListener('submit', async event => {
 const me = await signedIn();
 if (me) {
   showEmail(me);
-  showFactor(me.mfaEnabled === true);
+  const mfa = await authed('GET', '/v1/me/mfa');
+  showFactor(mfa.ok && mfa.data.totp === true);
 }
 if (enrolOnly) {
   document.getElementById('mfa-policy').hidden = false;

@@ -64,8 +64,8 @@ export async function authed(method, path, body) {
  * the person cancels.
  */
 async function reauthenticate() {
-  const me = await api('GET', '/v1/me');
-  const withCode = me.ok && me.data.mfaEnabled === true;
+  const mfa = await api('GET', '/v1/me/mfa');
+  const withCode = mfa.ok && mfa.data.totp === true;
   const message = el('p', { className: 'message', role: 'alert', hidden: true });
   const password = el('input', { id: 'reauth-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const code = withCode

@@ -12,14 +12,6 @@ namespace Latchkey.Storage.Sqlite.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.AddColumn<string>(
-                name: "mfa_required_for",
-                table: "tenants",
-                type: "TEXT",
-                maxLength: 64,
-                nullable: false,
-                defaultValue: "");
-
-            migrationBuilder.AddColumn<string>(
                 name: "amr",
                 table: "api_user_key",
                 type: "TEXT",
@@ -92,6 +84,24 @@ namespace Latchkey.Storage.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "tenant_mfa_policy",
+                columns: table => new
+                {
+                    tenant_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    required_for = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_tenant_mfa_policy", x => x.tenant_id);
+                    table.ForeignKey(
+                        name: "FK_tenant_mfa_policy_tenants_tenant_id",
+                        column: x => x.tenant_id,
+                        principalTable: "tenants",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "user_totp",
                 columns: table => new
                 {
@@ -151,11 +161,10 @@ namespace Latchkey.Storage.Sqlite.Migrations
                 name: "recovery_codes");
 
             migrationBuilder.DropTable(
-                name: "user_totp");
+                name: "tenant_mfa_policy");
 
-            migrationBuilder.DropColumn(
-                name: "mfa_required_for",
-                table: "tenants");
+            migrationBuilder.DropTable(
+                name: "user_totp");
 
             migrationBuilder.DropColumn(
                 name: "amr",

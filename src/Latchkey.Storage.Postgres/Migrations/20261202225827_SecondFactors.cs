@@ -12,14 +12,6 @@ namespace Latchkey.Storage.Postgres.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.AddColumn<string>(
-                name: "mfa_required_for",
-                table: "tenants",
-                type: "character varying(64)",
-                maxLength: 64,
-                nullable: false,
-                defaultValue: "");
-
-            migrationBuilder.AddColumn<string>(
                 name: "amr",
                 table: "api_user_key",
                 type: "character varying(32)",
@@ -92,6 +84,24 @@ namespace Latchkey.Storage.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "tenant_mfa_policy",
+                columns: table => new
+                {
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    required_for = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_tenant_mfa_policy", x => x.tenant_id);
+                    table.ForeignKey(
+                        name: "FK_tenant_mfa_policy_tenants_tenant_id",
+                        column: x => x.tenant_id,
+                        principalTable: "tenants",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "user_totp",
                 columns: table => new
                 {
@@ -151,11 +161,10 @@ namespace Latchkey.Storage.Postgres.Migrations
                 name: "recovery_codes");
 
             migrationBuilder.DropTable(
-                name: "user_totp");
+                name: "tenant_mfa_policy");
 
-            migrationBuilder.DropColumn(
-                name: "mfa_required_for",
-                table: "tenants");
+            migrationBuilder.DropTable(
+                name: "user_totp");
 
             migrationBuilder.DropColumn(
                 name: "amr",
