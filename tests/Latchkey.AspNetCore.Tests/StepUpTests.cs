@@ -17,6 +17,8 @@ public sealed class StepUpTests
     {
         ["change password"] = new(HttpMethod.Put, _ => "/v1/me/password",
             _ => new { currentPassword = LatchkeyTestHost.Password, newPassword = "a different passphrase entirely" }, HttpStatusCode.NoContent),
+        ["change the e-mail address"] = new(HttpMethod.Put, _ => "/v1/me/email",
+            _ => new { email = "owner.new@example.com", password = LatchkeyTestHost.Password }, HttpStatusCode.Accepted),
         ["start TOTP enrolment"] = new(HttpMethod.Post, _ => "/v1/me/mfa/totp", _ => new { password = LatchkeyTestHost.Password }, HttpStatusCode.Conflict),
         ["remove TOTP"] = new(HttpMethod.Delete, _ => "/v1/me/mfa/totp",
             t => new { password = LatchkeyTestHost.Password, code = SecondFactors.Code(t.Host, t.Secret) }, HttpStatusCode.NoContent),
@@ -38,7 +40,8 @@ public sealed class StepUpTests
     public async Task ASensitiveActionAsksForARecentAuthenticationAndSucceedsAfterReauthenticating(string action)
     {
         var endpoint = Endpoints[action];
-        await using var host = await LatchkeyTestHost.StartAsync();
+        await using var smtp = TestSmtpServer.Start();
+        await using var host = await LatchkeyTestHost.StartAsync(smtp.Settings());
         var tenant = await SetUpAsync(host);
 
         host.Time.Advance(TimeSpan.FromMinutes(11));

@@ -56,12 +56,18 @@ public sealed class ScreenshotTests(Browsers browsers)
             var name = person.Replace("@", $"-{Guid.NewGuid():N}"[..7] + "@", StringComparison.Ordinal);
             await page.GetByLabel("Login (e-mail or name)").FillAsync(name);
             await page.GetByLabel("First password").FillAsync(Password);
-            await page.GetByLabel("Role", new() { Exact = true }).SelectOptionAsync(role);
+            await page.Locator("#user-role").SelectOptionAsync(role);
             await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
             await Assertions.Expect(page.Locator("#users-message")).ToContainTextAsync(name);
         }
 
         shots.Add(await ShootAsync(page, directory, "users"));
+
+        await page.GotoAsync("/account");
+        await page.Locator("#totp-password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set up an authenticator app" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#totp-qr svg")).ToBeVisibleAsync();
+        shots.Add(await ShootAsync(page, directory, "account-second-factor"));
 
         await page.GotoAsync("/machine-users");
         await page.GetByLabel("Name").FillAsync("deploy-bot");

@@ -1,4 +1,5 @@
 using Latchkey.AspNetCore.Authentication;
+using Latchkey.AspNetCore.Authorization;
 using Latchkey.AspNetCore.Hosting;
 using Latchkey.Contracts;
 using Latchkey.Core.Email;
@@ -23,7 +24,7 @@ internal static class EmailEndpoints
 
     public static void Map(RouteGroupBuilder v1)
     {
-        v1.MapPut("/me/email", ChangeAsync).RequireAuthorization(LatchkeyDefaults.HumanPolicy).RequireCredentialLimits()
+        v1.MapPut("/me/email", ChangeAsync).RequireAuthorization(LatchkeyDefaults.HumanPolicy).RequireRecentAuthentication().RequireCredentialLimits()
             .WithName("ChangeEmail").WithSummary("Change the e-mail address; takes effect when the new address is verified");
         v1.MapPost("/email/verify", VerifyAsync).AllowAnonymous().RequireCredentialLimits()
             .WithName("VerifyEmail").WithSummary("Verify an e-mail address with the token of its link");
