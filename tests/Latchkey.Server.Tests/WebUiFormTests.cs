@@ -17,7 +17,7 @@ public sealed partial class WebUiFormTests : IClassFixture<ServerFactory>
     {
         var fields = Inputs().Where(i => i.Tag.Contains("type=\"password\"") || PasswordName().IsMatch(i.Tag)).ToList();
 
-        Assert.Equal(["login", "password", "signup", "users"], fields.Select(f => f.Page).Distinct().Order());
+        Assert.Equal(["accept-invitation", "account", "login", "password", "reset-password", "signup", "users"], fields.Select(f => f.Page).Distinct().Order());
         Assert.All(fields, f =>
         {
             Assert.Contains("type=\"password\"", f.Tag);

@@ -105,6 +105,7 @@ public sealed partial class LatchkeyMetricsTests : IDisposable
         };
         listener.Start();
         _ = new LatchkeyMetrics(Meters);
+        _ = new Latchkey.Core.Email.EmailMetrics(Meters);
         var guide = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "operations.md"));
         var documented = DocumentedInstrument().Matches(guide).Select(m => m.Groups["name"].Value).ToHashSet();
 
