@@ -118,6 +118,13 @@ internal sealed class PasswordResetWorker(
 /// <summary>Looks whether a wrong password locked the login and, if so, queues the notice (<see cref="SecurityNotices"/>).</summary>
 internal sealed class AccountLockNotifier(AccountLockChecks checks, IServiceScopeFactory scopes, ILogger<AccountLockNotifier> logger) : BackgroundService
 {
+    // Note: every wrong password queues a check, and checks run after the fact: the one for the failure before the
+    // lock can run after the lock and see it too. One notice per person per hour (monotonic, per process) keeps a
+    // lock from being told twice; a lock needs MaxFailures new failures after an unlock, so a real second lock within
+    // the hour is rare, and it is still in the audit log.
+    private static readonly long NoticeIntervalMs = (long)TimeSpan.FromHours(1).TotalMilliseconds;
+    private readonly Dictionary<Guid, long> _notifiedAt = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -134,6 +141,13 @@ internal sealed class AccountLockNotifier(AccountLockChecks checks, IServiceScop
                         continue;
                     }
 
+                    var now = Environment.TickCount64;
+                    if (_notifiedAt.TryGetValue(userId, out var last) && now - last < NoticeIntervalMs)
+                    {
+                        continue;
+                    }
+
+                    _notifiedAt[userId] = now;
                     var notices = services.GetRequiredService<SecurityNotices>();
                     await using (var transaction = await services.GetRequiredService<Core.Stores.IUnitOfWork>().BeginAsync(stoppingToken))
                     {
