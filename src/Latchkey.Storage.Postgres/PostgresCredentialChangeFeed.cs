@@ -347,15 +347,16 @@ internal sealed partial class PostgresCredentialChangeFeed(
         public ConcurrentDictionary<string, byte> By { get; } = new();
     }
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning,
+    // Note: Latchkey.Storage.Postgres logs with event ids 1500–1599; 1200–1299 belong to Latchkey.AspNetCore.
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Warning,
         Message = "Lost the credential change feed; the credential cache is not trusted until it is back")]
     private static partial void LogListenFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 1503, Level = LogLevel.Warning,
         Message = "Instance {Instance} trusts its credential cache for {PeerLease}, this one for {Lease}: set one Latchkey:CredentialCache:Lease everywhere. Revocations here wait for the longest lease heard, but a process that has not heard it (the latchkey tool, a fresh start) waits its own")]
     private static partial void LogLeaseDiffers(ILogger logger, string instance, TimeSpan peerLease, TimeSpan lease);
 
-    [LoggerMessage(EventId = 1202, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Information,
         Message = "{Count} instance(s) did not acknowledge a credential change within the lease; they no longer trust their caches")]
     private static partial void LogUnacknowledged(ILogger logger, int count);
 }
