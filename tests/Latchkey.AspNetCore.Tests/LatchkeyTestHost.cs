@@ -83,11 +83,16 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         // Note: a test that gives a connection string is about the SQLite file itself; a host may share another's
         // database (two servers on one database); every other host gets a fresh database of the run's provider.
         var postgres = connectionString is null && sameDatabaseAs is null && Provider == "postgres"
-            ? await TestPostgres.CreateDatabaseAsync()
+            ? await TestPostgres.CreateMigratedDatabaseAsync(MigrateTemplateAsync)
             : null;
         var provider = sameDatabaseAs?.StorageProvider ?? (postgres is null ? "sqlite" : "postgres");
-        var connection = sameDatabaseAs?.ConnectionString ?? postgres ?? connectionString
-            ?? $"Data Source={Path.Combine(directory, "latchkey.db")}";
+        var connection = sameDatabaseAs?.ConnectionString ?? postgres ?? connectionString;
+        if (connection is null)
+        {
+            connection = $"Data Source={Path.Combine(directory, "latchkey.db")}";
+            await CopySqliteTemplateAsync(Path.Combine(directory, "latchkey.db"));
+        }
+
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseTestServer();
         var config = new Dictionary<string, string?>
@@ -232,6 +237,74 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
     public static Exception StorageOutage() => Provider == "postgres"
         ? new NpgsqlException("Exception while reading from stream", new IOException("Connection reset by peer"))
         : new SqliteException("disk I/O error", 10);
+
+    /// <summary>
+    /// Migrates the run's PostgreSQL template through the storage's own registration, as the host would migrate its
+    /// database; each host's <c>MigrateLatchkeyDatabaseAsync</c> then finds a copy of it up to date.
+    /// </summary>
+    private static async Task MigrateTemplateAsync(string connectionString)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        Latchkey.Storage.Postgres.LatchkeyPostgresServiceCollectionExtensions.AddLatchkeyPostgres(services, connectionString);
+        await using var provider = services.BuildServiceProvider();
+        await provider.MigrateLatchkeyDatabaseAsync();
+    }
+
+    private static readonly SemaphoreSlim SqliteTemplateGate = new(1, 1);
+    private static string? _sqliteTemplate;
+
+    /// <summary>
+    /// Puts a copy of this process's migrated SQLite template at <paramref name="file"/>.
+    /// Note: like the PostgreSQL template (<see cref="TestPostgres.CreateMigratedDatabaseAsync"/>), it spares each host
+    /// running every migration (and their fsyncs) again; the host still migrates and finds the copy up to date. A test
+    /// that gives its own connection string gets no copy: it is about the file itself, migrations included.
+    /// </summary>
+    private static async Task CopySqliteTemplateAsync(string file)
+    {
+        await SqliteTemplateGate.WaitAsync();
+        try
+        {
+            if (_sqliteTemplate is null)
+            {
+                var templateDirectory = Directory.CreateTempSubdirectory("latchkey-template-").FullName;
+                var template = Path.Combine(templateDirectory, "latchkey.db");
+                var services = new ServiceCollection();
+                services.AddLogging();
+                // Note: no pooling, so the last connection closes with the migration: SQLite then checkpoints the
+                // write-ahead log into the file and removes it, and the one file is the whole database.
+                Latchkey.Storage.Sqlite.LatchkeySqliteServiceCollectionExtensions.AddLatchkeySqlite(services, $"Data Source={template};Pooling=False");
+                await using (var provider = services.BuildServiceProvider())
+                {
+                    await provider.MigrateLatchkeyDatabaseAsync();
+                }
+
+                if (File.Exists(template + "-wal"))
+                {
+                    throw new InvalidOperationException($"The SQLite template {template} still has a write-ahead log.");
+                }
+
+                AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+                {
+                    try
+                    {
+                        Directory.Delete(templateDirectory, recursive: true);
+                    }
+                    catch (IOException)
+                    {
+                        // Note: a temporary directory; nothing depends on its removal.
+                    }
+                };
+                _sqliteTemplate = template;
+            }
+        }
+        finally
+        {
+            SqliteTemplateGate.Release();
+        }
+
+        File.Copy(_sqliteTemplate, file);
+    }
 
     private static async Task DropAsync(string? postgres)
     {

@@ -20,20 +20,15 @@ internal sealed class PostgresDatabase : IStoreDatabase
     /// <summary>An empty database, not yet migrated.</summary>
     public static async Task<PostgresDatabase> CreateUnmigratedAsync() => new(await TestPostgres.CreateDatabaseAsync());
 
-    public static async Task<PostgresDatabase> CreateAsync()
+    /// <summary>
+    /// A migrated database: a copy of the run's template, which <see cref="MigrateAsync"/> migrated once (see
+    /// <see cref="TestPostgres.CreateMigratedDatabaseAsync"/>).
+    /// </summary>
+    public static async Task<PostgresDatabase> CreateAsync() => new(await TestPostgres.CreateMigratedDatabaseAsync(async template =>
     {
-        var database = await CreateUnmigratedAsync();
-        try
-        {
-            await MigrateAsync(database._services);
-            return database;
-        }
-        catch
-        {
-            await database.DisposeAsync();
-            throw;
-        }
-    }
+        await using var services = CreateProvider(template);
+        await MigrateAsync(services);
+    }));
 
     /// <summary>A service provider of its own on the database, as another instance of Latchkey has.</summary>
     public static ServiceProvider CreateProvider(string connectionString)

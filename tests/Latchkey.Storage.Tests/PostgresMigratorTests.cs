@@ -57,7 +57,12 @@ public sealed class PostgresMigratorTests
     [Fact]
     public async Task TheMigrationLockIsReleasedAfterMigrating()
     {
-        await using var database = await PostgresDatabase.CreateAsync();
+        // Note: migrated here, not copied from the run's template: advisory locks belong to one database.
+        await using var database = await PostgresDatabase.CreateUnmigratedAsync();
+        await using (var services = PostgresDatabase.CreateProvider(database.ConnectionString))
+        {
+            await PostgresDatabase.MigrateAsync(services);
+        }
 
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();

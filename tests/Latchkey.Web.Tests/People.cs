@@ -17,7 +17,17 @@ internal static class People
         await page.GetByLabel("Login (e-mail or name)").FillAsync(login);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
         await page.GetByLabel("Repeat the password").FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        // Note: the sign-up's own answer is awaited and checked first, so that a refused sign-up fails here with the
+        // server's status and problem, not as a 30 s wait for a page that never comes.
+        var answer = await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync(),
+            response => response.Request.Method == "POST" && response.Url.EndsWith("/v1/signup", StringComparison.Ordinal));
+        if (answer.Status != 201)
+        {
+            // Note: read only when refused: the page navigates away after a 201, and its body goes with it.
+            Assert.Fail($"POST /v1/signup answered {answer.Status}: {await answer.TextAsync()}");
+        }
+
         await page.WaitForURLAsync("**/login?created=1");
     }
 
