@@ -83,35 +83,75 @@ internal sealed class EmailSender(
     }
 }
 
-/// <summary>Works through the queued password-reset requests, one scope each, off the response path.</summary>
+/// <summary>
+/// Works through the password-reset requests in the database (<see cref="PasswordResetService.ProcessNextAsync"/>), one
+/// scope and one transaction each, off the response path: at once when this instance took a request, else at every
+/// <see cref="LatchkeyEmailOptions.PollInterval"/> (another instance's requests, or ones left by a crash).
+/// </summary>
 internal sealed class PasswordResetWorker(
-    PasswordResetRequests requests, IServiceScopeFactory scopes, ILogger<PasswordResetWorker> logger) : BackgroundService
+    PasswordResetSignal signal, IServiceScopeFactory scopes, IOptions<LatchkeyEmailOptions> options, TimeProvider time,
+    ILogger<PasswordResetWorker> logger) : BackgroundService
 {
+    private DateTimeOffset _droppedAt = DateTimeOffset.MinValue;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        if (!EmailConfiguration.IsConfigured(options.Value))
         {
-            await foreach (var login in requests.Reader.ReadAllAsync(stoppingToken))
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            // Note: listen before looking, so a request written while this round runs wakes the next one.
+            var woken = signal.Listen();
+            signal.RoundStarted();
+            try
             {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<PasswordResetService>().ProcessAsync(login, stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    // Note: the login is not logged: people type passwords into login fields.
-                    logger.LogWarning(e, "Could not process a password-reset request");
-                }
-                finally
-                {
-                    requests.Done();
-                }
+                await RunAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Note: the login is not logged (people type passwords into login fields); the request stays queued.
+                logger.LogWarning(e, "Could not handle a password-reset request");
+            }
+            finally
+            {
+                signal.RoundEnded();
+            }
+
+            try
+            {
+                await Task.WhenAny(woken, Task.Delay(options.Value.PollInterval, time, stoppingToken));
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (now - _droppedAt > TimeSpan.FromMinutes(10))
         {
+            _droppedAt = now;
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<PasswordResetService>().DropStaleAsync(cancellationToken);
         }
+
+        bool handled;
+        do
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            handled = await scope.ServiceProvider.GetRequiredService<PasswordResetService>().ProcessNextAsync(cancellationToken);
+        }
+        while (handled);
     }
 }
 

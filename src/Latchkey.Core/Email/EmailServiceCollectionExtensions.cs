@@ -24,7 +24,7 @@ internal static class EmailServiceCollectionExtensions
         services.TryAddSingleton<EmailTemplates>();
         services.TryAddSingleton<EmailSenderSignal>();
         services.TryAddSingleton<EmailMetrics>();
-        services.TryAddSingleton<PasswordResetRequests>();
+        services.TryAddSingleton<PasswordResetSignal>();
         services.TryAddSingleton<AccountLockChecks>();
         services.TryAddSingleton<PersonEmailCache>();
         services.TryAddScoped<EmailOutbox>();
