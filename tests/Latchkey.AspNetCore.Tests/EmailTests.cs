@@ -182,7 +182,7 @@ public sealed class EmailTests
     [Fact]
     public async Task TwoHostsSharingOneOutboxDeliverEachMessageExactlyOnce()
     {
-        const int count = 60;
+        const int count = 200;
         await using var smtp = TestSmtpServer.Start();
         await using var first = await LatchkeyTestHost.StartAsync(smtp.Settings());
         await QueueAsync(first, 1);

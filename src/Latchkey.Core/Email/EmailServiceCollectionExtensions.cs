@@ -25,7 +25,6 @@ internal static class EmailServiceCollectionExtensions
         services.TryAddSingleton<EmailSenderSignal>();
         services.TryAddSingleton<EmailMetrics>();
         services.TryAddSingleton<PasswordResetSignal>();
-        services.TryAddSingleton<AccountLockChecks>();
         services.TryAddSingleton<PersonEmailCache>();
         services.TryAddScoped<EmailOutbox>();
         services.TryAddScoped<EmailDelivery>();

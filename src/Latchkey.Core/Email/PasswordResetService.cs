@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
@@ -234,18 +233,4 @@ internal sealed class PasswordResetSignal
     public void Wake() => Interlocked.Exchange(ref _woken, New()).TrySetResult();
 
     private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-}
-
-/// <summary>
-/// Logins to look at after a wrong password (did it lock the account?), off the response path so that a failed login
-/// of a person with an address costs the same as any other. Bounded; lost on a crash (the lock stays, unnotified).
-/// </summary>
-internal sealed class AccountLockChecks
-{
-    private readonly Channel<Guid> _channel = Channel.CreateBounded<Guid>(
-        new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
-
-    public void Enqueue(Guid userId) => _channel.Writer.TryWrite(userId);
-
-    public ChannelReader<Guid> Reader => _channel.Reader;
 }
