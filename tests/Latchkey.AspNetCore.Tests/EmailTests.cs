@@ -204,12 +204,19 @@ public sealed class EmailTests
 
     private static async Task QueueAsync(LatchkeyTestHost host, int count)
     {
-        for (var i = 0; i < count; i++)
+        // Note: one transaction for the lot: the test is about sending them, not about queuing.
+        await using (var scope = host.App.Services.CreateAsyncScope())
         {
-            await using var scope = host.App.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<Latchkey.Core.Email.EmailOutbox>().QueueAsync(
-                Latchkey.Core.Email.EmailTemplateNames.AccountLocked, $"person{i}-{Guid.NewGuid():N}@example.com", "Acme",
-                new Dictionary<string, string> { ["time"] = "now" }, TimeSpan.FromHours(1), CancellationToken.None);
+            var outbox = scope.ServiceProvider.GetRequiredService<Latchkey.Core.Email.EmailOutbox>();
+            await using var transaction = await scope.ServiceProvider.GetRequiredService<Latchkey.Core.Stores.IUnitOfWork>().BeginAsync(CancellationToken.None);
+            for (var i = 0; i < count; i++)
+            {
+                await outbox.QueueAsync(
+                    Latchkey.Core.Email.EmailTemplateNames.AccountLocked, $"person{i}-{Guid.NewGuid():N}@example.com", "Acme",
+                    new Dictionary<string, string> { ["time"] = "now" }, TimeSpan.FromHours(1), CancellationToken.None);
+            }
+
+            await transaction.CommitAsync(CancellationToken.None);
         }
 
         if (count == 1)
