@@ -74,6 +74,13 @@ internal sealed class PostgresLatchkeyDbContext(DbContextOptions<PostgresLatchke
             ORDER BY due_at LIMIT {limit} FOR UPDATE SKIP LOCKED
             """).ToListAsync(cancellationToken);
 
+    /// <inheritdoc cref="LockDueEmailsAsync"/>
+    public override async Task<Guid?> LockNextPasswordResetRequestAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await Database.SqlQuery<Guid>($"""
+            SELECT id AS "Value" FROM password_reset_requests WHERE due_at <= {now.ToUniversalTime()}
+            ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED
+            """).ToListAsync(cancellationToken)).Select(id => (Guid?)id).FirstOrDefault();
+
     public override Task LockUserAsync(Guid userId, CancellationToken cancellationToken) =>
         Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR NO KEY UPDATE", cancellationToken);
 }

@@ -32,6 +32,11 @@ internal sealed class SqliteLatchkeyDbContext(DbContextOptions<SqliteLatchkeyDbC
         EmailOutbox.Where(m => m.State == Core.Model.OutboxState.Pending && m.DueAt <= now)
             .OrderBy(m => m.DueAt).Take(limit).Select(m => m.Id).ToListAsync(cancellationToken);
 
+    /// <inheritdoc cref="LockDueEmailsAsync"/>
+    public override async Task<Guid?> LockNextPasswordResetRequestAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await PasswordResetRequests.Where(r => r.DueAt <= now).OrderBy(r => r.DueAt).Select(r => (Guid?)r.Id)
+            .Take(1).ToListAsync(cancellationToken)).FirstOrDefault();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Note: SQLite has no date type; stored as UTC ticks (a 64-bit integer) instants stay comparable and

@@ -71,6 +71,8 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
 
     public DbSet<Invitation> Invitations => Set<Invitation>();
 
+    public DbSet<QueuedPasswordReset> PasswordResetRequests => Set<QueuedPasswordReset>();
+
     /// <summary>The Data Protection key ring that encrypts queued e-mails, where every instance reads it.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -80,6 +82,12 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
     /// outbox without waiting for each other; SQLite: the transaction's write lock already excludes every other writer).
     /// </summary>
     public abstract Task<List<Guid>> LockDueEmailsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inside a transaction: the id of the oldest password-reset request due at <paramref name="now"/>, locked like
+    /// <see cref="LockDueEmailsAsync"/> so that two workers never handle the same request.
+    /// </summary>
+    public abstract Task<Guid?> LockNextPasswordResetRequestAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// The scope's tenant. Set each time a pooled context is handed to a scope (see
@@ -217,6 +225,18 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
             message.Property(m => m.Attempts).HasColumnName("attempts");
             message.Property(m => m.LastError).HasColumnName("last_error").HasMaxLength(OutboxMessage.MaxErrorLength);
             message.HasIndex(m => new { m.State, m.DueAt });
+        });
+
+        // Note: no tenant filter: a request names a login, and only the worker (cross-tenant) reads it.
+        modelBuilder.Entity<QueuedPasswordReset>(request =>
+        {
+            request.ToTable("password_reset_requests");
+            request.HasKey(r => r.Id);
+            request.Property(r => r.Id).HasColumnName("id");
+            request.Property(r => r.Login).HasColumnName("login").HasMaxLength(QueuedPasswordReset.MaxLoginLength);
+            request.Property(r => r.RequestedAt).HasColumnName("requested_at");
+            request.Property(r => r.DueAt).HasColumnName("due_at");
+            request.HasIndex(r => r.DueAt);
         });
 
         // Note: found by the digest of the presented token (cross-tenant: the link's holder has no session); the row

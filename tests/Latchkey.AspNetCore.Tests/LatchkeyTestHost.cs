@@ -183,7 +183,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         var text = new StringBuilder();
-        foreach (var table in new[] { "tenants", "users", "api_user_key", "login_throttle", "audit_log", "email_outbox", "email_tokens", "invitations", "data_protection_keys", "user_totp", "recovery_codes", "mfa_challenges" })
+        foreach (var table in new[] { "tenants", "users", "api_user_key", "login_throttle", "audit_log", "email_outbox", "email_tokens", "password_reset_requests", "invitations", "data_protection_keys", "user_totp", "recovery_codes", "mfa_challenges" })
         {
             await using var command = new NpgsqlCommand($"SELECT t::text FROM {table} t", connection);
             await using var reader = await command.ExecuteReaderAsync();
@@ -197,16 +197,18 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits (polling, not sleeping a fixed time) until the password-reset queue is drained and the outbox holds no
+    /// Waits (polling, not sleeping a fixed time) until <paramref name="resetRequests"/> password-reset requests are left
+    /// (0: the queue is drained) and the outbox holds no
     /// message due by the host's clock: everything queued so far has been delivered or is waiting for a retry.
     /// </summary>
-    public async Task WaitForMailIdleAsync()
+    public async Task WaitForMailIdleAsync(int resetRequests = 0)
     {
-        var requests = App.Services.GetRequiredService<Latchkey.Core.Email.PasswordResetRequests>();
+        var resets = App.Services.GetRequiredService<Latchkey.Core.Email.PasswordResetSignal>();
         var sender = App.Services.GetRequiredService<Latchkey.Core.Email.EmailSenderSignal>();
         for (var i = 0; i < 3000; i++)
         {
-            if (requests.Pending == 0 && sender.RoundsUnderWay == 0 && await CountOutboxAsync(dueOnly: true) == 0)
+            if (resets.RoundsUnderWay == 0 && await CountResetRequestsAsync() == resetRequests
+                && sender.RoundsUnderWay == 0 && await CountOutboxAsync(dueOnly: true) == 0)
             {
                 return;
             }
@@ -215,6 +217,13 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         }
 
         throw new TimeoutException("the outbox never drained");
+    }
+
+    /// <summary>Password-reset requests not yet handled by a worker.</summary>
+    public async Task<int> CountResetRequestsAsync()
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<LatchkeyDbContext>().PasswordResetRequests.CountAsync();
     }
 
     /// <summary>Messages in the outbox still to be sent (all, or only those due now by the host's clock).</summary>

@@ -88,4 +88,42 @@ public sealed class SecurityNoticeTests
         await host.WaitForMailIdleAsync();
         Assert.Equal(2, smtp.Messages.Count);
     }
+
+    [Fact]
+    public async Task TheLockNoticeIsQueuedByTheFailureThatLocksOncePerLock()
+    {
+        await using var smtp = TestSmtpServer.Start();
+        // Note: nothing is sent, so the outbox shows what each response committed, at the moment it returned.
+        await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>(smtp.Settings())
+        {
+            ["Latchkey:Lockout:FreeAttempts"] = "1",
+            ["Latchkey:Lockout:MaxFailures"] = "3",
+        }, services: services => services.Remove(services.Single(d => d.ImplementationType == typeof(Latchkey.AspNetCore.Email.EmailSender))));
+        await host.SignupAsync("alice@example.com");
+        await host.ExecuteSqlAsync("UPDATE users SET email_verified = TRUE");
+        var noticesAfterEachFailure = new List<int>();
+
+        for (var lockNumber = 0; lockNumber < 2; lockNumber++)
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                host.Time.Advance(TimeSpan.FromHours(1));
+                await host.SendAsync(HttpMethod.Post, "/v1/login", new { login = "alice@example.com", password = "wrong password, long enough", appId = "app-instance-1" });
+                noticesAfterEachFailure.Add(await CountLockNoticesAsync(host));
+            }
+
+            await using var scope = host.App.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<Latchkey.Core.Services.LoginThrottle>().UnlockAsync("alice@example.com", CancellationToken.None);
+        }
+
+        Assert.Equal([0, 0, 1, 1, 1, 1, 1, 2, 2, 2], noticesAfterEachFailure);
+    }
+
+    private static async Task<int> CountLockNoticesAsync(LatchkeyTestHost host)
+    {
+        await using var scope = host.App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Latchkey.Storage.LatchkeyDbContext>();
+        return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(
+            db.EmailOutbox, m => m.Kind == Latchkey.Core.Email.EmailTemplateNames.AccountLocked);
+    }
 }

@@ -130,7 +130,7 @@ internal sealed class VerifiedLoginBarrierThrottleStore(EfLoginThrottleStore inn
         string loginDigest, LoginThrottleState? seen, int pending, DateTimeOffset nextAttemptAt, DateTimeOffset now, CancellationToken cancellationToken) =>
         inner.TryBeginAttemptAsync(loginDigest, seen, pending, nextAttemptAt, now, cancellationToken);
 
-    public Task EndFailedAsync(string loginDigest, CancellationToken cancellationToken) => inner.EndFailedAsync(loginDigest, cancellationToken);
+    public Task<bool> EndFailedAsync(string loginDigest, int lockAt, CancellationToken cancellationToken) => inner.EndFailedAsync(loginDigest, lockAt, cancellationToken);
 
     public Task EndUnverifiedAsync(string loginDigest, int freeAttempts, DateTimeOffset now, CancellationToken cancellationToken) =>
         inner.EndUnverifiedAsync(loginDigest, freeAttempts, now, cancellationToken);

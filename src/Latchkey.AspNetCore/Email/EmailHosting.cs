@@ -39,7 +39,6 @@ internal static class EmailHosting
         services.AddHostedService<EmailStartupLog>();
         services.AddHostedService<EmailSender>();
         services.AddHostedService<PasswordResetWorker>();
-        services.AddHostedService<AccountLockNotifier>();
         services.AddHealthChecks().AddCheck<EmailHealthCheck>("email");
         return services;
     }

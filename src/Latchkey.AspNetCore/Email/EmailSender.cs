@@ -83,88 +83,74 @@ internal sealed class EmailSender(
     }
 }
 
-/// <summary>Works through the queued password-reset requests, one scope each, off the response path.</summary>
+/// <summary>
+/// Works through the password-reset requests in the database (<see cref="PasswordResetService.ProcessNextAsync"/>), one
+/// scope and one transaction each, off the response path: at once when this instance took a request, else at every
+/// <see cref="LatchkeyEmailOptions.PollInterval"/> (another instance's requests, or ones left by a crash).
+/// </summary>
 internal sealed class PasswordResetWorker(
-    PasswordResetRequests requests, IServiceScopeFactory scopes, ILogger<PasswordResetWorker> logger) : BackgroundService
+    PasswordResetSignal signal, IServiceScopeFactory scopes, IOptions<LatchkeyEmailOptions> options, TimeProvider time,
+    ILogger<PasswordResetWorker> logger) : BackgroundService
 {
+    private DateTimeOffset _droppedAt = DateTimeOffset.MinValue;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        if (!EmailConfiguration.IsConfigured(options.Value))
         {
-            await foreach (var login in requests.Reader.ReadAllAsync(stoppingToken))
-            {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<PasswordResetService>().ProcessAsync(login, stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    // Note: the login is not logged: people type passwords into login fields.
-                    logger.LogWarning(e, "Could not process a password-reset request");
-                }
-                finally
-                {
-                    requests.Done();
-                }
-            }
+            return;
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+
+        while (!stoppingToken.IsCancellationRequested)
         {
+            // Note: listen before looking, so a request written while this round runs wakes the next one.
+            var woken = signal.Listen();
+            signal.RoundStarted();
+            try
+            {
+                await RunAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Note: the login is not logged (people type passwords into login fields); the request stays queued.
+                logger.LogWarning(e, "Could not handle a password-reset request");
+            }
+            finally
+            {
+                signal.RoundEnded();
+            }
+
+            try
+            {
+                await Task.WhenAny(woken, Task.Delay(options.Value.PollInterval, time, stoppingToken));
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
-}
 
-/// <summary>Looks whether a wrong password locked the login and, if so, queues the notice (<see cref="SecurityNotices"/>).</summary>
-internal sealed class AccountLockNotifier(AccountLockChecks checks, IServiceScopeFactory scopes, ILogger<AccountLockNotifier> logger) : BackgroundService
-{
-    // Note: every wrong password queues a check, and checks run after the fact: the one for the failure before the
-    // lock can run after the lock and see it too. One notice per person per hour (monotonic, per process) keeps a
-    // lock from being told twice; a lock needs MaxFailures new failures after an unlock, so a real second lock within
-    // the hour is rare, and it is still in the audit log.
-    private static readonly long NoticeIntervalMs = (long)TimeSpan.FromHours(1).TotalMilliseconds;
-    private readonly Dictionary<Guid, long> _notifiedAt = [];
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private async Task RunAsync(CancellationToken cancellationToken)
     {
-        try
+        var now = time.GetUtcNow();
+        if (now - _droppedAt > TimeSpan.FromMinutes(10))
         {
-            await foreach (var userId in checks.Reader.ReadAllAsync(stoppingToken))
-            {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    var services = scope.ServiceProvider;
-                    var user = await services.GetRequiredService<Core.Stores.IEmailTokenStore>().FindUserAsync(userId, stoppingToken);
-                    if (user is null || !await services.GetRequiredService<Core.Services.LoginThrottle>().IsLockedAsync(user.Login, stoppingToken))
-                    {
-                        continue;
-                    }
-
-                    var now = Environment.TickCount64;
-                    if (_notifiedAt.TryGetValue(userId, out var last) && now - last < NoticeIntervalMs)
-                    {
-                        continue;
-                    }
-
-                    _notifiedAt[userId] = now;
-                    var notices = services.GetRequiredService<SecurityNotices>();
-                    await using (var transaction = await services.GetRequiredService<Core.Stores.IUnitOfWork>().BeginAsync(stoppingToken))
-                    {
-                        await notices.AccountLockedAsync(user, null, stoppingToken);
-                        await transaction.CommitAsync(stoppingToken);
-                    }
-
-                    notices.Wake();
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogWarning(e, "Could not check whether user {UserId} was locked", userId);
-                }
-            }
+            _droppedAt = now;
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<PasswordResetService>().DropStaleAsync(cancellationToken);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+
+        bool handled;
+        do
         {
+            await using var scope = scopes.CreateAsyncScope();
+            handled = await scope.ServiceProvider.GetRequiredService<PasswordResetService>().ProcessNextAsync(cancellationToken);
         }
+        while (handled);
     }
 }

@@ -28,7 +28,7 @@ internal static class EmailEndpoints
             .WithName("ChangeEmail").WithSummary("Change the e-mail address; takes effect when the new address is verified");
         v1.MapPost("/email/verify", VerifyAsync).AllowAnonymous().RequireCredentialLimits()
             .WithName("VerifyEmail").WithSummary("Verify an e-mail address with the token of its link");
-        v1.MapPost("/password-reset", RequestReset).AllowAnonymous()
+        v1.MapPost("/password-reset", RequestResetAsync).AllowAnonymous()
             .WithName("RequestPasswordReset").WithSummary("Ask for a password-reset link; the answer is the same for every login");
         v1.MapPost("/password-reset/complete", CompleteResetAsync).AllowAnonymous().RequireCredentialLimits()
             .WithName("CompletePasswordReset").WithSummary("Choose a new password with the token of a reset link; every session ends");
@@ -66,25 +66,28 @@ internal static class EmailEndpoints
         EmailVerifyRequest request, EmailAddressService emails, HttpContext context, CancellationToken cancellationToken) =>
         await emails.VerifyAsync(request.Token, cancellationToken) ? TypedResults.NoContent() : BadLink(context);
 
-    private static Results<Accepted<PasswordResetAccepted>, ValidationProblem, ProblemHttpResult> RequestReset(
-        PasswordResetRequest request, EmailOutbox outbox, PasswordResetRequests queue, IFailedAttemptLimit failures, HttpContext context)
+    private static async Task<Results<Accepted<PasswordResetAccepted>, ValidationProblem, ProblemHttpResult>> RequestResetAsync(
+        PasswordResetRequest request, EmailOutbox outbox, PasswordResetService resets, IFailedAttemptLimit failures, HttpContext context,
+        CancellationToken cancellationToken)
     {
         if (!outbox.IsConfigured)
         {
             return NotConfigured();
         }
 
-        if (string.IsNullOrEmpty(request.Login) || request.Login.Length > 1024)
+        if (string.IsNullOrEmpty(request.Login) || request.Login.Length > Core.Model.QueuedPasswordReset.MaxLoginLength)
         {
             return Problems.Invalid(new InputError("login", "A login is required."));
         }
 
         // Note: each request is charged to the client's allowance of failed password checks; once it is used up,
-        // requests are dropped, silently: the answer below is the same whatever happens to the request.
+        // requests are dropped, silently: the answer below is the same whatever happens to the request. Below the
+        // allowance every login costs the same one write (the request row, committed before the answer: a 202 is never
+        // lost), and nothing is looked up here: which logins exist shows neither in the answer nor in its timing.
         if (!failures.IsExhausted(out _))
         {
             failures.RecordFailure();
-            queue.Enqueue(request.Login);
+            await resets.RequestAsync(request.Login, cancellationToken);
         }
 
         Problems.NoStore(context.Response);

@@ -24,8 +24,7 @@ internal static class EmailServiceCollectionExtensions
         services.TryAddSingleton<EmailTemplates>();
         services.TryAddSingleton<EmailSenderSignal>();
         services.TryAddSingleton<EmailMetrics>();
-        services.TryAddSingleton<PasswordResetRequests>();
-        services.TryAddSingleton<AccountLockChecks>();
+        services.TryAddSingleton<PasswordResetSignal>();
         services.TryAddSingleton<PersonEmailCache>();
         services.TryAddScoped<EmailOutbox>();
         services.TryAddScoped<EmailDelivery>();

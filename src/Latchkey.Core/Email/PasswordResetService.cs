@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
@@ -8,9 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace Latchkey.Core.Email;
 
 /// <summary>
-/// Password reset by e-mail. A request is only queued here (<see cref="PasswordResetRequests"/>) and answered 202 at
-/// once, so neither the answer nor its timing depends on the login: the work (look-up, limits, token, message, audit)
-/// happens off the response path, in one transaction when a message is due.
+/// Password reset by e-mail. A request is only written down here (<see cref="RequestAsync"/>: one row in
+/// <c>password_reset_requests</c>, whatever the login) and answered 202, so neither the answer nor its timing depends
+/// on the login. The worker resolves each row off the response path (<see cref="ProcessNextAsync"/>): look-up, limits,
+/// token, message and audit commit in one transaction with the row's deletion, so a crash loses no request and
+/// handles none twice.
 /// </summary>
 internal sealed class PasswordResetService(
     IUserStore users,
@@ -22,6 +23,8 @@ internal sealed class PasswordResetService(
     PasswordService passwords,
     LoginThrottle throttle,
     IUnitOfWork work,
+    IPasswordResetRequestStore requests,
+    PasswordResetSignal signal,
     AuditLog audit,
     TimeProvider time,
     ILogger<PasswordResetService> logger)
@@ -33,15 +36,85 @@ internal sealed class PasswordResetService(
 
     public static readonly TimeSpan LimitWindow = TimeSpan.FromHours(1);
 
-    /// <summary>Handles one queued request: a message only for an enabled person with a verified address, within the limit.</summary>
-    public async Task ProcessAsync(string login, CancellationToken cancellationToken)
+    /// <summary>A request not handled within this long (the database failed it each time) is dropped: the person asks again.</summary>
+    public static readonly TimeSpan RequestLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>A request whose handling failed is looked at again this much later.</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// <c>POST /v1/password-reset</c>'s one write, the same for every login (existing or not, person or machine): no
+    /// look-up, no token. Committed before the answer, so a 202 is never lost; this instance's worker is woken.
+    /// </summary>
+    public async Task RequestAsync(string login, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await requests.AddAsync(new QueuedPasswordReset { Id = Guid.CreateVersion7(now), Login = login, RequestedAt = now, DueAt = now }, cancellationToken);
+        signal.Wake();
+    }
+
+    /// <summary>
+    /// The worker's step: takes the oldest due request (locked, so no other instance takes it), handles it and deletes it
+    /// in one transaction. Returns false when none was due. A handling that throws leaves the request for a later try.
+    /// </summary>
+    public async Task<bool> ProcessNextAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var sent = false;
+        (Guid Id, Exception Error)? failed = null;
+        await using (var transaction = await work.BeginAsync(cancellationToken))
+        {
+            var request = await requests.LockNextDueAsync(now, cancellationToken);
+            if (request is null)
+            {
+                await transaction.CommitAsync(cancellationToken);
+                return false;
+            }
+
+            try
+            {
+                sent = await ProcessAsync(request.Login, cancellationToken);
+                await requests.DeleteAsync(request.Id, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failed = (request.Id, e);
+            }
+        }
+
+        if (failed is { } failure)
+        {
+            // Note: the transaction rolled back as it was disposed; the request waits a while, so one that fails each
+            // time does not hold up the others, and goes after RequestLifetime.
+            await requests.PostponeAsync(failure.Id, now + RetryDelay, CancellationToken.None);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure.Error);
+        }
+
+        if (sent)
+        {
+            outbox.Wake();
+        }
+
+        return true;
+    }
+
+    /// <summary>Drops requests older than <see cref="RequestLifetime"/>; returns how many.</summary>
+    public Task<int> DropStaleAsync(CancellationToken cancellationToken) =>
+        requests.DeleteOlderThanAsync(time.GetUtcNow() - RequestLifetime, cancellationToken);
+
+    /// <summary>
+    /// Inside the worker's transaction, handles one request: a message only for an enabled person with a verified
+    /// address, within the limit. Returns whether a message was queued.
+    /// </summary>
+    private async Task<bool> ProcessAsync(string login, CancellationToken cancellationToken)
     {
         var normalized = LoginNormalizer.Normalize(login);
         var user = normalized is null ? null : await users.FindByLoginAsync(normalized, cancellationToken);
         if (user is not { Kind: UserKind.Human })
         {
             Log.PasswordResetRequest(logger, null, "no such person");
-            return;
+            return false;
         }
 
         tenantContext.Enter(user.TenantId);
@@ -56,7 +129,7 @@ internal sealed class PasswordResetService(
             // Note: recorded for the tenant's admins, never shown to whoever asked.
             await audit.RecordAsync([audit.Create(AuditEvents.PasswordResetRequested, user.TenantId, null, user.Id, outcome)], cancellationToken);
             Log.PasswordResetRequest(logger, user.Id, outcome);
-            return;
+            return false;
         }
 
         var tenant = await tenants.FindAsync(user.TenantId, cancellationToken);
@@ -79,8 +152,8 @@ internal sealed class PasswordResetService(
             await transaction.CommitAsync(cancellationToken);
         }
 
-        outbox.Wake();
         Log.PasswordResetRequest(logger, user.Id, "sent");
+        return true;
     }
 
     /// <summary>
@@ -141,44 +214,23 @@ internal sealed record PasswordResetResult(PasswordResetOutcome Outcome, InputEr
 }
 
 /// <summary>
-/// The queue between <c>POST /v1/password-reset</c> and its worker: bounded (a flood drops requests rather than
-/// memory), lost on a crash (the person asks again). <see cref="Pending"/> lets tests wait for it to drain.
+/// Wakes this instance's password-reset worker when a request was written here (the other instances find it at their
+/// next poll). <see cref="RoundsUnderWay"/> lets tests wait until nothing is being handled.
 /// </summary>
-internal sealed class PasswordResetRequests
+internal sealed class PasswordResetSignal
 {
-    public const int Capacity = 1000;
+    private TaskCompletionSource _woken = New();
+    private int _rounds;
 
-    private readonly Channel<string> _channel = Channel.CreateBounded<string>(
-        new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+    public int RoundsUnderWay => Volatile.Read(ref _rounds);
 
-    private int _pending;
+    public void RoundStarted() => Interlocked.Increment(ref _rounds);
 
-    public int Pending => Volatile.Read(ref _pending);
+    public void RoundEnded() => Interlocked.Decrement(ref _rounds);
 
-    public void Enqueue(string login)
-    {
-        Interlocked.Increment(ref _pending);
-        if (!_channel.Writer.TryWrite(login))
-        {
-            Interlocked.Decrement(ref _pending);
-        }
-    }
+    public Task Listen() => Volatile.Read(ref _woken).Task;
 
-    public ChannelReader<string> Reader => _channel.Reader;
+    public void Wake() => Interlocked.Exchange(ref _woken, New()).TrySetResult();
 
-    public void Done() => Interlocked.Decrement(ref _pending);
-}
-
-/// <summary>
-/// Logins to look at after a wrong password (did it lock the account?), off the response path so that a failed login
-/// of a person with an address costs the same as any other. Bounded; lost on a crash (the lock stays, unnotified).
-/// </summary>
-internal sealed class AccountLockChecks
-{
-    private readonly Channel<Guid> _channel = Channel.CreateBounded<Guid>(
-        new BoundedChannelOptions(PasswordResetRequests.Capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
-
-    public void Enqueue(Guid userId) => _channel.Writer.TryWrite(userId);
-
-    public ChannelReader<Guid> Reader => _channel.Reader;
+    private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

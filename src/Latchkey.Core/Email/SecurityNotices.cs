@@ -21,6 +21,7 @@ internal sealed class SecurityNotices(
     public Task PasswordChangedAsync(User user, string? tenantName, string how, CancellationToken cancellationToken) =>
         QueueAsync(user, tenantName, EmailTemplateNames.PasswordChanged, new Dictionary<string, string> { ["how"] = how }, cancellationToken);
 
+    /// <summary>Queued by the throttle in the transaction of the failure that locked the login (once per lock).</summary>
     public Task AccountLockedAsync(User user, string? tenantName, CancellationToken cancellationToken) =>
         QueueAsync(user, tenantName, EmailTemplateNames.AccountLocked, new Dictionary<string, string>(), cancellationToken);
 
@@ -38,12 +39,6 @@ internal sealed class SecurityNotices(
         await QueueAsync(user, null, EmailTemplateNames.NewDevice,
             new Dictionary<string, string> { ["appName"] = appName ?? appId, ["address"] = ipAddress ?? "an unknown address" }, cancellationToken);
     }
-
-    /// <summary>
-    /// Off the response path, after a wrong password of a person with a verified address: when that failure locked the
-    /// login, the notice. A locked login's later attempts are refused uncounted, so the lock is told once.
-    /// </summary>
-    public bool WantsLockCheck(User user) => Wanted(user);
 
     /// <summary>After the commit that queued a notice: send it now rather than at the next poll.</summary>
     public void Wake() => outbox.Wake();

@@ -20,7 +20,6 @@ internal sealed class AccountService(
     Email.EmailAddressService emails,
     Email.EmailOutbox outbox,
     Email.SecurityNotices notices,
-    Email.AccountLockChecks lockChecks,
     Email.PersonEmailCache emailCache,
     IRequestOrigin origin,
     MfaLoginService mfaLogins)
@@ -156,11 +155,6 @@ internal sealed class AccountService(
         {
             var refusal = verification == PasswordVerification.Failed ? LoginRefusal.WrongPassword : LoginRefusal.Disabled;
             RecordFailure(user, refusal == LoginRefusal.WrongPassword ? "wrong_password" : "disabled", appId);
-            if (refusal == LoginRefusal.WrongPassword && notices.WantsLockCheck(user))
-            {
-                lockChecks.Enqueue(user.Id);
-            }
-
             return new(LoginOutcome.Refused, Refusal: refusal, UserId: user.Id);
         }
 

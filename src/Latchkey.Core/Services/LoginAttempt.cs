@@ -10,12 +10,14 @@ internal sealed class LoginAttempt : IAsyncDisposable
 
     private readonly LoginThrottle? _throttle;
     private readonly string? _key;
+    private readonly string? _login;
     private bool _ended;
 
-    public LoginAttempt(LoginThrottle throttle, string key)
+    public LoginAttempt(LoginThrottle throttle, string key, string normalizedLogin)
     {
         _throttle = throttle;
         _key = key;
+        _login = normalizedLogin;
         Outcome = ThrottleOutcome.Proceed;
     }
 
@@ -63,7 +65,7 @@ internal sealed class LoginAttempt : IAsyncDisposable
         }
 
         _ended = true;
-        return _throttle!.EndAsync(_key!, outcome);
+        return _throttle!.EndAsync(_key!, _login!, outcome);
     }
 }
 

@@ -22,7 +22,7 @@ namespace Latchkey.Core.Services;
 /// </remarks>
 internal sealed class LoginThrottle(
     ILoginThrottleStore store, LoginThrottleSignals signals, TimeProvider time, IDatabaseClock clock,
-    IOptions<LatchkeyLockoutOptions> options)
+    IOptions<LatchkeyLockoutOptions> options, IUnitOfWork work, IUserStore users, Email.SecurityNotices notices)
 {
     /// <summary>
     /// Longer than any verification takes (the hashing queue's timeout plus one hash): pending attempts older than this
@@ -66,7 +66,7 @@ internal sealed class LoginThrottle(
                 {
                     if (await store.TryBeginAttemptAsync(key, state, pending + 1, now + _options.DelayAfter(failures + 1), now, cancellationToken))
                     {
-                        return new LoginAttempt(this, key);
+                        return new LoginAttempt(this, key, normalizedLogin);
                     }
 
                     continue;
@@ -124,13 +124,13 @@ internal sealed class LoginThrottle(
     /// Records how an attempt ended. Note: never cancelled by the request: an attempt left pending because its client
     /// went away would hold up every other attempt at the login until it is abandoned.
     /// </summary>
-    internal async Task EndAsync(string key, LoginAttemptOutcome outcome)
+    internal async Task EndAsync(string key, string normalizedLogin, LoginAttemptOutcome outcome)
     {
         try
         {
             await (outcome switch
             {
-                LoginAttemptOutcome.Failed => store.EndFailedAsync(key, CancellationToken.None),
+                LoginAttemptOutcome.Failed => EndFailedAsync(key, normalizedLogin),
                 LoginAttemptOutcome.Succeeded => store.EndSucceededAsync(key, await NowAsync(CancellationToken.None), CancellationToken.None),
                 _ => store.EndUnverifiedAsync(key, _options.FreeAttempts, await NowAsync(CancellationToken.None), CancellationToken.None),
             });
@@ -138,6 +138,37 @@ internal sealed class LoginThrottle(
         finally
         {
             signals.Signal();
+        }
+    }
+
+    /// <summary>
+    /// A failed attempt ends; when it is the one that locks the login, the "account locked" notice is queued in the same
+    /// transaction (<see cref="Email.SecurityNotices.AccountLockedAsync"/>: only a person with a verified address gets it).
+    /// </summary>
+    /// <remarks>
+    /// Note: the lock begins with the failure that leaves no attempt in flight at <see cref="LatchkeyLockoutOptions.MaxFailures"/>
+    /// failures: one statement sees that, so it is seen once per lock whatever the concurrency (no later attempt can
+    /// begin on a locked login until an unlock deletes the counter). Every failure runs in a transaction, whatever the
+    /// login, so until the lock a failure costs the same for every login.
+    /// </remarks>
+    private async Task EndFailedAsync(string key, string normalizedLogin)
+    {
+        var locked = false;
+        await using (var transaction = await work.BeginAsync(CancellationToken.None))
+        {
+            if (await store.EndFailedAsync(key, _options.MaxFailures, CancellationToken.None)
+                && await users.FindByLoginAsync(normalizedLogin, CancellationToken.None) is { } user)
+            {
+                await notices.AccountLockedAsync(user, null, CancellationToken.None);
+                locked = true;
+            }
+
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+
+        if (locked)
+        {
+            notices.Wake();
         }
     }
 

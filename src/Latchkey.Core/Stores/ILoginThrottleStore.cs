@@ -18,8 +18,11 @@ internal interface ILoginThrottleStore
         string loginDigest, LoginThrottleState? seen, int pending, DateTimeOffset nextAttemptAt, DateTimeOffset now,
         CancellationToken cancellationToken);
 
-    /// <summary>An attempt failed: it stays counted and is no longer in flight.</summary>
-    Task EndFailedAsync(string loginDigest, CancellationToken cancellationToken);
+    /// <summary>
+    /// An attempt failed: it stays counted and is no longer in flight. One atomic statement; returns true when it left no
+    /// attempt in flight with at least <paramref name="lockAt"/> failures: this failure locked the login (true once per lock).
+    /// </summary>
+    Task<bool> EndFailedAsync(string loginDigest, int lockAt, CancellationToken cancellationToken);
 
     /// <summary>
     /// An attempt succeeded: the run of failures ends. Attempts still in flight stay counted until they end.

@@ -37,9 +37,15 @@ internal sealed class EfLoginThrottleStore(LatchkeyDbContext db) : ILoginThrottl
                 .SetProperty(x => x.LastAttemptAt, now), cancellationToken) == 1;
     }
 
-    public Task EndFailedAsync(string loginDigest, CancellationToken cancellationToken) =>
-        db.LoginThrottles.Where(t => t.LoginDigest == loginDigest && t.Pending > 0)
-            .ExecuteUpdateAsync(t => t.SetProperty(x => x.Pending, x => x.Pending - 1), cancellationToken);
+    // Note: UPDATE … RETURNING (SQLite 3.35+, PostgreSQL) reads the row as this statement left it, so of concurrent
+    // failures exactly the one that takes the last attempt in flight off a locked count sees the lock begin.
+    public async Task<bool> EndFailedAsync(string loginDigest, int lockAt, CancellationToken cancellationToken) =>
+        (await db.Database.SqlQuery<int>(
+            $"""
+            UPDATE login_throttle SET pending = pending - 1
+            WHERE login_digest = {loginDigest} AND pending > 0
+            RETURNING CASE WHEN pending = 0 AND failures >= {lockAt} THEN 1 ELSE 0 END AS "Value"
+            """).ToListAsync(cancellationToken)).SingleOrDefault() == 1;
 
     public Task EndSucceededAsync(string loginDigest, DateTimeOffset now, CancellationToken cancellationToken) =>
         db.LoginThrottles.Where(t => t.LoginDigest == loginDigest)

@@ -41,7 +41,7 @@ public abstract class LoginThrottleStoreContract : StoreContract
         await BeginAsync();
         await BeginAsync();
 
-        await Throttles(t => t.EndFailedAsync(Digest, CancellationToken.None));
+        await Throttles(t => t.EndFailedAsync(Digest, 100, CancellationToken.None));
 
         var state = await StateAsync();
         Assert.Equal((2, 1), (state!.Failures, state.Pending));
@@ -51,7 +51,7 @@ public abstract class LoginThrottleStoreContract : StoreContract
     public async Task ASuccessEndsTheRunButKeepsCountingTheAttemptsStillInFlight()
     {
         await BeginAsync();
-        await Throttles(t => t.EndFailedAsync(Digest, CancellationToken.None));
+        await Throttles(t => t.EndFailedAsync(Digest, 100, CancellationToken.None));
         await BeginAsync(nextAttemptAt: Now.AddMinutes(1));
         await BeginAsync(nextAttemptAt: Now.AddMinutes(1));
         await BeginAsync(nextAttemptAt: Now.AddMinutes(1));
@@ -66,7 +66,7 @@ public abstract class LoginThrottleStoreContract : StoreContract
     public async Task AnUnverifiedAttemptIsTakenBackAndTheDelayItCausedLifted()
     {
         await BeginAsync();
-        await Throttles(t => t.EndFailedAsync(Digest, CancellationToken.None));
+        await Throttles(t => t.EndFailedAsync(Digest, 100, CancellationToken.None));
         await BeginAsync(nextAttemptAt: Now.AddMinutes(1));
 
         await Throttles(t => t.EndUnverifiedAsync(Digest, freeAttempts: 2, Now, CancellationToken.None));
@@ -79,13 +79,28 @@ public abstract class LoginThrottleStoreContract : StoreContract
     public async Task EndingAnAttemptThatIsNoLongerPendingChangesNothing()
     {
         await BeginAsync(nextAttemptAt: Now.AddMinutes(1));
-        await Throttles(t => t.EndFailedAsync(Digest, CancellationToken.None));
+        await Throttles(t => t.EndFailedAsync(Digest, 100, CancellationToken.None));
 
-        await Throttles(t => t.EndFailedAsync(Digest, CancellationToken.None));
+        await Throttles(t => t.EndFailedAsync(Digest, 100, CancellationToken.None));
         await Throttles(t => t.EndUnverifiedAsync(Digest, freeAttempts: 5, Now, CancellationToken.None));
 
         var state = await StateAsync();
         Assert.Equal((1, 0, Now.AddMinutes(1)), (state!.Failures, state.Pending, state.NextAttemptAt));
+    }
+
+    [Fact]
+    public async Task OnlyTheFailureThatLeavesNoAttemptInFlightAtTheLimitReportsTheLock()
+    {
+        await BeginAsync();
+        Assert.False(await Throttles(t => t.EndFailedAsync(Digest, 3, CancellationToken.None)));
+        await BeginAsync();
+        await BeginAsync();
+
+        var first = await Throttles(t => t.EndFailedAsync(Digest, 3, CancellationToken.None));
+        var last = await Throttles(t => t.EndFailedAsync(Digest, 3, CancellationToken.None));
+        var again = await Throttles(t => t.EndFailedAsync(Digest, 3, CancellationToken.None));
+
+        Assert.Equal([false, true, false], new[] { first, last, again });
     }
 
     [Fact]
