@@ -17,27 +17,12 @@ public sealed class PasskeyTests(Browsers browsers)
         var server = browsers.Server;
         await using var device = await browsers.NewDeviceAsync(passkeyOrigin: true);
         var page = await device.NewPageAsync();
-        var authenticator = await device.NewCDPSessionAsync(page);
-        await authenticator.SendAsync("WebAuthn.enable");
-        await authenticator.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
-        {
-            ["options"] = new Dictionary<string, object>
-            {
-                ["protocol"] = "ctap2",
-                ["transport"] = "internal",
-                ["hasResidentKey"] = true,
-                ["hasUserVerification"] = true,
-                ["isUserVerified"] = true,
-                ["automaticPresenceSimulation"] = true,
-            },
-        });
+        await VirtualAuthenticator.AddAsync(device, page);
         var login = await NewOwnerAsync(page, "passkey");
 
         await page.GotoAsync("/account");
         await Assertions.Expect(page.Locator("#passkey-none")).ToBeVisibleAsync();
-        await page.GetByLabel("Name of the new passkey (optional)").FillAsync("This laptop");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#passkey-message")).ToHaveTextAsync("The passkey This laptop is added.");
+        await VirtualAuthenticator.AddPasskeyAsync(page, "This laptop");
         await Assertions.Expect(page.Locator("#passkey-list li")).ToHaveCountAsync(1);
 
         // Without a password: the discoverable passkey names the person.
