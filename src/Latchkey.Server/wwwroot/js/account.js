@@ -23,7 +23,7 @@ const replaceForm = document.getElementById('recovery-replace-form');
 function showFactor(enabled, recoveryLeft) {
   document.getElementById('mfa-state').textContent = enabled
     ? 'An authenticator app is on: signing in asks for its code.'
-    : 'No authenticator app: with no passkey either, signing in asks for your password only.';
+    : 'No second factor from an app: signing in asks for your password (and for a passkey, if you add one below).';
   startForm.hidden = enabled;
   confirmForm.hidden = true;
   removeForm.hidden = !enabled;
