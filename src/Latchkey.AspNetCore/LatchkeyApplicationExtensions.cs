@@ -51,6 +51,7 @@ public static class LatchkeyApplicationExtensions
         AuditEndpoints.Map(v1);
         EmailEndpoints.Map(v1);
         MfaEndpoints.Map(v1);
+        PasskeyEndpoints.Map(v1);
         InvitationEndpoints.Map(v1);
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         return v1;

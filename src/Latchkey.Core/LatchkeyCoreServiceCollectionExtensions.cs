@@ -96,6 +96,8 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddScoped<FactorChecks>();
         services.AddScoped<SecondFactorService>();
         services.AddScoped<MfaLoginService>();
+        services.AddScoped<PasskeyService>();
+        services.AddSingleton<PasskeyRelyingParty>();
         services.AddScoped<MachineUserService>();
         services.AddScoped<UserAdminService>();
         services.AddScoped<TenantService>();

@@ -14,6 +14,10 @@ internal abstract partial class LatchkeyDbContext
 
     public DbSet<TenantMfaPolicy> TenantMfaPolicies => Set<TenantMfaPolicy>();
 
+    public DbSet<Passkey> Passkeys => Set<Passkey>();
+
+    public DbSet<WebAuthnCeremony> WebAuthnCeremonies => Set<WebAuthnCeremony>();
+
     private void ConfigureSecondFactors(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<TenantMfaPolicy>(policy =>
@@ -73,6 +77,52 @@ internal abstract partial class LatchkeyDbContext
             challenge.HasIndex(c => c.ExpiresAt);
             challenge.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
             challenge.HasQueryFilter(TenantFilter, c => c.TenantId == CurrentTenantId);
+        });
+
+        modelBuilder.Entity<Passkey>(passkey =>
+        {
+            passkey.ToTable("passkeys");
+            passkey.HasKey(p => p.Id);
+            passkey.Property(p => p.Id).HasColumnName("id");
+            passkey.Property(p => p.UserId).HasColumnName("user_id");
+            passkey.Property(p => p.TenantId).HasColumnName("tenant_id");
+            passkey.Property(p => p.CredentialId).HasColumnName("credential_id").HasMaxLength(1023);
+            passkey.Property(p => p.PublicKey).HasColumnName("public_key").HasMaxLength(2048);
+            passkey.Property(p => p.SignCount).HasColumnName("sign_count");
+            passkey.Property(p => p.BackupEligible).HasColumnName("backup_eligible");
+            passkey.Property(p => p.BackedUp).HasColumnName("backed_up");
+            passkey.Property(p => p.Aaguid).HasColumnName("aaguid");
+            passkey.Property(p => p.Transports).HasColumnName("transports").HasMaxLength(200);
+            passkey.Property(p => p.Name).HasColumnName("name").HasMaxLength(100);
+            passkey.Property(p => p.CreatedAt).HasColumnName("created_at");
+            passkey.Property(p => p.LastUsedAt).HasColumnName("last_used_at");
+
+            // Note: unique across the service: a password-less sign-in finds the person by the credential id alone.
+            passkey.HasIndex(p => p.CredentialId).IsUnique();
+            passkey.HasIndex(p => p.UserId);
+            passkey.HasIndex(p => p.TenantId);
+            passkey.HasOne<User>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
+            passkey.HasQueryFilter(TenantFilter, p => p.TenantId == CurrentTenantId);
+        });
+
+        // Note: no tenant filter: a password-less sign-in's ceremony belongs to no person yet; every access is by the
+        // ceremony's random id, which only the browser that asked for it holds.
+        modelBuilder.Entity<WebAuthnCeremony>(ceremony =>
+        {
+            ceremony.ToTable("webauthn_ceremonies");
+            ceremony.HasKey(c => c.Id);
+            ceremony.Property(c => c.Id).HasColumnName("id");
+            ceremony.Property(c => c.Kind).HasColumnName("kind");
+            ceremony.Property(c => c.UserId).HasColumnName("user_id");
+            ceremony.Property(c => c.AppId).HasColumnName("app_id").HasMaxLength(128);
+            ceremony.Property(c => c.AppName).HasColumnName("app_name").HasMaxLength(100);
+            ceremony.Property(c => c.SessionId).HasColumnName("session_id");
+            ceremony.Property(c => c.MfaChallengeId).HasColumnName("mfa_challenge_id");
+            ceremony.Property(c => c.Options).HasColumnName("options").HasMaxLength(8000);
+            ceremony.Property(c => c.CreatedAt).HasColumnName("created_at");
+            ceremony.Property(c => c.ExpiresAt).HasColumnName("expires_at");
+            ceremony.HasIndex(c => c.ExpiresAt);
+            ceremony.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -39,6 +39,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddScoped<ILoginThrottleStore, EfLoginThrottleStore>();
         services.AddScoped<IAuditStore, EfAuditStore>();
         services.AddScoped<ISecondFactorStore, EfSecondFactorStore>();
+        services.AddScoped<IPasskeyStore, EfPasskeyStore>();
         services.AddScoped<IUnitOfWork, EfUnitOfWork>();
         services.AddScoped<IEmailOutboxStore, EfEmailOutboxStore>();
         services.AddScoped<IEmailTokenStore, EfEmailTokenStore>();

@@ -183,7 +183,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         var text = new StringBuilder();
-        foreach (var table in new[] { "tenants", "users", "api_user_key", "login_throttle", "audit_log", "email_outbox", "email_tokens", "password_reset_requests", "invitations", "data_protection_keys", "user_totp", "recovery_codes", "mfa_challenges" })
+        foreach (var table in new[] { "tenants", "users", "api_user_key", "login_throttle", "audit_log", "email_outbox", "email_tokens", "password_reset_requests", "invitations", "data_protection_keys", "user_totp", "recovery_codes", "mfa_challenges", "passkeys", "webauthn_ceremonies" })
         {
             await using var command = new NpgsqlCommand($"SELECT t::text FROM {table} t", connection);
             await using var reader = await command.ExecuteReaderAsync();

@@ -1,5 +1,6 @@
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
+using OtpNet;
 using static Latchkey.Web.Tests.People;
 
 namespace Latchkey.Web.Tests;
@@ -14,15 +15,16 @@ public sealed class AccessibilityTests(Browsers browsers)
     [MemberData(nameof(Widths))]
     public async Task EveryPageHasNoSeriousOrCriticalAccessibilityViolation(int width)
     {
-        await using var device = await browsers.NewDeviceAsync(width: width, height: 900);
+        await using var device = await browsers.NewDeviceAsync(width: width, height: 900, passkeyOrigin: true);
         var page = await device.NewPageAsync();
+        await VirtualAuthenticator.AddAsync(device, page);
         var failures = new List<string>();
         foreach (var path in new[] { "/login", "/signup", "/example/", "/forgot-password", "/reset-password", "/verify-email", "/accept-invitation" })
         {
             await ScanAsync(page, path, failures);
         }
 
-        await NewOwnerAsync(page, "axe");
+        var login = await NewOwnerAsync(page, "axe");
         await page.GotoAsync("/machine-users");
         await page.GetByLabel("Name").FillAsync("scanner");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create and show token" }).ClickAsync();
@@ -33,10 +35,41 @@ public sealed class AccessibilityTests(Browsers browsers)
         await page.GetByRole(AriaRole.Button, new() { Name = "Set up an authenticator app" }).ClickAsync();
         await Assertions.Expect(page.Locator("#totp-qr svg")).ToBeVisibleAsync();
         await ScanAsync(page, null, failures);
+        var secret = await page.GetByLabel("Key for manual entry").InputValueAsync();
+        await page.GetByLabel("Code shown by the app").FillAsync(new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Turn on" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#recovery-codes li")).ToHaveCountAsync(10);
+        await ScanAsync(page, null, failures);
+        await VirtualAuthenticator.AddPasskeyAsync(page, "Axe laptop");
         foreach (var path in new[] { "/devices", "/account", "/password", "/users", "/tenant", "/audit", "/forbidden" })
         {
             await ScanAsync(page, path, failures);
         }
+
+        // The step-up dialog (an old sign-in, with an authenticator app and a passkey), then the second step of sign-in.
+        try
+        {
+            await page.GotoAsync("/account");
+            await Assertions.Expect(page.Locator("#passkey-list li")).ToHaveCountAsync(1);
+            browsers.Server.Clock.Offset = TimeSpan.FromMinutes(11);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
+            var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Confirm it is you" });
+            await Assertions.Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Confirm with a passkey" })).ToBeVisibleAsync();
+            await ScanAsync(page, null, failures);
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        }
+        finally
+        {
+            browsers.Server.Clock.Offset = TimeSpan.Zero;
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/login");
+        await page.GetByLabel("Login (e-mail or name)").FillAsync(login);
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Use a passkey instead" })).ToBeVisibleAsync();
+        await ScanAsync(page, null, failures);
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }

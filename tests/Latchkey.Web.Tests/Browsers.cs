@@ -49,10 +49,10 @@ public sealed class Browsers : IAsyncLifetime
     }
 
     /// <summary>A fresh browser profile ("a device"), at desktop width unless told otherwise.</summary>
-    public Task<IBrowserContext> NewDeviceAsync(int width = 1200, int height = 800, bool clipboard = false) =>
+    public Task<IBrowserContext> NewDeviceAsync(int width = 1200, int height = 800, bool clipboard = false, bool passkeyOrigin = false) =>
         Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = Server.BaseUrl,
+            BaseURL = passkeyOrigin ? Server.PasskeyBaseUrl : Server.BaseUrl,
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Permissions = clipboard ? ["clipboard-read", "clipboard-write"] : [],
         });

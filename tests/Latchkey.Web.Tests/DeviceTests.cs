@@ -31,7 +31,7 @@ public sealed class DeviceTests(Browsers browsers)
 
         await phonePage.GotoAsync("/devices");
         await Assertions.Expect(phonePage).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?returnUrl=%2Fdevices$"));
-        await Assertions.Expect(phonePage.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await Assertions.Expect(phonePage.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync();
     }
 
     [Fact]
@@ -101,13 +101,13 @@ public sealed class DeviceTests(Browsers browsers)
 
         await page.GetByLabel("Login (e-mail or name)").FillAsync(login);
         await page.GetByLabel("Password").FillAsync("not the password at all");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("#login-message")).Not.ToContainTextAsync("ready");
         var wrongPassword = await page.Locator("#login-message").TextContentAsync();
         await page.Locator("#login-message").EvaluateAsync("m => m.textContent = ''");
         await page.GetByLabel("Login (e-mail or name)").FillAsync(NewLogin("nobody"));
         await page.GetByLabel("Password").FillAsync("not the password at all");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
 
         await Assertions.Expect(page.Locator("#login-message")).ToHaveTextAsync("The login or password is wrong.");
         Assert.Equal("The login or password is wrong.", wrongPassword);

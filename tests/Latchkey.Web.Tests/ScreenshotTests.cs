@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using OtpNet;
 using static Latchkey.Web.Tests.People;
 
 namespace Latchkey.Web.Tests;
@@ -36,9 +37,10 @@ public sealed class ScreenshotTests(Browsers browsers)
     private async Task<List<string>> TakeAsync(string directory)
     {
         var shots = new List<string>();
-        await using var laptop = await browsers.NewDeviceAsync(width: 1100, height: 700);
+        await using var laptop = await browsers.NewDeviceAsync(width: 1100, height: 700, passkeyOrigin: true);
         await using var phone = await browsers.NewDeviceAsync(width: 390, height: 844);
         var page = await laptop.NewPageAsync();
+        await VirtualAuthenticator.AddAsync(laptop, page);
         var login = $"alice-{Guid.NewGuid():N}"[..14] + "@example.com";
 
         await SignUpAsync(page, login, "Acme Rockets");
@@ -84,6 +86,25 @@ public sealed class ScreenshotTests(Browsers browsers)
         await phonePage.GotoAsync("/devices");
         await Assertions.Expect(DeviceRows(phonePage)).ToHaveCountAsync(3);
         shots.Add(await ShootAsync(phonePage, directory, "devices-phone"));
+
+        // The second factors: the app turned on, a passkey added, then the second step of a sign-in offering both.
+        await page.GotoAsync("/account");
+        await page.Locator("#totp-password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set up an authenticator app" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#totp-qr svg")).ToBeVisibleAsync();
+        var secret = await page.GetByLabel("Key for manual entry").InputValueAsync();
+        await page.GetByLabel("Code shown by the app").FillAsync(new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Turn on" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "I have stored them" }).ClickAsync();
+        await VirtualAuthenticator.AddPasskeyAsync(page, "Work laptop");
+        shots.Add(await ShootAsync(page, directory, "account-passkeys"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/login");
+        await page.GetByLabel("Login (e-mail or name)").FillAsync(login);
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Use a passkey instead" })).ToBeVisibleAsync();
+        shots.Add(await ShootAsync(page, directory, "sign-in-code-prompt"));
         return shots;
     }
 

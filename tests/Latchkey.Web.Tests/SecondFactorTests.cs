@@ -34,7 +34,7 @@ public sealed class SecondFactorTests(Browsers browsers)
         await page.WaitForURLAsync("**/login");
         await page.GetByLabel("Login (e-mail or name)").FillAsync(login);
         await page.GetByLabel("Password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         var code = page.GetByLabel("Code from your authenticator app, or a recovery code");
         await Assertions.Expect(code).ToBeFocusedAsync();
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Latchkey.Web.Tests;
 
@@ -37,6 +38,12 @@ public sealed class WebServer : WebApplicationFactory<Program>
     /// <summary>For example <c>http://127.0.0.1:40123</c>.</summary>
     public string BaseUrl { get; }
 
+    /// <summary>
+    /// This server as <c>http://localhost:port</c>: the origin of its passkeys. Note: WebAuthn takes no IP address as a
+    /// relying party's id, and localhost is a secure context over plain HTTP; so pages that use passkeys are opened here.
+    /// </summary>
+    public string PasskeyBaseUrl => BaseUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
+
     public Uri Url(string path) => new(BaseUrl + path);
 
     /// <summary>A link from a message (on <see cref="PublicBaseUrl"/>) as a path with its fragment, to open here.</summary>
@@ -49,7 +56,17 @@ public sealed class WebServer : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Latchkey", $"Data Source={Path.Combine(_directory, "latchkey.db")}");
         builder.UseSetting("Latchkey:Passwords:Argon2Iterations", "1");
         builder.UseSetting("Latchkey:Passwords:Argon2MemoryKiB", "8");
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+
+            // Note: the relying party is made from a base URL as Latchkey:PublicBaseUrl would give it, but from this
+            // server's own (known only once it listens, and resolved only at the first passkey request), while
+            // links in messages keep naming PublicBaseUrl.
+            services.AddSingleton(sp => new Latchkey.Core.Credentials.PasskeyRelyingParty(
+                Options.Create(new Latchkey.Core.Email.LatchkeyEmailOptions { PublicBaseUrl = PasskeyBaseUrl }),
+                sp.GetRequiredService<IOptions<Latchkey.Core.LatchkeyMfaOptions>>()));
+        });
         builder.UseSetting("Latchkey:PublicBaseUrl", PublicBaseUrl);
         builder.UseSetting("Latchkey:Email:PickupDirectory", MailDirectory);
         builder.UseSetting("Latchkey:Email:NewDeviceNotice", "false");

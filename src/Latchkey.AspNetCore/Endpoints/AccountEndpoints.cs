@@ -61,7 +61,7 @@ internal static class AccountEndpoints
     /// account of its choosing, nor create one in its name. Browsers say where a request comes from; other clients
     /// send neither header and pass.
     /// </summary>
-    private static async ValueTask<object?> RefuseCrossOrigin(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next) =>
+    internal static async ValueTask<object?> RefuseCrossOrigin(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next) =>
         RequestSite.IsCrossOriginBrowserRequest(invocation.HttpContext.Request)
             ? Problems.Status(StatusCodes.Status403Forbidden, "Cross-site request refused",
                 "Sign-up and login are accepted only from this site's own pages.")
@@ -106,7 +106,7 @@ internal static class AccountEndpoints
             case LoginOutcome.MfaRequired:
                 // Note: no session and no cookie: the mfaToken only lets the second step be tried.
                 Problems.NoStore(context.Response);
-                return TypedResults.Ok(new MfaRequiredResponse(true, result.MfaToken!, MfaLoginService.Methods, result.MfaExpiresAt!.Value));
+                return TypedResults.Ok(new MfaRequiredResponse(true, result.MfaToken!, result.MfaMethods!, result.MfaExpiresAt!.Value));
         }
 
         var (body, cookie) = Issue(result, useCookies, context);
@@ -120,7 +120,8 @@ internal static class AccountEndpoints
     private static async Task<Results<Created<LoginResponse>, Created<CookieLoginResponse>, ValidationProblem, ProblemHttpResult>> LoginMfaAsync(
         MfaLoginRequest request, bool? useCookies, MfaLoginService mfaLogins, HttpContext context, CancellationToken cancellationToken)
     {
-        var result = await mfaLogins.CompleteAsync(request.MfaToken, request.AppId, request.Code, request.RecoveryCode, cancellationToken);
+        var result = await mfaLogins.CompleteAsync(
+            request.MfaToken, request.AppId, request.Code, request.RecoveryCode, cancellationToken, request.CeremonyId, request.Passkey);
         switch (result.Outcome)
         {
             case LoginOutcome.Invalid:
@@ -138,7 +139,7 @@ internal static class AccountEndpoints
     }
 
     /// <summary>The session a login opened: its key in the body, the HttpOnly cookie, or both (see <c>useCookies</c>).</summary>
-    private static (Created<LoginResponse>? Body, Created<CookieLoginResponse>? Cookie) Issue(
+    internal static (Created<LoginResponse>? Body, Created<CookieLoginResponse>? Cookie) Issue(
         LoginResult result, bool? useCookies, HttpContext context)
     {
         var session = result.Session!;

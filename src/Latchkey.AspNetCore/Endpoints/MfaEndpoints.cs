@@ -42,8 +42,8 @@ internal static class MfaEndpoints
 
     private static async Task<Ok<MfaStatusResponse>> StatusAsync(SecondFactorService factors, HttpContext context, CancellationToken cancellationToken)
     {
-        var (totp, left) = await factors.StatusAsync(CallerPrincipal.ToCaller(context), cancellationToken);
-        return TypedResults.Ok(new MfaStatusResponse(totp, left));
+        var (totp, left, passkeys) = await factors.StatusAsync(CallerPrincipal.ToCaller(context), cancellationToken);
+        return TypedResults.Ok(new MfaStatusResponse(totp, left, passkeys));
     }
 
     private static async Task<Results<Ok<TotpEnrolmentResponse>, ValidationProblem, ProblemHttpResult>> StartTotpAsync(
@@ -90,7 +90,8 @@ internal static class MfaEndpoints
         ReauthenticateRequest request, SecondFactorService factors, HttpContext context, CancellationToken cancellationToken)
     {
         var result = await factors.ReauthenticateAsync(
-            CallerPrincipal.ToCaller(context), request.Password, request.Code, request.RecoveryCode, cancellationToken);
+            CallerPrincipal.ToCaller(context), request.Password, request.Code, request.RecoveryCode, cancellationToken,
+            request.CeremonyId, request.Passkey);
         return NoContentOr(result, context);
     }
 

@@ -23,6 +23,8 @@ internal sealed class ExpiryPurge(IServiceScopeFactory scopes, TimeProvider time
         // Note: a login's second step that never came; counted with the sessions, which it would have become.
         sessions += await InBatchesAsync(sp => sp.GetRequiredService<ISecondFactorStore>()
             .DeleteExpiredChallengesAsync(time.GetUtcNow(), settings.CleanupBatchSize, cancellationToken));
+        sessions += await InBatchesAsync(sp => sp.GetRequiredService<IPasskeyStore>()
+            .DeleteExpiredCeremoniesAsync(time.GetUtcNow(), settings.CleanupBatchSize, cancellationToken));
         return (sessions, throttles);
 
         async Task<int> InBatchesAsync(Func<IServiceProvider, Task<int>> deleteBatch)

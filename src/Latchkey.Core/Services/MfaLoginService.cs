@@ -16,7 +16,8 @@ internal sealed class MfaLoginService(
     SessionService sessions,
     IUnitOfWork work,
     AuditLog audit,
-    TimeProvider time)
+    TimeProvider time,
+    PasskeyService passkeys)
 {
     /// <summary>Wrong codes a challenge survives; the fifth kills it (a new login must start over).</summary>
     public const int MaxFailures = 5;
@@ -30,8 +31,9 @@ internal sealed class MfaLoginService(
 
     private static readonly int TokenLength = TokenPrefix.Length + Base32.EncodedLength(TokenBytes);
 
-    /// <summary>The methods the second step accepts, as the first step lists them.</summary>
-    public static readonly IReadOnlyList<string> Methods = ["totp", "recovery_code"];
+    /// <summary>The methods the second step accepts, as the first step lists them: those the person has.</summary>
+    public static IReadOnlyList<string> Methods(bool totp, bool passkey) =>
+        [.. totp ? new[] { "totp" } : [], .. passkey ? new[] { "passkey" } : [], .. totp ? new[] { "recovery_code" } : []];
 
     /// <summary>
     /// After a right password: for a person with a second factor, a challenge (the login goes on at the second step);
@@ -40,7 +42,9 @@ internal sealed class MfaLoginService(
     public async Task<(LoginResult? Challenge, bool EnrolmentOnly)> BeginIfRequiredAsync(
         User user, string appId, string? appName, CancellationToken cancellationToken)
     {
-        if (await factors.FindTotpAsync(user.Id, cancellationToken) is null)
+        var totp = await factors.FindTotpAsync(user.Id, cancellationToken) is not null;
+        var passkey = await passkeys.HasPasskeyAsync(user.Id, cancellationToken);
+        if (!totp && !passkey)
         {
             var policy = await factors.FindMfaPolicyAsync(user.TenantId, cancellationToken);
             return (null, MfaPolicy.Requires(policy, user.Role));
@@ -64,47 +68,70 @@ internal sealed class MfaLoginService(
             ExpiresAt = now + Lifetime,
         };
         await factors.CreateChallengeAsync(challenge, cancellationToken);
-        return (new LoginResult(LoginOutcome.MfaRequired, UserId: user.Id, MfaToken: token, MfaExpiresAt: challenge.ExpiresAt), false);
+        return (new LoginResult(LoginOutcome.MfaRequired, UserId: user.Id, MfaToken: token, MfaExpiresAt: challenge.ExpiresAt,
+            MfaMethods: Methods(totp, passkey)), false);
     }
 
-    /// <summary>The second step: a TOTP code or a recovery code for the challenge opens the session.</summary>
-    public async Task<LoginResult> CompleteAsync(
-        string? mfaToken, string? appId, string? code, string? recoveryCode, CancellationToken cancellationToken)
+    /// <summary>
+    /// Assertion options for a login's second step with a passkey: the mfaToken's person's passkeys, bound to its
+    /// challenge and app instance.
+    /// </summary>
+    public async Task<PasskeyResult> BeginPasskeyAsync(string? mfaToken, string? appId, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(code) == string.IsNullOrEmpty(recoveryCode))
+        var challenge = await LiveChallengeAsync(mfaToken, appId, cancellationToken);
+        if (challenge is null)
         {
-            return new(LoginOutcome.Invalid, Error: new("code", "Give either code or recoveryCode."));
+            return new(PasskeyOutcome.Refused, new("mfaToken", "The mfaToken is unknown, used, expired or for another app."));
         }
 
-        if (mfaToken is null || mfaToken.Length != TokenLength || !mfaToken.StartsWith(TokenPrefix, StringComparison.Ordinal))
+        return await passkeys.BeginAssertionAsync(
+            WebAuthnCeremonyKind.SecondFactor, challenge.AppId, null, challenge.UserId, null, challenge.Id, cancellationToken);
+    }
+
+    /// <summary>The second step: a TOTP code, a recovery code or a passkey for the challenge opens the session.</summary>
+    public async Task<LoginResult> CompleteAsync(
+        string? mfaToken, string? appId, string? code, string? recoveryCode, CancellationToken cancellationToken,
+        Guid? ceremonyId = null, System.Text.Json.JsonElement? passkey = null)
+    {
+        var usesPasskey = passkey is { ValueKind: not System.Text.Json.JsonValueKind.Undefined and not System.Text.Json.JsonValueKind.Null };
+        if ((string.IsNullOrEmpty(code) ? 0 : 1) + (string.IsNullOrEmpty(recoveryCode) ? 0 : 1) + (usesPasskey ? 1 : 0) != 1)
+        {
+            return new(LoginOutcome.Invalid, Error: new("code", "Give one of code, recoveryCode or passkey (with its ceremonyId)."));
+        }
+
+        var challenge = await LiveChallengeAsync(mfaToken, appId, cancellationToken);
+        if (challenge is null)
         {
             return Refused(null);
         }
 
-        var now = time.GetUtcNow();
-        var challenge = await factors.FindChallengeAsync(Digest(mfaToken), cancellationToken);
-
-        // Note: the token is bound to the app instance of the first step: a token taken from one app cannot finish a
-        // login in another.
-        if (challenge is null || now >= challenge.ExpiresAt || challenge.Failures >= MaxFailures
-            || !string.Equals(challenge.AppId, appId, StringComparison.Ordinal))
-        {
-            return Refused(challenge?.UserId);
-        }
-
         var user = await factors.FindUserAsync(challenge.UserId, cancellationToken);
         var factor = user is null ? null : await factors.FindTotpAsync(user.Id, cancellationToken);
-        if (user is null || user.Disabled || user.CredentialVersion != challenge.CredentialVersion || factor is null)
+        if (user is null || user.Disabled || user.CredentialVersion != challenge.CredentialVersion || (factor is null && !usesPasskey))
         {
             // Note: the password changed, the person was disabled or lost the factor since the first step.
             await factors.ConsumeChallengeAsync(challenge.Id, MaxFailures, cancellationToken);
             return Refused(challenge.UserId);
         }
 
+        if (usesPasskey)
+        {
+            var (verified, ceremony) = await passkeys.VerifyAssertionAsync(
+                WebAuthnCeremonyKind.SecondFactor, ceremonyId, challenge.AppId, passkey, cancellationToken);
+            if (verified is null || ceremony?.MfaChallengeId != challenge.Id || verified.User.Id != user.Id)
+            {
+                await factors.CountChallengeFailureAsync(challenge.Id, MaxFailures, cancellationToken);
+                audit.RecordLater(audit.Create(AuditEvents.MfaFailed, user.TenantId, null, user.Id, "passkey refused", challenge.AppId));
+                return Refused(user.Id);
+            }
+
+            return await OpenAsync(challenge, user, $"{AuthenticationMethods.Password} {verified.Amr}", "password and passkey", false, cancellationToken);
+        }
+
         var usesRecovery = string.IsNullOrEmpty(code);
         var check = usesRecovery
             ? await checks.RecoveryCodeAsync(user, recoveryCode, cancellationToken)
-            : await checks.TotpAsync(user, factor, code, cancellationToken);
+            : await checks.TotpAsync(user, factor!, code, cancellationToken);
         if (check.Outcome == CheckOutcome.Throttled)
         {
             return new(LoginOutcome.Throttled, RetryAfter: check.RetryAfter);
@@ -117,20 +144,44 @@ internal sealed class MfaLoginService(
             return Refused(user.Id);
         }
 
+        var amr = $"{AuthenticationMethods.Password} {(usesRecovery ? AuthenticationMethods.RecoveryCode : AuthenticationMethods.OneTimePassword)}";
+        return await OpenAsync(challenge, user, amr, usesRecovery ? "password and recovery code" : "password and code", usesRecovery, cancellationToken);
+    }
+
+    /// <summary>The challenge of a well-formed mfaToken, if it lives, has wrong codes to spare and is for this app instance.</summary>
+    private async Task<MfaChallenge?> LiveChallengeAsync(string? mfaToken, string? appId, CancellationToken cancellationToken)
+    {
+        if (mfaToken is null || mfaToken.Length != TokenLength || !mfaToken.StartsWith(TokenPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var challenge = await factors.FindChallengeAsync(Digest(mfaToken), cancellationToken);
+
+        // Note: the token is bound to the app instance of the first step: a token taken from one app cannot finish a
+        // login in another.
+        return challenge is null || time.GetUtcNow() >= challenge.ExpiresAt || challenge.Failures >= MaxFailures
+            || !string.Equals(challenge.AppId, appId, StringComparison.Ordinal)
+            ? null : challenge;
+    }
+
+    /// <summary>Uses the challenge up and opens the session, in one transaction.</summary>
+    private async Task<LoginResult> OpenAsync(
+        MfaChallenge challenge, User user, string amr, string how, bool usedRecoveryCode, CancellationToken cancellationToken)
+    {
         await using var transaction = await work.BeginAsync(cancellationToken);
         if (!await factors.ConsumeChallengeAsync(challenge.Id, MaxFailures, cancellationToken))
         {
             return Refused(user.Id);
         }
 
-        var amr = $"{AuthenticationMethods.Password} {(usesRecovery ? AuthenticationMethods.RecoveryCode : AuthenticationMethods.OneTimePassword)}";
         var (session, apiKey) = await sessions.OpenAsync(user, challenge.AppId, challenge.AppName, amr, enrolmentOnly: false, cancellationToken);
         List<AuditEntry> entries =
         [
-            audit.Create(AuditEvents.LoginSucceeded, user.TenantId, user.Id, user.Id, usesRecovery ? "password and recovery code" : "password and code", challenge.AppId),
+            audit.Create(AuditEvents.LoginSucceeded, user.TenantId, user.Id, user.Id, how, challenge.AppId),
             audit.Create(AuditEvents.SessionCreated, user.TenantId, user.Id, user.Id, $"session {session.Id}", challenge.AppId),
         ];
-        if (usesRecovery)
+        if (usedRecoveryCode)
         {
             entries.Add(audit.Create(AuditEvents.MfaRecoveryCodeUsed, user.TenantId, user.Id, user.Id, null, challenge.AppId));
         }

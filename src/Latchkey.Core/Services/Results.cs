@@ -39,7 +39,8 @@ internal sealed record LoginResult(
     LoginRefusal Refusal = LoginRefusal.None,
     Guid? UserId = null,
     string? MfaToken = null,
-    DateTimeOffset? MfaExpiresAt = null);
+    DateTimeOffset? MfaExpiresAt = null,
+    IReadOnlyList<string>? MfaMethods = null);
 
 /// <summary>Why a login was refused: kept server-side (logs, audit), never told to the client.</summary>
 internal enum LoginRefusal

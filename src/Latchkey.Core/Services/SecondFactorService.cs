@@ -44,15 +44,18 @@ internal sealed class SecondFactorService(
     IUnitOfWork work,
     AuditLog audit,
     TimeProvider time,
-    IOptions<LatchkeyMfaOptions> options)
+    IOptions<LatchkeyMfaOptions> options,
+    IPasskeyStore passkeys,
+    PasskeyService passkeyCeremonies)
 {
     public const string WrongPassword = "The password is wrong.";
     public const string WrongCode = "The code is wrong, expired or already used.";
 
-    /// <summary>Whether the caller has a confirmed authenticator app, and how many recovery codes are left.</summary>
-    public async Task<(bool Totp, int RecoveryCodesLeft)> StatusAsync(AuthenticatedCaller caller, CancellationToken cancellationToken) =>
+    /// <summary>Whether the caller has a confirmed authenticator app, how many recovery codes are left, how many passkeys.</summary>
+    public async Task<(bool Totp, int RecoveryCodesLeft, int Passkeys)> StatusAsync(AuthenticatedCaller caller, CancellationToken cancellationToken) =>
         (await factors.FindTotpAsync(caller.UserId, cancellationToken) is not null,
-            await factors.CountRecoveryCodesAsync(caller.UserId, cancellationToken));
+            await factors.CountRecoveryCodesAsync(caller.UserId, cancellationToken),
+            (await passkeys.ListAsync(caller.UserId, cancellationToken)).Count);
 
     /// <summary>
     /// Starts enrolling an authenticator app: a new secret, stored encrypted and pending; nothing is active until a code
@@ -143,7 +146,7 @@ internal sealed class SecondFactorService(
         }
 
         await using var transaction = await work.BeginAsync(cancellationToken);
-        await factors.DeleteAllAsync(user.Id, cancellationToken);
+        await factors.DeleteTotpAsync(user.Id, cancellationToken);
         await audit.RecordAsync(caller, AuditEvents.MfaTotpRemoved, user.Id, null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return MfaOutcome.Done;
@@ -198,12 +201,21 @@ internal sealed class SecondFactorService(
         return MfaOutcome.Done;
     }
 
+    /// <summary>Step-up with a passkey: assertion options for the caller's passkeys, bound to this session.</summary>
+    public Task<PasskeyResult> BeginPasskeyReauthenticationAsync(AuthenticatedCaller caller, CancellationToken cancellationToken) =>
+        caller.SessionId is null
+            ? Task.FromResult<PasskeyResult>(PasskeyOutcome.NotFound)
+            : passkeyCeremonies.BeginAssertionAsync(WebAuthnCeremonyKind.Reauthentication, caller.AppId ?? "", null, caller.UserId,
+                caller.SessionId, null, cancellationToken);
+
     /// <summary>
-    /// Step-up: the person proves again who they are (the password and, when they have one, a current second factor)
-    /// and the current session's <c>authTime</c> moves to now. Other sessions are untouched.
+    /// Step-up: the person proves again who they are (the password and, when they have one, a current second factor:
+    /// a code, a recovery code or a passkey) and the current session's <c>authTime</c> moves to now. Other sessions
+    /// are untouched.
     /// </summary>
     public async Task<MfaResult> ReauthenticateAsync(
-        AuthenticatedCaller caller, string? password, string? code, string? recoveryCode, CancellationToken cancellationToken)
+        AuthenticatedCaller caller, string? password, string? code, string? recoveryCode, CancellationToken cancellationToken,
+        Guid? ceremonyId = null, System.Text.Json.JsonElement? passkey = null)
     {
         var user = await users.FindAsync(caller.TenantId, caller.UserId, cancellationToken);
         if (user is null || caller.SessionId is not { } sessionId)
@@ -219,17 +231,34 @@ internal sealed class SecondFactorService(
         }
 
         var amr = AuthenticationMethods.Password;
-        if (await factors.FindTotpAsync(user.Id, cancellationToken) is { } factor)
+        var totp = await factors.FindTotpAsync(user.Id, cancellationToken);
+        var hasPasskey = await passkeys.AnyAsync(user.Id, cancellationToken);
+        if (passkey is { ValueKind: not System.Text.Json.JsonValueKind.Undefined and not System.Text.Json.JsonValueKind.Null } && hasPasskey)
         {
-            if (string.IsNullOrEmpty(code) && string.IsNullOrEmpty(recoveryCode))
+            // Note: the ceremony is bound to this session; a passkey of someone else or an answer for another ceremony fails.
+            var (verified, ceremony) = await passkeyCeremonies.VerifyAssertionAsync(
+                WebAuthnCeremonyKind.Reauthentication, ceremonyId, caller.AppId ?? "", passkey, cancellationToken);
+            if (verified is null || ceremony?.SessionId != sessionId || verified.User.Id != user.Id)
             {
-                return MfaResult.Wrong("code", "A code of the authenticator app (or a recovery code) is required.");
+                await audit.RecordAsync(caller, AuditEvents.ReauthenticationFailed, user.Id, "passkey refused", cancellationToken);
+                return MfaResult.Wrong("passkey", PasskeyService.RefusedMessage);
+            }
+
+            amr = $"{AuthenticationMethods.Password} {verified.Amr}";
+        }
+        else if (totp is not null || hasPasskey)
+        {
+            if (totp is null || (string.IsNullOrEmpty(code) && string.IsNullOrEmpty(recoveryCode)))
+            {
+                return totp is null
+                    ? MfaResult.Wrong("passkey", "A passkey is required (ceremonyId and passkey).")
+                    : MfaResult.Wrong("code", "A code of the authenticator app (or a recovery code, or a passkey) is required.");
             }
 
             var usesRecovery = string.IsNullOrEmpty(code);
             check = usesRecovery
                 ? await checks.RecoveryCodeAsync(user, recoveryCode, cancellationToken)
-                : await checks.TotpAsync(user, factor, code, cancellationToken);
+                : await checks.TotpAsync(user, totp, code, cancellationToken);
             if (!check.Passed)
             {
                 await audit.RecordAsync(caller, AuditEvents.ReauthenticationFailed, user.Id, "wrong code", cancellationToken);

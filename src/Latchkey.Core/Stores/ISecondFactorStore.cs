@@ -50,8 +50,14 @@ internal interface ISecondFactorStore
     /// <summary>Cross-tenant, for login: uses up the recovery code with <paramref name="digest"/>; false when there is none (any more).</summary>
     Task<bool> UseRecoveryCodeAsync(Guid userId, byte[] digest, CancellationToken cancellationToken);
 
-    /// <summary>Removes every second factor of the user (pending or confirmed) and its recovery codes; false when it had none.</summary>
+    /// <summary>
+    /// Removes every second factor of the user (authenticator app pending or confirmed, recovery codes, passkeys) and
+    /// the pending steps of its logins; false when it had none.
+    /// </summary>
     Task<bool> DeleteAllAsync(Guid userId, CancellationToken cancellationToken);
+
+    /// <summary>Removes the user's authenticator app (pending or confirmed) and recovery codes, not its passkeys; false when it had none.</summary>
+    Task<bool> DeleteTotpAsync(Guid userId, CancellationToken cancellationToken);
 
     /// <summary>Cross-tenant, for login: stores a login's pending second step.</summary>
     Task CreateChallengeAsync(MfaChallenge challenge, CancellationToken cancellationToken);

@@ -111,11 +111,30 @@ internal sealed class EfSecondFactorStore(LatchkeyDbContext db) : ISecondFactorS
     public async Task<bool> DeleteAllAsync(Guid userId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        var had = await DeleteTotpCoreAsync(userId, cancellationToken);
+        had |= await db.Passkeys.Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken) > 0;
+        await db.WebAuthnCeremonies.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await db.MfaChallenges.IgnoreQueryFilters(TenantFilter).Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return had;
+    }
+
+    public async Task<bool> DeleteTotpAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        var had = await DeleteTotpCoreAsync(userId, cancellationToken);
+
+        // Note: a login's pending second step may have offered the app; it must start over.
+        await db.MfaChallenges.IgnoreQueryFilters(TenantFilter).Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return had;
+    }
+
+    private async Task<bool> DeleteTotpCoreAsync(Guid userId, CancellationToken cancellationToken)
+    {
         var had = await db.TotpFactors.Where(f => f.UserId == userId && f.ConfirmedAt != null).AnyAsync(cancellationToken);
         await db.TotpFactors.Where(f => f.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await db.RecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        await db.MfaChallenges.IgnoreQueryFilters(TenantFilter).Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return had;
     }
 

@@ -130,6 +130,52 @@ public abstract class SecondFactorStoreContract : StoreContract
         Assert.NotEqual(Now, (await Factors(tenant.Id, f => f.FindSessionAuthenticationAsync(phone.Id, CancellationToken.None)))?.AuthTime);
     }
 
+    [Fact]
+    public async Task APasskeysCounterMovesOnlyFromTheValueReadEvenConcurrentlyAndAResetRemovesIt()
+    {
+        var (tenant, owner) = await CreateTenantAsync("owner@acme.test");
+        var passkey = new Passkey
+        {
+            Id = Guid.NewGuid(), UserId = owner.Id, TenantId = tenant.Id, CredentialId = [1, 2, 3], PublicKey = [4, 5, 6],
+            BackupEligible = true, Name = "Laptop", CreatedAt = Now,
+        };
+        Assert.True(await Passkeys(tenant.Id, p => p.AddAsync(passkey, CancellationToken.None)));
+        Assert.False(await Passkeys(tenant.Id, p => p.AddAsync(passkey, CancellationToken.None)));
+
+        // Note: each in a scope of its own, as instances make them: of assertions read against one counter, one wins.
+        var recorded = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            Task.Run(() => Passkeys(null, p => p.RecordUseAsync(passkey.Id, 0, 1, true, Now, CancellationToken.None)))));
+        Assert.Single(recorded, r => r);
+        var stored = await Passkeys(null, p => p.FindByCredentialIdAsync([1, 2, 3], CancellationToken.None));
+        Assert.Equal((1L, true, Now), (stored!.SignCount, stored.BackedUp, stored.LastUsedAt!.Value));
+
+        Assert.True(await Factors(tenant.Id, f => f.DeleteAllAsync(owner.Id, CancellationToken.None)));
+        Assert.False(await Passkeys(null, p => p.AnyAsync(owner.Id, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task ACeremonyIsTakenOnceAndNeverAfterItExpires()
+    {
+        var (_, owner) = await CreateTenantAsync("owner@acme.test");
+        var live = Ceremony(owner, Now.AddMinutes(5));
+        var expired = Ceremony(owner, Now);
+        await Passkeys(null, async p => { await p.CreateCeremonyAsync(live, CancellationToken.None); await p.CreateCeremonyAsync(expired, CancellationToken.None); return 0; });
+
+        var taken = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            Task.Run(() => Passkeys(null, p => p.TakeCeremonyAsync(live.Id, Now, CancellationToken.None)))));
+        Assert.Equal("{}", Assert.Single(taken, t => t is not null)!.Options);
+        Assert.Null(await Passkeys(null, p => p.TakeCeremonyAsync(expired.Id, Now, CancellationToken.None)));
+        Assert.Equal(0, await CountAsync<WebAuthnCeremony>());
+    }
+
+    private Task<T> Passkeys<T>(Guid? tenantId, Func<IPasskeyStore, Task<T>> call) => Scoped(tenantId, call);
+
+    private static WebAuthnCeremony Ceremony(User user, DateTimeOffset expiresAt) => new()
+    {
+        Id = Guid.NewGuid(), Kind = WebAuthnCeremonyKind.SignIn, UserId = user.Id, AppId = "app-laptop", Options = "{}",
+        CreatedAt = Now, ExpiresAt = expiresAt,
+    };
+
     private static TotpFactor Pending(User user) =>
         new() { UserId = user.Id, TenantId = user.TenantId, ProtectedSecret = "protected", CreatedAt = Now };
 

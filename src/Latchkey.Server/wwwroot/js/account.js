@@ -1,4 +1,5 @@
-import { authed, fields, problemText, say, signedIn } from './app.js';
+import { authed, el, fields, problemText, say, signedIn } from './app.js';
+import { createPasskey, passkeyErrorText, passkeysSupported } from './passkeys.js';
 
 const accountMessage = document.getElementById('account-message');
 const emailForm = document.getElementById('email-form');
@@ -17,13 +18,29 @@ function showEmail(me) {
   state.hidden = !me.email;
 }
 
-function showFactor(enabled) {
+const replaceForm = document.getElementById('recovery-replace-form');
+
+function showFactor(enabled, recoveryLeft) {
   document.getElementById('mfa-state').textContent = enabled
     ? 'An authenticator app is on: signing in asks for its code.'
-    : 'No second factor: signing in asks for your password only.';
+    : 'No second factor from an app: signing in asks for your password (and for a passkey, if you add one below).';
   startForm.hidden = enabled;
   confirmForm.hidden = true;
   removeForm.hidden = !enabled;
+  replaceForm.hidden = !enabled;
+  if (recoveryLeft !== undefined) document.getElementById('recovery-left').textContent = String(recoveryLeft);
+}
+
+function showRecoveryCodes(codes) {
+  document.getElementById('recovery-codes').replaceChildren(...codes.map(c => {
+    const item = document.createElement('li');
+    const text = document.createElement('code');
+    text.textContent = c;
+    item.append(text);
+    return item;
+  }));
+  recoveryPanel.hidden = false;
+  recoveryPanel.focus();
 }
 
 emailForm.addEventListener('submit', async event => {
@@ -110,15 +127,26 @@ confirmForm.addEventListener('submit', async event => {
   showFactor(true);
   document.getElementById('mfa-policy').hidden = true;
   say(mfaMessage, 'The authenticator app is on.', 'ok');
-  document.getElementById('recovery-codes').replaceChildren(...result.data.recoveryCodes.map(c => {
-    const item = document.createElement('li');
-    const text = document.createElement('code');
-    text.textContent = c;
-    item.append(text);
-    return item;
-  }));
-  recoveryPanel.hidden = false;
-  recoveryPanel.focus();
+  showRecoveryCodes(result.data.recoveryCodes);
+  document.getElementById('recovery-left').textContent = String(result.data.recoveryCodes.length);
+});
+
+replaceForm.addEventListener('submit', async event => {
+  event.preventDefault();
+  const { code } = fields(replaceForm);
+  if (!code) {
+    say(mfaMessage, 'Enter a code from the app.');
+    return;
+  }
+  const result = await authed('POST', '/v1/me/mfa/recovery-codes', { code: code.replace(/\s+/g, '') });
+  replaceForm.reset();
+  if (!result.ok) {
+    say(mfaMessage, problemText(result));
+    return;
+  }
+  say(mfaMessage, 'New recovery codes are made; the old ones no longer work.', 'ok');
+  document.getElementById('recovery-left').textContent = String(result.data.recoveryCodes.length);
+  showRecoveryCodes(result.data.recoveryCodes);
 });
 
 document.getElementById('recovery-copy').addEventListener('click', async () => {
@@ -157,11 +185,72 @@ removeForm.addEventListener('submit', async event => {
   say(mfaMessage, 'The authenticator app and the recovery codes are removed.', 'ok');
 });
 
+// Passkeys: the list with a remove button each, and adding one (registration options, the browser's authenticator,
+// the answer). Both need a recent sign-in; authed() asks for it in the step-up dialog when it is not.
+const passkeyMessage = document.getElementById('passkey-message');
+const passkeyForm = document.getElementById('passkey-add-form');
+
+const dateText = value => new Date(value).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+
+async function showPasskeys() {
+  const result = await authed('GET', '/v1/me/mfa/passkeys');
+  const list = result.ok ? result.data : [];
+  document.getElementById('passkey-none').hidden = list.length > 0;
+  document.getElementById('passkey-list').replaceChildren(...list.map(passkey => el('li', {},
+    el('strong', {}, passkey.name), ' ',
+    el('span', { className: 'hint' }, `added ${dateText(passkey.createdAt)}`
+      + (passkey.lastUsedAt ? `, last used ${dateText(passkey.lastUsedAt)}` : ', never used')
+      + (passkey.backedUp ? ', synced' : '')), ' ',
+    el('button', { type: 'button', className: 'danger', ariaLabel: `Remove passkey ${passkey.name}`, onclick: () => removePasskey(passkey) }, 'Remove'))));
+}
+
+async function removePasskey(passkey) {
+  const result = await authed('DELETE', `/v1/me/mfa/passkeys/${passkey.id}`);
+  if (!result.ok) {
+    say(passkeyMessage, problemText(result));
+    return;
+  }
+  say(passkeyMessage, `The passkey ${passkey.name} is removed.`, 'ok');
+  await showPasskeys();
+}
+
+passkeyForm.addEventListener('submit', async event => {
+  event.preventDefault();
+  const { name } = fields(passkeyForm);
+  if (!passkeysSupported()) {
+    say(passkeyMessage, 'This browser cannot use passkeys here.');
+    return;
+  }
+  const options = await authed('POST', '/v1/me/mfa/passkeys/options');
+  if (!options.ok) {
+    say(passkeyMessage, problemText(options));
+    return;
+  }
+  let credential;
+  try {
+    credential = await createPasskey(options.data.options);
+  } catch (error) {
+    say(passkeyMessage, passkeyErrorText(error));
+    return;
+  }
+  const result = await authed('POST', '/v1/me/mfa/passkeys', { ceremonyId: options.data.ceremonyId, credential, ...(name ? { name } : {}) });
+  if (!result.ok) {
+    say(passkeyMessage, problemText(result));
+    return;
+  }
+  passkeyForm.reset();
+  say(passkeyMessage, `The passkey ${result.data.name} is added.`, 'ok');
+  await showPasskeys();
+  // Note: a session that was confined to enrolment is a full one now.
+  if (enrolOnly) location.assign('/devices');
+});
+
 const me = await signedIn();
 if (me) {
   showEmail(me);
   const mfa = await authed('GET', '/v1/me/mfa');
-  showFactor(mfa.ok && mfa.data.totp === true);
+  showFactor(mfa.ok && mfa.data.totp === true, mfa.ok ? mfa.data.recoveryCodesLeft : undefined);
+  await showPasskeys();
 }
 if (enrolOnly) {
   document.getElementById('mfa-policy').hidden = false;

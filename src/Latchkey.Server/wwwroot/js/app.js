@@ -2,6 +2,8 @@
 // Note: the page never holds the API key: login puts it into an HttpOnly cookie, and every call here is a
 // same-origin fetch that the browser sends that cookie with.
 
+import { getPasskey, passkeyErrorText, passkeysSupported } from './passkeys.js';
+
 /** Calls the v1 API; resolves to { ok, status, data } with data parsed from JSON (or null). */
 export async function api(method, path, body) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
@@ -66,19 +68,28 @@ export async function authed(method, path, body) {
 async function reauthenticate() {
   const mfa = await api('GET', '/v1/me/mfa');
   const withCode = mfa.ok && mfa.data.totp === true;
+  const withPasskey = mfa.ok && mfa.data.passkeys > 0 && passkeysSupported();
   const message = el('p', { className: 'message', role: 'alert', hidden: true });
   const password = el('input', { id: 'reauth-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const code = withCode
     ? el('input', { id: 'reauth-code', name: 'code', autocomplete: 'one-time-code', required: true })
     : null;
   const cancel = el('button', { type: 'button', className: 'secondary' }, 'Cancel');
+  const intro = 'This action needs you to have signed in recently. Enter your password'
+    + (withCode && withPasskey ? ' and a code from your authenticator app, or confirm with your passkey.'
+      : withCode ? ' and a code from your authenticator app.'
+        : withPasskey ? ' and confirm with your passkey.' : '.');
+  // Note: a person with a second factor needs it here too; a passkey is asked for by its own button.
+  const passkeyButton = withPasskey
+    ? el('button', { type: 'submit', name: 'passkey', className: withCode ? 'secondary' : '' }, 'Confirm with a passkey')
+    : null;
   const form = el('form', { method: 'dialog', noValidate: true },
     el('h2', { id: 'reauth-title' }, 'Confirm it is you'),
-    el('p', {}, 'This action needs you to have signed in recently. Enter your password' + (withCode ? ' and a code from your authenticator app.' : '.')),
+    el('p', {}, intro),
     message,
     el('label', { htmlFor: 'reauth-password' }, 'Password'), password,
     withCode ? el('label', { htmlFor: 'reauth-code' }, 'Code from your authenticator app, or a recovery code') : null, code,
-    el('button', { type: 'submit' }, 'Confirm'), ' ', cancel);
+    withCode || !withPasskey ? el('button', { type: 'submit' }, 'Confirm') : null, ' ', passkeyButton, ' ', cancel);
   const dialog = el('dialog', { className: 'card', ariaLabel: 'Confirm it is you' }, form);
   dialog.setAttribute('aria-labelledby', 'reauth-title');
   document.body.append(dialog);
@@ -90,19 +101,35 @@ async function reauthenticate() {
     dialog.addEventListener('cancel', () => close(false));
     form.addEventListener('submit', async event => {
       event.preventDefault();
-      if (!password.value || (code && !code.value)) {
-        say(message, withCode ? 'Enter your password and a code.' : 'Enter your password.');
+      const usePasskey = event.submitter?.name === 'passkey';
+      if (!password.value || (code && !usePasskey && !code.value)) {
+        say(message, usePasskey || !withCode ? 'Enter your password.' : 'Enter your password and a code.');
         return;
       }
-      const result = await api('POST', '/v1/sessions/current/reauthenticate',
-        { password: password.value, ...(code ? codeBody(code.value) : {}) });
+      let factor = code && !usePasskey ? codeBody(code.value) : {};
+      if (usePasskey) {
+        const options = await api('POST', '/v1/sessions/current/reauthenticate/passkey-options');
+        if (!options.ok) {
+          say(message, problemText(options));
+          return;
+        }
+        try {
+          factor = { ceremonyId: options.data.ceremonyId, passkey: await getPasskey(options.data.options) };
+        } catch (error) {
+          say(message, passkeyErrorText(error));
+          return;
+        }
+      }
+      const result = await api('POST', '/v1/sessions/current/reauthenticate', { password: password.value, ...factor });
       if (result.ok) {
         close(true);
         return;
       }
       password.value = '';
       if (code) code.value = '';
-      say(message, result.status === 401 || result.status === 400 ? 'The password or code is wrong.' : problemText(result));
+      say(message, result.status === 401 || result.status === 400
+        ? (usePasskey ? 'The password or the passkey was not accepted.' : 'The password or code is wrong.')
+        : problemText(result));
       password.focus();
     });
   });

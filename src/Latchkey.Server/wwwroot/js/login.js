@@ -1,4 +1,5 @@
 import { afterSignIn, api, codeBody, fields, problemText, returnUrl, say } from './app.js';
+import { getPasskey, passkeyErrorText, passkeysSupported } from './passkeys.js';
 
 // Note: the first-party UI keeps one app id per browser profile (not a secret), so signing in again from the same
 // browser replaces its previous session instead of leaving an orphan in the list of devices.
@@ -38,7 +39,7 @@ form.addEventListener('submit', async event => {
   // Note: useCookies=true: the key goes into the HttpOnly cookie and the answer carries none for script to read.
   const result = await api('POST', '/v1/login?useCookies=true', { login, password, appId: appId() });
   if (result.ok && result.data?.mfaRequired) {
-    askForCode(result.data.mfaToken);
+    askForCode(result.data.mfaToken, result.data.methods || []);
     return;
   }
   if (result.ok) {
@@ -57,13 +58,76 @@ const mfaForm = document.getElementById('mfa-form');
 const mfaMessage = document.getElementById('mfa-message');
 let mfaToken = null;
 
-function askForCode(token) {
+function askForCode(token, methods) {
   mfaToken = token;
   form.reset();
   form.hidden = true;
   mfaForm.hidden = false;
-  mfaForm.code.focus();
+  const passkey = methods.includes('passkey') && passkeysSupported();
+  document.getElementById('mfa-passkey-row').hidden = !passkey;
+  // Note: a person with a passkey only has no code to type: the passkey is the second step.
+  const codes = methods.includes('totp');
+  for (const id of ['mfa-code', 'mfa-hint']) document.getElementById(id).hidden = !codes;
+  mfaForm.querySelector('label[for="mfa-code"]').hidden = !codes;
+  mfaForm.querySelector('button[type="submit"]').hidden = !codes;
+  if (codes) {
+    mfaForm.code.focus();
+  } else {
+    document.getElementById('mfa-passkey').textContent = 'Use your passkey';
+    document.getElementById('mfa-passkey').focus();
+  }
 }
+
+/**
+ * A passkey ceremony for the sign-in: options from the server (bound to this page's app id, and to the mfaToken for
+ * a second step), the browser's authenticator, then the answer; resolves to the server's answer or null if the
+ * browser's ceremony ended without one (the message says why).
+ */
+async function passkeyCeremony(optionsBody, answerPath, answerBody, messageElement) {
+  const options = await api('POST', '/v1/login/passkey/options', optionsBody);
+  if (!options.ok) {
+    say(messageElement, problemText(options));
+    return null;
+  }
+  let credential;
+  try {
+    credential = await getPasskey(options.data.options);
+  } catch (error) {
+    say(messageElement, passkeyErrorText(error));
+    return null;
+  }
+  return api('POST', answerPath, { ...answerBody(credential), ceremonyId: options.data.ceremonyId });
+}
+
+if (passkeysSupported()) {
+  document.getElementById('passkey-signin-row').hidden = false;
+}
+
+// Password-less: a discoverable passkey names its person; the session is bound to this page's app id like a
+// password login's.
+document.getElementById('passkey-signin').addEventListener('click', async () => {
+  say(message, '');
+  const result = await passkeyCeremony({ appId: appId() }, '/v1/login/passkey?useCookies=true',
+    credential => ({ appId: appId(), credential }), message);
+  if (!result) return;
+  if (result.ok) {
+    await afterSignIn(returnUrl());
+    return;
+  }
+  say(message, result.status === 401 ? 'This passkey was not accepted. Sign in with your password instead.' : problemText(result));
+});
+
+document.getElementById('mfa-passkey').addEventListener('click', async () => {
+  say(mfaMessage, '');
+  const result = await passkeyCeremony({ appId: appId(), mfaToken }, '/v1/login/mfa?useCookies=true',
+    passkey => ({ mfaToken, appId: appId(), passkey }), mfaMessage);
+  if (!result) return;
+  if (result.ok) {
+    await afterSignIn(returnUrl());
+    return;
+  }
+  say(mfaMessage, result.status === 401 ? 'The passkey was not accepted, or the sign-in has expired. Start again with your password.' : problemText(result));
+});
 
 mfaForm.addEventListener('submit', async event => {
   event.preventDefault();
