@@ -43,6 +43,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddScoped<IEmailOutboxStore, EfEmailOutboxStore>();
         services.AddScoped<IEmailTokenStore, EfEmailTokenStore>();
         services.AddScoped<IInvitationStore, EfInvitationStore>();
+        services.AddScoped<ISigningKeyStore, EfSigningKeyStore>();
         services.AddLatchkeyEmailProtection();
         return services;
     }
