@@ -70,7 +70,7 @@ internal sealed class SigningKeyRing(IServiceScopeFactory scopes, ISigningKeyPro
             var now = time.GetUtcNow();
             await using (var scope = scopes.CreateAsyncScope())
             {
-                await scope.ServiceProvider.GetRequiredService<ISigningKeyStore>().RetireSigningAsync(now, cancellationToken);
+                await scope.ServiceProvider.GetRequiredService<ISigningKeyStore>().RetireSigningAsync(now, _options.KeyLifetime, cancellationToken);
             }
 
             var set = await LoadAsync(now, cancellationToken);

@@ -13,9 +13,10 @@ internal interface ISigningKeyStore
 
     /// <summary>
     /// Ends the signing of every key that would still sign at <paramref name="at"/>, and moves the start of every later
-    /// one to <paramref name="at"/> (an emergency rotation); returns how many keys changed.
+    /// one to <paramref name="at"/>, to sign for <paramref name="keyLifetime"/> (an emergency rotation); returns how many
+    /// keys changed.
     /// </summary>
-    Task<int> RetireSigningAsync(DateTimeOffset at, CancellationToken cancellationToken);
+    Task<int> RetireSigningAsync(DateTimeOffset at, TimeSpan keyLifetime, CancellationToken cancellationToken);
 
     /// <summary>Deletes keys retired at or before <paramref name="retiredBefore"/> (no longer published).</summary>
     Task<int> DeleteRetiredAsync(DateTimeOffset retiredBefore, CancellationToken cancellationToken);

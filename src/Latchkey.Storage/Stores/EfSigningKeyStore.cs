@@ -23,14 +23,14 @@ internal sealed class EfSigningKeyStore(LatchkeyDbContext db, IStorageErrorClass
         }
     }
 
-    public async Task<int> RetireSigningAsync(DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task<int> RetireSigningAsync(DateTimeOffset at, TimeSpan keyLifetime, CancellationToken cancellationToken)
     {
-        // Note: the current key(s) stop signing now; successors that were published early enough to be in every
-        // cached JWKS start now instead of at their scheduled time.
+        // Note: the current key(s) stop signing now; successors, published early enough to be in every cached JWKS,
+        // start now instead of at their scheduled time, for one key lifetime.
         var retired = await db.SigningKeys.Where(k => k.ActivatesAt <= at && k.RetiresAt > at)
             .ExecuteUpdateAsync(k => k.SetProperty(x => x.RetiresAt, at), cancellationToken);
         var moved = await db.SigningKeys.Where(k => k.ActivatesAt > at)
-            .ExecuteUpdateAsync(k => k.SetProperty(x => x.ActivatesAt, at), cancellationToken);
+            .ExecuteUpdateAsync(k => k.SetProperty(x => x.ActivatesAt, at).SetProperty(x => x.RetiresAt, at + keyLifetime), cancellationToken);
         return retired + moved;
     }
 
