@@ -18,6 +18,8 @@ command -v htpasswd >/dev/null 2>&1 || packages+=(apache2-utils)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 # The README's second-factor walk-through computes TOTP codes with oathtool; a test runs that command.
 command -v oathtool >/dev/null 2>&1 || packages+=(oathtool)
+# The Node.js resource server sample and its test (samples/node-resource-server) need node and npm.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -47,8 +49,17 @@ dotnet test Latchkey.slnx --no-build --nologo -m:1 2>&1 | tee -a "$log" || statu
 echo "HTTP suite again, on PostgreSQL"
 LATCHKEY_TEST_PROVIDER=postgres dotnet test tests/Latchkey.AspNetCore.Tests --no-build --nologo 2>&1 | tee -a "$log" || status=$?
 
-# Note: dotnet test prints one summary per test project; add them up into the plain closing line CI reads.
+# The Node.js resource server (samples/node-resource-server): its own dependencies from its lockfile (npm ci, nothing
+# global), then its test, which starts the Latchkey.Server and latchkey tool built above and the Express server.
+echo "Node.js resource server sample"
+(cd samples/node-resource-server && npm ci --no-audit --no-fund && npm test) 2>&1 | tee -a "$log" || status=$?
+
+# Note: dotnet test prints one summary per test project, node --test "# pass N" / "# fail N"; add them up into the
+# plain closing line CI reads.
 awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
        gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) }
-     } END { printf "%d passed, %d failed\n", p, f }' "$log"
+     }
+     /^# pass [0-9]+$/ { p += $3 }
+     /^# fail [0-9]+$/ { f += $3 }
+     END { printf "%d passed, %d failed\n", p, f }' "$log"
 exit $status

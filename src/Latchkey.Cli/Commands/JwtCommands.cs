@@ -13,7 +13,7 @@ internal static class JwtCommands
         var rotate = new Command("rotate-now",
             "Stop signing with the current key at once; its published successor signs from now on and a new successor is " +
             "created. Tokens the old key signed still verify until they expire (Latchkey:Jwt:Lifetime); every server " +
-            "instance changes over within 30 seconds.");
+            "instance changes over within 10 seconds.");
         CliApp.Handle(rotate, console, async (cli, cancellationToken) =>
         {
             var set = await cli.Services.Root.GetRequiredService<SigningKeyRing>().RotateNowAsync(cancellationToken);

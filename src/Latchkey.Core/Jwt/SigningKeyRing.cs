@@ -22,7 +22,7 @@ internal sealed class SigningKeyRing(IServiceScopeFactory scopes, ISigningKeyPro
     /// How long an instance trusts what it read. Note: after an emergency rotation on another instance this one signs
     /// with the retired key for at most this long, which is why a retired key stays published this much longer.
     /// </summary>
-    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
 
     private readonly LatchkeyJwtOptions _options = options.Value;
     private readonly SemaphoreSlim _loading = new(1, 1);
