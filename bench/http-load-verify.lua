@@ -1,5 +1,11 @@
 -- wrk script of bench/http-load-verify.sh: POST /v1/introspect of one API key (with its app id), authenticated by a
 -- machine token with latchkey:introspect, and a count of the answers that were not {"active":true,...}.
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
 -- Arguments (after --): <introspecting machine token> <api key> <app id>
 function init(args)
   local body = "token=" .. args[2] .. "&app_id=" .. args[3] .. "&token_type_hint=access_token"
@@ -21,5 +27,9 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  io.write(string.format("not active: %d\n", inactive))
+  local total = 0
+  for _, thread in ipairs(threads) do
+    total = total + thread:get("inactive")
+  end
+  io.write(string.format("not active: %d\n", total))
 end
