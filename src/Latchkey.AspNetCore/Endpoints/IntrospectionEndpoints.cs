@@ -43,8 +43,8 @@ internal static class IntrospectionEndpoints
     public static void Map(RouteGroupBuilder v1) =>
         v1.MapPost("/introspect", IntrospectAsync).RequireScope(Scope).WithTags("Verification").WithName("Introspect")
             .WithSummary("RFC 7662 introspection of an API key (with its app_id) or machine token; anything not active or not visible answers {\"active\": false}")
-            .Produces(StatusCodes.Status413PayloadTooLarge).Produces(StatusCodes.Status415UnsupportedMediaType)
-            .Produces(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     private static async Task<Results<Ok<IntrospectionResponse>, ProblemHttpResult>> IntrospectAsync(
         HttpContext context, CredentialValidator validator, IntrospectionLimit limit, LatchkeyMetrics metrics,

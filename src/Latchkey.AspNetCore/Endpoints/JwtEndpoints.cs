@@ -24,9 +24,12 @@ internal static class JwtEndpoints
 
     public static void MapWellKnown(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(JwksPath, JwksAsync).AllowAnonymous().WithTags("Verification").WithName("Jwks")
+        // Note: a group of their own, so that their problem answers (503 with storage down) are declared like /v1's.
+        var wellKnown = endpoints.MapGroup("").WithTags("Verification");
+        ProblemResponses.Declare(wellKnown);
+        wellKnown.MapGet(JwksPath, JwksAsync).AllowAnonymous().WithTags("Verification").WithName("Jwks")
             .WithSummary("The public keys that verify Latchkey's JWTs: the current, the next and the previous, by kid");
-        endpoints.MapGet(MetadataPath, Metadata).AllowAnonymous().WithTags("Verification").WithName("AuthorizationServerMetadata")
+        wellKnown.MapGet(MetadataPath, Metadata).AllowAnonymous().WithTags("Verification").WithName("AuthorizationServerMetadata")
             .WithSummary("RFC 8414 metadata: the issuer, the JWKS, the introspection and token endpoints");
     }
 
