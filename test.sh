@@ -18,6 +18,8 @@ command -v htpasswd >/dev/null 2>&1 || packages+=(apache2-utils)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 # The README's second-factor walk-through computes TOTP codes with oathtool; a test runs that command.
 command -v oathtool >/dev/null 2>&1 || packages+=(oathtool)
+# The Node.js resource server sample and its test (samples/node-resource-server) need node and npm.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -78,6 +80,10 @@ if [ $status -eq 0 ]; then
         grep -v -e Latchkey.Web.Tests -e Latchkey.AspNetCore.Tests -e Latchkey.Server.Tests); do
       run "$logs/b" "$(basename "$project" .csproj)" "$project" || rc=1
     done
+    # The Node.js resource server (samples/node-resource-server): its own dependencies from its lockfile (npm ci,
+    # nothing global), then its test, which starts the Latchkey.Server and latchkey tool built above and Express.
+    echo "Node.js resource server sample" >> "$logs/b"
+    (cd samples/node-resource-server && npm ci --no-audit --no-fund && npm test) >> "$logs/b" 2>&1 || rc=1
     exit $rc
   ) & lanes+=($!)
   for lane in "${lanes[@]}"; do wait "$lane" || status=1; done
@@ -87,8 +93,13 @@ if [ $status -eq 0 ]; then
 fi
 echo "total: $(( $(date +%s) - started )) s"
 
-# Note: dotnet test prints one summary per test project; add them up into the plain closing line CI reads.
+# Note: dotnet test prints one summary per test project, node --test "# pass N" / "# fail N"; add them up into the
+# plain closing line CI reads.
 cat "$logs"/* | awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
        gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) }
-     } END { printf "%d passed, %d failed\n", p, f }'
+     }
+     /^# pass [0-9]+$/ { p += $3 }
+     /^# fail [0-9]+$/ { f += $3 }
+     END { printf "%d passed, %d failed
+", p, f }'
 exit $status

@@ -38,7 +38,10 @@ public static class LatchkeyApplicationExtensions
         return app;
     }
 
-    /// <summary>Maps the v1 API under <c>/v1</c> and the health endpoint at <c>/healthz</c>.</summary>
+    /// <summary>
+    /// Maps the v1 API under <c>/v1</c>, the JWKS and RFC 8414 metadata under <c>/.well-known/</c>, and the health endpoint
+    /// at <c>/healthz</c>.
+    /// </summary>
     public static IEndpointConventionBuilder MapLatchkeyApi(this IEndpointRouteBuilder endpoints)
     {
         var v1 = endpoints.MapGroup("/v1").WithTags("Latchkey").WithMetadata(LatchkeyApiEndpoint.Instance);
@@ -53,6 +56,9 @@ public static class LatchkeyApplicationExtensions
         MfaEndpoints.Map(v1);
         PasskeyEndpoints.Map(v1);
         InvitationEndpoints.Map(v1);
+        IntrospectionEndpoints.Map(v1);
+        JwtEndpoints.Map(v1);
+        JwtEndpoints.MapWellKnown(endpoints);
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         return v1;
     }

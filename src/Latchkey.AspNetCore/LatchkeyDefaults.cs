@@ -6,6 +6,11 @@ public static class LatchkeyDefaults
     /// <summary>The authentication scheme that accepts API keys, machine tokens and session cookies.</summary>
     public const string AuthenticationScheme = "Latchkey";
 
+    /// <summary>
+    /// The scheme <c>AddLatchkeyJwtBearer</c> adds: ASP.NET Core's JwtBearer handler configured for Latchkey's JWTs.
+    /// </summary>
+    public const string JwtBearerScheme = "LatchkeyJwt";
+
     /// <summary>The header that carries the app instance's id next to its API key.</summary>
     public const string AppIdHeader = "X-App-Id";
 

@@ -49,6 +49,10 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddSingleton<FailedAttemptLimit>();
         services.AddSingleton<IFailedAttemptLimit>(sp => sp.GetRequiredService<FailedAttemptLimit>());
         services.AddSingleton<HashingRefusalLog>();
+        services.AddOptions<LatchkeyIntrospectionOptions>().Bind(configuration.GetSection(LatchkeyIntrospectionOptions.Section))
+            .Validate(o => o.RequestsPerSecond >= 1, "Latchkey:Introspection:RequestsPerSecond must be at least 1.")
+            .ValidateOnStart();
+        services.AddSingleton<IntrospectionLimit>();
 
         // Note: TOTP secrets are encrypted with the Data Protection key ring; every instance must share it (where the
         // ring is kept is configured beside this call, e.g. persisted in the database).

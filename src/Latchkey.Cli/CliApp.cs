@@ -82,6 +82,7 @@ public static class CliApp
         root.Subcommands.Add(MaintenanceCommands.PurgeExpired(console));
         root.Subcommands.Add(MaintenanceCommands.Audit(console));
         root.Subcommands.Add(ImportCommand.Build(console));
+        root.Subcommands.Add(JwtCommands.Build(console));
         return root;
     }
 

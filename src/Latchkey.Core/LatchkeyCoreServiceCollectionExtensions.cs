@@ -2,6 +2,7 @@ using Latchkey.Core.Credentials;
 using Latchkey.Core.Credentials.Imported;
 using Latchkey.Core.Diagnostics;
 using Latchkey.Core.Email;
+using Latchkey.Core.Jwt;
 using Latchkey.Core.Services;
 using Latchkey.Core.Stores;
 using Microsoft.Extensions.Configuration;
@@ -68,6 +69,15 @@ public static class LatchkeyCoreServiceCollectionExtensions
                 "Latchkey:CredentialCache:Lease must be 0.2 to 30 seconds.")
             .ValidateOnStart();
 
+        services.AddOptions<LatchkeyJwtOptions>().Bind(configuration.GetSection(LatchkeyJwtOptions.Section))
+            .Validate(o => o.Lifetime >= TimeSpan.FromSeconds(10) && o.Lifetime <= TimeSpan.FromHours(1),
+                "Latchkey:Jwt:Lifetime must be 10 seconds to 1 hour (a JWT cannot be revoked before it expires).")
+            .Validate(o => o.KeyLifetime >= TimeSpan.FromHours(1) && o.KeyLifetime >= o.Lifetime * 2,
+                "Latchkey:Jwt:KeyLifetime must be at least 1 hour and at least twice Latchkey:Jwt:Lifetime.")
+            .Validate(o => o.Audiences.All(a => !string.IsNullOrWhiteSpace(a) && a.Length <= 256),
+                "Latchkey:Jwt:Audiences must list non-empty audience names of at most 256 characters.")
+            .ValidateOnStart();
+
         services.TryAddSingleton(TimeProvider.System);
         // Note: a host that knows where calls come from (the ASP.NET Core layer) registers its own first.
         services.TryAddSingleton<IRequestOrigin, NoRequestOrigin>();
@@ -105,6 +115,8 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddScoped<UserImportService>();
         services.AddSingleton<ExpiryPurge>();
         services.AddSingleton<AuditQueue>();
+        services.AddSingleton<SigningKeyRing>();
+        services.AddSingleton<JwtIssuer>();
         services.AddLatchkeyEmail(configuration);
         return services;
     }

@@ -26,7 +26,23 @@ internal static class EmailProtection
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(options =>
             options.XmlRepository ??= new EntityFrameworkCoreXmlRepository<LatchkeyDbContext>(sp, sp.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton<IEmailBodyProtector, DataProtectionBodyProtector>();
+        services.AddSingleton<Core.Stores.ISigningKeyProtector, DataProtectionSigningKeyProtector>();
         return services;
+    }
+
+    /// <summary>
+    /// JWT private keys at rest, under the same key ring with a purpose of their own: a payload made for the outbox
+    /// does not decrypt here, nor the reverse.
+    /// </summary>
+    private sealed class DataProtectionSigningKeyProtector(IDataProtectionProvider provider) : Core.Stores.ISigningKeyProtector
+    {
+        public const string Purpose = "Latchkey.JwtSigningKeys.v1";
+
+        private readonly IDataProtector _protector = provider.CreateProtector(Purpose);
+
+        public byte[] Protect(byte[] privateKey) => _protector.Protect(privateKey);
+
+        public byte[] Unprotect(byte[] protectedKey) => _protector.Unprotect(protectedKey);
     }
 
     private sealed class DataProtectionBodyProtector : IEmailBodyProtector

@@ -72,6 +72,8 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
     public DbSet<Invitation> Invitations => Set<Invitation>();
 
     public DbSet<QueuedPasswordReset> PasswordResetRequests => Set<QueuedPasswordReset>();
+    /// <summary>The JWT signing keys, private parts encrypted with the Data Protection key ring.</summary>
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
 
     /// <summary>The Data Protection key ring that encrypts queued e-mails, where every instance reads it.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -287,6 +289,23 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
             key.Property(k => k.Id).HasColumnName("id");
             key.Property(k => k.FriendlyName).HasColumnName("friendly_name");
             key.Property(k => k.Xml).HasColumnName("xml");
+        });
+        // Note: cross-tenant: one issuer, one key set; only the key ring reads it.
+        modelBuilder.Entity<SigningKey>(key =>
+        {
+            key.ToTable("signing_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Id).HasColumnName("id");
+            key.Property(k => k.Kid).HasColumnName("kid").HasMaxLength(64);
+            key.Property(k => k.Generation).HasColumnName("generation");
+            key.Property(k => k.Algorithm).HasColumnName("algorithm").HasMaxLength(16);
+            key.Property(k => k.PublicKey).HasColumnName("public_key");
+            key.Property(k => k.ProtectedPrivateKey).HasColumnName("protected_private_key");
+            key.Property(k => k.CreatedAt).HasColumnName("created_at");
+            key.Property(k => k.ActivatesAt).HasColumnName("activates_at");
+            key.Property(k => k.RetiresAt).HasColumnName("retires_at");
+            key.HasIndex(k => k.Generation).IsUnique();
+            key.HasIndex(k => k.Kid).IsUnique();
         });
         ConfigureSecondFactors(modelBuilder);
 

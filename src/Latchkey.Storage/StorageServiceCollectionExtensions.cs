@@ -45,6 +45,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddScoped<IEmailTokenStore, EfEmailTokenStore>();
         services.AddScoped<IInvitationStore, EfInvitationStore>();
         services.AddScoped<IPasswordResetRequestStore, EfPasswordResetRequestStore>();
+        services.AddScoped<ISigningKeyStore, EfSigningKeyStore>();
         services.AddLatchkeyEmailProtection();
         return services;
     }

@@ -308,6 +308,7 @@ public abstract class VerbContract
             ["user", "list"], ["user", "disable"], ["user", "enable"], ["user", "unlock"], ["user", "delete"], ["user", "set-role"],
             ["user", "reset-password"], ["user", "reset-mfa"], ["user", "invite"], ["machine-user", "create"], ["machine-user", "list"], ["machine-user", "rotate"],
             ["machine-user", "delete"], ["sessions", "list"], ["sessions", "revoke"], ["purge-expired"], ["audit"], ["import"],
+            ["jwt", "rotate-now"],
         ];
 
         foreach (var verb in verbs)

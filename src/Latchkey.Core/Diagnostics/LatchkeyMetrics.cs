@@ -36,6 +36,8 @@ internal sealed class LatchkeyMetrics
     private readonly UpDownCounter<long> _hashingQueueLength;
     private readonly Histogram<double> _hashingWait;
     private readonly Counter<long> _hashingRefusals;
+    private readonly Counter<long> _introspections;
+    private readonly Counter<long> _jwtsIssued;
 
     public LatchkeyMetrics(IMeterFactory meterFactory)
     {
@@ -62,6 +64,31 @@ internal sealed class LatchkeyMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HashingWaitBuckets });
         _hashingRefusals = meter.CreateCounter<long>("latchkey.hashing.refusals", "{request}",
             "Requests refused a password-hashing slot because the expected wait was over the queue timeout (503).");
+        _introspections = meter.CreateCounter<long>("latchkey.introspections", "{request}",
+            "Introspection requests (POST /v1/introspect, RFC 7662), by outcome.");
+        _jwtsIssued = meter.CreateCounter<long>("latchkey.jwts.issued", "{token}",
+            "Signed JWTs issued by POST /v1/token.");
+    }
+
+    /// <summary>An introspection request was answered; <paramref name="outcome"/> is one of <see cref="IntrospectionOutcomes"/>.</summary>
+    public void Introspected(string outcome) => _introspections.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>A JWT was signed and handed out.</summary>
+    public void JwtIssued() => _jwtsIssued.Add(1);
+
+    /// <summary>The <c>outcome</c> tag of <c>latchkey.introspections</c>.</summary>
+    public static class IntrospectionOutcomes
+    {
+        public const string Active = "active";
+
+        /// <summary>Not active or not visible to the caller: one tag, like the one answer.</summary>
+        public const string Inactive = "inactive";
+
+        /// <summary>The request was malformed (400, 413, 415).</summary>
+        public const string Invalid = "invalid";
+
+        /// <summary>The caller used up its allowance (429).</summary>
+        public const string Throttled = "throttled";
     }
 
     /// <summary>A credential presented on a request was checked; <paramref name="outcome"/> is one of <see cref="AuthenticationOutcomes"/>.</summary>

@@ -7,6 +7,8 @@ namespace Latchkey.Core.Services;
 /// set, an operator acting on the database directly (the <c>latchkey</c> command-line tool).
 /// <paramref name="EnrolmentOnly"/>: the session may only enrol a second factor (the tenant's MFA policy).
 /// <paramref name="Amr"/>, <paramref name="AuthTime"/>: how and when the person last authenticated in the session.
+/// <paramref name="IssuedAt"/>, <paramref name="ExpiresAt"/>: when the credential was issued and its absolute expiry,
+/// where known (an app session's; a machine token has no expiry), for introspection and the JWTs exchanged for it.
 /// </summary>
 internal sealed record AuthenticatedCaller(
     Guid UserId,
@@ -20,7 +22,9 @@ internal sealed record AuthenticatedCaller(
     string? Operator = null,
     bool EnrolmentOnly = false,
     string? Amr = null,
-    DateTimeOffset? AuthTime = null)
+    DateTimeOffset? AuthTime = null,
+    DateTimeOffset? IssuedAt = null,
+    DateTimeOffset? ExpiresAt = null)
 {
     // Note: the ids as text are made once per caller, not per request: a cached caller serves many requests. They
     // follow from the ids, so they change nothing about the record's equality.

@@ -130,7 +130,7 @@ internal sealed class CredentialValidator(
         lastUse.RecordSession(session.SessionId, session.LastUsedAt, now);
         var caller = new AuthenticatedCaller(session.UserId, session.TenantId, session.Login, session.Kind, session.Role,
             session.Scopes, session.SessionId, session.AppId, EnrolmentOnly: session.EnrolmentOnly, Amr: session.Amr,
-            AuthTime: session.AuthTime);
+            AuthTime: session.AuthTime, IssuedAt: session.CreatedAt, ExpiresAt: session.ExpiresAt);
         Remember(parsed, session.AppId, session.ExpiresAt, session.LastUsedAt, caller, stamp, now);
         return caller;
     }

@@ -14,6 +14,13 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
     public const int MaxScopes = 32;
     public const int MaxScopeLength = 64;
 
+    /// <summary>
+    /// The scope that lets a machine user introspect credentials of every tenant. Note: reserved: only an operator
+    /// grants it (<c>latchkey machine-user grant-introspection --all-tenants</c>, audited); the API refuses it, so no
+    /// tenant admin can give a machine of theirs a view into other tenants.
+    /// </summary>
+    public const string AllTenantsIntrospectionScope = "latchkey:introspect:all-tenants";
+
     private static readonly SearchValues<char> ScopeChars =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:._-/");
 
@@ -30,6 +37,11 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
         if (scopeList.Count > MaxScopes || scopeList.Any(s => s is null || s.Length is 0 or > MaxScopeLength || s.AsSpan().ContainsAnyExcept(ScopeChars)))
         {
             return (null, new("scopes", $"At most {MaxScopes} scopes, each 1 to {MaxScopeLength} characters of [A-Za-z0-9:._-/]."));
+        }
+
+        if (scopeList.Contains(AllTenantsIntrospectionScope, StringComparer.Ordinal))
+        {
+            return (null, new("scopes", $"The scope {AllTenantsIntrospectionScope} is granted by an operator only (latchkey machine-user grant-introspection --all-tenants)."));
         }
 
         var now = time.GetUtcNow();

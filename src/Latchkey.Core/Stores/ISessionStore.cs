@@ -73,4 +73,5 @@ internal sealed record SessionCredential(
     bool Superseded,
     bool EnrolmentOnly = false,
     string Amr = AuthenticationMethods.Password,
-    DateTimeOffset AuthTime = default);
+    DateTimeOffset AuthTime = default,
+    DateTimeOffset? CreatedAt = null);

@@ -488,6 +488,62 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.ToTable("recovery_codes", (string)null);
                 });
 
+            modelBuilder.Entity("Latchkey.Core.Model.SigningKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("ActivatesAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("activates_at");
+
+                    b.Property<string>("Algorithm")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("algorithm");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("Generation")
+                        .HasColumnType("bigint")
+                        .HasColumnName("generation");
+
+                    b.Property<string>("Kid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("kid");
+
+                    b.Property<byte[]>("ProtectedPrivateKey")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("protected_private_key");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("public_key");
+
+                    b.Property<DateTimeOffset>("RetiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retires_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Generation")
+                        .IsUnique();
+
+                    b.HasIndex("Kid")
+                        .IsUnique();
+
+                    b.ToTable("signing_keys", (string)null);
+                });
+
             modelBuilder.Entity("Latchkey.Core.Model.Tenant", b =>
                 {
                     b.Property<Guid>("Id")

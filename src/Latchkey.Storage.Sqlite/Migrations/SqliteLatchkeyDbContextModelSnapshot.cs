@@ -481,6 +481,62 @@ namespace Latchkey.Storage.Sqlite.Migrations
                     b.ToTable("recovery_codes", (string)null);
                 });
 
+            modelBuilder.Entity("Latchkey.Core.Model.SigningKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("ActivatesAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("activates_at");
+
+                    b.Property<string>("Algorithm")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("algorithm");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("Generation")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("generation");
+
+                    b.Property<string>("Kid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kid");
+
+                    b.Property<byte[]>("ProtectedPrivateKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("protected_private_key");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("public_key");
+
+                    b.Property<long>("RetiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("retires_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Generation")
+                        .IsUnique();
+
+                    b.HasIndex("Kid")
+                        .IsUnique();
+
+                    b.ToTable("signing_keys", (string)null);
+                });
+
             modelBuilder.Entity("Latchkey.Core.Model.Tenant", b =>
                 {
                     b.Property<Guid>("Id")

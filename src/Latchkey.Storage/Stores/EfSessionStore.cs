@@ -77,7 +77,7 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
                 .Join(db.Users.IgnoreQueryFilters(TenantFilter), s => s.UserId, u => u.Id, (s, u) => new SessionCredential(
                     s.Id, s.AppId, s.KeyDigest, s.LastUsedAt, s.ExpiresAt,
                     u.Id, u.TenantId, u.Login, u.Kind, u.Role, u.Scopes, u.Disabled, s.CredentialVersion != u.CredentialVersion,
-                    s.EnrolmentOnly, s.Amr, s.AuthTime))
+                    s.EnrolmentOnly, s.Amr, s.AuthTime, s.CreatedAt))
                 .FirstOrDefault()));
 
     public Task<SessionCredential?> FindByKeyIdAsync(string keyId, CancellationToken cancellationToken) =>
