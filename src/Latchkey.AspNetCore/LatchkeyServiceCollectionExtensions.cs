@@ -98,7 +98,14 @@ public static class LatchkeyServiceCollectionExtensions
 
         // Note: an unreadable body is answered 400 problem+json in every environment, not thrown as an exception.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
-        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        services.AddOptions<LatchkeyShutdownOptions>().Bind(configuration.GetSection(LatchkeyShutdownOptions.Section))
+            .Validate(o => o.DrainDelay >= TimeSpan.Zero, "Latchkey:Shutdown:DrainDelay must not be negative.")
+            .ValidateOnStart();
+        services.AddSingleton<ShutdownDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
+        services.AddSingleton<MigrationState>();
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage")
+            .AddCheck<ReadinessHealthCheck>(ReadinessHealthCheck.Name);
         services.AddLatchkeyEmailDelivery(configuration);
         return services;
     }
