@@ -8,6 +8,13 @@ var migrateOnly = args.Contains("--migrate-only");
 var hostArgs = args.Where(a => a != "--migrate-only").ToArray();
 var builder = WebApplication.CreateBuilder(ServerStart.Options(hostArgs));
 
+// Note: secrets as files (a Kubernetes Secret or Docker secret mounted as a directory): each file's name is a key
+// (`ConnectionStrings__Latchkey`), its content the value. Added last, so a mounted secret wins over the environment.
+if (builder.Configuration[ServerStart.SecretsDirectoryKey] is { Length: > 0 } secrets)
+{
+    builder.Configuration.AddKeyPerFile(secrets, optional: false);
+}
+
 // Note: limits set on purpose rather than inherited: the API takes small JSON bodies and a few headers.
 builder.WebHost.ConfigureKestrel(kestrel =>
 {

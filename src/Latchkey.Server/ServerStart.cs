@@ -3,6 +3,9 @@ namespace Latchkey.Server;
 /// <summary>Where the server finds its files, wherever it is started from.</summary>
 internal static class ServerStart
 {
+    /// <summary>A directory of files, one per secret setting (<c>AddKeyPerFile</c>). Defaults to none.</summary>
+    public const string SecretsDirectoryKey = "Latchkey:SecretsDirectory";
+
     /// <summary>
     /// The host's options: a published server's content root is its own directory (where <c>appsettings.json</c>,
     /// <c>wwwroot</c> and the pages are), not the working directory it happens to be started in.

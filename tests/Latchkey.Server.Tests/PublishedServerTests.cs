@@ -35,11 +35,14 @@ public sealed class PublishedServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task APublishedServerStartedFromAnotherDirectoryFindsItsSettingsPagesScriptAndMetrics()
+    public async Task APublishedServerStartedFromAnotherDirectoryFindsItsSettingsSecretsPagesScriptAndMetrics()
     {
-        // Note: a relative SQLite file, as in the shipped appsettings.json: it lands in the working directory.
-        var server = await ServerProcess.StartPublishedAsync(Path.Combine(_published, "Latchkey.Server.dll"), "Data Source=latchkey.db",
-            new Dictionary<string, string> { ["Latchkey__Storage__Provider"] = "sqlite" });
+        // Note: the connection string comes from a mounted secret (one file per key), which wins over the environment's;
+        // a relative SQLite file, as in the shipped appsettings.json, lands in the working directory.
+        var secrets = Directory.CreateDirectory(Path.Combine(_published, "secrets")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(secrets, "ConnectionStrings__Latchkey"), "Data Source=from-secret.db");
+        var server = await ServerProcess.StartPublishedAsync(Path.Combine(_published, "Latchkey.Server.dll"), "Data Source=from-environment.db",
+            new Dictionary<string, string> { ["Latchkey__Storage__Provider"] = "sqlite", ["Latchkey__SecretsDirectory"] = secrets });
         await using (server)
         {
             var home = await server.Client.GetAsync("/");
@@ -53,7 +56,8 @@ public sealed class PublishedServerTests : IAsyncLifetime
             Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
             Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
             Assert.Contains("latchkey_", await metrics.Content.ReadAsStringAsync());
-            Assert.True(File.Exists(Path.Combine(server.WorkingDirectory, "latchkey.db")));
+            Assert.True(File.Exists(Path.Combine(server.WorkingDirectory, "from-secret.db")));
+            Assert.False(File.Exists(Path.Combine(server.WorkingDirectory, "from-environment.db")));
             await server.StopAsync();
             Assert.DoesNotContain(server.Output, line => line.Contains("Overriding HTTP_PORTS", StringComparison.Ordinal));
         }
