@@ -35,6 +35,8 @@ public static class LatchkeyServiceCollectionExtensions
         // Note: first, so that Core's TryAdd of an origin-less default leaves the request's origin in place.
         services.AddHttpContextAccessor();
         services.AddSingleton<IRequestOrigin, HttpRequestOrigin>();
+        // Note: first of Latchkey's hosted services, so that none of them starts on a database without the schema.
+        services.AddHostedService<SchemaCheck>();
         services.AddLatchkeyCore(configuration);
         services.AddLatchkeyStorageProvider(configuration);
 
