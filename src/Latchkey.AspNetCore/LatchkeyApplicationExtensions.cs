@@ -39,8 +39,9 @@ public static class LatchkeyApplicationExtensions
     }
 
     /// <summary>
-    /// Maps the v1 API under <c>/v1</c>, the JWKS and RFC 8414 metadata under <c>/.well-known/</c>, and the health endpoint
-    /// at <c>/healthz</c>.
+    /// Maps the v1 API under <c>/v1</c>, the JWKS and RFC 8414 metadata under <c>/.well-known/</c>, and the health endpoints: <c>/healthz/live</c> (the process serves),
+    /// <c>/healthz/ready</c> (the database answers, its schema is current, the credential change feed is current, and
+    /// the instance is not shutting down) and <c>/healthz</c> (the database answers; e-mail's state), as before.
     /// </summary>
     public static IEndpointConventionBuilder MapLatchkeyApi(this IEndpointRouteBuilder endpoints)
     {
@@ -59,14 +60,29 @@ public static class LatchkeyApplicationExtensions
         IntrospectionEndpoints.Map(v1);
         JwtEndpoints.Map(v1);
         JwtEndpoints.MapWellKnown(endpoints);
-        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
+        // Note: /healthz keeps its meaning (the database answers) for the monitors written against it; the readiness
+        // check would make it fail during start-up and shutdown, which is what /healthz/ready is for.
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            Predicate = check => check.Name != ReadinessHealthCheck.Name,
+            ResponseWriter = HealthResponse.WriteAsync,
+        }).AllowAnonymous();
+        endpoints.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync })
+            .AllowAnonymous();
+        endpoints.MapHealthChecks("/healthz/ready", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         return v1;
     }
 
-    /// <summary>Applies pending migrations to Latchkey's database (creating a SQLite file on first run).</summary>
-    public static async Task MigrateLatchkeyDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Applies pending migrations to Latchkey's database (creating a SQLite file on first run) and returns their names,
+    /// oldest first (none when it was up to date).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> MigrateLatchkeyDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
+        return await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
     }
+
+    /// <summary>One line saying which migrations <see cref="MigrateLatchkeyDatabaseAsync"/> applied, or that none was due.</summary>
+    public static string DescribeMigrations(IReadOnlyList<string> applied) => DatabaseMigrator.Describe(applied);
 }

@@ -35,6 +35,8 @@ public static class LatchkeyServiceCollectionExtensions
         // Note: first, so that Core's TryAdd of an origin-less default leaves the request's origin in place.
         services.AddHttpContextAccessor();
         services.AddSingleton<IRequestOrigin, HttpRequestOrigin>();
+        // Note: first of Latchkey's hosted services, so that none of them starts on a database without the schema.
+        services.AddHostedService<SchemaCheck>();
         services.AddLatchkeyCore(configuration);
         services.AddLatchkeyStorageProvider(configuration);
 
@@ -102,7 +104,14 @@ public static class LatchkeyServiceCollectionExtensions
 
         // Note: an unreadable body is answered 400 problem+json in every environment, not thrown as an exception.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
-        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        services.AddOptions<LatchkeyShutdownOptions>().Bind(configuration.GetSection(LatchkeyShutdownOptions.Section))
+            .Validate(o => o.DrainDelay >= TimeSpan.Zero, "Latchkey:Shutdown:DrainDelay must not be negative.")
+            .ValidateOnStart();
+        services.AddSingleton<ShutdownDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
+        services.AddSingleton<MigrationState>();
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage")
+            .AddCheck<ReadinessHealthCheck>(ReadinessHealthCheck.Name);
         services.AddLatchkeyEmailDelivery(configuration);
         return services;
     }

@@ -19,4 +19,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1212, Level = LogLevel.Information,
         Message = "No SMTP host configured: e-mail is written as .eml files into {PickupDirectory} (links name {PublicBaseUrl})")]
     public static partial void EmailToPickupDirectory(ILogger logger, string pickupDirectory, string publicBaseUrl);
+
+    [LoggerMessage(EventId = 1220, Level = LogLevel.Information,
+        Message = "Shutting down: /healthz/ready answers 503 from now on; serving for {DrainDelay} more, then finishing the requests in flight")]
+    public static partial void Draining(ILogger logger, TimeSpan drainDelay);
 }

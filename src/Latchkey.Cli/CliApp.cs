@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Latchkey.Cli.Commands;
 using Latchkey.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -99,6 +100,11 @@ public static class CliApp
                 var configuration = CliServices.ReadConfiguration(console, parse.GetValue(Provider), await ConnectionStringAsync(parse, console),
                     parse.GetValue(Config));
                 await using var services = CliServices.Build(configuration, console);
+                if (parse.CommandResult.Command.Name != "migrate")
+                {
+                    await PrepareSchemaAsync(services, console, cancellationToken);
+                }
+
                 return await run(new CliContext(parse, console, services, new Output(console.Out, parse.GetValue(Json))), cancellationToken);
             }
             catch (CliException e)
@@ -124,6 +130,31 @@ public static class CliApp
                 return ExitCodes.Failed;
             }
         });
+    }
+
+    /// <summary>
+    /// Like the server at start-up: applies pending migrations first (saying so on standard error), so that every verb
+    /// works on a fresh database; with <c>Latchkey:Storage:MigrateOnStartup=false</c> it refuses instead, in one line.
+    /// </summary>
+    private static async Task PrepareSchemaAsync(CliServices services, CliConsole console, CancellationToken cancellationToken)
+    {
+        var migrate = services.Root.GetRequiredService<IOptions<LatchkeyStorageOptions>>().Value.MigrateOnStartup;
+        var pending = await services.UnscopedAsync(async sp =>
+            (await sp.GetRequiredService<LatchkeyDbContext>().Database.GetPendingMigrationsAsync(cancellationToken)).ToList());
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        if (!migrate)
+        {
+            throw new CliException(ExitCodes.Unavailable,
+                $"The database lacks {pending.Count} migration(s) of this version: run `latchkey migrate` first (Latchkey:Storage:MigrateOnStartup is false).");
+        }
+
+        var applied = await services.UnscopedAsync(async sp => await sp.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken));
+        // Note: standard error, so that a verb's own output (a token, JSON) stays alone on standard output.
+        await console.Error.WriteLineAsync(DatabaseMigrator.Describe(applied));
     }
 
     /// <summary>The connection string given on the command line (one without a password) or on standard input, if any.</summary>

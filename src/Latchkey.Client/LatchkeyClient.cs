@@ -49,7 +49,10 @@ public sealed class LatchkeyClient
     /// <summary>The client whose every request carries this app instance's credentials.</summary>
     public HttpClient HttpClient => _factory.CreateClient(_clientName);
 
-    /// <summary>Whether a key is stored (it may still have been revoked since; a 401 will tell).</summary>
+    /// <summary>
+    /// Whether a key is stored. It may have been revoked or have expired since: the first request that the server answers
+    /// 401 <c>invalid_token</c> forgets it (and raises <see cref="Unauthorized"/>), after which this is false.
+    /// </summary>
     public async Task<bool> HasKeyAsync(CancellationToken cancellationToken = default) =>
         _credentials.Options.MachineToken is { Length: > 0 } || await _credentials.Keys.ReadAsync(cancellationToken) is not null;
 
@@ -140,7 +143,7 @@ public sealed class LatchkeyClient
         await _credentials.Keys.WriteAsync(null, cancellationToken);
     }
 
-    /// <summary>Who the stored key (or machine token) belongs to; null on 401.</summary>
+    /// <summary>Who the stored key (or machine token) belongs to; null on 401 (a refused key is then forgotten).</summary>
     public async Task<MeResponse?> GetMeAsync(CancellationToken cancellationToken = default)
     {
         using var response = await HttpClient.GetAsync("v1/me", cancellationToken);

@@ -23,6 +23,7 @@ internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) :
         // out as it came: the key is Latchkey's to see, and a foreign 401 says nothing about it.
         var anonymous = request.Options.TryGetValue(Anonymous, out var unsigned) && unsigned
             || !credentials.IsOrigin(request.RequestUri);
+        string? sentKey = null;
         if (request.Headers.Authorization is null && !anonymous)
         {
             if (credentials.Options.MachineToken is { Length: > 0 } token)
@@ -31,6 +32,7 @@ internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) :
             }
             else if (await credentials.Keys.ReadAsync(cancellationToken) is { } key)
             {
+                sentKey = key;
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
                 request.Headers.Remove(AppIdHeader);
                 request.Headers.Add(AppIdHeader, credentials.AppId);
@@ -51,6 +53,14 @@ internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) :
             }
             else
             {
+                // Note: a key the server calls invalid (revoked, expired, replaced) never works again: forget it, so
+                // that HasKeyAsync is false and the app logs in again instead of sending it forever. Only the key this
+                // request carried: a login that stored a new one meanwhile keeps it.
+                if (error == InvalidTokenError && sentKey is not null && await credentials.Keys.ReadAsync(cancellationToken) == sentKey)
+                {
+                    await credentials.Keys.WriteAsync(null, cancellationToken);
+                }
+
                 credentials.RaiseUnauthorized(new LatchkeyUnauthorizedEventArgs(error, detail, request.RequestUri));
             }
         }
@@ -80,6 +90,9 @@ internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) :
             return null;
         }
     }
+
+    /// <summary>RFC 6750's error code: the credential presented is not (or no longer) valid.</summary>
+    public const string InvalidTokenError = "invalid_token";
 
     /// <summary>RFC 9470's error code: the action needs a more recent authentication.</summary>
     public const string StepUpError = "insufficient_user_authentication";

@@ -34,7 +34,11 @@ public sealed record MachineUserRequest(string? Name, IReadOnlyList<string>? Sco
 
 public sealed record MachineUserCreatedResponse(Guid UserId, string Name, string Token);
 
-public sealed record MachineUserResponse(Guid UserId, string Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
+/// <summary>
+/// One machine user in a listing. <c>id</c> is what <c>/v1/machine-users/{id}</c> takes, as in every other listing;
+/// <c>userId</c> is the same value, kept for the clients written against it.
+/// </summary>
+public sealed record MachineUserResponse(Guid Id, Guid UserId, string Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
 
 public sealed record TokenResponse(string Token);
 

@@ -12,15 +12,25 @@ namespace Latchkey.Storage;
 /// </summary>
 internal sealed partial class DatabaseMigrator(LatchkeyDbContext db, ILogger<DatabaseMigrator> logger)
 {
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    /// <summary>Returns the migrations it applied, oldest first; none when the database was up to date.</summary>
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
     {
         await using var exclusive = await db.EnterMigrationAsync(cancellationToken);
+        // Note: read under the lock, so that of instances starting together only the one that applied them names them.
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         await db.Database.MigrateAsync(cancellationToken);
         if (await db.PendingMaintenance.AnyAsync(t => t.Name == PendingMaintenance.RenormalizeLogins, cancellationToken))
         {
             await RenormalizeLoginsAsync(cancellationToken);
         }
+
+        return pending;
     }
+
+    /// <summary>What <c>--migrate-only</c> and <c>latchkey migrate</c> print: one line.</summary>
+    public static string Describe(IReadOnlyList<string> applied) => applied.Count == 0
+        ? "Database schema up to date: no migration to apply."
+        : $"Applied {applied.Count} migration{(applied.Count == 1 ? "" : "s")}: {string.Join(", ", applied)}.";
 
     /// <summary>
     /// Brings stored human logins to the current normal form (NFKC + full case folding). A login whose new form

@@ -15,6 +15,15 @@ public sealed class FailClosedTests
             // Note: no pooling, so every request opens the file anew and sees it vanish, as after a lost volume.
             await using var host = await LatchkeyTestHost.StartAsync(connectionString: $"Data Source={database};Pooling=False");
             var key = await host.SignupAndLoginAsync();
+            var ready = HttpStatusCode.ServiceUnavailable;
+            for (var i = 0; i < 600 && ready != HttpStatusCode.OK; i++)
+            {
+                // Note: ready once the credential change feed has confirmed its first lease.
+                ready = (await host.SendAsync(HttpMethod.Get, "/healthz/ready")).StatusCode;
+                await Task.Delay(ready == HttpStatusCode.OK ? 0 : 50);
+            }
+
+            Assert.Equal(HttpStatusCode.OK, ready);
             var saved = Path.Combine(directory, "saved");
             Directory.Move(Path.GetDirectoryName(database)!, saved);
 
@@ -22,10 +31,14 @@ public sealed class FailClosedTests
             var login = await host.SendAsync(HttpMethod.Post, "/v1/login",
                 new { login = "alice@example.com", password = LatchkeyTestHost.Password, appId = "app-instance-2" });
             var health = await host.SendAsync(HttpMethod.Get, "/healthz");
+            var readiness = await host.SendAsync(HttpMethod.Get, "/healthz/ready");
+            var liveness = await host.SendAsync(HttpMethod.Get, "/healthz/live");
 
             await ProblemAssert.IsProblemAsync(me, HttpStatusCode.ServiceUnavailable);
             await ProblemAssert.IsProblemAsync(login, HttpStatusCode.ServiceUnavailable);
             await ProblemAssert.IsProblemAsync(health, HttpStatusCode.ServiceUnavailable);
+            await ProblemAssert.IsProblemAsync(readiness, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal(HttpStatusCode.OK, liveness.StatusCode);
 
             Directory.Move(saved, Path.GetDirectoryName(database)!);
             Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/healthz")).StatusCode);

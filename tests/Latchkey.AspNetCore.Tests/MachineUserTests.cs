@@ -61,6 +61,23 @@ public sealed class MachineUserTests
     }
 
     [Fact]
+    public async Task TheListNamesEachMachineUserByTheIdItsRotationTakes()
+    {
+        // Note: docs/deploy.md's rotation example: the id read from the list is the one the rotation URL takes.
+        await using var host = await LatchkeyTestHost.StartAsync();
+        var owner = await host.SignupAndLoginAsync();
+        var (userId, _) = await host.CreateMachineUserAsync(owner, "deploy-bot");
+        var machine = Assert.Single((await LatchkeyTestHost.ReadJsonAsync(await host.SendAsync(HttpMethod.Get, "/v1/machine-users", credential: owner))).EnumerateArray());
+        var id = machine.GetProperty("id").GetGuid();
+
+        var response = await host.SendAsync(HttpMethod.Post, $"/v1/machine-users/{id}/token", credential: owner);
+
+        Assert.Equal(userId, id);
+        Assert.Equal(userId, machine.GetProperty("userId").GetGuid());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [Fact]
     public async Task ADeletedMachineUsersTokenStopsWorking()
     {
         await using var host = await LatchkeyTestHost.StartAsync();

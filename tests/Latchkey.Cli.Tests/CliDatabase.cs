@@ -36,6 +36,16 @@ internal sealed class CliDatabase : IAsyncDisposable
 
     public string Directory => _directory;
 
+    /// <summary>A database the tool has never seen: no schema yet.</summary>
+    public static async Task<CliDatabase> CreateEmptyAsync(string provider)
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("latchkey-cli-").FullName;
+        var connectionString = provider == "postgres"
+            ? await TestPostgres.CreateDatabaseAsync()
+            : $"Data Source={Path.Combine(directory, "latchkey.db")}";
+        return new CliDatabase(provider, connectionString, directory);
+    }
+
     public static async Task<CliDatabase> CreateAsync(string provider)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("latchkey-cli-").FullName;

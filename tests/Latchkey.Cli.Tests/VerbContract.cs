@@ -28,6 +28,22 @@ public abstract class VerbContract
     }
 
     [Fact]
+    public async Task OnAFreshDatabaseAVerbAppliesTheMigrationsFirstAndSaysSo()
+    {
+        await using var db = await CliDatabase.CreateEmptyAsync(Provider);
+
+        var created = await db.RunWithInputAsync(Password + "\n", "tenant", "create", "Acme", "--owner", "alice@example.com", "--password-stdin", "--json");
+        var list = await db.RunAsync("tenant", "list");
+
+        Assert.Equal(0, created.ExitCode);
+        Assert.Matches(@"^Applied \d+ migrations: \d{14}_Initial, ", created.Error);
+        Assert.NotEqual(Guid.Empty, created.Json.GetProperty("tenantId").GetGuid());
+        Assert.Equal(0, list.ExitCode);
+        Assert.Equal("", list.Error);
+        Assert.Contains("Acme", list.Out);
+    }
+
+    [Fact]
     public async Task MigrateIsSafeToRunAgain()
     {
         await using var db = await DatabaseAsync();
@@ -35,7 +51,7 @@ public abstract class VerbContract
         var again = await db.RunAsync("migrate");
 
         Assert.Equal(0, again.ExitCode);
-        Assert.Contains("up to date", again.Out);
+        Assert.Equal("Database schema up to date: no migration to apply.", again.Out.Trim());
     }
 
     [Fact]

@@ -72,6 +72,7 @@ public sealed class ClientTests : IAsyncDisposable
         var refusal = Assert.Single(refusals);
         Assert.Equal("invalid_token", refusal.Error);
         Assert.Equal("The credential is invalid, expired or revoked.", refusal.Detail);
+        Assert.False(await again.HasKeyAsync());
         Assert.True(await again.LoginAsync("alice@example.com", ServerHost.Password));
         Assert.Equal("hello alice@example.com", await again.HttpClient.GetStringAsync("/protected"));
     }

@@ -20,21 +20,36 @@ internal sealed class ServerHost : IAsyncDisposable
 
     private readonly string _directory;
 
-    private ServerHost(WebApplication app, string directory)
+    private readonly bool _kestrel;
+
+    private ServerHost(WebApplication app, string directory, bool kestrel)
     {
         App = app;
         _directory = directory;
+        _kestrel = kestrel;
     }
 
     public WebApplication App { get; }
 
     public TestServer Server => App.GetTestServer();
 
-    public static async Task<ServerHost> StartAsync()
+    /// <summary>The address of a Kestrel-hosted server (see <see cref="StartAsync"/>).</summary>
+    public Uri Address => new(App.Urls.Single().TrimEnd('/') + "/");
+
+    /// <param name="kestrel">Listen on a loopback port (for a client in another process) instead of TestServer.</param>
+    public static async Task<ServerHost> StartAsync(bool kestrel = false)
     {
         var directory = Directory.CreateTempSubdirectory("latchkey-client-").FullName;
         var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
+        if (kestrel)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
+
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Latchkey"] = $"Data Source={Path.Combine(directory, "latchkey.db")}",
@@ -50,11 +65,11 @@ internal sealed class ServerHost : IAsyncDisposable
         app.MapLatchkeyApi();
         app.MapGet("/protected", (HttpContext context) => $"hello {context.User.FindFirst("login")?.Value}").RequireAuthorization();
         await app.StartAsync();
-        return new ServerHost(app, directory);
+        return new ServerHost(app, directory, kestrel);
     }
 
     /// <summary>A plain client of the server, signing nothing by itself.</summary>
-    public HttpClient RawClient() => Server.CreateClient();
+    public HttpClient RawClient() => _kestrel ? new HttpClient { BaseAddress = Address } : Server.CreateClient();
 
     public async Task SignupAsync(string login)
     {

@@ -5,14 +5,20 @@ namespace Latchkey.Server.Tests;
 public sealed class MigrateOnlyTests
 {
     [Fact]
-    public async Task MigrateOnlyCreatesTheSqliteFileWithItsTablesAndExits()
+    public async Task MigrateOnlyCreatesTheSqliteFileWithItsTablesSaysWhatItAppliedAndExits()
     {
         var directory = Directory.CreateTempSubdirectory("latchkey-migrate-only-").FullName;
         var file = Path.Combine(directory, "latchkey.db");
         try
         {
-            Assert.Equal(0, await ServerProcess.MigrateOnlyAsync(
-                $"Data Source={file}", new Dictionary<string, string> { ["Latchkey__Storage__Provider"] = "sqlite" }));
+            var settings = new Dictionary<string, string> { ["Latchkey__Storage__Provider"] = "sqlite" };
+            var first = await ServerProcess.MigrateOnlyWithOutputAsync($"Data Source={file}", settings);
+            var again = await ServerProcess.MigrateOnlyWithOutputAsync($"Data Source={file}", settings);
+
+            Assert.Equal(0, first.ExitCode);
+            Assert.Matches(@"^Applied \d+ migrations: \d{14}_Initial, ", first.Output.Trim());
+            Assert.Equal(0, again.ExitCode);
+            Assert.Equal("Database schema up to date: no migration to apply.", again.Output.Trim());
 
             await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
             await connection.OpenAsync();

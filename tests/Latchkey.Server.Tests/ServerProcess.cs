@@ -87,6 +87,47 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         var port = FreePort();
         var (start, directory) = CreateStartInfo(connectionString, settings, ["--urls", $"http://127.0.0.1:{port}", .. arguments ?? []]);
+        return await StartAsync(start, directory, port);
+    }
+
+    /// <summary>
+    /// Starts the server at <paramref name="dll"/> (e.g. a published one) in a working directory of its own, with no
+    /// arguments: its port comes from <c>ASPNETCORE_HTTP_PORTS</c>, as in a container.
+    /// </summary>
+    public static async Task<ServerProcess> StartPublishedAsync(string dll, string connectionString, IDictionary<string, string>? settings = null)
+    {
+        var port = FreePort();
+        var (start, directory) = CreateStartInfo(connectionString, settings, [], dll);
+        start.Environment["ASPNETCORE_HTTP_PORTS"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return await StartAsync(start, directory, port);
+    }
+
+    /// <summary>The working directory the process was started in (a new, empty one).</summary>
+    public string WorkingDirectory => _directory;
+
+    /// <summary>SIGTERM, without waiting: what Kubernetes sends a pod it is taking away.</summary>
+    public void Terminate()
+    {
+        if (kill(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException($"kill(SIGTERM) failed: {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Waits for the process to exit by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan limit)
+    {
+        using var cancel = new CancellationTokenSource(limit);
+        await _process.WaitForExitAsync(cancel.Token);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    /// <summary>The port the server listens on (loopback).</summary>
+    public int Port => Client.BaseAddress!.Port;
+
+    private static async Task<ServerProcess> StartAsync(ProcessStartInfo start, string directory, int port)
+    {
         var process = Process.Start(start)!;
         var server = new ServerProcess(process, directory, port);
         // Note: drained so a chatty server never blocks on a full pipe; kept for the tests that read what it logged.
@@ -106,12 +147,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The configuration (Debug, Release) the tests, and so the server they reference, were built in.</summary>
+    public static string BuildConfiguration { get; } =
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+
     private static (ProcessStartInfo Start, string Directory) CreateStartInfo(
-        string connectionString, IDictionary<string, string>? settings, string[] arguments)
+        string connectionString, IDictionary<string, string>? settings, string[] arguments, string? dll = null)
     {
         // Note: the server built with the tests (a project reference), in the same configuration.
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var dll = Path.Combine(RepositoryRoot, "src", "Latchkey.Server", "bin", configuration, "net10.0", "Latchkey.Server.dll");
+        dll ??= Path.Combine(RepositoryRoot, "src", "Latchkey.Server", "bin", BuildConfiguration, "net10.0", "Latchkey.Server.dll");
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException("Latchkey.Server is not built where the tests expect it", dll);

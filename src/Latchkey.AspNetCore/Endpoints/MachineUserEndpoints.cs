@@ -50,7 +50,7 @@ internal static class MachineUserEndpoints
         var list = await machines.ListAsync(caller, page, cancellationToken);
         PageQuery.LinkNext(context, list);
         return TypedResults.Ok(list.Items.Select(u => new MachineUserResponse(
-            u.Id, u.Name ?? "", u.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), u.CreatedAt, u.LastUsedAt)).ToList());
+            u.Id, u.Id, u.Name ?? "", u.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), u.CreatedAt, u.LastUsedAt)).ToList());
     }
 
     private static async Task<Results<Created<TokenResponse>, ProblemHttpResult>> RotateAsync(

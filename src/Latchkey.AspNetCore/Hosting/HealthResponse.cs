@@ -26,14 +26,17 @@ internal static class HealthResponse
             return;
         }
 
+        // Note: the storage check's own words are not repeated: they would tell an anonymous caller more than "down".
+        var storageDown = report.Entries.TryGetValue("storage", out var storage) && storage.Status == HealthStatus.Unhealthy;
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails = new ProblemDetails
             {
                 Status = context.Response.StatusCode,
-                Title = "Storage unavailable",
-                Detail = "The database does not answer.",
+                Title = storageDown ? "Storage unavailable" : "Not ready",
+                Detail = storageDown ? "The database does not answer." : string.Join(" ", report.Entries.Values
+                    .Where(e => e.Status == HealthStatus.Unhealthy).Select(e => e.Description)),
             },
         });
     }

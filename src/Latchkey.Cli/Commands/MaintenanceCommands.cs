@@ -15,12 +15,9 @@ internal static class MaintenanceCommands
         var command = new Command("migrate", "Apply pending migrations (creating a SQLite file on first run); safe to run while servers run.");
         CliApp.Handle(command, console, async (cli, cancellationToken) =>
         {
-            await cli.Services.UnscopedAsync(async sp =>
-            {
-                await sp.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
-                return 0;
-            });
-            cli.Output.Message("The database is up to date.", new { Migrated = true });
+            var applied = await cli.Services.UnscopedAsync(async sp =>
+                await sp.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken));
+            cli.Output.Message(DatabaseMigrator.Describe(applied), new { Migrated = true, Applied = applied });
             return ExitCodes.Ok;
         });
         return command;
