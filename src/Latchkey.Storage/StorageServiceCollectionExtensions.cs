@@ -43,6 +43,8 @@ internal static class StorageServiceCollectionExtensions
         services.AddScoped<IEmailOutboxStore, EfEmailOutboxStore>();
         services.AddScoped<IEmailTokenStore, EfEmailTokenStore>();
         services.AddScoped<IInvitationStore, EfInvitationStore>();
+        services.AddScoped<ICredentialTombstoneStore, EfCredentialTombstoneStore>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddLatchkeyEmailProtection();
         return services;
     }

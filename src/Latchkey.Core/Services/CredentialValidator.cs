@@ -15,6 +15,7 @@ namespace Latchkey.Core.Services;
 /// </summary>
 internal sealed class CredentialValidator(
     CredentialCache cache,
+    TombstoneMisses misses,
     ICredentialChangeFeed feed,
     LatchkeyMetrics metrics,
     LastUseRecorder lastUse,
@@ -64,6 +65,55 @@ internal sealed class CredentialValidator(
     }
 
     /// <summary>The answer the cached entry gives, or null when the database must be asked (a last use to record).</summary>
+    /// <summary>
+    /// The refusal path only: why <paramref name="token"/>, refused with <paramref name="failure"/>, stopped working, or
+    /// <see cref="CredentialEndReason.None"/> when it never worked, is malformed, or came with the wrong app id (the
+    /// answer of a guesser, who must learn nothing). Reads a tombstone only for a well-formed credential that was not
+    /// found, and at most once per such credential (<see cref="TombstoneMisses"/>).
+    /// </summary>
+    public ValueTask<CredentialEndReason> ExplainAsync(
+        ReadOnlyMemory<char> token, string? appId, CredentialFailure failure, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        switch (failure)
+        {
+            case CredentialFailure.Expired:
+                return new(CredentialEndReason.Expired);
+            case CredentialFailure.IdleExpired:
+                return new(CredentialEndReason.Idle);
+            case CredentialFailure.Disabled:
+                return new(CredentialEndReason.UserDisabled);
+            case CredentialFailure.Unknown:
+                break;
+            default:
+                return new(CredentialEndReason.None);
+        }
+
+        if (!TokenFormat.TryParse(token.Span, out var parsed) || misses.Contains(parsed))
+        {
+            return new(CredentialEndReason.None);
+        }
+
+        return FindTombstoneAsync(parsed, appId, services, cancellationToken);
+    }
+
+    private async ValueTask<CredentialEndReason> FindTombstoneAsync(
+        ParsedToken parsed, string? appId, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var tombstones = await services.GetRequiredService<ICredentialTombstoneStore>().FindAsync(parsed.PublicPart, cancellationToken);
+        foreach (var tombstone in tombstones)
+        {
+            // Note: the app id is compared as on the live path: an ended key with another app id is a guess.
+            if (SecretDigest.Matches(tombstone.Digest, parsed.SecretDigest)
+                && (parsed.Kind == TokenKind.MachineToken || string.Equals(tombstone.AppId, appId, StringComparison.Ordinal)))
+            {
+                return tombstone.Reason;
+            }
+        }
+
+        misses.Add(parsed);
+        return CredentialEndReason.None;
+    }
+
     private CredentialCheck? CheckCached(CachedCredential entry, ParsedToken parsed, string? appId, DateTimeOffset now)
     {
         if (!SecretDigest.Matches(entry.Digest, parsed.SecretDigest))

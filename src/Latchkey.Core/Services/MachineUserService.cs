@@ -76,7 +76,7 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
 
         var (token, digest) = TokenFormat.Create(TokenKind.MachineToken, user.Login);
         await using var transaction = await work.BeginAsync(cancellationToken);
-        if (!await users.ChangeSecretAsync(user.Id, SecretDigest.ToVerifier(digest), null, cancellationToken))
+        if (!await users.ChangeSecretAsync(user.Id, SecretDigest.ToVerifier(digest), null, CredentialEndReason.TokenRotated, cancellationToken))
         {
             return null;
         }

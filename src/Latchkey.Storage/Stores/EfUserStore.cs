@@ -1,10 +1,11 @@
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage.Stores;
 
-internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier errors) : IUserStore
+internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier errors, TimeProvider time) : IUserStore
 {
     private static readonly string[] TenantFilter = [LatchkeyDbContext.TenantFilter];
 
@@ -62,9 +63,18 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         await db.Users.IgnoreQueryFilters(TenantFilter).Where(u => u.Id == userId && u.SecretVerifier == verified)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.SecretVerifier, verifier), cancellationToken) == 1;
 
-    public async Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CancellationToken cancellationToken)
+    public async Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CredentialEndReason reason, CancellationToken cancellationToken)
     {
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var old = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new { u.Kind, u.Login, u.SecretVerifier }).FirstOrDefaultAsync(cancellationToken);
+        if (old is { Kind: UserKind.Machine })
+        {
+            // Note: the machine user keeps its login; the tombstone is told apart from the new token by its digest.
+            await db.BuryMachineTokenAsync(old.Login, old.SecretVerifier, reason, now, now, cancellationToken);
+        }
+
         var updated = await db.Users.Where(u => u.Id == userId)
             .ExecuteUpdateAsync(u => u
                 .SetProperty(x => x.SecretVerifier, verifier)
@@ -73,6 +83,7 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         {
             // Note: the bump ends every session issued before it, including one a concurrent login inserts after the
             // delete below; the session that made the change moves to the new version and lives on.
+            await db.BuryAsync(db.Sessions.Where(s => s.UserId == userId && s.Id != keepSessionId), reason, now, cancellationToken);
             await db.Sessions.Where(s => s.UserId == userId && s.Id != keepSessionId).ExecuteDeleteAsync(cancellationToken);
             if (keepSessionId is { } keep)
             {
@@ -118,6 +129,7 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         if (disabled)
         {
             // Note: the rows go, not just a flag: re-enabling the user must not bring its old keys back.
+            await db.BuryAsync(db.Sessions.Where(s => s.UserId == userId), CredentialEndReason.UserDisabled, time.GetUtcNow(), cancellationToken);
             await db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         }
 
@@ -132,6 +144,8 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         // Note: the tenant's row is locked first, as in UpdateAccessAsync, for the same rules.
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         await db.LockTenantAsync(tenantId, cancellationToken);
+        var gone = await OfUser(tenantId, userId).AsNoTracking()
+            .Select(u => new { u.Kind, u.Login, u.SecretVerifier }).FirstOrDefaultAsync(cancellationToken);
         var deleted = await LeavingAnEnabledOwner(OfUser(tenantId, userId).Where(u => u.Role == seenRole), tenantId, userId)
             .ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0)
@@ -141,6 +155,13 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         }
 
         // Note: explicit rather than trusting the cascade, which SQLite applies only with foreign keys enabled.
+        var now = time.GetUtcNow();
+        await db.BuryAsync(db.Sessions.Where(s => s.UserId == userId), CredentialEndReason.UserDeleted, now, cancellationToken);
+        if (gone is { Kind: UserKind.Machine })
+        {
+            await db.BuryMachineTokenAsync(gone.Login, gone.SecretVerifier, CredentialEndReason.UserDeleted, now, now, cancellationToken);
+        }
+
         await db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await db.CredentialsChangedAsync(userId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
 using Microsoft.EntityFrameworkCore;
@@ -188,7 +189,7 @@ public abstract class SessionStoreContract : StoreContract
         // Note: a login that read the user before the change and inserts its session after it, as the race does.
         var late = NewSession(owner, "app-phone");
 
-        await Users(acme.Id, u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", kept.Id, CancellationToken.None));
+        await Users(acme.Id, u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", kept.Id, CredentialEndReason.PasswordChanged, CancellationToken.None));
         await Sessions(s => s.ReplaceAsync(late, SessionBound, SessionIdleTimeout, CancellationToken.None));
 
         Assert.False((await Sessions(s => s.FindByKeyIdAsync(kept.KeyId, CancellationToken.None)))!.Superseded);
@@ -300,11 +301,11 @@ public abstract class SessionStoreContract : StoreContract
         await CreateSessionAsync(owner, "app-tablet");
         var membersSession = await CreateSessionAsync(member, "app-laptop");
 
-        Assert.Equal(3, await Sessions(owner.TenantId, s => s.DeleteAllAsync(owner.Id, CancellationToken.None)));
+        Assert.Equal(3, await Sessions(owner.TenantId, s => s.DeleteAllAsync(owner.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
 
         Assert.Empty(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
         Assert.Equal([membersSession.Id], (await Sessions(member.TenantId, s => s.ListAsync(member.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
-        Assert.Equal(0, await Sessions(owner.TenantId, s => s.DeleteAllAsync(owner.Id, CancellationToken.None)));
+        Assert.Equal(0, await Sessions(owner.TenantId, s => s.DeleteAllAsync(owner.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
     }
 
     [Fact]
@@ -398,7 +399,7 @@ public abstract class SessionStoreContract : StoreContract
 
         Assert.Empty(await Sessions(s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
         Assert.False(await Sessions(s => s.DeleteAsync(owner.Id, session.Id, CancellationToken.None)));
-        Assert.Equal(0, await Sessions(s => s.DeleteAllAsync(owner.Id, CancellationToken.None)));
+        Assert.Equal(0, await Sessions(s => s.DeleteAllAsync(owner.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
         Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(session.KeyId, CancellationToken.None)));
     }
 
@@ -411,7 +412,7 @@ public abstract class SessionStoreContract : StoreContract
 
         Assert.Empty(await Sessions(acme.Id, s => s.ListAsync(globexOwner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
         Assert.False(await Sessions(acme.Id, s => s.DeleteAsync(globexOwner.Id, session.Id, CancellationToken.None)));
-        Assert.Equal(0, await Sessions(acme.Id, s => s.DeleteAllAsync(globexOwner.Id, CancellationToken.None)));
+        Assert.Equal(0, await Sessions(acme.Id, s => s.DeleteAllAsync(globexOwner.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
         Assert.Equal([session.Id], (await Sessions(globexOwner.TenantId, s => s.ListAsync(globexOwner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
     }
 
