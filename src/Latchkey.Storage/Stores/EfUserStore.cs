@@ -146,6 +146,16 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         await db.LockTenantAsync(tenantId, cancellationToken);
         var gone = await OfUser(tenantId, userId).AsNoTracking()
             .Select(u => new { u.Kind, u.Login, u.SecretVerifier }).FirstOrDefaultAsync(cancellationToken);
+
+        // Note: buried before the user's row goes, since the foreign key's cascade may take the sessions with it; a
+        // refused delete returns without committing, and the tombstones roll back with it.
+        var now = time.GetUtcNow();
+        await db.BuryAsync(db.Sessions.Where(s => s.UserId == userId), CredentialEndReason.UserDeleted, now, cancellationToken);
+        if (gone is { Kind: UserKind.Machine })
+        {
+            await db.BuryMachineTokenAsync(gone.Login, gone.SecretVerifier, CredentialEndReason.UserDeleted, now, now, cancellationToken);
+        }
+
         var deleted = await LeavingAnEnabledOwner(OfUser(tenantId, userId).Where(u => u.Role == seenRole), tenantId, userId)
             .ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0)
@@ -155,13 +165,6 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         }
 
         // Note: explicit rather than trusting the cascade, which SQLite applies only with foreign keys enabled.
-        var now = time.GetUtcNow();
-        await db.BuryAsync(db.Sessions.Where(s => s.UserId == userId), CredentialEndReason.UserDeleted, now, cancellationToken);
-        if (gone is { Kind: UserKind.Machine })
-        {
-            await db.BuryMachineTokenAsync(gone.Login, gone.SecretVerifier, CredentialEndReason.UserDeleted, now, now, cancellationToken);
-        }
-
         await db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await db.CredentialsChangedAsync(userId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
