@@ -55,6 +55,7 @@ public sealed class MultiInstanceTests(ITestOutputHelper output) : IAsyncLifetim
 
         const int Rounds = 500;
         var accepted = 0;
+        var toldWhy = 0;
         var workedOnTheOther = 0;
         var latencies = new List<double>(Rounds);
         for (var round = 0; round < Rounds; round++)
@@ -78,6 +79,12 @@ public sealed class MultiInstanceTests(ITestOutputHelper output) : IAsyncLifetim
             {
                 accepted++;
             }
+            else if (System.Text.Json.JsonDocument.Parse(await next.Content.ReadAsStringAsync()).RootElement
+                .TryGetProperty("reason", out var reason) && reason.GetString() == "logged_out")
+            {
+                // Note: the reason caused on one instance is what the other tells the key's holder.
+                toldWhy++;
+            }
         }
 
         await stop.CancelAsync();
@@ -85,6 +92,7 @@ public sealed class MultiInstanceTests(ITestOutputHelper output) : IAsyncLifetim
 
         Assert.Equal(Rounds, workedOnTheOther);
         Assert.Equal(0, accepted);
+        Assert.Equal(Rounds, toldWhy);
         latencies.Sort();
         Record($"revocation across instances: {Rounds} rounds, accepted after revoke: {accepted}, issued key worked at once on the other instance: {workedOnTheOther}/{Rounds}, " +
             $"revoke-on-one to refused-on-other (revoke request + next request) p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms, " +

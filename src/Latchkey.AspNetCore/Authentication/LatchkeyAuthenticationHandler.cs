@@ -127,7 +127,14 @@ internal sealed class LatchkeyAuthenticationHandler(
             }
 
             Response.Headers.CacheControl = "no-store";
-            Response.Redirect(loginPath + QueryString.Create("returnUrl", Request.PathBase + Request.Path + Request.QueryString));
+            var query = QueryString.Create("returnUrl", Request.PathBase + Request.Path + Request.QueryString);
+            if (_reason.ToWire() is { } ended)
+            {
+                // Note: the sign-in page says why the session ended ("because your password was changed").
+                query = query.Add("reason", ended);
+            }
+
+            Response.Redirect(loginPath + query);
             return;
         }
 
