@@ -52,6 +52,7 @@ public static class LatchkeyApplicationExtensions
         EmailEndpoints.Map(v1);
         MfaEndpoints.Map(v1);
         InvitationEndpoints.Map(v1);
+        LeakEndpoints.Map(v1);
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         return v1;
     }

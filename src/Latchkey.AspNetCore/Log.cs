@@ -19,4 +19,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 1212, Level = LogLevel.Information,
         Message = "No SMTP host configured: e-mail is written as .eml files into {PickupDirectory} (links name {PublicBaseUrl})")]
     public static partial void EmailToPickupDirectory(ILogger logger, string pickupDirectory, string publicBaseUrl);
+
+    [LoggerMessage(EventId = 1220, Level = LogLevel.Information, Message = "Leak report of {Reports} credentials: {Revoked} live ones revoked")]
+    public static partial void LeaksReported(ILogger logger, int reports, int revoked);
 }

@@ -58,3 +58,11 @@ public sealed record AuditEntryResponse(
 
 /// <summary>A page of the audit log, newest first; pass <c>nextBefore</c> as <c>?before=</c> for the next (null on the last page).</summary>
 public sealed record AuditPageResponse(IReadOnlyList<AuditEntryResponse> Entries, Guid? NextBefore);
+
+/// <summary>
+/// One credential found in a public place, as secret scanners report it (<c>POST /v1/leaks</c> takes an array of these).
+/// </summary>
+public sealed record LeakReport(string? Token, string? Type, string? Url, string? Source);
+
+/// <summary>The one answer of <c>POST /v1/leaks</c>: how many reports the array held, whatever the tokens were.</summary>
+public sealed record LeakReportAccepted(int Received);

@@ -104,6 +104,7 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddScoped<AuditLog>();
         services.AddScoped<UserImportService>();
         services.AddSingleton<ExpiryPurge>();
+        services.AddSingleton<LeakReportService>();
         services.AddSingleton<AuditQueue>();
         services.AddLatchkeyEmail(configuration);
         return services;

@@ -86,4 +86,5 @@ internal static class AuditEvents
     public const string Reauthenticated = "session.reauthenticated";
     public const string ReauthenticationFailed = "session.reauthentication_failed";
     public const string MfaPolicyChanged = "tenant.mfa_policy_changed";
+    public const string CredentialLeaked = "credential.leaked";
 }

@@ -68,7 +68,7 @@ internal sealed class SessionService(
     public async Task<bool> RevokeAsync(AuthenticatedCaller caller, Guid sessionId, CancellationToken cancellationToken)
     {
         await using var transaction = await work.BeginAsync(cancellationToken);
-        if (!await sessions.DeleteAsync(caller.UserId, sessionId, cancellationToken))
+        if (!await sessions.DeleteAsync(caller.UserId, sessionId, CredentialEndReason.LoggedOut, cancellationToken))
         {
             return false;
         }

@@ -32,8 +32,8 @@ internal interface ISessionStore
     Task<IReadOnlyList<AppSession>> ListAsync(
         Guid userId, DateTimeOffset now, TimeSpan idleTimeout, PageRequest page, CancellationToken cancellationToken);
 
-    /// <summary>Logs the session out (its holder is told <c>logged_out</c>); false when it is not one of <paramref name="userId"/>'s.</summary>
-    Task<bool> DeleteAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken);
+    /// <summary>Ends the session (its holder is told <paramref name="reason"/>); false when it is not one of <paramref name="userId"/>'s.</summary>
+    Task<bool> DeleteAsync(Guid userId, Guid sessionId, CredentialEndReason reason, CancellationToken cancellationToken);
 
     /// <summary>Ends every session of the user; their holders are told <paramref name="reason"/>.</summary>
     Task<int> DeleteAllAsync(Guid userId, CredentialEndReason reason, CancellationToken cancellationToken);

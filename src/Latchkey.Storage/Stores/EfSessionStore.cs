@@ -92,8 +92,8 @@ internal sealed class EfSessionStore(LatchkeyDbContext db, TimeProvider time) : 
         await Live(db.Sessions.AsNoTracking().Where(s => s.UserId == userId), now, idleTimeout).NewestFirst(page)
             .ToListAsync(cancellationToken);
 
-    public async Task<bool> DeleteAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken) =>
-        await EndAsync(db.Sessions.Where(s => s.Id == sessionId && s.UserId == userId), userId, CredentialEndReason.LoggedOut, cancellationToken) == 1;
+    public async Task<bool> DeleteAsync(Guid userId, Guid sessionId, CredentialEndReason reason, CancellationToken cancellationToken) =>
+        await EndAsync(db.Sessions.Where(s => s.Id == sessionId && s.UserId == userId), userId, reason, cancellationToken) == 1;
 
     public Task<int> DeleteAllAsync(Guid userId, CredentialEndReason reason, CancellationToken cancellationToken) =>
         EndAsync(db.Sessions.Where(s => s.UserId == userId), userId, reason, cancellationToken);

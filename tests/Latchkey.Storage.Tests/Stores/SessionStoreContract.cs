@@ -119,7 +119,7 @@ public abstract class SessionStoreContract : StoreContract
         var first = await Sessions(acme.Id, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, new PageRequest(null, 2), CancellationToken.None));
         var second = await Sessions(acme.Id, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, new PageRequest(first[^1].Id, 2), CancellationToken.None));
         // Note: the cursor is an id, not a row: it pages on after its own session has ended.
-        Assert.True(await Sessions(acme.Id, s => s.DeleteAsync(owner.Id, second[^1].Id, CancellationToken.None)));
+        Assert.True(await Sessions(acme.Id, s => s.DeleteAsync(owner.Id, second[^1].Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
         var last = await Sessions(acme.Id, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, new PageRequest(second[^1].Id, 2), CancellationToken.None));
 
         Assert.Equal([ids[4], ids[3]], first.Select(s => s.Id));
@@ -263,7 +263,7 @@ public abstract class SessionStoreContract : StoreContract
         var laptop = await CreateSessionAsync(owner, "app-laptop");
         var phone = await CreateSessionAsync(owner, "app-phone");
 
-        Assert.True(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, laptop.Id, CancellationToken.None)));
+        Assert.True(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, laptop.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
 
         Assert.Null(await Sessions(s => s.FindByKeyIdAsync(laptop.KeyId, CancellationToken.None)));
         Assert.Equal([phone.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
@@ -276,7 +276,7 @@ public abstract class SessionStoreContract : StoreContract
         var member = await CreateUserAsync(acme.Id, "member@acme.test");
         var membersSession = await CreateSessionAsync(member, "app-laptop");
 
-        Assert.False(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, membersSession.Id, CancellationToken.None)));
+        Assert.False(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, membersSession.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
 
         Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(membersSession.KeyId, CancellationToken.None)));
     }
@@ -287,7 +287,7 @@ public abstract class SessionStoreContract : StoreContract
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
         await CreateSessionAsync(owner, "app-laptop");
 
-        Assert.False(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, Guid.NewGuid(), CancellationToken.None)));
+        Assert.False(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, Guid.NewGuid(), CredentialEndReason.LoggedOut, CancellationToken.None)));
         Assert.Equal(1, await CountAsync<AppSession>());
     }
 
@@ -398,7 +398,7 @@ public abstract class SessionStoreContract : StoreContract
         var session = await CreateSessionAsync(owner, "app-laptop");
 
         Assert.Empty(await Sessions(s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
-        Assert.False(await Sessions(s => s.DeleteAsync(owner.Id, session.Id, CancellationToken.None)));
+        Assert.False(await Sessions(s => s.DeleteAsync(owner.Id, session.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
         Assert.Equal(0, await Sessions(s => s.DeleteAllAsync(owner.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
         Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(session.KeyId, CancellationToken.None)));
     }
@@ -411,7 +411,7 @@ public abstract class SessionStoreContract : StoreContract
         var session = await CreateSessionAsync(globexOwner, "app-laptop");
 
         Assert.Empty(await Sessions(acme.Id, s => s.ListAsync(globexOwner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
-        Assert.False(await Sessions(acme.Id, s => s.DeleteAsync(globexOwner.Id, session.Id, CancellationToken.None)));
+        Assert.False(await Sessions(acme.Id, s => s.DeleteAsync(globexOwner.Id, session.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
         Assert.Equal(0, await Sessions(acme.Id, s => s.DeleteAllAsync(globexOwner.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
         Assert.Equal([session.Id], (await Sessions(globexOwner.TenantId, s => s.ListAsync(globexOwner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
     }
