@@ -30,11 +30,21 @@ public sealed record SessionResponse(
 
 public sealed record PasswordChangeRequest(string? CurrentPassword, string? NewPassword);
 
-public sealed record MachineUserRequest(string? Name, IReadOnlyList<string>? Scopes);
+public sealed record MachineUserRequest(string? Name, IReadOnlyList<string>? Scopes, DateTimeOffset? ExpiresAt = null, long? ExpiresIn = null);
+
+/// <summary>
+/// <c>POST /v1/machine-users/{id}/token</c> (all optional): how long the previous token keeps working (0 to 604800
+/// seconds, default 0), and the new token's expiry (<c>expiresAt</c> or <c>expiresIn</c> seconds; default none).
+/// </summary>
+public sealed record MachineTokenRequest(int? GraceSeconds = null, long? ExpiresIn = null, DateTimeOffset? ExpiresAt = null);
+
+/// <summary>A rotated machine token (shown once), its expiry, and until when the previous one still works.</summary>
+public sealed record MachineTokenResponse(string Token, DateTimeOffset? ExpiresAt, DateTimeOffset? PreviousTokenValidUntil);
 
 public sealed record MachineUserCreatedResponse(Guid UserId, string Name, string Token);
 
-public sealed record MachineUserResponse(Guid UserId, string Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
+public sealed record MachineUserResponse(Guid UserId, string Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt,
+    DateTimeOffset? ExpiresAt = null, DateTimeOffset? PreviousTokenValidUntil = null);
 
 public sealed record TokenResponse(string Token);
 

@@ -181,6 +181,10 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
             user.Property(u => u.LastUsedAt).HasColumnName("last_used_at");
             user.Property(u => u.Email).HasColumnName("email").HasMaxLength(Core.Email.EmailAddress.MaxLength);
             user.Property(u => u.EmailVerified).HasColumnName("email_verified");
+            user.Property(u => u.TokenExpiresAt).HasColumnName("token_expires_at");
+            user.Property(u => u.PreviousSecretVerifier).HasColumnName("previous_secret_verifier").HasMaxLength(256);
+            user.Property(u => u.PreviousSecretSince).HasColumnName("previous_secret_since");
+            user.Property(u => u.PreviousSecretUntil).HasColumnName("previous_secret_until");
             user.HasIndex(u => u.Login).IsUnique();
             user.HasIndex(u => new { u.TenantId, u.Kind });
             user.HasOne<Tenant>().WithMany().HasForeignKey(u => u.TenantId).OnDelete(DeleteBehavior.Cascade);

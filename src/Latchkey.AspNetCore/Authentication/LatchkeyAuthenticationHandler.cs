@@ -98,6 +98,14 @@ internal sealed class LatchkeyAuthenticationHandler(
         // Note: whatever an authenticated request answers is someone's own data; no shared or browser cache may keep
         // it (OWASP ASVS 14.3.2). An endpoint that knows better can still set its own Cache-Control.
         Response.Headers.CacheControl = "no-store";
+        if (check.SunsetAt is { } sunset)
+        {
+            // Note: a machine user's previous token in its grace period works, and says so, so that callers can alert:
+            // RFC 9745's Deprecation (a structured date: when it was replaced) and RFC 8594's Sunset (when it stops).
+            Response.Headers["Deprecation"] = "@" + check.DeprecatedSince.GetValueOrDefault().ToUnixTimeSeconds();
+            Response.Headers["Sunset"] = sunset.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return AuthenticateResult.Success(new AuthenticationTicket(CallerPrincipal.ToPrincipal(check.Caller, Scheme.Name), Scheme.Name));
     }
 

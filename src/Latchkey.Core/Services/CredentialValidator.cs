@@ -118,7 +118,9 @@ internal sealed class CredentialValidator(
     {
         if (!SecretDigest.Matches(entry.Digest, parsed.SecretDigest))
         {
-            return CredentialFailure.Unknown;
+            // Note: a machine user's previous token (in its grace period) shares the login with the cached current
+            // one; only the database knows it, and it is never cached itself.
+            return entry.Kind == TokenKind.MachineToken ? null : CredentialFailure.Unknown;
         }
 
         if (entry.Kind == TokenKind.ApiKey && !string.Equals(entry.AppId, appId, StringComparison.Ordinal))
@@ -189,9 +191,23 @@ internal sealed class CredentialValidator(
     {
         var stamp = cache.Stamp();
         var user = await services.GetRequiredService<IUserStore>().FindByLoginAsync(parsed.PublicPart, cancellationToken);
-        if (user is null || user.Kind != UserKind.Machine || !SecretDigest.Matches(user.SecretVerifier, parsed.SecretDigest))
+        if (user is null || user.Kind != UserKind.Machine)
         {
             return CredentialFailure.Unknown;
+        }
+
+        var now = time.GetUtcNow();
+        var previous = false;
+        if (!SecretDigest.Matches(user.SecretVerifier, parsed.SecretDigest))
+        {
+            // Note: the previous token of a rotation with grace works until the grace ends, checked here on every
+            // request (it is never cached), so it stops on the first request after, on every instance.
+            previous = user.PreviousSecretVerifier is { } verifier && now < user.PreviousSecretUntil
+                && SecretDigest.Matches(verifier, parsed.SecretDigest);
+            if (!previous)
+            {
+                return CredentialFailure.Unknown;
+            }
         }
 
         if (user.Disabled)
@@ -199,10 +215,19 @@ internal sealed class CredentialValidator(
             return CredentialFailure.Disabled;
         }
 
-        var now = time.GetUtcNow();
+        if (!previous && now >= user.TokenExpiresAt)
+        {
+            return CredentialFailure.Expired;
+        }
+
         lastUse.RecordUser(user.Id, user.LastUsedAt, now);
         var caller = new AuthenticatedCaller(user.Id, user.TenantId, user.Login, user.Kind, user.Role, user.Scopes, null, null);
-        Remember(parsed, null, DateTimeOffset.MaxValue, user.LastUsedAt, caller, stamp, now);
+        if (previous)
+        {
+            return CredentialCheck.Deprecated(caller, user.PreviousSecretSince ?? now, user.PreviousSecretUntil!.Value);
+        }
+
+        Remember(parsed, null, user.TokenExpiresAt ?? DateTimeOffset.MaxValue, user.LastUsedAt, caller, stamp, now);
         return caller;
     }
 
@@ -254,6 +279,16 @@ internal readonly struct CredentialCheck
     public bool Cached { get; }
 
     public CredentialCheck FromCache() => new(Caller, Failure, cached: true);
+
+    /// <summary>A machine user's previous token in its grace period: replaced at <paramref name="since"/>, valid until <paramref name="until"/>.</summary>
+    public static CredentialCheck Deprecated(AuthenticatedCaller caller, DateTimeOffset since, DateTimeOffset until) =>
+        new(caller, CredentialFailure.None) { DeprecatedSince = since, SunsetAt = until };
+
+    /// <summary>When the presented token was replaced (RFC 9745 <c>Deprecation</c>); null for a current credential.</summary>
+    public DateTimeOffset? DeprecatedSince { get; private init; }
+
+    /// <summary>When the presented token stops working (RFC 8594 <c>Sunset</c>); null for a current credential.</summary>
+    public DateTimeOffset? SunsetAt { get; private init; }
 
     public AuthenticatedCaller? Caller { get; }
 

@@ -51,6 +51,17 @@ internal interface IUserStore
     Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CredentialEndReason reason, CancellationToken cancellationToken);
 
     /// <summary>
+    /// A machine user's new token: replaces the verifier and the token's expiry, bumps the credential version and
+    /// buries the old token (<c>token_rotated</c>), in one transaction. With <paramref name="previousUntil"/>, the old
+    /// token stays valid until then as the one previous token (replacing any earlier one); without, it ends now.
+    /// False when the machine user is not found in the tenant.
+    /// </summary>
+    Task<bool> RotateMachineTokenAsync(Guid userId, string verifier, DateTimeOffset? expiresAt, DateTimeOffset? previousUntil, CancellationToken cancellationToken);
+
+    /// <summary>Ends a machine user's previous token now (its grace period); false when it had none.</summary>
+    Task<bool> EndGraceAsync(Guid userId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Sets the user's role and whether it is disabled, only if they are still <paramref name="seen"/> (compare-and-set:
     /// the caller's role rules were checked against what it read); disabling bumps the credential version and deletes
     /// every session of the user in the same transaction. Refused with <see cref="UserChange.Conflict"/> when the user

@@ -78,6 +78,9 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         var updated = await db.Users.Where(u => u.Id == userId)
             .ExecuteUpdateAsync(u => u
                 .SetProperty(x => x.SecretVerifier, verifier)
+                .SetProperty(x => x.PreviousSecretVerifier, (string?)null)
+                .SetProperty(x => x.PreviousSecretSince, (DateTimeOffset?)null)
+                .SetProperty(x => x.PreviousSecretUntil, (DateTimeOffset?)null)
                 .SetProperty(x => x.CredentialVersion, x => x.CredentialVersion + 1), cancellationToken);
         if (updated == 1)
         {
@@ -97,6 +100,51 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
 
         await transaction.CommitAsync(cancellationToken);
         return updated == 1;
+    }
+
+    public async Task<bool> RotateMachineTokenAsync(
+        Guid userId, string verifier, DateTimeOffset? expiresAt, DateTimeOffset? previousUntil, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var old = await db.Users.AsNoTracking().Where(u => u.Id == userId && u.Kind == UserKind.Machine)
+            .Select(u => new { u.Login, u.SecretVerifier }).FirstOrDefaultAsync(cancellationToken);
+        if (old is null)
+        {
+            return false;
+        }
+
+        // Note: the tombstone is written now even when a grace period follows: the request path checks the previous
+        // verifier before it looks for a tombstone, so it is heard only once the grace has ended.
+        await db.BuryMachineTokenAsync(old.Login, old.SecretVerifier, CredentialEndReason.TokenRotated, now, now, cancellationToken);
+        var previous = previousUntil is null ? null : old.SecretVerifier;
+        var since = previousUntil is null ? (DateTimeOffset?)null : now;
+        await db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(x => x.SecretVerifier, verifier)
+                .SetProperty(x => x.TokenExpiresAt, expiresAt)
+                .SetProperty(x => x.PreviousSecretVerifier, previous)
+                .SetProperty(x => x.PreviousSecretSince, since)
+                .SetProperty(x => x.PreviousSecretUntil, previousUntil)
+                .SetProperty(x => x.CredentialVersion, x => x.CredentialVersion + 1), cancellationToken);
+        await db.CredentialsChangedAsync(userId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> EndGraceAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        var ended = await db.Users.Where(u => u.Id == userId && u.Kind == UserKind.Machine && u.PreviousSecretVerifier != null)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(x => x.PreviousSecretVerifier, (string?)null)
+                .SetProperty(x => x.PreviousSecretSince, (DateTimeOffset?)null)
+                .SetProperty(x => x.PreviousSecretUntil, (DateTimeOffset?)null), cancellationToken);
+
+        // Note: announced like any revocation, so that no instance goes on accepting the previous token.
+        await db.CredentialsChangedAsync(userId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return ended == 1;
     }
 
     public async Task<UserChange> UpdateAccessAsync(
