@@ -620,6 +620,19 @@ namespace Latchkey.Storage.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<long?>("PreviousSecretSince")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("previous_secret_since");
+
+                    b.Property<long?>("PreviousSecretUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("previous_secret_until");
+
+                    b.Property<string>("PreviousSecretVerifier")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("previous_secret_verifier");
+
                     b.Property<int>("Role")
                         .HasColumnType("INTEGER")
                         .HasColumnName("role");
@@ -639,6 +652,10 @@ namespace Latchkey.Storage.Sqlite.Migrations
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
+
+                    b.Property<long?>("TokenExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("token_expires_at");
 
                     b.HasKey("Id");
 
