@@ -100,6 +100,66 @@ public sealed class MultiInstanceTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task DuringARotationsGraceBothTokensWorkOnBothInstancesAndTheOldOneStopsAtItsEndOnBoth()
+    {
+        var instances = await Task.WhenAll(ServerProcess.StartAsync(_database), ServerProcess.StartAsync(_database));
+        await using var a = instances[0];
+        await using var b = instances[1];
+        await SignupAsync(a, "alice@example.com");
+        var owner = await LoginAsync(a, "alice@example.com", "app-owner");
+        var created = await ServerProcess.ReadJsonAsync(await a.SendAsync(HttpMethod.Post, "/v1/machine-users", new { name = "fleet" }, owner));
+        (string, string?) old = (created.GetProperty("token").GetString()!, null);
+        var id = created.GetProperty("userId").GetGuid();
+
+        // Note: used on both first, so both hold the old token in their credential caches when it is rotated.
+        foreach (var server in new[] { a, b })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(HttpMethod.Get, "/v1/me", credential: old)).StatusCode);
+        }
+
+        var rotated = await ServerProcess.ReadJsonAsync(await b.SendAsync(HttpMethod.Post, $"/v1/machine-users/{id}/token", new { graceSeconds = 3 }, owner));
+        (string, string?) fresh = (rotated.GetProperty("token").GetString()!, null);
+        var graceEnds = rotated.GetProperty("previousTokenValidUntil").GetDateTimeOffset();
+        foreach (var server in new[] { a, b })
+        {
+            var byOld = await server.SendAsync(HttpMethod.Get, "/v1/me", credential: old);
+            Assert.Equal(HttpStatusCode.OK, byOld.StatusCode);
+            Assert.True(byOld.Headers.Contains("Sunset"));
+            Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(HttpMethod.Get, "/v1/me", credential: fresh)).StatusCode);
+        }
+
+        // Note: polled on both instances until both refuse it; a request sent after the grace's end must be refused.
+        var refusedBy = new HashSet<ServerProcess>();
+        var acceptedAfterEnd = 0;
+        while (refusedBy.Count < 2)
+        {
+            foreach (var server in new[] { a, b })
+            {
+                var sentAt = DateTimeOffset.UtcNow;
+                var response = await server.SendAsync(HttpMethod.Get, "/v1/me", credential: old);
+                if (response.StatusCode == HttpStatusCode.OK && sentAt > graceEnds)
+                {
+                    acceptedAfterEnd++;
+                }
+                else if (response.StatusCode == HttpStatusCode.Unauthorized)
+                {
+                    Assert.Equal("token_rotated", (await ServerProcess.ReadJsonAsync(response)).GetProperty("reason").GetString());
+                    refusedBy.Add(server);
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, acceptedAfterEnd);
+        Assert.True(DateTimeOffset.UtcNow > graceEnds);
+        foreach (var server in new[] { a, b })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(HttpMethod.Get, "/v1/me", credential: fresh)).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task FiftyParallelWrongPasswordsSplitAcrossTwoInstancesGetOneVerificationBetweenThem()
     {
         var lockout = new Dictionary<string, string> { ["Latchkey__Lockout__FreeAttempts"] = "5", ["Latchkey__Lockout__BaseDelay"] = "00:00:30" };

@@ -75,12 +75,33 @@ internal sealed class LeakReportService(IServiceScopeFactory scopes)
 
         var users = services.GetRequiredService<IUserStore>();
         var user = await users.FindByLoginAsync(parsed.PublicPart, cancellationToken);
-        if (user is not { Kind: UserKind.Machine } || !SecretDigest.Matches(user.SecretVerifier, parsed.SecretDigest))
+        if (user is not { Kind: UserKind.Machine })
         {
             return false;
         }
 
         (tenantId, userId) = (user.TenantId, user.Id);
+        if (!SecretDigest.Matches(user.SecretVerifier, parsed.SecretDigest))
+        {
+            // Note: the previous token of a rotation, still in its grace period: the grace ends now (its holder hears
+            // token_rotated, the reason its tombstone was given at the rotation); the current token is not the leaked one.
+            if (user.PreviousSecretVerifier is not { } previous || !SecretDigest.Matches(previous, parsed.SecretDigest))
+            {
+                return false;
+            }
+
+            services.GetRequiredService<TenantContext>().Enter(tenantId);
+            await using var graceTransaction = await work.BeginAsync(cancellationToken);
+            if (!await users.EndGraceAsync(userId, cancellationToken))
+            {
+                return false;
+            }
+
+            await audit.RecordAsync([audit.Create(AuditEvents.CredentialLeaked, tenantId, null, userId, Describe("previous machine token", null, report), appId)], cancellationToken);
+            await graceTransaction.CommitAsync(cancellationToken);
+            return true;
+        }
+
         services.GetRequiredService<TenantContext>().Enter(tenantId);
         await using (var transaction = await work.BeginAsync(cancellationToken))
         {
