@@ -57,6 +57,7 @@ public static class LatchkeyApplicationExtensions
         MfaEndpoints.Map(v1);
         PasskeyEndpoints.Map(v1);
         InvitationEndpoints.Map(v1);
+        LeakEndpoints.Map(v1);
         IntrospectionEndpoints.Map(v1);
         JwtEndpoints.Map(v1);
         JwtEndpoints.MapWellKnown(endpoints);

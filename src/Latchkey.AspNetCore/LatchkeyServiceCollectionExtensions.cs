@@ -48,6 +48,14 @@ public static class LatchkeyServiceCollectionExtensions
             .Validate(o => o.TrustedProxies.All(p => System.Net.IPAddress.TryParse(p, out _)),
                 "Latchkey:Network:TrustedProxies must list IP addresses.")
             .ValidateOnStart();
+        services.AddOptions<LatchkeyLeakOptions>().Bind(configuration.GetSection(LatchkeyLeakOptions.Section))
+            .Validate(o => o.Reporters.Values.All(r => (r.HmacSecret is { Length: > 0 }) != (r.PublicKeyPem is { Length: > 0 })),
+                "Each Latchkey:Leaks:Reporters entry needs exactly one of HmacSecret or PublicKeyPem.")
+            .Validate(o => o.Reporters.Values.All(r => r.HmacSecret is null || r.HmacSecret.Length >= 32),
+                "Latchkey:Leaks:Reporters:<name>:HmacSecret must be at least 32 characters.")
+            .Validate(o => o.Reporters.Values.All(r => r.PublicKeyPem is null || IsEcdsaKey(r.PublicKeyPem)),
+                "Latchkey:Leaks:Reporters:<name>:PublicKeyPem must be an ECDSA public key in PEM.")
+            .ValidateOnStart();
         services.AddSingleton<FailedAttemptLimit>();
         services.AddSingleton<IFailedAttemptLimit>(sp => sp.GetRequiredService<FailedAttemptLimit>());
         services.AddSingleton<HashingRefusalLog>();
@@ -131,6 +139,20 @@ public static class LatchkeyServiceCollectionExtensions
         else
         {
             services.AddLatchkeySqlite(storage.ConnectionString);
+        }
+    }
+
+    private static bool IsEcdsaKey(string pem)
+    {
+        try
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create();
+            key.ImportFromPem(pem);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            return false;
         }
     }
 }

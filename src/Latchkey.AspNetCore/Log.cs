@@ -23,4 +23,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 1220, Level = LogLevel.Information,
         Message = "Shutting down: /healthz/ready answers 503 from now on; serving for {DrainDelay} more, then finishing the requests in flight")]
     public static partial void Draining(ILogger logger, TimeSpan drainDelay);
+
+    [LoggerMessage(EventId = 1221, Level = LogLevel.Information, Message = "Leak report of {Reports} credentials: {Revoked} live ones revoked")]
+    public static partial void LeaksReported(ILogger logger, int reports, int revoked);
 }

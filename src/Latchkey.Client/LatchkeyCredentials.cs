@@ -67,15 +67,84 @@ internal sealed class LatchkeyCredentials(LatchkeyClientOptions options, ILatchk
 }
 
 /// <summary>A request was refused with 401: the key (or token) is no longer valid, or there was none.</summary>
-public sealed class LatchkeyUnauthorizedEventArgs(string? error, string? detail, Uri? requestUri) : EventArgs
+public sealed class LatchkeyUnauthorizedEventArgs : EventArgs
 {
+    public LatchkeyUnauthorizedEventArgs(string? error, string? detail, Uri? requestUri)
+        : this(error, detail, requestUri, LatchkeyUnauthorizedReason.None)
+    {
+    }
+
+    public LatchkeyUnauthorizedEventArgs(string? error, string? detail, Uri? requestUri, LatchkeyUnauthorizedReason reason)
+    {
+        Error = error;
+        Detail = detail;
+        RequestUri = requestUri;
+        Reason = reason;
+    }
+
     /// <summary>The <c>WWW-Authenticate</c> error (<c>invalid_token</c> when a credential was refused), or null.</summary>
-    public string? Error { get; } = error;
+    public string? Error { get; }
 
-    /// <summary>The server's explanation from the problem response, e.g. "The credential is invalid, expired or revoked."</summary>
-    public string? Detail { get; } = detail;
+    /// <summary>The server's explanation from the problem response, e.g. "The password was changed; every other session ended."</summary>
+    public string? Detail { get; }
 
-    public Uri? RequestUri { get; } = requestUri;
+    public Uri? RequestUri { get; }
+
+    /// <summary>
+    /// Why a credential that once worked stopped working (the problem's <c>reason</c>), so the app can say so, e.g.
+    /// "You were signed out because your password was changed"; <see cref="LatchkeyUnauthorizedReason.None"/> when the
+    /// server gave none (no credential, or one it never issued).
+    /// </summary>
+    public LatchkeyUnauthorizedReason Reason { get; }
+}
+
+/// <summary>The <c>reason</c> of a 401 for a credential that once worked (docs/authorization.md).</summary>
+public enum LatchkeyUnauthorizedReason
+{
+    /// <summary>No reason given: no credential was sent, or one the server never issued.</summary>
+    None = 0,
+
+    /// <summary>A reason this version of the client does not know yet.</summary>
+    Unrecognized,
+
+    /// <summary><c>expired</c>: the absolute lifetime (or a machine token's expiry) passed.</summary>
+    Expired,
+
+    /// <summary><c>idle</c>: unused for longer than the idle timeout.</summary>
+    Idle,
+
+    /// <summary><c>logged_out</c>.</summary>
+    LoggedOut,
+
+    /// <summary><c>revoked_by_admin</c>.</summary>
+    RevokedByAdmin,
+
+    /// <summary><c>replaced</c>: a newer login from the same app instance.</summary>
+    Replaced,
+
+    /// <summary><c>password_changed</c>.</summary>
+    PasswordChanged,
+
+    /// <summary><c>password_reset</c>.</summary>
+    PasswordReset,
+
+    /// <summary><c>user_disabled</c>.</summary>
+    UserDisabled,
+
+    /// <summary><c>user_deleted</c>.</summary>
+    UserDeleted,
+
+    /// <summary><c>token_rotated</c>: a machine token was replaced by a new one (and any grace period has ended).</summary>
+    TokenRotated,
+
+    /// <summary><c>leaked</c>: reported as found in a public place, and revoked.</summary>
+    Leaked,
+
+    /// <summary><c>session_evicted</c>: a login beyond the per-person bound ended this least recently used session.</summary>
+    SessionEvicted,
+
+    /// <summary><c>tenant_policy</c>: the organisation's stricter policy ended it.</summary>
+    TenantPolicy,
 }
 
 /// <summary>

@@ -44,7 +44,8 @@ internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) :
         if (response.StatusCode == HttpStatusCode.Unauthorized && !anonymous)
         {
             var error = ErrorOf(response);
-            var detail = await DetailOfAsync(response, cancellationToken);
+            var problem = await ProblemOfAsync(response, cancellationToken);
+            var detail = problem?.Detail;
 
             // Note: a step-up challenge is no news about the key: it still works for everything else.
             if (error == StepUpError)
@@ -61,7 +62,7 @@ internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) :
                     await credentials.Keys.WriteAsync(null, cancellationToken);
                 }
 
-                credentials.RaiseUnauthorized(new LatchkeyUnauthorizedEventArgs(error, detail, request.RequestUri));
+                credentials.RaiseUnauthorized(new LatchkeyUnauthorizedEventArgs(error, detail, request.RequestUri, ReasonOf(problem?.Reason)));
             }
         }
 
@@ -72,7 +73,27 @@ internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) :
         response.Headers.WwwAuthenticate.Select(h => h.Parameter is null ? null : ErrorPattern().Match(h.Parameter))
             .FirstOrDefault(m => m is { Success: true })?.Groups[1].Value;
 
-    private static async Task<string?> DetailOfAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>The problem's <c>reason</c> as the enum; names the client does not know are <c>Unrecognized</c>.</summary>
+    internal static LatchkeyUnauthorizedReason ReasonOf(string? reason) => reason switch
+    {
+        null or "" => LatchkeyUnauthorizedReason.None,
+        "expired" => LatchkeyUnauthorizedReason.Expired,
+        "idle" => LatchkeyUnauthorizedReason.Idle,
+        "logged_out" => LatchkeyUnauthorizedReason.LoggedOut,
+        "revoked_by_admin" => LatchkeyUnauthorizedReason.RevokedByAdmin,
+        "replaced" => LatchkeyUnauthorizedReason.Replaced,
+        "password_changed" => LatchkeyUnauthorizedReason.PasswordChanged,
+        "password_reset" => LatchkeyUnauthorizedReason.PasswordReset,
+        "user_disabled" => LatchkeyUnauthorizedReason.UserDisabled,
+        "user_deleted" => LatchkeyUnauthorizedReason.UserDeleted,
+        "token_rotated" => LatchkeyUnauthorizedReason.TokenRotated,
+        "leaked" => LatchkeyUnauthorizedReason.Leaked,
+        "session_evicted" => LatchkeyUnauthorizedReason.SessionEvicted,
+        "tenant_policy" => LatchkeyUnauthorizedReason.TenantPolicy,
+        _ => LatchkeyUnauthorizedReason.Unrecognized,
+    };
+
+    private static async Task<Problem?> ProblemOfAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
         {
@@ -83,7 +104,7 @@ internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) :
         await response.Content.LoadIntoBufferAsync(cancellationToken);
         try
         {
-            return (await response.Content.ReadFromJsonAsync<Problem>(cancellationToken))?.Detail;
+            return await response.Content.ReadFromJsonAsync<Problem>(cancellationToken);
         }
         catch (System.Text.Json.JsonException)
         {
@@ -109,5 +130,5 @@ internal sealed partial class LatchkeyHandler(LatchkeyCredentials credentials) :
     [GeneratedRegex("max_age=([0-9]+)")]
     private static partial Regex MaxAgePattern();
 
-    private sealed record Problem(string? Title, string? Detail);
+    private sealed record Problem(string? Title, string? Detail, string? Reason);
 }

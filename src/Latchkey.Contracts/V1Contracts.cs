@@ -30,7 +30,16 @@ public sealed record SessionResponse(
 
 public sealed record PasswordChangeRequest(string? CurrentPassword, string? NewPassword);
 
-public sealed record MachineUserRequest(string? Name, IReadOnlyList<string>? Scopes);
+public sealed record MachineUserRequest(string? Name, IReadOnlyList<string>? Scopes, DateTimeOffset? ExpiresAt = null, long? ExpiresIn = null);
+
+/// <summary>
+/// <c>POST /v1/machine-users/{id}/token</c> (all optional): how long the previous token keeps working (0 to 604800
+/// seconds, default 0), and the new token's expiry (<c>expiresAt</c> or <c>expiresIn</c> seconds; default none).
+/// </summary>
+public sealed record MachineTokenRequest(int? GraceSeconds = null, long? ExpiresIn = null, DateTimeOffset? ExpiresAt = null);
+
+/// <summary>A rotated machine token (shown once), its expiry, and until when the previous one still works.</summary>
+public sealed record MachineTokenResponse(string Token, DateTimeOffset? ExpiresAt, DateTimeOffset? PreviousTokenValidUntil);
 
 public sealed record MachineUserCreatedResponse(Guid UserId, string Name, string Token);
 
@@ -38,7 +47,8 @@ public sealed record MachineUserCreatedResponse(Guid UserId, string Name, string
 /// One machine user in a listing. <c>id</c> is what <c>/v1/machine-users/{id}</c> takes, as in every other listing;
 /// <c>userId</c> is the same value, kept for the clients written against it.
 /// </summary>
-public sealed record MachineUserResponse(Guid Id, Guid UserId, string Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
+public sealed record MachineUserResponse(Guid Id, Guid UserId, string Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt,
+    DateTimeOffset? ExpiresAt = null, DateTimeOffset? PreviousTokenValidUntil = null);
 
 public sealed record TokenResponse(string Token);
 
@@ -62,3 +72,11 @@ public sealed record AuditEntryResponse(
 
 /// <summary>A page of the audit log, newest first; pass <c>nextBefore</c> as <c>?before=</c> for the next (null on the last page).</summary>
 public sealed record AuditPageResponse(IReadOnlyList<AuditEntryResponse> Entries, Guid? NextBefore);
+
+/// <summary>
+/// One credential found in a public place, as secret scanners report it (<c>POST /v1/leaks</c> takes an array of these).
+/// </summary>
+public sealed record LeakReport(string? Token, string? Type, string? Url, string? Source);
+
+/// <summary>The one answer of <c>POST /v1/leaks</c>: how many reports the array held, whatever the tokens were.</summary>
+public sealed record LeakReportAccepted(int Received);

@@ -27,6 +27,7 @@ public static class LatchkeyCoreServiceCollectionExtensions
             .Validate(o => o.LastUsedResolution > TimeSpan.Zero, "Latchkey:Sessions:LastUsedResolution must be positive.")
             .Validate(o => o.CleanupInterval > TimeSpan.Zero, "Latchkey:Sessions:CleanupInterval must be positive.")
             .Validate(o => o.CleanupBatchSize > 0, "Latchkey:Sessions:CleanupBatchSize must be at least 1.")
+            .Validate(o => o.TombstoneLifetime > TimeSpan.Zero, "Latchkey:Sessions:TombstoneLifetime must be positive.")
             .Validate(o => o.MaxPerUser is >= 1 and <= LatchkeySessionOptions.MaxPerUserLimit,
                 $"Latchkey:Sessions:MaxPerUser must be 1 to {LatchkeySessionOptions.MaxPerUserLimit}.")
             .ValidateOnStart();
@@ -100,6 +101,7 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddSingleton<LastUseRecorder>();
         services.AddSingleton<CredentialValidator>();
         services.TryAddSingleton<CredentialCache>();
+        services.TryAddSingleton<TombstoneMisses>();
         services.TryAddSingleton<UnheardChangeWaits>();
         services.AddScoped<SessionService>();
         services.AddScoped<AccountService>();
@@ -114,6 +116,7 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddScoped<AuditLog>();
         services.AddScoped<UserImportService>();
         services.AddSingleton<ExpiryPurge>();
+        services.AddSingleton<LeakReportService>();
         services.AddSingleton<AuditQueue>();
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<JwtIssuer>();

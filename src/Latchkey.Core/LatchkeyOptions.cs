@@ -31,6 +31,12 @@ public sealed class LatchkeySessionOptions
     /// <summary>How many expired rows one sweep statement deletes at most. Defaults to 500.</summary>
     public int CleanupBatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// How long an ended credential's tombstone is kept, so that its holder is told why it stopped working (the 401's
+    /// <c>reason</c>); after it, the 401 has no reason. Defaults to 30 days.
+    /// </summary>
+    public TimeSpan TombstoneLifetime { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>The resolution in force: the configured one, never coarser than a tenth of the idle timeout.</summary>
     public TimeSpan EffectiveLastUsedResolution =>
         LastUsedResolution < IdleTimeout / 10 ? LastUsedResolution : IdleTimeout / 10;

@@ -1,3 +1,4 @@
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -74,6 +75,52 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
     public DbSet<QueuedPasswordReset> PasswordResetRequests => Set<QueuedPasswordReset>();
     /// <summary>The JWT signing keys, private parts encrypted with the Data Protection key ring.</summary>
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<CredentialTombstone> Tombstones => Set<CredentialTombstone>();
+
+    /// <summary>
+    /// Inside the transaction that is about to delete <paramref name="ending"/>: leaves a tombstone for each, so that
+    /// the holder of one of their keys is told <paramref name="reason"/>. Note: read, then added, then the caller
+    /// deletes: a session a concurrent login inserts in between gets no tombstone, and its holder the plain 401 of
+    /// today; nothing is ever wrongly accepted.
+    /// </summary>
+    public async Task BuryAsync(IQueryable<AppSession> ending, CredentialEndReason reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var keys = await ending.AsNoTracking().Select(s => new { s.KeyId, s.KeyDigest, s.AppId }).ToListAsync(cancellationToken);
+        if (keys.Count == 0)
+        {
+            return;
+        }
+
+        await AddTombstonesAsync(keys.Select(k => new CredentialTombstone
+        {
+            Id = Guid.CreateVersion7(now), PublicPart = k.KeyId, Digest = k.KeyDigest, AppId = k.AppId, Reason = reason, EndedAt = now,
+        }).ToList(), cancellationToken);
+    }
+
+    /// <summary>As <see cref="BuryAsync"/>, for the machine token whose verifier is <paramref name="verifier"/>.</summary>
+    public async Task BuryMachineTokenAsync(string login, string verifier, CredentialEndReason reason, DateTimeOffset now, DateTimeOffset endedAt, CancellationToken cancellationToken)
+    {
+        if (SecretDigest.ToDigest(verifier) is not { } digest)
+        {
+            return;
+        }
+
+        await AddTombstonesAsync([new CredentialTombstone
+        {
+            Id = Guid.CreateVersion7(now), PublicPart = login, Digest = digest, AppId = null, Reason = reason, EndedAt = endedAt,
+        }], cancellationToken);
+    }
+
+    // Note: detached after saving rather than clearing the tracker, which may hold the unit of work's other changes.
+    private async Task AddTombstonesAsync(List<CredentialTombstone> tombstones, CancellationToken cancellationToken)
+    {
+        Tombstones.AddRange(tombstones);
+        await SaveChangesAsync(cancellationToken);
+        foreach (var tombstone in tombstones)
+        {
+            Entry(tombstone).State = EntityState.Detached;
+        }
+    }
 
     /// <summary>The Data Protection key ring that encrypts queued e-mails, where every instance reads it.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -143,6 +190,10 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
             user.Property(u => u.LastUsedAt).HasColumnName("last_used_at");
             user.Property(u => u.Email).HasColumnName("email").HasMaxLength(Core.Email.EmailAddress.MaxLength);
             user.Property(u => u.EmailVerified).HasColumnName("email_verified");
+            user.Property(u => u.TokenExpiresAt).HasColumnName("token_expires_at");
+            user.Property(u => u.PreviousSecretVerifier).HasColumnName("previous_secret_verifier").HasMaxLength(256);
+            user.Property(u => u.PreviousSecretSince).HasColumnName("previous_secret_since");
+            user.Property(u => u.PreviousSecretUntil).HasColumnName("previous_secret_until");
             user.HasIndex(u => u.Login).IsUnique();
             user.HasIndex(u => new { u.TenantId, u.Kind });
             user.HasOne<Tenant>().WithMany().HasForeignKey(u => u.TenantId).OnDelete(DeleteBehavior.Cascade);
@@ -280,6 +331,21 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
             invitation.HasIndex(i => new { i.TenantId, i.CreatedAt });
             invitation.HasOne<Tenant>().WithMany().HasForeignKey(i => i.TenantId).OnDelete(DeleteBehavior.Cascade);
             invitation.HasQueryFilter(TenantFilter, i => i.TenantId == CurrentTenantId);
+        });
+
+        // Note: cross-tenant like the request path that reads it; no foreign key, since it outlives its user.
+        modelBuilder.Entity<CredentialTombstone>(tombstone =>
+        {
+            tombstone.ToTable("credential_tombstones");
+            tombstone.HasKey(t => t.Id);
+            tombstone.Property(t => t.Id).HasColumnName("id");
+            tombstone.Property(t => t.PublicPart).HasColumnName("public_part").HasMaxLength(32);
+            tombstone.Property(t => t.Digest).HasColumnName("digest").HasMaxLength(32);
+            tombstone.Property(t => t.AppId).HasColumnName("app_id").HasMaxLength(128);
+            tombstone.Property(t => t.Reason).HasColumnName("reason");
+            tombstone.Property(t => t.EndedAt).HasColumnName("ended_at");
+            tombstone.HasIndex(t => t.PublicPart);
+            tombstone.HasIndex(t => t.EndedAt);
         });
 
         modelBuilder.Entity<DataProtectionKey>(key =>

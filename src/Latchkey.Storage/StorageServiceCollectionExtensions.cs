@@ -46,6 +46,8 @@ internal static class StorageServiceCollectionExtensions
         services.AddScoped<IInvitationStore, EfInvitationStore>();
         services.AddScoped<IPasswordResetRequestStore, EfPasswordResetRequestStore>();
         services.AddScoped<ISigningKeyStore, EfSigningKeyStore>();
+        services.AddScoped<ICredentialTombstoneStore, EfCredentialTombstoneStore>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddLatchkeyEmailProtection();
         return services;
     }

@@ -47,7 +47,7 @@ public sealed class CredentialCacheTests
             await using var scope = tool.CreateAsyncScope();
             scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(Guid.Parse(me.GetProperty("tenantId").GetString()!));
             var ended = await scope.ServiceProvider.GetRequiredService<ISessionStore>()
-                .DeleteAllAsync(Guid.Parse(me.GetProperty("userId").GetString()!), CancellationToken.None);
+                .DeleteAllAsync(Guid.Parse(me.GetProperty("userId").GetString()!), CredentialEndReason.RevokedByAdmin, CancellationToken.None);
             Assert.Equal(1, ended);
         }
 

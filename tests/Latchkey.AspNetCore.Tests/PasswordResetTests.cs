@@ -27,8 +27,8 @@ public sealed class PasswordResetTests
         Assert.Equal(HttpStatusCode.NoContent,
             (await host.SendAsync(HttpMethod.Post, "/v1/password-reset/complete", new { token, password = NewPassword })).StatusCode);
 
-        await ProblemAssert.IsUnauthorizedAsync(await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key));
-        await ProblemAssert.IsUnauthorizedAsync(await host.SendAsync(HttpMethod.Get, "/v1/me", credential: other));
+        await ProblemAssert.HasReasonAsync(await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key), "password_reset");
+        await ProblemAssert.HasReasonAsync(await host.SendAsync(HttpMethod.Get, "/v1/me", credential: other), "password_reset");
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.SendAsync(HttpMethod.Post, "/v1/login",
             new { login = "alice@example.com", password = LatchkeyTestHost.Password, appId = "app-instance-3" })).StatusCode);
         var owner = await host.LoginAsync("alice@example.com", "app-instance-4", NewPassword);

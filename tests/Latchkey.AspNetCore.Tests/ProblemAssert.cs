@@ -22,11 +22,34 @@ internal static class ProblemAssert
         Assert.Equal("Bearer", challenge.Scheme);
         if (credentialPresented)
         {
-            Assert.Equal("error=\"invalid_token\"", challenge.Parameter);
+            // Note: a credential that once worked also says why it ended (error_description, the problem's reason).
+            Assert.StartsWith("error=\"invalid_token\"", challenge.Parameter);
         }
         else
         {
             Assert.Null(challenge.Parameter);
+        }
+    }
+
+    /// <summary>
+    /// A refused credential's 401 with <paramref name="reason"/> (null: none at all) in the problem body and the
+    /// challenge's error_description.
+    /// </summary>
+    public static async Task HasReasonAsync(HttpResponseMessage response, string? reason)
+    {
+        await IsProblemAsync(response, HttpStatusCode.Unauthorized);
+        var challenge = Assert.Single(response.Headers.WwwAuthenticate);
+        Assert.Equal("Bearer", challenge.Scheme);
+        var body = await LatchkeyTestHost.ReadJsonAsync(response);
+        if (reason is null)
+        {
+            Assert.Equal("error=\"invalid_token\"", challenge.Parameter);
+            Assert.False(body.TryGetProperty("reason", out _), "a credential that never worked is told no reason");
+        }
+        else
+        {
+            Assert.Equal($"error=\"invalid_token\", error_description=\"{reason}\"", challenge.Parameter);
+            Assert.Equal(reason, body.GetProperty("reason").GetString());
         }
     }
 }

@@ -1,3 +1,4 @@
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
 using Latchkey.Storage;
@@ -62,8 +63,13 @@ internal abstract class DelegatingUserStore(IUserStore inner) : IUserStore
     public Task<bool> CreateManyAsync(IReadOnlyCollection<User> newUsers, IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken) =>
         inner.CreateManyAsync(newUsers, entries, cancellationToken);
 
-    public Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CancellationToken cancellationToken) =>
-        inner.ChangeSecretAsync(userId, verifier, keepSessionId, cancellationToken);
+    public Task<bool> RotateMachineTokenAsync(Guid userId, string verifier, DateTimeOffset? expiresAt, DateTimeOffset? previousUntil, CancellationToken cancellationToken) =>
+        inner.RotateMachineTokenAsync(userId, verifier, expiresAt, previousUntil, cancellationToken);
+
+    public Task<bool> EndGraceAsync(Guid userId, CancellationToken cancellationToken) => inner.EndGraceAsync(userId, cancellationToken);
+
+    public Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CredentialEndReason reason, CancellationToken cancellationToken) =>
+        inner.ChangeSecretAsync(userId, verifier, keepSessionId, reason, cancellationToken);
 
     public Task<UserChange> UpdateAccessAsync(Guid tenantId, Guid userId, UserAccess seen, UserAccess access, CancellationToken cancellationToken) =>
         inner.UpdateAccessAsync(tenantId, userId, seen, access, cancellationToken);

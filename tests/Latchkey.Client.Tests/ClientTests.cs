@@ -71,7 +71,8 @@ public sealed class ClientTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         var refusal = Assert.Single(refusals);
         Assert.Equal("invalid_token", refusal.Error);
-        Assert.Equal("The credential is invalid, expired or revoked.", refusal.Detail);
+        Assert.Equal("The session was logged out.", refusal.Detail);
+        Assert.Equal(LatchkeyUnauthorizedReason.LoggedOut, refusal.Reason);
         Assert.False(await again.HasKeyAsync());
         Assert.True(await again.LoginAsync("alice@example.com", ServerHost.Password));
         Assert.Equal("hello alice@example.com", await again.HttpClient.GetStringAsync("/protected"));

@@ -55,6 +55,7 @@ public sealed class MultiInstanceTests(ITestOutputHelper output) : IAsyncLifetim
 
         const int Rounds = 500;
         var accepted = 0;
+        var toldWhy = 0;
         var workedOnTheOther = 0;
         var latencies = new List<double>(Rounds);
         for (var round = 0; round < Rounds; round++)
@@ -78,6 +79,12 @@ public sealed class MultiInstanceTests(ITestOutputHelper output) : IAsyncLifetim
             {
                 accepted++;
             }
+            else if (System.Text.Json.JsonDocument.Parse(await next.Content.ReadAsStringAsync()).RootElement
+                .TryGetProperty("reason", out var reason) && reason.GetString() == "logged_out")
+            {
+                // Note: the reason caused on one instance is what the other tells the key's holder.
+                toldWhy++;
+            }
         }
 
         await stop.CancelAsync();
@@ -85,10 +92,71 @@ public sealed class MultiInstanceTests(ITestOutputHelper output) : IAsyncLifetim
 
         Assert.Equal(Rounds, workedOnTheOther);
         Assert.Equal(0, accepted);
+        Assert.Equal(Rounds, toldWhy);
         latencies.Sort();
         Record($"revocation across instances: {Rounds} rounds, accepted after revoke: {accepted}, issued key worked at once on the other instance: {workedOnTheOther}/{Rounds}, " +
             $"revoke-on-one to refused-on-other (revoke request + next request) p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms, " +
             $"max {latencies[^1]:F1} ms, background authenticated requests meanwhile: {loaded}");
+    }
+
+    [Fact]
+    public async Task DuringARotationsGraceBothTokensWorkOnBothInstancesAndTheOldOneStopsAtItsEndOnBoth()
+    {
+        var instances = await Task.WhenAll(ServerProcess.StartAsync(_database), ServerProcess.StartAsync(_database));
+        await using var a = instances[0];
+        await using var b = instances[1];
+        await SignupAsync(a, "alice@example.com");
+        var owner = await LoginAsync(a, "alice@example.com", "app-owner");
+        var created = await ServerProcess.ReadJsonAsync(await a.SendAsync(HttpMethod.Post, "/v1/machine-users", new { name = "fleet" }, owner));
+        (string, string?) old = (created.GetProperty("token").GetString()!, null);
+        var id = created.GetProperty("userId").GetGuid();
+
+        // Note: used on both first, so both hold the old token in their credential caches when it is rotated.
+        foreach (var server in new[] { a, b })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(HttpMethod.Get, "/v1/me", credential: old)).StatusCode);
+        }
+
+        var rotated = await ServerProcess.ReadJsonAsync(await b.SendAsync(HttpMethod.Post, $"/v1/machine-users/{id}/token", new { graceSeconds = 3 }, owner));
+        (string, string?) fresh = (rotated.GetProperty("token").GetString()!, null);
+        var graceEnds = rotated.GetProperty("previousTokenValidUntil").GetDateTimeOffset();
+        foreach (var server in new[] { a, b })
+        {
+            var byOld = await server.SendAsync(HttpMethod.Get, "/v1/me", credential: old);
+            Assert.Equal(HttpStatusCode.OK, byOld.StatusCode);
+            Assert.True(byOld.Headers.Contains("Sunset"));
+            Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(HttpMethod.Get, "/v1/me", credential: fresh)).StatusCode);
+        }
+
+        // Note: polled on both instances until both refuse it; a request sent after the grace's end must be refused.
+        var refusedBy = new HashSet<ServerProcess>();
+        var acceptedAfterEnd = 0;
+        while (refusedBy.Count < 2)
+        {
+            foreach (var server in new[] { a, b })
+            {
+                var sentAt = DateTimeOffset.UtcNow;
+                var response = await server.SendAsync(HttpMethod.Get, "/v1/me", credential: old);
+                if (response.StatusCode == HttpStatusCode.OK && sentAt > graceEnds)
+                {
+                    acceptedAfterEnd++;
+                }
+                else if (response.StatusCode == HttpStatusCode.Unauthorized)
+                {
+                    Assert.Equal("token_rotated", (await ServerProcess.ReadJsonAsync(response)).GetProperty("reason").GetString());
+                    refusedBy.Add(server);
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, acceptedAfterEnd);
+        Assert.True(DateTimeOffset.UtcNow > graceEnds);
+        foreach (var server in new[] { a, b })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(HttpMethod.Get, "/v1/me", credential: fresh)).StatusCode);
+        }
     }
 
     [Fact]

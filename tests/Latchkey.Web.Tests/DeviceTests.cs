@@ -71,7 +71,9 @@ public sealed class DeviceTests(Browsers browsers)
 
         await Assertions.Expect(page.Locator("#password-message")).ToContainTextAsync("Every other device has been signed out");
         await otherPage.ReloadAsync();
-        await Assertions.Expect(otherPage).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?returnUrl="));
+        await Assertions.Expect(otherPage).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?returnUrl=.*&reason=password_changed$"));
+        await Assertions.Expect(otherPage.Locator("#login-message"))
+            .ToHaveTextAsync("You were signed out because your password was changed. Please sign in again.");
         await page.GotoAsync("/devices");
         await Assertions.Expect(DeviceRows(page)).ToHaveCountAsync(1);
     }

@@ -37,7 +37,7 @@ public sealed class LatchkeyJsTests(Browsers browsers)
         (await client.SendAsync(revokeAll)).EnsureSuccessStatusCode();
         await page.GetByRole(AriaRole.Button, new() { Name = "Call /v1/me" }).ClickAsync();
 
-        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("Your session has ended (invalid_token)");
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("Your session has ended (logged_out)");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Log in" })).ToBeVisibleAsync();
         Assert.Equal("null", await page.EvaluateAsync<string>("String(localStorage.getItem('latchkey.spa.key'))"));
     }

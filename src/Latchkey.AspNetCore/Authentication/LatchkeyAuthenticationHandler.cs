@@ -29,6 +29,7 @@ internal sealed class LatchkeyAuthenticationHandler(
     : AuthenticationHandler<LatchkeyAuthenticationOptions>(options, logger, encoder)
 {
     private CredentialFailure _failure;
+    private CredentialEndReason _reason;
     private bool _storageDown;
     private bool _crossSite;
     private bool _fromCookie;
@@ -76,6 +77,18 @@ internal sealed class LatchkeyAuthenticationHandler(
             : validator.AsksCache ? LatchkeyMetrics.CacheLookups.Miss : LatchkeyMetrics.CacheLookups.None);
         if (check.Caller is null)
         {
+            // Note: the refusal path only (a success never reads a tombstone); a storage failure here costs the reason,
+            // not the refusal.
+            try
+            {
+                var explained = validator.ExplainAsync(token, appId, check.Failure, Context.RequestServices, Context.RequestAborted);
+                _reason = explained.IsCompletedSuccessfully ? explained.Result : await explained;
+            }
+            catch (Exception e) when (errors.Classify(e) == StorageErrorKind.Unavailable)
+            {
+                Logger.LogWarning(e, "Storage unavailable while explaining a refused credential");
+            }
+
             return Fail(check.Failure);
         }
 
@@ -85,6 +98,14 @@ internal sealed class LatchkeyAuthenticationHandler(
         // Note: whatever an authenticated request answers is someone's own data; no shared or browser cache may keep
         // it (OWASP ASVS 14.3.2). An endpoint that knows better can still set its own Cache-Control.
         Response.Headers.CacheControl = "no-store";
+        if (check.SunsetAt is { } sunset)
+        {
+            // Note: a machine user's previous token in its grace period works, and says so, so that callers can alert:
+            // RFC 9745's Deprecation (a structured date: when it was replaced) and RFC 8594's Sunset (when it stops).
+            Response.Headers["Deprecation"] = "@" + check.DeprecatedSince.GetValueOrDefault().ToUnixTimeSeconds();
+            Response.Headers["Sunset"] = sunset.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return AuthenticateResult.Success(new AuthenticationTicket(CallerPrincipal.ToPrincipal(check.Caller, Scheme.Name), Scheme.Name));
     }
 
@@ -114,18 +135,30 @@ internal sealed class LatchkeyAuthenticationHandler(
             }
 
             Response.Headers.CacheControl = "no-store";
-            Response.Redirect(loginPath + QueryString.Create("returnUrl", Request.PathBase + Request.Path + Request.QueryString));
+            var query = QueryString.Create("returnUrl", Request.PathBase + Request.Path + Request.QueryString);
+            if (_reason.ToWire() is { } ended)
+            {
+                // Note: the sign-in page says why the session ended ("because your password was changed").
+                query = query.Add("reason", ended);
+            }
+
+            Response.Redirect(loginPath + query);
             return;
         }
 
-        // Note: RFC 6750 §3: error="invalid_token" only when a credential was presented; the reason stays server-side.
-        Response.Headers.WWWAuthenticate = _failure == CredentialFailure.None
-            ? "Bearer"
-            : "Bearer error=\"invalid_token\"";
+        // Note: RFC 6750 §3: error="invalid_token" only when a credential was presented. Why it was refused stays
+        // server-side, except for a credential that once worked: its holder is told why it ended (RFC 6750's
+        // error_description and the problem's "reason"); a guessed or malformed one hears nothing more.
+        var reason = _reason.ToWire();
+        Response.Headers.WWWAuthenticate = _failure == CredentialFailure.None ? "Bearer"
+            : reason is null ? "Bearer error=\"invalid_token\""
+            : "Bearer error=\"invalid_token\", error_description=\"" + reason + "\"";
         await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized",
             _failure == CredentialFailure.None
                 ? "This endpoint needs an API key with its X-App-Id, a machine token, or a session cookie."
-                : "The credential is invalid, expired or revoked.");
+                : reason is null ? "The credential is invalid, expired or revoked."
+                : ReasonDetail(_reason),
+            reason);
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
@@ -188,16 +221,37 @@ internal sealed class LatchkeyAuthenticationHandler(
         return AuthenticateResult.Fail(failure.ToString());
     }
 
-    private async Task WriteProblemAsync(int status, string title, string detail)
+    private async Task WriteProblemAsync(int status, string title, string detail, string? reason = null)
     {
         Response.StatusCode = status;
         Response.Headers.CacheControl = "no-store";
-        await problems.WriteAsync(new ProblemDetailsContext
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        if (reason is not null)
         {
-            HttpContext = Context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        });
+            problem.Extensions["reason"] = reason;
+        }
+
+        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = problem });
     }
+
+    /// <summary>The problem's detail for a credential that ended for <paramref name="reason"/>.</summary>
+    private static string ReasonDetail(CredentialEndReason reason) => reason switch
+    {
+        CredentialEndReason.Expired => "The credential has expired.",
+        CredentialEndReason.Idle => "The session ended after being unused for too long.",
+        CredentialEndReason.LoggedOut => "The session was logged out.",
+        CredentialEndReason.RevokedByAdmin => "The session was ended by an administrator.",
+        CredentialEndReason.Replaced => "A newer login from the same app instance replaced this session.",
+        CredentialEndReason.PasswordChanged => "The password was changed; every other session ended.",
+        CredentialEndReason.PasswordReset => "The password was reset; every session ended.",
+        CredentialEndReason.UserDisabled => "The user was disabled.",
+        CredentialEndReason.UserDeleted => "The user was deleted.",
+        CredentialEndReason.TokenRotated => "The machine token was replaced by a new one.",
+        CredentialEndReason.Leaked => "The credential was reported as leaked and revoked.",
+        CredentialEndReason.SessionEvicted => "The session ended because too many sessions were open.",
+        CredentialEndReason.TenantPolicy => "The organisation's policy ended this session.",
+        _ => "The credential is invalid, expired or revoked.",
+    };
 
     private static string? ValidAppId(string? appId) => appId is not null && AppIdFormat.IsValid(appId) ? appId : null;
 }

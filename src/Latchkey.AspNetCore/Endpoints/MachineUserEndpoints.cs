@@ -19,7 +19,10 @@ internal static class MachineUserEndpoints
         machines.MapPost("", CreateAsync).RequireRecentAuthentication().WithName("CreateMachineUser").WithSummary("Create a machine user; its token is shown once");
         machines.MapGet("", ListAsync).WithName("ListMachineUsers")
             .WithSummary("The tenant's machine users, newest first, paged by ?limit= and ?before= (Link rel=next)");
-        machines.MapPost("/{id:guid}/token", RotateAsync).RequireRecentAuthentication().WithName("RotateMachineToken").WithSummary("Issue a new token; the old one stops working");
+        machines.MapPost("/{id:guid}/token", RotateAsync).RequireRecentAuthentication().WithName("RotateMachineToken")
+            .WithSummary("Issue a new token; the old one stops working, or after graceSeconds (with Deprecation and Sunset headers meanwhile)");
+        machines.MapDelete("/{id:guid}/token/previous", EndGraceAsync).RequireRecentAuthentication().WithName("EndMachineTokenGrace")
+            .WithSummary("End the previous token's grace period now");
         machines.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteMachineUser").WithSummary("Delete a machine user; its token stops working");
     }
 
@@ -27,7 +30,8 @@ internal static class MachineUserEndpoints
         MachineUserRequest request, MachineUserService machines, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = CallerPrincipal.ToCaller(context);
-        var (created, error) = await machines.CreateAsync(caller, request.Name, request.Scopes, cancellationToken);
+        var (created, error) = await machines.CreateAsync(caller, request.Name, request.Scopes,
+            new TokenExpiry(request.ExpiresAt, request.ExpiresIn), cancellationToken);
         if (created is null)
         {
             return Problems.Invalid(error!);
@@ -50,22 +54,35 @@ internal static class MachineUserEndpoints
         var list = await machines.ListAsync(caller, page, cancellationToken);
         PageQuery.LinkNext(context, list);
         return TypedResults.Ok(list.Items.Select(u => new MachineUserResponse(
-            u.Id, u.Id, u.Name ?? "", u.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), u.CreatedAt, u.LastUsedAt)).ToList());
+            u.Id, u.Id, u.Name ?? "", u.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), u.CreatedAt, u.LastUsedAt,
+            u.TokenExpiresAt, u.PreviousSecretVerifier is null ? null : u.PreviousSecretUntil)).ToList());
     }
 
-    private static async Task<Results<Created<TokenResponse>, ProblemHttpResult>> RotateAsync(
-        Guid id, MachineUserService machines, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<Created<MachineTokenResponse>, ValidationProblem, ProblemHttpResult>> RotateAsync(
+        Guid id, MachineTokenRequest? request, MachineUserService machines, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = CallerPrincipal.ToCaller(context);
-        var token = await machines.RotateAsync(caller, id, cancellationToken);
-        if (token is null)
+        var rotation = await machines.RotateAsync(caller, id, request?.GraceSeconds,
+            new TokenExpiry(request?.ExpiresAt, request?.ExpiresIn), cancellationToken);
+        if (rotation is null)
         {
             return Problems.Status(StatusCodes.Status404NotFound, "Machine user not found");
         }
 
+        if (rotation.Error is { } error)
+        {
+            return Problems.Invalid(error);
+        }
+
         Problems.NoStore(context.Response);
-        return TypedResults.Created((string?)null, new TokenResponse(token));
+        return TypedResults.Created((string?)null, new MachineTokenResponse(rotation.Token!, rotation.ExpiresAt, rotation.GraceEndsAt));
     }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> EndGraceAsync(
+        Guid id, MachineUserService machines, HttpContext context, CancellationToken cancellationToken) =>
+        await machines.EndGraceAsync(CallerPrincipal.ToCaller(context), id, cancellationToken)
+            ? TypedResults.NoContent()
+            : Problems.Status(StatusCodes.Status404NotFound, "No previous token", "The machine user was not found or has no previous token in a grace period.");
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         Guid id, MachineUserService machines, HttpContext context, CancellationToken cancellationToken)

@@ -28,6 +28,16 @@ internal static class SecretDigest
             && CryptographicOperations.FixedTimeEquals(stored, digest);
     }
 
+    /// <summary>The digest a <c>$sha256$</c> verifier holds; null for any other verifier.</summary>
+    public static byte[]? ToDigest(string verifier)
+    {
+        var stored = new byte[SHA256.HashSizeInBytes];
+        return IsDigestVerifier(verifier)
+            && Convert.TryFromBase64Chars(verifier.AsSpan(Prefix.Length), stored, out var written) && written == stored.Length
+            ? stored
+            : null;
+    }
+
     public static bool Matches(ReadOnlySpan<byte> stored, ReadOnlySpan<byte> digest) =>
         stored.Length == SHA256.HashSizeInBytes && CryptographicOperations.FixedTimeEquals(stored, digest);
 }

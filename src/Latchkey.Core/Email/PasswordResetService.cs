@@ -187,7 +187,7 @@ internal sealed class PasswordResetService(
                 return PasswordResetResult.BadToken;
             }
 
-            await users.ChangeSecretAsync(user.Id, verifier!, keepSessionId: null, cancellationToken);
+            await users.ChangeSecretAsync(user.Id, verifier!, keepSessionId: null, CredentialEndReason.PasswordReset, cancellationToken);
             await tokens.ConsumeAllAsync(user.Id, EmailTokenPurpose.ResetPassword, cancellationToken);
             await notices.PasswordChangedAsync(user, tenant?.Name, SecurityNotices.How.ByReset, cancellationToken);
             await audit.RecordAsync([audit.Create(AuditEvents.PasswordReset, user.TenantId, user.Id, user.Id, "by e-mail link; every session ended")], cancellationToken);

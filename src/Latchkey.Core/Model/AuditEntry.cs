@@ -61,6 +61,7 @@ internal static class AuditEvents
     public const string MachineUserCreated = "machine_user.created";
     public const string MachineUserTokenRotated = "machine_user.token_rotated";
     public const string MachineUserDeleted = "machine_user.deleted";
+    public const string MachineUserGraceEnded = "machine_user.grace_ended";
     public const string UserCreated = "user.created";
     public const string UserRoleChanged = "user.role_changed";
     public const string UserDisabled = "user.disabled";
@@ -89,4 +90,5 @@ internal static class AuditEvents
     public const string MfaPasskeyRegistered = "mfa.passkey_registered";
     public const string MfaPasskeyRemoved = "mfa.passkey_removed";
     public const string MfaPasskeyRefused = "mfa.passkey_refused";
+    public const string CredentialLeaked = "credential.leaked";
 }

@@ -37,6 +37,19 @@ internal sealed class User
 
     public DateTimeOffset? LastUsedAt { get; set; }
 
+    /// <summary>A machine user's token expiry (null: none); the token is refused with reason <c>expired</c> from then.</summary>
+    public DateTimeOffset? TokenExpiresAt { get; set; }
+
+    /// <summary>
+    /// A machine user's previous token during its grace period after a rotation (at most one): its verifier, when it
+    /// was replaced, and until when it still works (with <c>Deprecation</c> and <c>Sunset</c> headers).
+    /// </summary>
+    public string? PreviousSecretVerifier { get; set; }
+
+    public DateTimeOffset? PreviousSecretSince { get; set; }
+
+    public DateTimeOffset? PreviousSecretUntil { get; set; }
+
     /// <summary>
     /// A person's e-mail address for notices and password reset, apart from the login (null: none). The domain is
     /// lower-cased (<see cref="Email.EmailAddress"/>).

@@ -249,7 +249,7 @@ internal sealed class AccountService(
         }
 
         await using var transaction = await work.BeginAsync(cancellationToken);
-        await users.ChangeSecretAsync(user.Id, verifier!, caller.SessionId, cancellationToken);
+        await users.ChangeSecretAsync(user.Id, verifier!, caller.SessionId, CredentialEndReason.PasswordChanged, cancellationToken);
         await notices.PasswordChangedAsync(user, tenant?.Name, Email.SecurityNotices.How.ByThem, cancellationToken);
         await audit.RecordAsync(caller, AuditEvents.PasswordChanged, user.Id, "other sessions ended", cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -15,6 +15,7 @@ namespace Latchkey.Core.Services;
 /// </summary>
 internal sealed class CredentialValidator(
     CredentialCache cache,
+    TombstoneMisses misses,
     ICredentialChangeFeed feed,
     LatchkeyMetrics metrics,
     LastUseRecorder lastUse,
@@ -64,11 +65,62 @@ internal sealed class CredentialValidator(
     }
 
     /// <summary>The answer the cached entry gives, or null when the database must be asked (a last use to record).</summary>
+    /// <summary>
+    /// The refusal path only: why <paramref name="token"/>, refused with <paramref name="failure"/>, stopped working, or
+    /// <see cref="CredentialEndReason.None"/> when it never worked, is malformed, or came with the wrong app id (the
+    /// answer of a guesser, who must learn nothing). Reads a tombstone only for a well-formed credential that was not
+    /// found, and at most once per such credential (<see cref="TombstoneMisses"/>).
+    /// </summary>
+    public ValueTask<CredentialEndReason> ExplainAsync(
+        ReadOnlyMemory<char> token, string? appId, CredentialFailure failure, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        switch (failure)
+        {
+            case CredentialFailure.Expired:
+                return new(CredentialEndReason.Expired);
+            case CredentialFailure.IdleExpired:
+                return new(CredentialEndReason.Idle);
+            case CredentialFailure.Disabled:
+                return new(CredentialEndReason.UserDisabled);
+            case CredentialFailure.Unknown:
+                break;
+            default:
+                return new(CredentialEndReason.None);
+        }
+
+        if (!TokenFormat.TryParse(token.Span, out var parsed) || misses.Contains(parsed))
+        {
+            return new(CredentialEndReason.None);
+        }
+
+        return FindTombstoneAsync(parsed, appId, services, cancellationToken);
+    }
+
+    private async ValueTask<CredentialEndReason> FindTombstoneAsync(
+        ParsedToken parsed, string? appId, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var tombstones = await services.GetRequiredService<ICredentialTombstoneStore>().FindAsync(parsed.PublicPart, cancellationToken);
+        foreach (var tombstone in tombstones)
+        {
+            // Note: the app id is compared as on the live path: an ended key with another app id is a guess.
+            if (SecretDigest.Matches(tombstone.Digest, parsed.SecretDigest)
+                && (parsed.Kind == TokenKind.MachineToken || string.Equals(tombstone.AppId, appId, StringComparison.Ordinal)))
+            {
+                return tombstone.Reason;
+            }
+        }
+
+        misses.Add(parsed);
+        return CredentialEndReason.None;
+    }
+
     private CredentialCheck? CheckCached(CachedCredential entry, ParsedToken parsed, string? appId, DateTimeOffset now)
     {
         if (!SecretDigest.Matches(entry.Digest, parsed.SecretDigest))
         {
-            return CredentialFailure.Unknown;
+            // Note: a machine user's previous token (in its grace period) shares the login with the cached current
+            // one; only the database knows it, and it is never cached itself.
+            return entry.Kind == TokenKind.MachineToken ? null : CredentialFailure.Unknown;
         }
 
         if (entry.Kind == TokenKind.ApiKey && !string.Equals(entry.AppId, appId, StringComparison.Ordinal))
@@ -139,9 +191,23 @@ internal sealed class CredentialValidator(
     {
         var stamp = cache.Stamp();
         var user = await services.GetRequiredService<IUserStore>().FindByLoginAsync(parsed.PublicPart, cancellationToken);
-        if (user is null || user.Kind != UserKind.Machine || !SecretDigest.Matches(user.SecretVerifier, parsed.SecretDigest))
+        if (user is null || user.Kind != UserKind.Machine)
         {
             return CredentialFailure.Unknown;
+        }
+
+        var now = time.GetUtcNow();
+        var previous = false;
+        if (!SecretDigest.Matches(user.SecretVerifier, parsed.SecretDigest))
+        {
+            // Note: the previous token of a rotation with grace works until the grace ends, checked here on every
+            // request (it is never cached), so it stops on the first request after, on every instance.
+            previous = user.PreviousSecretVerifier is { } verifier && now < user.PreviousSecretUntil
+                && SecretDigest.Matches(verifier, parsed.SecretDigest);
+            if (!previous)
+            {
+                return CredentialFailure.Unknown;
+            }
         }
 
         if (user.Disabled)
@@ -149,10 +215,19 @@ internal sealed class CredentialValidator(
             return CredentialFailure.Disabled;
         }
 
-        var now = time.GetUtcNow();
+        if (!previous && now >= user.TokenExpiresAt)
+        {
+            return CredentialFailure.Expired;
+        }
+
         lastUse.RecordUser(user.Id, user.LastUsedAt, now);
         var caller = new AuthenticatedCaller(user.Id, user.TenantId, user.Login, user.Kind, user.Role, user.Scopes, null, null);
-        Remember(parsed, null, DateTimeOffset.MaxValue, user.LastUsedAt, caller, stamp, now);
+        if (previous)
+        {
+            return CredentialCheck.Deprecated(caller, user.PreviousSecretSince ?? now, user.PreviousSecretUntil!.Value);
+        }
+
+        Remember(parsed, null, user.TokenExpiresAt ?? DateTimeOffset.MaxValue, user.LastUsedAt, caller, stamp, now);
         return caller;
     }
 
@@ -204,6 +279,16 @@ internal readonly struct CredentialCheck
     public bool Cached { get; }
 
     public CredentialCheck FromCache() => new(Caller, Failure, cached: true);
+
+    /// <summary>A machine user's previous token in its grace period: replaced at <paramref name="since"/>, valid until <paramref name="until"/>.</summary>
+    public static CredentialCheck Deprecated(AuthenticatedCaller caller, DateTimeOffset since, DateTimeOffset until) =>
+        new(caller, CredentialFailure.None) { DeprecatedSince = since, SunsetAt = until };
+
+    /// <summary>When the presented token was replaced (RFC 9745 <c>Deprecation</c>); null for a current credential.</summary>
+    public DateTimeOffset? DeprecatedSince { get; private init; }
+
+    /// <summary>When the presented token stops working (RFC 8594 <c>Sunset</c>); null for a current credential.</summary>
+    public DateTimeOffset? SunsetAt { get; private init; }
 
     public AuthenticatedCaller? Caller { get; }
 

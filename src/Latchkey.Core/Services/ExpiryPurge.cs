@@ -25,6 +25,10 @@ internal sealed class ExpiryPurge(IServiceScopeFactory scopes, TimeProvider time
             .DeleteExpiredChallengesAsync(time.GetUtcNow(), settings.CleanupBatchSize, cancellationToken));
         sessions += await InBatchesAsync(sp => sp.GetRequiredService<IPasskeyStore>()
             .DeleteExpiredCeremoniesAsync(time.GetUtcNow(), settings.CleanupBatchSize, cancellationToken));
+
+        // Note: not counted: a tombstone is what is left of a credential already counted when it ended.
+        await InBatchesAsync(sp => sp.GetRequiredService<ICredentialTombstoneStore>()
+            .PurgeAsync(time.GetUtcNow() - settings.TombstoneLifetime, settings.CleanupBatchSize, cancellationToken));
         return (sessions, throttles);
 
         async Task<int> InBatchesAsync(Func<IServiceProvider, Task<int>> deleteBatch)

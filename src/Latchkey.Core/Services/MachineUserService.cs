@@ -24,8 +24,18 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
     private static readonly SearchValues<char> ScopeChars =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:._-/");
 
+    /// <summary>The longest grace period a rotation gives the previous token: 7 days.</summary>
+    public const int MaxGraceSeconds = 7 * 24 * 3600;
+
+    /// <summary>The furthest a token's expiry may lie ahead: 10 years.</summary>
+    public static readonly TimeSpan MaxTokenLifetime = TimeSpan.FromDays(3650);
+
+    public Task<(MachineUserCreated? Created, InputError? Error)> CreateAsync(
+        AuthenticatedCaller caller, string? name, IReadOnlyList<string>? scopes, CancellationToken cancellationToken) =>
+        CreateAsync(caller, name, scopes, new TokenExpiry(null, null), cancellationToken);
+
     public async Task<(MachineUserCreated? Created, InputError? Error)> CreateAsync(
-        AuthenticatedCaller caller, string? name, IReadOnlyList<string>? scopes, CancellationToken cancellationToken)
+        AuthenticatedCaller caller, string? name, IReadOnlyList<string>? scopes, TokenExpiry expiry, CancellationToken cancellationToken)
     {
         var cleanName = TextInput.Clean(name, MaxNameLength);
         if (cleanName is null)
@@ -45,6 +55,11 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
         }
 
         var now = time.GetUtcNow();
+        if (!TryResolve(expiry, now, out var expiresAt, out var expiryError))
+        {
+            return (null, expiryError);
+        }
+
         var login = TokenFormat.NewPublicPart();
         var (token, digest) = TokenFormat.Create(TokenKind.MachineToken, login);
         var user = new User
@@ -58,6 +73,7 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
             Role = TenantRole.Member,
             Scopes = string.Join(' ', scopeList.Distinct(StringComparer.Ordinal)),
             CreatedAt = now,
+            TokenExpiresAt = expiresAt,
         };
 
         // Note: 128 random bits make a clash with any existing login vanishingly unlikely; a clash is still refused by
@@ -78,24 +94,107 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
         Page<User>.Cut(await users.ListAsync(caller.TenantId, UserKind.Machine, page.Probe, cancellationToken), page, u => u.Id);
 
     /// <summary>A new secret for the same login; the old token stops working at once. Null when not found.</summary>
-    public async Task<string?> RotateAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
+    public async Task<string?> RotateAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken) =>
+        (await RotateAsync(caller, userId, 0, new TokenExpiry(null, null), cancellationToken))?.Token;
+
+    /// <summary>
+    /// A new secret for the same login. With <paramref name="graceSeconds"/> (0 to 7 days) the old token keeps working
+    /// until then, as the machine user's one previous token, so a fleet can roll over; with 0 it stops at once. Null
+    /// when not found.
+    /// </summary>
+    public async Task<MachineTokenRotation?> RotateAsync(
+        AuthenticatedCaller caller, Guid userId, int? graceSeconds, TokenExpiry expiry, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
+        if (graceSeconds is < 0 or > MaxGraceSeconds)
+        {
+            return new MachineTokenRotation(null, null, null, new("graceSeconds", $"graceSeconds must be 0 to {MaxGraceSeconds} (7 days)."));
+        }
+
+        if (!TryResolve(expiry, now, out var expiresAt, out var expiryError))
+        {
+            return new MachineTokenRotation(null, null, null, expiryError);
+        }
+
         var user = await users.FindAsync(caller.TenantId, userId, cancellationToken);
         if (user is not { Kind: UserKind.Machine })
         {
             return null;
         }
 
+        var graceEnds = graceSeconds is > 0 ? now.AddSeconds(graceSeconds.Value) : (DateTimeOffset?)null;
+
+        // Note: the grace never outlives the old token's own expiry.
+        if (graceEnds > user.TokenExpiresAt)
+        {
+            graceEnds = user.TokenExpiresAt > now ? user.TokenExpiresAt : null;
+        }
         var (token, digest) = TokenFormat.Create(TokenKind.MachineToken, user.Login);
         await using var transaction = await work.BeginAsync(cancellationToken);
-        if (!await users.ChangeSecretAsync(user.Id, SecretDigest.ToVerifier(digest), null, cancellationToken))
+        if (!await users.RotateMachineTokenAsync(user.Id, SecretDigest.ToVerifier(digest), expiresAt, graceEnds, cancellationToken))
         {
             return null;
         }
 
-        await audit.RecordAsync(caller, AuditEvents.MachineUserTokenRotated, user.Id, Describe(user), cancellationToken);
+        var detail = graceEnds is { } ends ? $"{Describe(user)}; previous token valid until {ends:u}" : Describe(user);
+        await audit.RecordAsync(caller, AuditEvents.MachineUserTokenRotated, user.Id, detail, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return token;
+        return new MachineTokenRotation(token, expiresAt, graceEnds, null);
+    }
+
+    /// <summary>Ends the grace period of the machine user's previous token now; false when not found or it had none.</summary>
+    public async Task<bool> EndGraceAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
+    {
+        var user = await users.FindAsync(caller.TenantId, userId, cancellationToken);
+        if (user is not { Kind: UserKind.Machine, PreviousSecretVerifier: not null })
+        {
+            return false;
+        }
+
+        await using var transaction = await work.BeginAsync(cancellationToken);
+        if (!await users.EndGraceAsync(user.Id, cancellationToken))
+        {
+            return false;
+        }
+
+        await audit.RecordAsync(caller, AuditEvents.MachineUserGraceEnded, user.Id, Describe(user), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>The expiry asked for: <c>expiresAt</c> or <c>expiresIn</c> (seconds), not both; null for none.</summary>
+    private static bool TryResolve(TokenExpiry expiry, DateTimeOffset now, out DateTimeOffset? expiresAt, out InputError? error)
+    {
+        expiresAt = null;
+        error = null;
+        if (expiry.ExpiresAt is not null && expiry.ExpiresIn is not null)
+        {
+            error = new("expiresIn", "Give expiresAt or expiresIn, not both.");
+            return false;
+        }
+
+        if (expiry.ExpiresIn is { } seconds)
+        {
+            if (seconds < 60 || seconds > (long)MaxTokenLifetime.TotalSeconds)
+            {
+                error = new("expiresIn", $"expiresIn must be 60 to {(long)MaxTokenLifetime.TotalSeconds} seconds.");
+                return false;
+            }
+
+            expiresAt = now.AddSeconds(seconds);
+        }
+        else if (expiry.ExpiresAt is { } at)
+        {
+            if (at <= now.AddSeconds(59) || at > now + MaxTokenLifetime)
+            {
+                error = new("expiresAt", "expiresAt must lie at least a minute and at most 10 years ahead.");
+                return false;
+            }
+
+            expiresAt = at.ToUniversalTime();
+        }
+
+        return true;
     }
 
     public async Task<bool> DeleteAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)

@@ -73,6 +73,12 @@ internal sealed record PasswordChangeResult(PasswordChangeOutcome Outcome, Input
 
 internal sealed record MachineUserCreated(User User, string Token);
 
+/// <summary>A machine token's expiry as asked for: an instant, or seconds from now (not both); neither: none.</summary>
+internal readonly record struct TokenExpiry(DateTimeOffset? ExpiresAt, long? ExpiresIn);
+
+/// <summary>A rotated machine token, its expiry and the end of the previous token's grace; or why it was refused.</summary>
+internal sealed record MachineTokenRotation(string? Token, DateTimeOffset? ExpiresAt, DateTimeOffset? GraceEndsAt, InputError? Error);
+
 /// <summary>What an owner's or admin's change to a human user came to.</summary>
 internal enum UserAdminOutcome
 {

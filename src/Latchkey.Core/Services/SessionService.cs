@@ -68,7 +68,7 @@ internal sealed class SessionService(
     public async Task<bool> RevokeAsync(AuthenticatedCaller caller, Guid sessionId, CancellationToken cancellationToken)
     {
         await using var transaction = await work.BeginAsync(cancellationToken);
-        if (!await sessions.DeleteAsync(caller.UserId, sessionId, cancellationToken))
+        if (!await sessions.DeleteAsync(caller.UserId, sessionId, CredentialEndReason.LoggedOut, cancellationToken))
         {
             return false;
         }
@@ -101,7 +101,9 @@ internal sealed class SessionService(
     public async Task<int> RevokeAllAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
     {
         await using var transaction = await work.BeginAsync(cancellationToken);
-        var ended = await sessions.DeleteAllAsync(userId, cancellationToken);
+        // Note: one's own "log out everywhere" is a logout; anyone else ending them (an admin, the operator) revokes.
+        var reason = caller.UserId == userId ? CredentialEndReason.LoggedOut : CredentialEndReason.RevokedByAdmin;
+        var ended = await sessions.DeleteAllAsync(userId, reason, cancellationToken);
         await audit.RecordAsync(caller, AuditEvents.SessionRevoked, userId, $"all sessions ({ended})", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return ended;

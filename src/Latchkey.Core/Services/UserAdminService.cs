@@ -227,7 +227,7 @@ internal sealed class UserAdminService(
         }
 
         await using var transaction = await work.BeginAsync(cancellationToken);
-        if (!await users.ChangeSecretAsync(target.Id, verifier!, null, cancellationToken))
+        if (!await users.ChangeSecretAsync(target.Id, verifier!, null, CredentialEndReason.PasswordReset, cancellationToken))
         {
             return UserAdminOutcome.NotFound;
         }

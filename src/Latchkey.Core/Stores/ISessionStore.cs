@@ -1,3 +1,4 @@
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 
 namespace Latchkey.Core.Stores;
@@ -31,15 +32,16 @@ internal interface ISessionStore
     Task<IReadOnlyList<AppSession>> ListAsync(
         Guid userId, DateTimeOffset now, TimeSpan idleTimeout, PageRequest page, CancellationToken cancellationToken);
 
-    /// <summary>False when the session is not one of <paramref name="userId"/>'s.</summary>
-    Task<bool> DeleteAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken);
+    /// <summary>Ends the session (its holder is told <paramref name="reason"/>); false when it is not one of <paramref name="userId"/>'s.</summary>
+    Task<bool> DeleteAsync(Guid userId, Guid sessionId, CredentialEndReason reason, CancellationToken cancellationToken);
 
-    Task<int> DeleteAllAsync(Guid userId, CancellationToken cancellationToken);
+    /// <summary>Ends every session of the user; their holders are told <paramref name="reason"/>.</summary>
+    Task<int> DeleteAllAsync(Guid userId, CredentialEndReason reason, CancellationToken cancellationToken);
 
     /// <summary>Every session of the tenant's users, newest first.</summary>
     Task<IReadOnlyList<AppSession>> ListInTenantAsync(Guid tenantId, CancellationToken cancellationToken);
 
-    /// <summary>Ends every session of the tenant's users; returns how many.</summary>
+    /// <summary>Ends every session of the tenant's users (<c>revoked_by_admin</c>); returns how many.</summary>
     Task<int> DeleteAllInTenantAsync(Guid tenantId, CancellationToken cancellationToken);
 
     /// <summary>Cross-tenant: the background writer records last use of sessions of every tenant.</summary>
@@ -47,7 +49,7 @@ internal interface ISessionStore
 
     /// <summary>
     /// Cross-tenant: deletes at most <paramref name="batchSize"/> sessions past their absolute or idle expiry, of any
-    /// tenant; returns how many.
+    /// tenant, leaving a tombstone for each (<c>expired</c> or <c>idle</c>); returns how many.
     /// </summary>
     Task<int> DeleteExpiredAsync(DateTimeOffset now, TimeSpan idleTimeout, int batchSize, CancellationToken cancellationToken);
 }

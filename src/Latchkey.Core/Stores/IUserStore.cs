@@ -1,3 +1,4 @@
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 
 namespace Latchkey.Core.Stores;
@@ -44,9 +45,21 @@ internal interface IUserStore
     /// <summary>
     /// Replaces the verifier, bumps the user's credential version, and ends every session of the user but
     /// <paramref name="keepSessionId"/> (which moves to the new version), in one transaction: a changed password (or
-    /// a rotated token) must not leave a stolen session alive, nor one that a concurrent login is still opening.
+    /// a rotated token) must not leave a stolen session alive, nor one that a concurrent login is still opening. The
+    /// ended sessions (and a machine user's old token) leave tombstones that say <paramref name="reason"/>.
     /// </summary>
-    Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CancellationToken cancellationToken);
+    Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CredentialEndReason reason, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A machine user's new token: replaces the verifier and the token's expiry, bumps the credential version and
+    /// buries the old token (<c>token_rotated</c>), in one transaction. With <paramref name="previousUntil"/>, the old
+    /// token stays valid until then as the one previous token (replacing any earlier one); without, it ends now.
+    /// False when the machine user is not found in the tenant.
+    /// </summary>
+    Task<bool> RotateMachineTokenAsync(Guid userId, string verifier, DateTimeOffset? expiresAt, DateTimeOffset? previousUntil, CancellationToken cancellationToken);
+
+    /// <summary>Ends a machine user's previous token now (its grace period); false when it had none.</summary>
+    Task<bool> EndGraceAsync(Guid userId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Sets the user's role and whether it is disabled, only if they are still <paramref name="seen"/> (compare-and-set:

@@ -18,7 +18,11 @@
 // ends (the app id cookie goes, and a key without its app id is useless) and at every 401.
 //
 // Nothing is renewed silently: when the server answers 401 (revoked, expired, password changed), the key is
-// forgotten and onUnauthorized(reason) is called so the page can ask the person to log in again.
+// forgotten and onUnauthorized(reason, detail) is called so the page can ask the person to log in again. The reason is
+// the server's for a key that once worked (expired, idle, logged_out, revoked_by_admin, replaced, password_changed,
+// password_reset, user_disabled, user_deleted, token_rotated, leaked, session_evicted, tenant_policy: the problem's
+// "reason", docs/authorization.md), so the page can say "You were signed out because your password was changed";
+// otherwise the challenge's error (invalid_token), or not_logged_in when no key was held.
 
 const appIdCookie = 'latchkey-spa-app';
 const keyStorage = 'latchkey.spa.key';
@@ -86,8 +90,10 @@ export class Latchkey {
     if (response.status === 401) {
       // Note: RFC 6750: error="invalid_token" means the key was presented and refused (revoked or expired).
       const challenge = response.headers.get('WWW-Authenticate') ?? '';
-      const reason = /error="([^"]+)"/.exec(challenge)?.[1] ?? 'unauthorized';
-      const detail = (await readJson(response))?.detail ?? 'Please log in again.';
+      const problem = await readJson(response);
+      const reason = (typeof problem?.reason === 'string' && problem.reason)
+        || (/error="([^"]+)"/.exec(challenge)?.[1] ?? 'unauthorized');
+      const detail = problem?.detail ?? 'Please log in again.';
       this.forget();
       this.onUnauthorized(reason, detail);
       throw new LatchkeyError(detail, 401, reason);

@@ -1,10 +1,11 @@
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage.Stores;
 
-internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
+internal sealed class EfSessionStore(LatchkeyDbContext db, TimeProvider time) : ISessionStore
 {
     private static readonly string[] TenantFilter = [LatchkeyDbContext.TenantFilter];
 
@@ -21,7 +22,9 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
         // The same turn-taking keeps the bound on live sessions exact: the second login counts the first's session.
         await db.LockUserAsync(session.UserId, cancellationToken);
         var ofUser = db.Sessions.IgnoreQueryFilters(TenantFilter).Where(s => s.UserId == session.UserId);
-        var replaced = await ofUser.Where(s => s.AppId == session.AppId).ExecuteDeleteAsync(cancellationToken);
+        var sameApp = ofUser.Where(s => s.AppId == session.AppId);
+        await db.BuryAsync(sameApp, CredentialEndReason.Replaced, session.CreatedAt, cancellationToken);
+        var replaced = await sameApp.ExecuteDeleteAsync(cancellationToken);
         var evicted = await EvictAsync(ofUser, session.CreatedAt, idleTimeout, maxLivePerUser - 1, cancellationToken);
         if (replaced > 0 || evicted.Count > 0)
         {
@@ -57,6 +60,7 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
         // Note: an expired session is already refused and left to the sweeper; only live ones take a place.
         var evicted = await live.AsNoTracking().OrderBy(s => s.LastUsedAt).ThenBy(s => s.Id).Take(excess).ToListAsync(cancellationToken);
         var ids = evicted.Select(s => s.Id).ToList();
+        await db.BuryAsync(ofUser.Where(s => ids.Contains(s.Id)), CredentialEndReason.SessionEvicted, now, cancellationToken);
         await ofUser.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
         return evicted;
     }
@@ -88,23 +92,27 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
         await Live(db.Sessions.AsNoTracking().Where(s => s.UserId == userId), now, idleTimeout).NewestFirst(page)
             .ToListAsync(cancellationToken);
 
-    public async Task<bool> DeleteAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken) =>
-        await EndAsync(db.Sessions.Where(s => s.Id == sessionId && s.UserId == userId), userId, cancellationToken) == 1;
+    public async Task<bool> DeleteAsync(Guid userId, Guid sessionId, CredentialEndReason reason, CancellationToken cancellationToken) =>
+        await EndAsync(db.Sessions.Where(s => s.Id == sessionId && s.UserId == userId), userId, reason, cancellationToken) == 1;
 
-    public Task<int> DeleteAllAsync(Guid userId, CancellationToken cancellationToken) =>
-        EndAsync(db.Sessions.Where(s => s.UserId == userId), userId, cancellationToken);
+    public Task<int> DeleteAllAsync(Guid userId, CredentialEndReason reason, CancellationToken cancellationToken) =>
+        EndAsync(db.Sessions.Where(s => s.UserId == userId), userId, reason, cancellationToken);
 
     public async Task<IReadOnlyList<AppSession>> ListInTenantAsync(Guid tenantId, CancellationToken cancellationToken) =>
         await db.Sessions.AsNoTracking().Where(s => s.TenantId == tenantId)
             .OrderByDescending(s => s.CreatedAt).ToListAsync(cancellationToken);
 
     public Task<int> DeleteAllInTenantAsync(Guid tenantId, CancellationToken cancellationToken) =>
-        EndAsync(db.Sessions.Where(s => s.TenantId == tenantId), tenantId, cancellationToken);
+        EndAsync(db.Sessions.Where(s => s.TenantId == tenantId), tenantId, CredentialEndReason.RevokedByAdmin, cancellationToken);
 
-    /// <summary>Deletes <paramref name="ended"/> and announces that <paramref name="subject"/>'s credentials changed.</summary>
-    private async Task<int> EndAsync(IQueryable<AppSession> ended, Guid subject, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes <paramref name="ended"/>, leaving tombstones that say <paramref name="reason"/>, and announces that
+    /// <paramref name="subject"/>'s credentials changed.
+    /// </summary>
+    private async Task<int> EndAsync(IQueryable<AppSession> ended, Guid subject, CredentialEndReason reason, CancellationToken cancellationToken)
     {
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        await db.BuryAsync(ended, reason, time.GetUtcNow(), cancellationToken);
         var count = await ended.ExecuteDeleteAsync(cancellationToken);
 
         // Note: announced even when nothing was left to end: the call may be the retry of one whose commit went through
@@ -135,14 +143,31 @@ internal sealed class EfSessionStore(LatchkeyDbContext db) : ISessionStore
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public Task<int> DeleteExpiredAsync(DateTimeOffset now, TimeSpan idleTimeout, int batchSize, CancellationToken cancellationToken)
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset now, TimeSpan idleTimeout, int batchSize, CancellationToken cancellationToken)
     {
-        // Note: cross-tenant: the sweeper keeps the whole table small; expiry is the only condition.
+        // Note: cross-tenant: the sweeper keeps the whole table small; expiry is the only condition. Each swept key
+        // leaves a tombstone, so its holder still hears "expired" or "idle" after the row is gone.
         var idleSince = now - idleTimeout;
-        return db.Sessions.IgnoreQueryFilters(TenantFilter)
+        var all = db.Sessions.IgnoreQueryFilters(TenantFilter);
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        var batch = await all.AsNoTracking()
             .Where(s => s.ExpiresAt <= now || s.LastUsedAt <= idleSince)
             .OrderBy(s => s.Id)
             .Take(batchSize)
-            .ExecuteDeleteAsync(cancellationToken);
+            .Select(s => new { s.Id, s.ExpiresAt })
+            .ToListAsync(cancellationToken);
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        var expired = batch.Where(s => s.ExpiresAt <= now).Select(s => s.Id).ToList();
+        var idle = batch.Where(s => s.ExpiresAt > now).Select(s => s.Id).ToList();
+        await db.BuryAsync(all.Where(s => expired.Contains(s.Id)), CredentialEndReason.Expired, now, cancellationToken);
+        await db.BuryAsync(all.Where(s => idle.Contains(s.Id)), CredentialEndReason.Idle, now, cancellationToken);
+        var ids = batch.Select(s => s.Id).ToList();
+        var deleted = await all.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
     }
 }

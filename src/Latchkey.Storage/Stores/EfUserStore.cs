@@ -1,10 +1,11 @@
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage.Stores;
 
-internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier errors) : IUserStore
+internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier errors, TimeProvider time) : IUserStore
 {
     private static readonly string[] TenantFilter = [LatchkeyDbContext.TenantFilter];
 
@@ -62,17 +63,30 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         await db.Users.IgnoreQueryFilters(TenantFilter).Where(u => u.Id == userId && u.SecretVerifier == verified)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.SecretVerifier, verifier), cancellationToken) == 1;
 
-    public async Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CancellationToken cancellationToken)
+    public async Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CredentialEndReason reason, CancellationToken cancellationToken)
     {
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var old = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new { u.Kind, u.Login, u.SecretVerifier }).FirstOrDefaultAsync(cancellationToken);
+        if (old is { Kind: UserKind.Machine })
+        {
+            // Note: the machine user keeps its login; the tombstone is told apart from the new token by its digest.
+            await db.BuryMachineTokenAsync(old.Login, old.SecretVerifier, reason, now, now, cancellationToken);
+        }
+
         var updated = await db.Users.Where(u => u.Id == userId)
             .ExecuteUpdateAsync(u => u
                 .SetProperty(x => x.SecretVerifier, verifier)
+                .SetProperty(x => x.PreviousSecretVerifier, (string?)null)
+                .SetProperty(x => x.PreviousSecretSince, (DateTimeOffset?)null)
+                .SetProperty(x => x.PreviousSecretUntil, (DateTimeOffset?)null)
                 .SetProperty(x => x.CredentialVersion, x => x.CredentialVersion + 1), cancellationToken);
         if (updated == 1)
         {
             // Note: the bump ends every session issued before it, including one a concurrent login inserts after the
             // delete below; the session that made the change moves to the new version and lives on.
+            await db.BuryAsync(db.Sessions.Where(s => s.UserId == userId && s.Id != keepSessionId), reason, now, cancellationToken);
             await db.Sessions.Where(s => s.UserId == userId && s.Id != keepSessionId).ExecuteDeleteAsync(cancellationToken);
             if (keepSessionId is { } keep)
             {
@@ -86,6 +100,51 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
 
         await transaction.CommitAsync(cancellationToken);
         return updated == 1;
+    }
+
+    public async Task<bool> RotateMachineTokenAsync(
+        Guid userId, string verifier, DateTimeOffset? expiresAt, DateTimeOffset? previousUntil, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var old = await db.Users.AsNoTracking().Where(u => u.Id == userId && u.Kind == UserKind.Machine)
+            .Select(u => new { u.Login, u.SecretVerifier }).FirstOrDefaultAsync(cancellationToken);
+        if (old is null)
+        {
+            return false;
+        }
+
+        // Note: the tombstone is written now even when a grace period follows: the request path checks the previous
+        // verifier before it looks for a tombstone, so it is heard only once the grace has ended.
+        await db.BuryMachineTokenAsync(old.Login, old.SecretVerifier, CredentialEndReason.TokenRotated, now, now, cancellationToken);
+        var previous = previousUntil is null ? null : old.SecretVerifier;
+        var since = previousUntil is null ? (DateTimeOffset?)null : now;
+        await db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(x => x.SecretVerifier, verifier)
+                .SetProperty(x => x.TokenExpiresAt, expiresAt)
+                .SetProperty(x => x.PreviousSecretVerifier, previous)
+                .SetProperty(x => x.PreviousSecretSince, since)
+                .SetProperty(x => x.PreviousSecretUntil, previousUntil)
+                .SetProperty(x => x.CredentialVersion, x => x.CredentialVersion + 1), cancellationToken);
+        await db.CredentialsChangedAsync(userId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> EndGraceAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        var ended = await db.Users.Where(u => u.Id == userId && u.Kind == UserKind.Machine && u.PreviousSecretVerifier != null)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(x => x.PreviousSecretVerifier, (string?)null)
+                .SetProperty(x => x.PreviousSecretSince, (DateTimeOffset?)null)
+                .SetProperty(x => x.PreviousSecretUntil, (DateTimeOffset?)null), cancellationToken);
+
+        // Note: announced like any revocation, so that no instance goes on accepting the previous token.
+        await db.CredentialsChangedAsync(userId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return ended == 1;
     }
 
     public async Task<UserChange> UpdateAccessAsync(
@@ -118,6 +177,7 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         if (disabled)
         {
             // Note: the rows go, not just a flag: re-enabling the user must not bring its old keys back.
+            await db.BuryAsync(db.Sessions.Where(s => s.UserId == userId), CredentialEndReason.UserDisabled, time.GetUtcNow(), cancellationToken);
             await db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         }
 
@@ -132,6 +192,18 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         // Note: the tenant's row is locked first, as in UpdateAccessAsync, for the same rules.
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         await db.LockTenantAsync(tenantId, cancellationToken);
+        var gone = await OfUser(tenantId, userId).AsNoTracking()
+            .Select(u => new { u.Kind, u.Login, u.SecretVerifier }).FirstOrDefaultAsync(cancellationToken);
+
+        // Note: buried before the user's row goes, since the foreign key's cascade may take the sessions with it; a
+        // refused delete returns without committing, and the tombstones roll back with it.
+        var now = time.GetUtcNow();
+        await db.BuryAsync(db.Sessions.Where(s => s.UserId == userId), CredentialEndReason.UserDeleted, now, cancellationToken);
+        if (gone is { Kind: UserKind.Machine })
+        {
+            await db.BuryMachineTokenAsync(gone.Login, gone.SecretVerifier, CredentialEndReason.UserDeleted, now, now, cancellationToken);
+        }
+
         var deleted = await LeavingAnEnabledOwner(OfUser(tenantId, userId).Where(u => u.Role == seenRole), tenantId, userId)
             .ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0)

@@ -125,7 +125,7 @@ internal sealed class FeedInstance : IAsyncDisposable
     {
         await using var scope = _services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(tenant);
-        return await scope.ServiceProvider.GetRequiredService<ISessionStore>().DeleteAllAsync(user, CancellationToken.None);
+        return await scope.ServiceProvider.GetRequiredService<ISessionStore>().DeleteAllAsync(user, CredentialEndReason.LoggedOut, CancellationToken.None);
     }
 
     public static async Task WaitUntilAsync(Func<bool> condition, string failure)

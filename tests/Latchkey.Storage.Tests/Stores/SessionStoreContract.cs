@@ -1,3 +1,4 @@
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
 using Microsoft.EntityFrameworkCore;
@@ -118,7 +119,7 @@ public abstract class SessionStoreContract : StoreContract
         var first = await Sessions(acme.Id, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, new PageRequest(null, 2), CancellationToken.None));
         var second = await Sessions(acme.Id, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, new PageRequest(first[^1].Id, 2), CancellationToken.None));
         // Note: the cursor is an id, not a row: it pages on after its own session has ended.
-        Assert.True(await Sessions(acme.Id, s => s.DeleteAsync(owner.Id, second[^1].Id, CancellationToken.None)));
+        Assert.True(await Sessions(acme.Id, s => s.DeleteAsync(owner.Id, second[^1].Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
         var last = await Sessions(acme.Id, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, new PageRequest(second[^1].Id, 2), CancellationToken.None));
 
         Assert.Equal([ids[4], ids[3]], first.Select(s => s.Id));
@@ -188,7 +189,7 @@ public abstract class SessionStoreContract : StoreContract
         // Note: a login that read the user before the change and inserts its session after it, as the race does.
         var late = NewSession(owner, "app-phone");
 
-        await Users(acme.Id, u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", kept.Id, CancellationToken.None));
+        await Users(acme.Id, u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", kept.Id, CredentialEndReason.PasswordChanged, CancellationToken.None));
         await Sessions(s => s.ReplaceAsync(late, SessionBound, SessionIdleTimeout, CancellationToken.None));
 
         Assert.False((await Sessions(s => s.FindByKeyIdAsync(kept.KeyId, CancellationToken.None)))!.Superseded);
@@ -262,7 +263,7 @@ public abstract class SessionStoreContract : StoreContract
         var laptop = await CreateSessionAsync(owner, "app-laptop");
         var phone = await CreateSessionAsync(owner, "app-phone");
 
-        Assert.True(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, laptop.Id, CancellationToken.None)));
+        Assert.True(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, laptop.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
 
         Assert.Null(await Sessions(s => s.FindByKeyIdAsync(laptop.KeyId, CancellationToken.None)));
         Assert.Equal([phone.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
@@ -275,7 +276,7 @@ public abstract class SessionStoreContract : StoreContract
         var member = await CreateUserAsync(acme.Id, "member@acme.test");
         var membersSession = await CreateSessionAsync(member, "app-laptop");
 
-        Assert.False(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, membersSession.Id, CancellationToken.None)));
+        Assert.False(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, membersSession.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
 
         Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(membersSession.KeyId, CancellationToken.None)));
     }
@@ -286,7 +287,7 @@ public abstract class SessionStoreContract : StoreContract
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
         await CreateSessionAsync(owner, "app-laptop");
 
-        Assert.False(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, Guid.NewGuid(), CancellationToken.None)));
+        Assert.False(await Sessions(owner.TenantId, s => s.DeleteAsync(owner.Id, Guid.NewGuid(), CredentialEndReason.LoggedOut, CancellationToken.None)));
         Assert.Equal(1, await CountAsync<AppSession>());
     }
 
@@ -300,11 +301,11 @@ public abstract class SessionStoreContract : StoreContract
         await CreateSessionAsync(owner, "app-tablet");
         var membersSession = await CreateSessionAsync(member, "app-laptop");
 
-        Assert.Equal(3, await Sessions(owner.TenantId, s => s.DeleteAllAsync(owner.Id, CancellationToken.None)));
+        Assert.Equal(3, await Sessions(owner.TenantId, s => s.DeleteAllAsync(owner.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
 
         Assert.Empty(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
         Assert.Equal([membersSession.Id], (await Sessions(member.TenantId, s => s.ListAsync(member.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
-        Assert.Equal(0, await Sessions(owner.TenantId, s => s.DeleteAllAsync(owner.Id, CancellationToken.None)));
+        Assert.Equal(0, await Sessions(owner.TenantId, s => s.DeleteAllAsync(owner.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
     }
 
     [Fact]
@@ -397,8 +398,8 @@ public abstract class SessionStoreContract : StoreContract
         var session = await CreateSessionAsync(owner, "app-laptop");
 
         Assert.Empty(await Sessions(s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
-        Assert.False(await Sessions(s => s.DeleteAsync(owner.Id, session.Id, CancellationToken.None)));
-        Assert.Equal(0, await Sessions(s => s.DeleteAllAsync(owner.Id, CancellationToken.None)));
+        Assert.False(await Sessions(s => s.DeleteAsync(owner.Id, session.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
+        Assert.Equal(0, await Sessions(s => s.DeleteAllAsync(owner.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
         Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(session.KeyId, CancellationToken.None)));
     }
 
@@ -410,8 +411,8 @@ public abstract class SessionStoreContract : StoreContract
         var session = await CreateSessionAsync(globexOwner, "app-laptop");
 
         Assert.Empty(await Sessions(acme.Id, s => s.ListAsync(globexOwner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
-        Assert.False(await Sessions(acme.Id, s => s.DeleteAsync(globexOwner.Id, session.Id, CancellationToken.None)));
-        Assert.Equal(0, await Sessions(acme.Id, s => s.DeleteAllAsync(globexOwner.Id, CancellationToken.None)));
+        Assert.False(await Sessions(acme.Id, s => s.DeleteAsync(globexOwner.Id, session.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
+        Assert.Equal(0, await Sessions(acme.Id, s => s.DeleteAllAsync(globexOwner.Id, CredentialEndReason.LoggedOut, CancellationToken.None)));
         Assert.Equal([session.Id], (await Sessions(globexOwner.TenantId, s => s.ListAsync(globexOwner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
     }
 

@@ -1,3 +1,4 @@
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
 using Microsoft.EntityFrameworkCore;
@@ -143,7 +144,7 @@ public abstract class UserStoreContract : StoreContract
     public async Task UpdateVerifierLeavesAVerifierChangedSinceItWasReadAlone()
     {
         var (acme, owner) = await CreateTenantAsync("owner@acme.test");
-        await Users(acme.Id, u => u.ChangeSecretAsync(owner.Id, "$sha256$changed", null, CancellationToken.None));
+        await Users(acme.Id, u => u.ChangeSecretAsync(owner.Id, "$sha256$changed", null, CredentialEndReason.PasswordChanged, CancellationToken.None));
 
         var rehashed = await Users(u => u.UpdateVerifierAsync(owner.Id, owner.SecretVerifier, "$sha256$rehash-of-the-old-one", CancellationToken.None));
 
@@ -161,7 +162,7 @@ public abstract class UserStoreContract : StoreContract
         await CreateSessionAsync(owner, "app-tablet");
         var othersSession = await CreateSessionAsync(member, "app-phone");
 
-        Assert.True(await Users(owner.TenantId, u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", current.Id, CancellationToken.None)));
+        Assert.True(await Users(owner.TenantId, u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", current.Id, CredentialEndReason.PasswordChanged, CancellationToken.None)));
 
         Assert.Equal("$argon2id$changed", (await Users(acme.Id, u => u.FindAsync(acme.Id, owner.Id, CancellationToken.None)))?.SecretVerifier);
         Assert.Equal([current.Id], (await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
@@ -177,7 +178,7 @@ public abstract class UserStoreContract : StoreContract
         await CreateSessionAsync(owner, "app-laptop");
         var othersSession = await CreateSessionAsync(member, "app-phone");
 
-        Assert.True(await Users(owner.TenantId, u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", null, CancellationToken.None)));
+        Assert.True(await Users(owner.TenantId, u => u.ChangeSecretAsync(owner.Id, "$argon2id$changed", null, CredentialEndReason.PasswordChanged, CancellationToken.None)));
 
         Assert.Empty(await Sessions(owner.TenantId, s => s.ListAsync(owner.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None)));
         Assert.Equal([othersSession.Id], (await Sessions(member.TenantId, s => s.ListAsync(member.Id, Now, SessionIdleTimeout, PageRequest.First(), CancellationToken.None))).Select(s => s.Id));
@@ -188,7 +189,7 @@ public abstract class UserStoreContract : StoreContract
     {
         var (acme, _) = await CreateTenantAsync("owner@acme.test");
 
-        Assert.False(await Users(acme.Id, u => u.ChangeSecretAsync(Guid.NewGuid(), "$sha256$x", null, CancellationToken.None)));
+        Assert.False(await Users(acme.Id, u => u.ChangeSecretAsync(Guid.NewGuid(), "$sha256$x", null, CredentialEndReason.PasswordChanged, CancellationToken.None)));
     }
 
     [Fact]
@@ -198,7 +199,7 @@ public abstract class UserStoreContract : StoreContract
         var (globex, globexOwner) = await CreateTenantAsync("owner@globex.test");
         var globexSession = await CreateSessionAsync(globexOwner, "app-phone");
 
-        Assert.False(await Users(acme.Id, u => u.ChangeSecretAsync(globexOwner.Id, "$sha256$hijacked", null, CancellationToken.None)));
+        Assert.False(await Users(acme.Id, u => u.ChangeSecretAsync(globexOwner.Id, "$sha256$hijacked", null, CredentialEndReason.PasswordChanged, CancellationToken.None)));
 
         Assert.Equal(globexOwner.SecretVerifier, (await Users(globex.Id, u => u.FindAsync(globex.Id, globexOwner.Id, CancellationToken.None)))?.SecretVerifier);
         Assert.NotNull(await Sessions(s => s.FindByKeyIdAsync(globexSession.KeyId, CancellationToken.None)));

@@ -54,7 +54,9 @@ export async function authed(method, path, body) {
     return new Promise(() => {});
   }
   if (result.status === 401 && !(result.headers.get('WWW-Authenticate') || '').includes('insufficient_user_authentication')) {
-    location.assign('/login?returnUrl=' + encodeURIComponent(location.pathname + location.search) + '&ended=1');
+    // Note: the server's reason for a session that once worked (password_changed, ...) lets sign-in say why.
+    const reason = typeof result.data?.reason === 'string' ? '&reason=' + encodeURIComponent(result.data.reason) : '';
+    location.assign('/login?returnUrl=' + encodeURIComponent(location.pathname + location.search) + '&ended=1' + reason);
     return new Promise(() => {});
   }
   return result;

@@ -24,7 +24,25 @@ if (new URLSearchParams(location.search).has('reset')) {
 if (new URLSearchParams(location.search).has('invited')) {
   say(message, 'Your account is ready. Sign in with your e-mail address and the password you chose.', 'ok');
 }
-if (new URLSearchParams(location.search).has('ended')) {
+// Note: the reason comes from the address, so only the known names are shown, each with its own fixed sentence.
+const signedOutBecause = {
+  expired: 'your session reached its maximum lifetime',
+  idle: 'your session was unused for too long',
+  logged_out: 'you signed out',
+  revoked_by_admin: 'an administrator ended your session',
+  replaced: 'you signed in again from this browser',
+  password_changed: 'your password was changed',
+  password_reset: 'your password was reset',
+  user_disabled: 'your account was disabled',
+  user_deleted: 'your account was deleted',
+  leaked: 'your session key was reported as leaked',
+  session_evicted: 'you signed in on too many devices',
+  tenant_policy: "your organisation's policy changed",
+};
+const params = new URLSearchParams(location.search);
+if (Object.hasOwn(signedOutBecause, params.get('reason') ?? '')) {
+  say(message, `You were signed out because ${signedOutBecause[params.get('reason')]}. Please sign in again.`, 'ok');
+} else if (params.has('ended')) {
   say(message, 'Your session has ended. Please sign in again.', 'ok');
 }
 
