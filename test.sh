@@ -100,6 +100,5 @@ cat "$logs"/* | awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
      }
      /^# pass [0-9]+$/ { p += $3 }
      /^# fail [0-9]+$/ { f += $3 }
-     END { printf "%d passed, %d failed
-", p, f }'
+     END { printf "%d passed, %d failed\n", p, f }'
 exit $status

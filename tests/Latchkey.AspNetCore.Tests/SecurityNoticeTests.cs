@@ -65,6 +65,32 @@ public sealed class SecurityNoticeTests
     }
 
     [Fact]
+    public async Task ASignInWithASecondFactorFromANewAppInstanceIsNotifiedAndOneFromAKnownOneIsNot()
+    {
+        await using var smtp = TestSmtpServer.Start();
+        await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>(smtp.Settings())
+        {
+            ["Latchkey:Email:NewDeviceNotice"] = "true",
+        });
+        await host.SignupAsync("alice@example.com");
+        await EmailTests.VerifyAsync(host, smtp, "alice@example.com", 1);
+        var first = await host.LoginAsync("alice@example.com", "app-instance-1");
+        var (secret, _) = await SecondFactors.EnrolAsync(host, first);
+        await host.WaitForMailIdleAsync();
+        var before = smtp.Messages.Count;
+
+        await SecondFactors.LoginAsync(host, "alice@example.com", "app-instance-2", secret);
+        var notice = (await smtp.WaitForAsync(before + 1)).Last();
+        host.Time.Advance(TimeSpan.FromSeconds(30));
+        await SecondFactors.LoginAsync(host, "alice@example.com", "app-instance-2", secret);
+        await host.WaitForMailIdleAsync();
+
+        Assert.Equal(before + 1, smtp.Messages.Count);
+        Assert.Contains("New sign-in", notice.Subject);
+        Assert.Contains(LatchkeyTestHost.ClientIp, notice.TextBody);
+    }
+
+    [Fact]
     public async Task AnAccountLockedAfterMaxFailuresIsNotifiedOnce()
     {
         await using var smtp = TestSmtpServer.Start();

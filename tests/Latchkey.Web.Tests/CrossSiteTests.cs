@@ -24,17 +24,25 @@ public sealed class CrossSiteTests(Browsers browsers)
         await Assertions.Expect(page.Locator("#token-value")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^lk_mach_"));
         var token = await page.Locator("#token-value").InputValueAsync();
         var machineId = await page.Locator("#machines tbody tr").GetAttributeAsync("data-machine");
-        // Note: rotating a token takes no body, so a plain form can aim at it (a JSON endpoint already answers a
-        // form's content type with 415); rotation would lock the real machine out.
-        await ServeAttackerPageAsync(page, $"/v1/machine-users/{machineId}/token", null);
+        var ownerId = await page.EvaluateAsync<string>("fetch('/v1/me').then(r => r.json()).then(me => me.userId)");
+        // Note: unlocking takes no body, so a plain form can aim at it and only the cross-site guard stands in the way
+        // (an endpoint that reads JSON, such as rotating a token, already answers a form's content type with 415).
+        await ServeAttackerPageAsync(page, $"/v1/users/{ownerId}/unlock", null);
 
         await page.GotoAsync(Attacker);
         var response = await page.RunAndWaitForResponseAsync(
-            () => page.ClickAsync("button"), r => r.Url.EndsWith("/token", StringComparison.Ordinal));
+            () => page.ClickAsync("button"), r => r.Url.EndsWith("/unlock", StringComparison.Ordinal));
 
         Assert.Equal(403, response.Status);
         Assert.Contains("Cross-site request refused", await response.TextAsync());
-        // Note: this title is given only to a request that carried the session cookie (else it would be a plain 401).
+
+        // Note: rotation would lock the real machine out: a form aimed at it is refused too, and the token still works.
+        await page.UnrouteAllAsync();
+        await ServeAttackerPageAsync(page, $"/v1/machine-users/{machineId}/token", null);
+        await page.GotoAsync(Attacker);
+        var rotation = await page.RunAndWaitForResponseAsync(
+            () => page.ClickAsync("button"), r => r.Url.EndsWith("/token", StringComparison.Ordinal));
+        Assert.InRange(rotation.Status, 400, 499);
         using var client = new HttpClient { BaseAddress = new Uri(browsers.Server.BaseUrl) };
         client.DefaultRequestHeaders.Add("Authorization", $"Bearer {token}");
         Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/v1/me")).StatusCode);

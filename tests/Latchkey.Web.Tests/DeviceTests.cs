@@ -30,7 +30,8 @@ public sealed class DeviceTests(Browsers browsers)
         await Assertions.Expect(DeviceRows(laptopPage)).ToHaveCountAsync(1);
 
         await phonePage.GotoAsync("/devices");
-        await Assertions.Expect(phonePage).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?returnUrl=%2Fdevices$"));
+        await Assertions.Expect(phonePage).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?returnUrl=%2Fdevices&reason=logged_out$"));
+        await Assertions.Expect(phonePage.GetByRole(AriaRole.Alert)).ToContainTextAsync("this device was signed out");
         await Assertions.Expect(phonePage.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync();
     }
 

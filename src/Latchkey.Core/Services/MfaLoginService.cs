@@ -17,7 +17,9 @@ internal sealed class MfaLoginService(
     IUnitOfWork work,
     AuditLog audit,
     TimeProvider time,
-    PasskeyService passkeys)
+    PasskeyService passkeys,
+    Email.SecurityNotices notices,
+    IRequestOrigin origin)
 {
     /// <summary>Wrong codes a challenge survives; the fifth kills it (a new login must start over).</summary>
     public const int MaxFailures = 5;
@@ -175,6 +177,8 @@ internal sealed class MfaLoginService(
             return Refused(user.Id);
         }
 
+        // Note: as after a password alone, the new-device notice is queued with the session it tells of.
+        await notices.NewDeviceAsync(user, challenge.AppId, challenge.AppName, origin.IpAddress, cancellationToken);
         var (session, apiKey) = await sessions.OpenAsync(user, challenge.AppId, challenge.AppName, amr, enrolmentOnly: false, cancellationToken);
         List<AuditEntry> entries =
         [
@@ -188,6 +192,7 @@ internal sealed class MfaLoginService(
 
         await audit.RecordAsync(entries, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        notices.Wake();
         return new(LoginOutcome.Succeeded, session, apiKey, UserId: user.Id);
     }
 

@@ -28,7 +28,7 @@ if (new URLSearchParams(location.search).has('invited')) {
 const signedOutBecause = {
   expired: 'your session reached its maximum lifetime',
   idle: 'your session was unused for too long',
-  logged_out: 'you signed out',
+  logged_out: 'this device was signed out, here or from another one',
   revoked_by_admin: 'an administrator ended your session',
   replaced: 'you signed in again from this browser',
   password_changed: 'your password was changed',
