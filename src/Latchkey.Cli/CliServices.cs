@@ -162,6 +162,60 @@ internal sealed class CliServices(ServiceProvider services, CliConsole console) 
     }
 
     /// <summary>
+    /// A machine user of <paramref name="tenantId"/> by its id, its login (the public part of its token), or a name that
+    /// only one of the tenant's machine users has.
+    /// </summary>
+    public async Task<User> ResolveMachineAsync(string reference, Guid tenantId, CancellationToken cancellationToken)
+    {
+        if (Guid.TryParse(reference, out var id))
+        {
+            var found = await InTenantAsync(tenantId, (sp, _) => sp.GetRequiredService<IUserStore>().FindAsync(tenantId, id, cancellationToken));
+            return found is { Kind: UserKind.Machine } ? found : throw new CliException(ExitCodes.NotFound, $"No machine user {reference}.");
+        }
+
+        // Note: a machine user's login is unique across tenants, its name only what people call it: a login wins, and a
+        // name shared by several machine users is refused with their ids rather than guessed.
+        var machines = await InTenantAsync(tenantId, (sp, caller) =>
+            Page<User>.AllAsync(page => sp.GetRequiredService<MachineUserService>().ListAsync(caller, page, cancellationToken)));
+        if (machines.FirstOrDefault(m => string.Equals(m.Login, reference, StringComparison.Ordinal)) is { } byLogin)
+        {
+            return byLogin;
+        }
+
+        var named = machines.Where(m => string.Equals(m.Name, reference, StringComparison.OrdinalIgnoreCase)).ToList();
+        return named.Count switch
+        {
+            1 => named[0],
+            0 => throw new CliException(ExitCodes.NotFound, $"No machine user {reference}."),
+            _ => throw new CliException(ExitCodes.Usage,
+                $"{named.Count} machine users are named \"{reference}\"; give one of their ids: {string.Join(", ", named.Select(m => m.Id))}."),
+        };
+    }
+
+    /// <summary>
+    /// What people call the users of <paramref name="tenantId"/> with the given ids: a person's login, a machine user's
+    /// name (else its login); an id no longer found (a deleted user) is left out.
+    /// </summary>
+    public Task<Dictionary<Guid, string>> NamesAsync(Guid tenantId, IEnumerable<Guid> userIds, CancellationToken cancellationToken) =>
+        InTenantAsync(tenantId, async (sp, _) =>
+        {
+            var store = sp.GetRequiredService<IUserStore>();
+            var names = new Dictionary<Guid, string>();
+            foreach (var userId in userIds.Distinct())
+            {
+                if (await store.FindAsync(tenantId, userId, cancellationToken) is { } user)
+                {
+                    names[userId] = DisplayName(user);
+                }
+            }
+
+            return names;
+        });
+
+    /// <summary>A person's login; a machine user's name, else its login.</summary>
+    public static string DisplayName(User user) => user.Kind == UserKind.Machine ? user.Name ?? user.Login : user.Login;
+
+    /// <summary>
     /// Returns once the verb's credential changes so far hold on every server (the longest lease after the last; see
     /// <see cref="UnheardChangeWaits"/>). A verb that changes credentials calls it before it reports them done.
     /// </summary>

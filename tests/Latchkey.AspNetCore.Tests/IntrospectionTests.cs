@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text;
+using Latchkey.Core.Services;
+using Latchkey.Core.Stores;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Latchkey.AspNetCore.Tests;
 
@@ -70,6 +73,43 @@ public sealed class IntrospectionTests
 
         Assert.Equal(HttpStatusCode.NoContent, (await host.SendAsync(HttpMethod.Delete, "/v1/sessions/current", credential: alice)).StatusCode);
         await AssertInactiveAsync(await IntrospectAsync(host, service, ("token", alice.Token), ("app_id", alice.AppId!)));
+    }
+
+    [Fact]
+    public async Task OnlyAMachineUserAnOperatorGrantedEveryTenantSeesAnotherTenantsKeyAsActiveUntilWithdrawn()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync();
+        var (tenantId, _) = await host.SignupAsync("alice@example.com");
+        var alice = await host.LoginAsync("alice@example.com", "app-instance-1");
+        var (gatewayId, gateway) = await host.CreateMachineUserAsync(alice, "gateway", Scope);
+        var (_, peer) = await host.CreateMachineUserAsync(alice, "peer", Scope);
+        var (otherTenantId, _, bob) = await host.CreateTenantAsync("bob@example.com", "Other");
+        (string, string)[] bobsKey = [("token", bob.Token), ("app_id", bob.AppId!)];
+
+        // Note: the default: another tenant's live key is as inactive as a dead one, and it warms the gateway's cache.
+        await AssertInactiveAsync(await IntrospectAsync(host, gateway, bobsKey));
+        await SetReachAsync(host, tenantId, gatewayId, IntrospectionReach.AllTenants);
+        var granted = await LatchkeyTestHost.ReadJsonAsync(await IntrospectAsync(host, gateway, bobsKey));
+        var byPeer = await IntrospectAsync(host, peer, bobsKey);
+        await SetReachAsync(host, tenantId, gatewayId, IntrospectionReach.OwnTenant);
+        var withdrawn = await IntrospectAsync(host, gateway, bobsKey);
+
+        Assert.True(granted.GetProperty("active").GetBoolean());
+        Assert.Equal(otherTenantId.ToString(), granted.GetProperty("tenant_id").GetString());
+        await AssertInactiveAsync(byPeer);
+        await AssertInactiveAsync(withdrawn);
+        Assert.True((await LatchkeyTestHost.ReadJsonAsync(await IntrospectAsync(host, gateway, ("token", alice.Token), ("app_id", alice.AppId!))))
+            .GetProperty("active").GetBoolean());
+    }
+
+    // Note: what `latchkey machine-user grant-introspection|revoke-introspection` calls (its own tests cover the verb).
+    private static async Task SetReachAsync(LatchkeyTestHost host, Guid tenantId, Guid machineUserId, IntrospectionReach reach)
+    {
+        await using var scope = host.App.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(tenantId);
+        var changed = await scope.ServiceProvider.GetRequiredService<MachineUserService>().SetIntrospectionAsync(
+            AuthenticatedCaller.ForOperator(tenantId, "cli:tests@testhost"), machineUserId, reach, CancellationToken.None);
+        Assert.NotNull(changed);
     }
 
     [Fact]

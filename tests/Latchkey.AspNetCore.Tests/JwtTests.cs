@@ -118,7 +118,7 @@ public sealed class JwtTests
         Assert.Equal(before, await KidAsync(second, alice));
         var successor = Assert.Single((await JwksAsync(first)).Keys, k => k.Kid != before).Kid;
 
-        await first.App.Services.GetRequiredService<SigningKeyRing>().RotateNowAsync(CancellationToken.None);
+        await first.App.Services.GetRequiredService<SigningKeyRing>().RotateNowAsync("cli:tests@testhost", CancellationToken.None);
 
         Assert.Equal(successor, await KidAsync(first, alice));
         second.Time.Advance(SigningKeyRing.RefreshInterval);

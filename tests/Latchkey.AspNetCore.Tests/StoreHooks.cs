@@ -68,6 +68,9 @@ internal abstract class DelegatingUserStore(IUserStore inner) : IUserStore
 
     public Task<bool> EndGraceAsync(Guid userId, CancellationToken cancellationToken) => inner.EndGraceAsync(userId, cancellationToken);
 
+    public Task<bool> SetScopesAsync(Guid tenantId, Guid userId, string scopes, CancellationToken cancellationToken) =>
+        inner.SetScopesAsync(tenantId, userId, scopes, cancellationToken);
+
     public Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CredentialEndReason reason, CancellationToken cancellationToken) =>
         inner.ChangeSecretAsync(userId, verifier, keepSessionId, reason, cancellationToken);
 

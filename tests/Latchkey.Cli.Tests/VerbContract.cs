@@ -210,6 +210,80 @@ public abstract class VerbContract
     }
 
     [Fact]
+    public async Task MachineUserVerbsTakeANameOrLoginAsWellAsAnIdAndTablesShowLogins()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+        await db.LoginAsync("alice@example.com", Password, "app-alice-1");
+        var ci = (await db.RunAsync("machine-user", "create", "ci", "-t", "Acme", "--json")).Json;
+        await db.RunAsync("machine-user", "create", "twin", "-t", "Acme");
+        await db.RunAsync("machine-user", "create", "twin", "-t", "Acme");
+        var login = ci.GetProperty("login").GetString()!;
+
+        var byName = await db.RunAsync("machine-user", "rotate", "ci", "-t", "Acme", "--json");
+        var list = await db.RunAsync("machine-user", "list", "-t", "Acme");
+        var ambiguous = await db.RunAsync("machine-user", "rotate", "twin", "-t", "Acme");
+        var unknown = await db.RunAsync("machine-user", "delete", "nobody", "-t", "Acme");
+        var byLogin = await db.RunAsync("machine-user", "delete", login, "-t", "Acme");
+        var sessions = await db.RunAsync("sessions", "list", "--tenant", "Acme");
+        var audit = await db.RunAsync("audit", "-t", "Acme", "-n", "200");
+
+        Assert.True(byName.ExitCode == 0, byName.Error);
+        Assert.Equal(ci.GetProperty("id").GetGuid(), byName.Json.GetProperty("id").GetGuid());
+        Assert.Contains(login, list.Out);
+        Assert.Equal(ExitCodes.Usage, ambiguous.ExitCode);
+        Assert.Contains("2 machine users are named \"twin\"", ambiguous.Error);
+        Assert.Equal(ExitCodes.NotFound, unknown.ExitCode);
+        Assert.True(byLogin.ExitCode == 0, byLogin.Error);
+        Assert.StartsWith("Machine user ci (", byLogin.Out);
+        Assert.Contains("alice@example.com", sessions.Out.Split('\n')[1]);
+        Assert.Contains(audit.Out.Split('\n'), l => l.Contains("machine_user.created") && l.Contains("subject:twin"));
+        Assert.Contains(audit.Out.Split('\n'), l => l.Contains("login.succeeded") && l.Contains("alice@example.com"));
+    }
+
+    [Fact]
+    public async Task IntrospectionAcrossTenantsIsGrantedAndRevokedByTheOperatorOnlyAndAudited()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+        await db.RunAsync("machine-user", "create", "gateway", "-t", "Acme", "--scope", "reports:read");
+
+        var granted = await db.RunAsync("machine-user", "grant-introspection", "gateway", "-t", "Acme", "--all-tenants", "--json");
+        var narrowed = await db.RunAsync("machine-user", "revoke-introspection", "gateway", "-t", "Acme", "--all-tenants", "--json");
+        var withdrawn = await db.RunAsync("machine-user", "revoke-introspection", "gateway", "-t", "Acme", "--json");
+
+        Assert.True(granted.ExitCode == 0, granted.Error);
+        Assert.Equal(["reports:read", "latchkey:introspect", MachineUserService.AllTenantsIntrospectionScope],
+            granted.Json.GetProperty("scopes").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["reports:read", "latchkey:introspect"], narrowed.Json.GetProperty("scopes").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["reports:read"], withdrawn.Json.GetProperty("scopes").EnumerateArray().Select(e => e.GetString()));
+        var entries = (await AuditAsync(db)).EnumerateArray().Where(e => e.GetProperty("event").GetString()!.StartsWith("machine_user.introspection_")).ToList();
+        Assert.Equal(["machine_user.introspection_granted", "machine_user.introspection_revoked", "machine_user.introspection_revoked"],
+            entries.Select(e => e.GetProperty("event").GetString()));
+        Assert.All(entries, e => Assert.Equal(CliDatabase.Operator, e.GetProperty("operator").GetString()));
+        Assert.Contains(MachineUserService.AllTenantsIntrospectionScope, entries[0].GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task JwtRotateNowIsAuditedInEveryTenantsLogWithTheOperator()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+        await CreateTenantAsync(db, "Globex", "carol@example.com");
+
+        var rotated = await db.RunAsync("jwt", "rotate-now", "--json");
+
+        Assert.True(rotated.ExitCode == 0, rotated.Error);
+        var kid = rotated.Json.GetProperty("kid").GetString()!;
+        foreach (var tenant in new[] { "Acme", "Globex" })
+        {
+            var entry = Assert.Single((await AuditAsync(db, tenant)).EnumerateArray(), e => e.GetProperty("event").GetString() == "jwt.key_rotated");
+            Assert.Equal(CliDatabase.Operator, entry.GetProperty("operator").GetString());
+            Assert.Contains(kid, entry.GetProperty("detail").GetString());
+        }
+    }
+
+    [Fact]
     public async Task SessionsAreListedAndRevokedByUserByTenantAndAll()
     {
         await using var db = await DatabaseAsync();
@@ -324,7 +398,7 @@ public abstract class VerbContract
             ["user", "list"], ["user", "disable"], ["user", "enable"], ["user", "unlock"], ["user", "delete"], ["user", "set-role"],
             ["user", "reset-password"], ["user", "reset-mfa"], ["user", "invite"], ["machine-user", "create"], ["machine-user", "list"], ["machine-user", "rotate"],
             ["machine-user", "delete"], ["sessions", "list"], ["sessions", "revoke"], ["purge-expired"], ["audit"], ["import"],
-            ["jwt", "rotate-now"],
+            ["machine-user", "grant-introspection"], ["machine-user", "revoke-introspection"], ["jwt", "rotate-now"],
         ];
 
         foreach (var verb in verbs)

@@ -22,7 +22,7 @@ namespace Latchkey.AspNetCore.Endpoints;
 internal static class IntrospectionEndpoints
 {
     /// <summary>The scope a machine user needs to introspect.</summary>
-    public const string Scope = "latchkey:introspect";
+    public const string Scope = MachineUserService.IntrospectionScope;
 
     /// <summary>The reserved scope for introspecting every tenant's credentials (granted by an operator only).</summary>
     public const string AllTenantsScope = MachineUserService.AllTenantsIntrospectionScope;

@@ -16,7 +16,7 @@ internal static class JwtCommands
             "instance changes over within 10 seconds.");
         CliApp.Handle(rotate, console, async (cli, cancellationToken) =>
         {
-            var set = await cli.Services.Root.GetRequiredService<SigningKeyRing>().RotateNowAsync(cancellationToken);
+            var set = await cli.Services.Root.GetRequiredService<SigningKeyRing>().RotateNowAsync(cli.Services.Operator, cancellationToken);
             cli.Output.Message($"The JWT signing key is now {set.SigningKid} (rotated by {cli.Services.Operator}).",
                 new { Kid = set.SigningKid, Operator = cli.Services.Operator });
             return ExitCodes.Ok;

@@ -6,7 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Latchkey.Cli.Commands;
 
-/// <summary><c>latchkey machine-user create|list|rotate|delete</c>. A token is printed once, when made, and never again.</summary>
+/// <summary>
+/// <c>latchkey machine-user create|list|rotate|delete|grant-introspection|revoke-introspection</c>. A token is printed
+/// once, when made, and never again. A machine user is named by its id, its login or a name only it has in the tenant.
+/// </summary>
 internal static class MachineUserCommands
 {
     public static Command Build(CliConsole console)
@@ -16,6 +19,8 @@ internal static class MachineUserCommands
         machine.Subcommands.Add(List(console));
         machine.Subcommands.Add(Rotate(console));
         machine.Subcommands.Add(Delete(console));
+        machine.Subcommands.Add(Introspection(console, grant: true));
+        machine.Subcommands.Add(Introspection(console, grant: false));
         return machine;
     }
 
@@ -37,7 +42,7 @@ internal static class MachineUserCommands
 
             var user = created!.User;
             cli.Output.Record(Describe(user) with { Token = created.Token },
-                ("id", user.Id), ("name", user.Name), ("scopes", user.Scopes), ("token", created.Token));
+                ("id", user.Id), ("name", user.Name), ("login", user.Login), ("scopes", user.Scopes), ("token", created.Token));
             if (!cli.Output.Json)
             {
                 await console.Error.WriteLineAsync("The token is shown this once; only its digest is stored.");
@@ -57,8 +62,8 @@ internal static class MachineUserCommands
             var target = await cli.Services.ResolveTenantAsync(cli.Get(tenant), cancellationToken);
             var users = await cli.Services.InTenantAsync(target.Id, (sp, caller) =>
                 Page<User>.AllAsync(page => sp.GetRequiredService<MachineUserService>().ListAsync(caller, page, cancellationToken)));
-            cli.Output.Table(users.Select(Describe), ["id", "name", "scopes", "created", "last used"],
-                u => [u.Id, u.Name, u.Scopes, u.CreatedAt, u.LastUsedAt]);
+            cli.Output.Table(users.Select(Describe), ["id", "name", "login", "scopes", "created", "last used"],
+                u => [u.Id, u.Name, u.Login, u.Scopes, u.CreatedAt, u.LastUsedAt]);
             return ExitCodes.Ok;
         });
         return command;
@@ -66,16 +71,18 @@ internal static class MachineUserCommands
 
     private static Command Rotate(CliConsole console)
     {
-        var id = new Argument<Guid>("id") { Description = "The machine user's id." };
+        var reference = MachineArgument();
         var tenant = CommonOptions.Tenant();
-        var command = new Command("rotate", "Give a machine user a new token (printed once); the old one stops working at once.") { id, tenant };
+        var command = new Command("rotate", "Give a machine user a new token (printed once); the old one stops working at once.") { reference, tenant };
         CliApp.Handle(command, console, async (cli, cancellationToken) =>
         {
             var target = await cli.Services.ResolveTenantAsync(cli.Get(tenant), cancellationToken);
+            var machine = await cli.Services.ResolveMachineAsync(cli.Get(reference), target.Id, cancellationToken);
             var token = await cli.Services.InTenantAsync(target.Id, (sp, caller) => sp.GetRequiredService<MachineUserService>()
-                .RotateAsync(caller, cli.Get(id), cancellationToken)) ?? throw new CliException(ExitCodes.NotFound, $"No machine user {cli.Get(id)}.");
+                .RotateAsync(caller, machine.Id, cancellationToken)) ?? throw new CliException(ExitCodes.NotFound, $"No machine user {cli.Get(reference)}.");
             await cli.Services.SettleAsync();
-            cli.Output.Record(new { Id = cli.Get(id), Token = token }, ("id", cli.Get(id)), ("token", token));
+            cli.Output.Record(new { machine.Id, machine.Name, machine.Login, Token = token },
+                ("id", machine.Id), ("name", machine.Name), ("login", machine.Login), ("token", token));
             return ExitCodes.Ok;
         });
         return command;
@@ -83,27 +90,80 @@ internal static class MachineUserCommands
 
     private static Command Delete(CliConsole console)
     {
-        var id = new Argument<Guid>("id") { Description = "The machine user's id." };
+        var reference = MachineArgument();
         var tenant = CommonOptions.Tenant();
-        var command = new Command("delete", "Delete a machine user; its token stops working at once.") { id, tenant };
+        var command = new Command("delete", "Delete a machine user; its token stops working at once.") { reference, tenant };
         CliApp.Handle(command, console, async (cli, cancellationToken) =>
         {
             var target = await cli.Services.ResolveTenantAsync(cli.Get(tenant), cancellationToken);
-            if (!await cli.Services.InTenantAsync(target.Id, (sp, caller) => sp.GetRequiredService<MachineUserService>().DeleteAsync(caller, cli.Get(id), cancellationToken)))
+            var machine = await cli.Services.ResolveMachineAsync(cli.Get(reference), target.Id, cancellationToken);
+            if (!await cli.Services.InTenantAsync(target.Id, (sp, caller) => sp.GetRequiredService<MachineUserService>().DeleteAsync(caller, machine.Id, cancellationToken)))
             {
-                throw new CliException(ExitCodes.NotFound, $"No machine user {cli.Get(id)}.");
+                throw new CliException(ExitCodes.NotFound, $"No machine user {cli.Get(reference)}.");
             }
 
             await cli.Services.SettleAsync();
-            cli.Output.Message($"Machine user {cli.Get(id)} is deleted.", new { Deleted = cli.Get(id) });
+            cli.Output.Message($"Machine user {CliServices.DisplayName(machine)} ({machine.Id}) is deleted.", new { Deleted = machine.Id });
             return ExitCodes.Ok;
         });
         return command;
     }
 
+    // Note: an operator verb only: the reserved all-tenants scope is refused by the API (MachineUserService), so no
+    // tenant's admin can open other tenants' credentials to a machine of theirs.
+    private static Command Introspection(CliConsole console, bool grant)
+    {
+        var reference = MachineArgument();
+        var tenant = CommonOptions.Tenant();
+        var allTenants = new Option<bool>("--all-tenants")
+        {
+            Description = grant
+                ? "Every tenant's credentials, not only the machine user's own tenant's (POST /v1/introspect answers active for them)."
+                : "Withdraw only the reach into other tenants; introspection of its own tenant stays.",
+        };
+        var command = grant
+            ? new Command("grant-introspection",
+                "Let a machine user introspect credentials (scope latchkey:introspect): of its own tenant, or with --all-tenants of every tenant; audited.")
+            : new Command("revoke-introspection",
+                "Withdraw a machine user's introspection (or with --all-tenants only its reach into other tenants), from its next request on; audited.");
+        command.Arguments.Add(reference);
+        command.Options.Add(tenant);
+        command.Options.Add(allTenants);
+        CliApp.Handle(command, console, async (cli, cancellationToken) =>
+        {
+            var target = await cli.Services.ResolveTenantAsync(cli.Get(tenant), cancellationToken);
+            var machine = await cli.Services.ResolveMachineAsync(cli.Get(reference), target.Id, cancellationToken);
+            var current = MachineUserService.Reach(machine.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            var reach = (grant, cli.Get(allTenants)) switch
+            {
+                (true, true) => IntrospectionReach.AllTenants,
+                (true, false) => current == IntrospectionReach.AllTenants ? IntrospectionReach.AllTenants : IntrospectionReach.OwnTenant,
+                (false, true) => current == IntrospectionReach.None ? IntrospectionReach.None : IntrospectionReach.OwnTenant,
+                (false, false) => IntrospectionReach.None,
+            };
+            var changed = await cli.Services.InTenantAsync(target.Id, (sp, caller) => sp.GetRequiredService<MachineUserService>()
+                .SetIntrospectionAsync(caller, machine.Id, reach, cancellationToken)) ?? throw new CliException(ExitCodes.NotFound, $"No machine user {cli.Get(reference)}.");
+
+            // Note: a withdrawal is reported only once no server's cache still holds the wider scopes.
+            await cli.Services.SettleAsync();
+            var said = reach switch
+            {
+                IntrospectionReach.AllTenants => "may introspect credentials of every tenant",
+                IntrospectionReach.OwnTenant => "may introspect credentials of its own tenant only",
+                _ => "may not introspect",
+            };
+            cli.Output.Message($"Machine user {CliServices.DisplayName(changed)} ({changed.Id}) {said}.", Describe(changed));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Argument<string> MachineArgument() =>
+        new("machine-user") { Description = "The machine user: its id, its login, or a name only it has in the tenant." };
+
     private static MachineUserView Describe(User user) =>
-        new(user.Id, user.TenantId, user.Name, user.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), user.CreatedAt, user.LastUsedAt, null);
+        new(user.Id, user.TenantId, user.Name, user.Login, user.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), user.CreatedAt, user.LastUsedAt, null);
 
     internal sealed record MachineUserView(
-        Guid Id, Guid TenantId, string? Name, string[] Scopes, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, string? Token);
+        Guid Id, Guid TenantId, string? Name, string Login, string[] Scopes, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, string? Token);
 }

@@ -58,15 +58,16 @@ internal static class MaintenanceCommands
 
             var target = await cli.Services.ResolveTenantAsync(cli.Get(tenant), cancellationToken);
             var entries = await PageAsync(cli, target.Id, cli.Parse.GetValue(eventName), cli.Get(limit), cancellationToken);
+            var names = await cli.Services.NamesAsync(target.Id, UsersOf(entries), cancellationToken);
             if (cli.Output.Json)
             {
-                cli.Output.Table(entries.Select(View), [], _ => []);
+                cli.Output.Table(entries.Select(e => View(e, names)), [], _ => []);
                 return ExitCodes.Ok;
             }
 
             foreach (var entry in entries)
             {
-                await console.Out.WriteLineAsync(Line(entry));
+                await console.Out.WriteLineAsync(Line(entry, names));
             }
 
             var seen = entries.Select(e => e.Id).ToHashSet();
@@ -81,10 +82,16 @@ internal static class MaintenanceCommands
                     break;
                 }
 
-                foreach (var entry in (await PageAsync(cli, target.Id, cli.Parse.GetValue(eventName), PageRequest.MaxLimit, cancellationToken))
-                    .Where(e => seen.Add(e.Id)))
+                var fresh = (await PageAsync(cli, target.Id, cli.Parse.GetValue(eventName), PageRequest.MaxLimit, cancellationToken))
+                    .Where(e => seen.Add(e.Id)).ToList();
+                foreach (var (id, name) in await cli.Services.NamesAsync(target.Id, UsersOf(fresh).Where(u => !names.ContainsKey(u)), cancellationToken))
                 {
-                    await console.Out.WriteLineAsync(Line(entry));
+                    names[id] = name;
+                }
+
+                foreach (var entry in fresh)
+                {
+                    await console.Out.WriteLineAsync(Line(entry, names));
                 }
             }
 
@@ -101,20 +108,27 @@ internal static class MaintenanceCommands
         return page.Items.Reverse().ToList();
     }
 
-    private static string Line(AuditEntry e) =>
+    private static IEnumerable<Guid> UsersOf(IEnumerable<AuditEntry> entries) =>
+        entries.SelectMany(e => new[] { e.ActorUserId, e.SubjectUserId }).OfType<Guid>();
+
+    // Note: people read logins (a machine user's name); the id stands in for a user deleted since.
+    private static string Line(AuditEntry e, IReadOnlyDictionary<Guid, string> names) =>
         string.Join("  ", new[]
         {
             e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'"),
             e.Event,
-            e.Operator ?? (e.ActorUserId is { } actor ? $"user:{actor}" : "-"),
-            e.SubjectUserId is { } subject ? $"subject:{subject}" : null,
+            e.Operator ?? (e.ActorUserId is { } actor ? $"user:{Name(actor, names)}" : "-"),
+            e.SubjectUserId is { } subject ? $"subject:{Name(subject, names)}" : null,
             e.AppId is null ? null : $"app:{e.AppId}",
             e.IpAddress is null ? null : $"ip:{e.IpAddress}",
             e.Detail,
         }.Where(p => p is not null));
 
-    private static object View(AuditEntry e) => new
+    private static string Name(Guid userId, IReadOnlyDictionary<Guid, string> names) => names.GetValueOrDefault(userId) ?? userId.ToString();
+
+    private static object View(AuditEntry e, IReadOnlyDictionary<Guid, string> names) => new
     {
-        e.Id, e.At, e.Event, e.ActorUserId, e.Operator, e.SubjectUserId, e.AppId, Ip = e.IpAddress, e.Detail,
+        e.Id, e.At, e.Event, e.ActorUserId, ActorLogin = e.ActorUserId is { } a ? names.GetValueOrDefault(a) : null, e.Operator,
+        e.SubjectUserId, SubjectLogin = e.SubjectUserId is { } s ? names.GetValueOrDefault(s) : null, e.AppId, Ip = e.IpAddress, e.Detail,
     };
 }

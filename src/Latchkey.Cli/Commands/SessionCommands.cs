@@ -22,7 +22,7 @@ internal static class SessionCommands
     private static Selection AddSelection(Command command)
     {
         var selection = new Selection(
-            new Option<string?>("--user", "-u") { Description = "One user's sessions: its login." },
+            new Option<string?>("--user", "-u") { Description = "One user's sessions: its login (or its id, with --tenant)." },
             new Option<string?>("--tenant", "-t") { Description = "Every session of one tenant: its id or name." },
             new Option<bool>("--all") { Description = "Every session of every tenant." });
         command.Options.Add(selection.User);
@@ -50,18 +50,20 @@ internal static class SessionCommands
             var rows = new List<SessionView>();
             foreach (var (tenantId, userId) in await TargetsAsync(cli, selection, cancellationToken))
             {
-                rows.AddRange(await cli.Services.InTenantAsync(tenantId, async (sp, caller) =>
+                var sessions = await cli.Services.InTenantAsync(tenantId, async (sp, caller) =>
                 {
                     var service = sp.GetRequiredService<SessionService>();
-                    var sessions = userId is { } id
+                    return userId is { } id
                         ? await Page<AppSession>.AllAsync(page => service.ListAsync(id, page, cancellationToken))
                         : await service.ListInTenantAsync(caller, cancellationToken);
-                    return sessions.Select(s => new SessionView(s.Id, s.TenantId, s.UserId, s.AppId, s.AppName, s.CreatedAt, s.LastUsedAt, s.ExpiresAt));
-                }));
+                });
+                var logins = await cli.Services.NamesAsync(tenantId, sessions.Select(s => s.UserId), cancellationToken);
+                rows.AddRange(sessions.Select(s => new SessionView(
+                    s.Id, s.TenantId, s.UserId, logins.GetValueOrDefault(s.UserId), s.AppId, s.AppName, s.CreatedAt, s.LastUsedAt, s.ExpiresAt)));
             }
 
             cli.Output.Table(rows, ["id", "user", "app id", "app name", "created", "last used", "expires"],
-                s => [s.Id, s.UserId, s.AppId, s.AppName, s.CreatedAt, s.LastUsedAt, s.ExpiresAt]);
+                s => [s.Id, s.Login ?? s.UserId.ToString(), s.AppId, s.AppName, s.CreatedAt, s.LastUsedAt, s.ExpiresAt]);
             return ExitCodes.Ok;
         });
         return command;
@@ -111,5 +113,5 @@ internal static class SessionCommands
     }
 
     internal sealed record SessionView(
-        Guid Id, Guid TenantId, Guid UserId, string AppId, string? AppName, DateTimeOffset CreatedAt, DateTimeOffset LastUsedAt, DateTimeOffset ExpiresAt);
+        Guid Id, Guid TenantId, Guid UserId, string? Login, string AppId, string? AppName, DateTimeOffset CreatedAt, DateTimeOffset LastUsedAt, DateTimeOffset ExpiresAt);
 }

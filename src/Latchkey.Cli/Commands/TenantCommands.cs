@@ -32,8 +32,8 @@ internal static class TenantCommands
             switch (result.Outcome)
             {
                 case SignupOutcome.Created:
-                    cli.Output.Record(new { result.TenantId, OwnerUserId = result.UserId },
-                        ("tenant", result.TenantId), ("owner", result.UserId));
+                    cli.Output.Record(new { result.TenantId, OwnerUserId = result.UserId, OwnerLogin = Latchkey.Core.Credentials.LoginNormalizer.Normalize(cli.Get(owner)) },
+                        ("tenant", result.TenantId), ("owner", Latchkey.Core.Credentials.LoginNormalizer.Normalize(cli.Get(owner))), ("owner id", result.UserId));
                     return ExitCodes.Ok;
                 case SignupOutcome.LoginTaken:
                     throw new CliException(ExitCodes.Conflict, $"The login {cli.Get(owner)} is taken.");

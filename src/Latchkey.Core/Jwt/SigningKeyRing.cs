@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Latchkey.Core.Model;
+using Latchkey.Core.Services;
 using Latchkey.Core.Stores;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -62,15 +63,38 @@ internal sealed class SigningKeyRing(IServiceScopeFactory scopes, ISigningKeyPro
     /// Emergency rotation: the key that signs now stops at once, its published successor takes over, and a new successor
     /// is created. The retired key stays published one token lifetime, so tokens it signed still verify until they expire.
     /// </summary>
-    public async Task<KeySet> RotateNowAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// Audited: the rotation concerns every tenant's tokens, so each tenant's log gets one <c>jwt.key_rotated</c> entry
+    /// naming <paramref name="operatorName"/> and the keys, in the same transaction as the rotation.
+    /// </remarks>
+    public async Task<KeySet> RotateNowAsync(string operatorName, CancellationToken cancellationToken)
     {
         await _loading.WaitAsync(cancellationToken);
         try
         {
             var now = time.GetUtcNow();
+
+            // Note: read (or on a fresh database create) the current key and its successor first, so that the entry
+            // names the key that stops and the one that takes over.
+            await LoadAsync(now, cancellationToken);
             await using (var scope = scopes.CreateAsyncScope())
             {
-                await scope.ServiceProvider.GetRequiredService<ISigningKeyStore>().RetireSigningAsync(now, _options.KeyLifetime, cancellationToken);
+                var services = scope.ServiceProvider;
+                var store = services.GetRequiredService<ISigningKeyStore>();
+                var published = await store.ListAsync(now, cancellationToken);
+                var retiring = published.Where(k => k.ActivatesAt <= now).Select(k => k.Kid).ToList();
+                var successor = published.Where(k => k.ActivatesAt > now).MinBy(k => k.Generation)?.Kid;
+                var detail = $"emergency rotation: {(retiring.Count == 0 ? "no key" : string.Join(", ", retiring))} retired, " +
+                    $"{successor ?? "a new key"} signs";
+
+                await using var transaction = await services.GetRequiredService<IUnitOfWork>().BeginAsync(cancellationToken);
+                await store.RetireSigningAsync(now, _options.KeyLifetime, cancellationToken);
+                var audit = services.GetRequiredService<AuditLog>();
+                var tenants = await services.GetRequiredService<ITenantStore>().ListAllAsync(cancellationToken);
+                await audit.RecordAsync(
+                    tenants.Select(t => audit.Create(AuditEvents.JwtKeyRotated, t.Id, null, null, detail, operatorName: operatorName)).ToList(),
+                    cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
             }
 
             var set = await LoadAsync(now, cancellationToken);

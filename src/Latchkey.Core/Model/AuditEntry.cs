@@ -62,6 +62,9 @@ internal static class AuditEvents
     public const string MachineUserTokenRotated = "machine_user.token_rotated";
     public const string MachineUserDeleted = "machine_user.deleted";
     public const string MachineUserGraceEnded = "machine_user.grace_ended";
+    public const string MachineUserIntrospectionGranted = "machine_user.introspection_granted";
+    public const string MachineUserIntrospectionRevoked = "machine_user.introspection_revoked";
+    public const string JwtKeyRotated = "jwt.key_rotated";
     public const string UserCreated = "user.created";
     public const string UserRoleChanged = "user.role_changed";
     public const string UserDisabled = "user.disabled";

@@ -21,6 +21,9 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
     /// </summary>
     public const string AllTenantsIntrospectionScope = "latchkey:introspect:all-tenants";
 
+    /// <summary>The scope that lets a machine user introspect credentials of its own tenant (<c>POST /v1/introspect</c>).</summary>
+    public const string IntrospectionScope = "latchkey:introspect";
+
     private static readonly SearchValues<char> ScopeChars =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:._-/");
 
@@ -162,6 +165,61 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
         return true;
     }
 
+    /// <summary>
+    /// Operator only (<c>latchkey machine-user grant-introspection|revoke-introspection</c>): sets how far the machine
+    /// user may introspect: not at all, its own tenant's credentials (<see cref="IntrospectionScope"/>), or every
+    /// tenant's (with <see cref="AllTenantsIntrospectionScope"/> too). Its other scopes stay. A change is audited in the
+    /// machine user's tenant and announced, so a withdrawn grant holds on every instance from the next request. Null
+    /// when not found.
+    /// </summary>
+    public async Task<User?> SetIntrospectionAsync(
+        AuthenticatedCaller caller, Guid userId, IntrospectionReach reach, CancellationToken cancellationToken)
+    {
+        // Note: the reserved scope opens every tenant's credentials; no tenant's admin may grant it, only an operator.
+        if (caller.Operator is null)
+        {
+            throw new InvalidOperationException("Only an operator sets a machine user's introspection reach.");
+        }
+
+        var user = await users.FindAsync(caller.TenantId, userId, cancellationToken);
+        if (user is not { Kind: UserKind.Machine })
+        {
+            return null;
+        }
+
+        var before = user.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var others = before.Where(s => s is not IntrospectionScope and not AllTenantsIntrospectionScope);
+        var scopes = string.Join(' ', reach switch
+        {
+            IntrospectionReach.AllTenants => others.Append(IntrospectionScope).Append(AllTenantsIntrospectionScope),
+            IntrospectionReach.OwnTenant => others.Append(IntrospectionScope),
+            _ => others,
+        });
+        if (scopes == user.Scopes)
+        {
+            return user;
+        }
+
+        var widened = Reach(before) < reach;
+        await using var transaction = await work.BeginAsync(cancellationToken);
+        if (!await users.SetScopesAsync(caller.TenantId, user.Id, scopes, cancellationToken))
+        {
+            return null;
+        }
+
+        user.Scopes = scopes;
+        await audit.RecordAsync(caller,
+            widened ? AuditEvents.MachineUserIntrospectionGranted : AuditEvents.MachineUserIntrospectionRevoked, user.Id, Describe(user), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return user;
+    }
+
+    /// <summary>How far scopes reach in introspection.</summary>
+    public static IntrospectionReach Reach(IReadOnlyCollection<string> scopes) =>
+        !scopes.Contains(IntrospectionScope) ? IntrospectionReach.None
+        : scopes.Contains(AllTenantsIntrospectionScope) ? IntrospectionReach.AllTenants
+        : IntrospectionReach.OwnTenant;
+
     /// <summary>The expiry asked for: <c>expiresAt</c> or <c>expiresIn</c> (seconds), not both; null for none.</summary>
     private static bool TryResolve(TokenExpiry expiry, DateTimeOffset now, out DateTimeOffset? expiresAt, out InputError? error)
     {
@@ -213,4 +271,12 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
 
     private static string Describe(User machine) =>
         machine.Scopes.Length == 0 ? machine.Name ?? "" : $"{machine.Name} (scopes: {machine.Scopes})";
+}
+
+/// <summary>How far a machine user may introspect: ordered, so that a move up is a grant and a move down a withdrawal.</summary>
+internal enum IntrospectionReach
+{
+    None,
+    OwnTenant,
+    AllTenants,
 }

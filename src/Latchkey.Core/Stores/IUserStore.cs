@@ -58,6 +58,13 @@ internal interface IUserStore
     /// </summary>
     Task<bool> RotateMachineTokenAsync(Guid userId, string verifier, DateTimeOffset? expiresAt, DateTimeOffset? previousUntil, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sets a machine user's scopes (space-separated) and announces the change, since scopes are part of the cached
+    /// caller: a narrowed grant holds on every instance from the next request. False when the machine user is not found
+    /// in the tenant.
+    /// </summary>
+    Task<bool> SetScopesAsync(Guid tenantId, Guid userId, string scopes, CancellationToken cancellationToken);
+
     /// <summary>Ends a machine user's previous token now (its grace period); false when it had none.</summary>
     Task<bool> EndGraceAsync(Guid userId, CancellationToken cancellationToken);
 

@@ -132,6 +132,21 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         return true;
     }
 
+    public async Task<bool> SetScopesAsync(Guid tenantId, Guid userId, string scopes, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        var updated = await OfUser(tenantId, userId).Where(u => u.Kind == UserKind.Machine)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.Scopes, scopes), cancellationToken);
+        if (updated == 1)
+        {
+            // Note: the scopes are part of the cached caller, so a withdrawn scope ends cached copies as a revocation does.
+            await db.CredentialsChangedAsync(userId, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return updated == 1;
+    }
+
     public async Task<bool> EndGraceAsync(Guid userId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
