@@ -20,6 +20,8 @@ internal static class EmailServiceCollectionExtensions
                 "Latchkey:Email:PollInterval and RetryBaseDelay must be positive, GiveUpAfter at least RetryBaseDelay.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.ProductName) && !o.ProductName.Any(char.IsControl),
                 "Latchkey:Email:ProductName must be printable text.")
+            .Validate(o => o.ReadyMaxOutboxAge == TimeSpan.Zero || o.ReadyMaxOutboxAge > o.PollInterval,
+                "Latchkey:Email:ReadyMaxOutboxAge must be 0 (not checked) or longer than Latchkey:Email:PollInterval.")
             .ValidateOnStart();
         services.TryAddSingleton<EmailTemplates>();
         services.TryAddSingleton<EmailSenderSignal>();

@@ -48,6 +48,14 @@ public sealed class LatchkeyEmailOptions
     /// <summary>A message still undelivered this long after it was queued is marked failed. Defaults to 24 hours.</summary>
     public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// <c>/healthz/ready</c> reports not ready while a message has been due this long without any sender claiming it
+    /// (the outbox is stuck: no instance's sender runs). A relay that refuses mail is not "stuck": its messages wait for
+    /// their next retry, and <c>latchkey.emails.failed</c> tells of it. Note: the outbox is shared, so a stuck one takes
+    /// every instance out of rotation; <see cref="TimeSpan.Zero"/> turns the check off. Defaults to 15 minutes.
+    /// </summary>
+    public TimeSpan ReadyMaxOutboxAge { get; set; } = TimeSpan.FromMinutes(15);
+
     public LatchkeySmtpOptions Smtp { get; set; } = new();
 }
 

@@ -17,6 +17,12 @@ internal interface IEmailOutboxStore
     /// </summary>
     Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The due time of the pending message that has been due longest at <paramref name="now"/> without a sender claiming
+    /// it (a claim moves it one lease ahead); null when none is due.
+    /// </summary>
+    Task<DateTimeOffset?> OldestDueAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Delivered: the row, body and all, goes.</summary>
     Task DeleteAsync(Guid id, CancellationToken cancellationToken);
 

@@ -39,6 +39,10 @@ internal sealed class EfEmailOutboxStore(LatchkeyDbContext db) : IEmailOutboxSto
         return claimed;
     }
 
+    public Task<DateTimeOffset?> OldestDueAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.EmailOutbox.AsNoTracking().Where(m => m.State == OutboxState.Pending && m.DueAt <= now)
+            .OrderBy(m => m.DueAt).Select(m => (DateTimeOffset?)m.DueAt).FirstOrDefaultAsync(cancellationToken);
+
     public Task DeleteAsync(Guid id, CancellationToken cancellationToken) =>
         db.EmailOutbox.Where(m => m.Id == id).ExecuteDeleteAsync(cancellationToken);
 
