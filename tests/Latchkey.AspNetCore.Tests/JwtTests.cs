@@ -1,12 +1,15 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Claims;
 using System.Security.Cryptography;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Latchkey.AspNetCore.Authentication;
 using Latchkey.AspNetCore.Authorization;
 using Latchkey.Core.Jwt;
 using Latchkey.Storage;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -14,6 +17,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -155,6 +159,38 @@ public sealed class JwtTests
             using var ecdsa = ECDsa.Create();
             Assert.ThrowsAny<CryptographicException>(() => ecdsa.ImportPkcs8PrivateKey(key.ProtectedPrivateKey, out _));
         }
+    }
+
+    [Fact]
+    public async Task AnEndpointBehindAnotherSchemeOfTheResourceServerAnswersAsThatSchemeSaysNotWithAServerError()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Services.AddLatchkeyJwtBearer(Issuer)
+            .AddScheme<AuthenticationSchemeOptions, HeaderSchemeHandler>(HeaderSchemeHandler.Name, null);
+        builder.Services.AddAuthorizationBuilder().AddPolicy(HeaderSchemeHandler.Name, p => p
+            .AddAuthenticationSchemes(HeaderSchemeHandler.Name).RequireAuthenticatedUser());
+        await using var resource = builder.Build();
+        resource.MapGet("/mine", () => "ok").RequireAuthorization(HeaderSchemeHandler.Name);
+        await resource.StartAsync();
+
+        // Note: the host's own scheme: a principal with none of Latchkey's claims, which the Latchkey
+        // authorization result handler (MFA enrolment gate) once parsed as its own and failed on with a 500.
+        var response = await resource.GetTestClient().GetAsync("/mine");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A host's own scheme: authenticates every request as a user of its own, with none of Latchkey's claims.</summary>
+    private sealed class HeaderSchemeHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        public const string Name = "host-own";
+
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync() => Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(
+            new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "someone")], Name)), Name)));
     }
 
     [Fact]

@@ -23,6 +23,13 @@ internal static class CallerPrincipal
         context.User.Identity is CallerIdentity { Caller: var known } ? known : ToCaller(context.User);
 
     /// <summary>
+    /// The caller the Latchkey scheme authenticated on this request; null for another scheme's principal (a JwtBearer
+    /// token, the host's own cookie or test scheme), which carries none of a session's state (such as enrolment-only).
+    /// </summary>
+    public static AuthenticatedCaller? AuthenticatedByLatchkey(HttpContext context) =>
+        context.User.Identity is CallerIdentity { Caller: var known } ? known : null;
+
+    /// <summary>
     /// The identity the handler makes: it carries the caller it was made from, and adds the caller's claims to itself
     /// the first time anything reads, adds, removes, copies or writes claims. Every claim-reading member of
     /// <see cref="ClaimsIdentity"/> goes through <see cref="Claims"/>, so overriding it and the writers is enough.

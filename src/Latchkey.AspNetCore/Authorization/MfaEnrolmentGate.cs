@@ -20,9 +20,11 @@ internal sealed class AllowedDuringMfaEnrolment
 /// </summary>
 internal static class MfaEnrolmentGate
 {
+    // Note: only a session the Latchkey scheme authenticated can be confined to enrolment; a principal of another
+    // scheme in the same app (JwtBearer, the host's own) carries no such state, and parsing it as Latchkey's failed
+    // with a 500 on every authorized request.
     public static bool Blocks(HttpContext context) =>
-        context.User.Identity?.IsAuthenticated == true
-        && CallerPrincipal.ToCaller(context).EnrolmentOnly
+        CallerPrincipal.AuthenticatedByLatchkey(context) is { EnrolmentOnly: true }
         && context.GetEndpoint()?.Metadata.GetMetadata<AllowedDuringMfaEnrolment>() is null;
 
     public static Task WriteAsync(HttpContext context, IProblemDetailsService problems)
