@@ -56,11 +56,11 @@ public sealed class AdminTests(Browsers browsers)
         await page.GotoAsync("/tenant");
         await page.GetByLabel("Sign out after unused for (minutes)").FillAsync("120");
         await page.GetByLabel("Allowed machine-user scopes (space-separated; empty: any)").FillAsync("deploy read:metrics");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save policy" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply policy" }).ClickAsync();
         await Assertions.Expect(page.Locator("#policy-message")).ToHaveTextAsync("Policy saved.");
 
         await page.GetByLabel("Session lifetime (hours)").FillAsync("100000");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save policy" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply policy" }).ClickAsync();
         await Assertions.Expect(page.Locator("#policy-message")).ToContainTextAsync("sessionAbsoluteLifetimeSeconds must be");
 
         var (apiKey, appId) = await ApiLoginAsync(browsers.Server, owner);
