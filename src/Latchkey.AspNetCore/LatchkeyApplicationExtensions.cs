@@ -52,6 +52,7 @@ public static class LatchkeyApplicationExtensions
         MachineUserEndpoints.Map(v1);
         UserEndpoints.Map(v1);
         TenantEndpoints.Map(v1);
+        TenantPolicyEndpoints.Map(v1);
         AuditEndpoints.Map(v1);
         EmailEndpoints.Map(v1);
         MfaEndpoints.Map(v1);

@@ -72,6 +72,7 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddHostedService<AuditWriter>();
         services.AddHostedService<LastUseWriter>();
         services.AddHostedService<CredentialChangeListener>();
+        services.AddHostedService<StateGauges>();
         services.AddSingleton<ExpirySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
 

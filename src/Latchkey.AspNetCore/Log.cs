@@ -26,4 +26,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1221, Level = LogLevel.Information, Message = "Leak report of {Reports} credentials: {Revoked} live ones revoked")]
     public static partial void LeaksReported(ILogger logger, int reports, int revoked);
+
+    [LoggerMessage(EventId = 1222, Level = LogLevel.Warning, Message = "Could not count the machine tokens expiring soon for the metrics")]
+    public static partial void ExpiringTokensNotCounted(ILogger logger, Exception exception);
 }

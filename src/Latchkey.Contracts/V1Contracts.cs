@@ -80,3 +80,29 @@ public sealed record LeakReport(string? Token, string? Type, string? Url, string
 
 /// <summary>The one answer of <c>POST /v1/leaks</c>: how many reports the array held, whatever the tokens were.</summary>
 public sealed record LeakReportAccepted(int Received);
+
+/// <summary>
+/// The tenant's own rules (<c>GET</c>/<c>PATCH /v1/tenant/policy</c>): each null means the server's; <c>server</c> gives
+/// the server's values, which the tenant's may only be stricter than. Lifetimes are in seconds.
+/// <c>machineTokenScopes</c>: the scopes a machine user may be given (null: any).
+/// </summary>
+public sealed record TenantPolicyResponse(
+    long? SessionAbsoluteLifetimeSeconds,
+    long? SessionIdleTimeoutSeconds,
+    int? MaxAppInstancesPerPerson,
+    long? MachineTokenMaxLifetimeSeconds,
+    IReadOnlyList<string>? MachineTokenScopes,
+    int? PasswordMinLength,
+    IReadOnlyList<string> MfaRequiredFor,
+    DateTimeOffset? UpdatedAt,
+    TenantPolicyServerLimits Server);
+
+/// <summary>The server's values a tenant's policy stays within; <c>minSessionIdleTimeoutSeconds</c> is the shortest idle timeout a tenant may set.</summary>
+public sealed record TenantPolicyServerLimits(
+    long SessionAbsoluteLifetimeSeconds,
+    long SessionIdleTimeoutSeconds,
+    long MinSessionIdleTimeoutSeconds,
+    int MaxAppInstancesPerPerson,
+    long MachineTokenMaxLifetimeSeconds,
+    int PasswordMinLength,
+    int PasswordMaxLength);

@@ -113,6 +113,7 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddScoped<MachineUserService>();
         services.AddScoped<UserAdminService>();
         services.AddScoped<TenantService>();
+        services.AddScoped<TenantPolicyService>();
         services.AddScoped<AuditLog>();
         services.AddScoped<UserImportService>();
         services.AddSingleton<ExpiryPurge>();

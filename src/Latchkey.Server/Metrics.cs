@@ -41,6 +41,9 @@ internal static class Metrics
 {
     public const string Path = "/metrics";
 
+    /// <summary>Npgsql's meter: its connection pool and commands (documented by Npgsql).</summary>
+    public const string NpgsqlMeter = "Npgsql";
+
     /// <summary>ASP.NET Core's built-in meters exported beside Latchkey's (their instruments are documented by ASP.NET Core).</summary>
     private static readonly string[] FrameworkMeters =
     [
@@ -73,11 +76,15 @@ internal static class Metrics
             return;
         }
 
+        // Note: on PostgreSQL, Npgsql's own meter (its connection pool: connections in use and idle, pending
+        // requests, command durations) is exported too; SQLite has no pool to show.
+        var onPostgres = string.Equals(builder.Configuration["Latchkey:Storage:Provider"], "postgres", StringComparison.OrdinalIgnoreCase);
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("latchkey"))
             .WithMetrics(metrics => metrics
                 .AddMeter(LatchkeyDefaults.MeterName)
                 .AddMeter(FrameworkMeters)
+                .AddMeter(onPostgres ? [NpgsqlMeter] : [])
                 .AddPrometheusExporter());
     }
 

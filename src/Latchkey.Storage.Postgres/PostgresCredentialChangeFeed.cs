@@ -58,6 +58,11 @@ internal sealed partial class PostgresCredentialChangeFeed(
 
     public bool IsCurrent => Stopwatch.GetTimestamp() < Volatile.Read(ref _trustedUntil);
 
+    public bool IsListening => _listening;
+
+    public TimeSpan LeaseRemaining =>
+        Volatile.Read(ref _trustedUntil) - Stopwatch.GetTimestamp() is > 0 and var left ? Stopwatch.GetElapsedTime(0, left) : TimeSpan.Zero;
+
     public async Task<long> AnnounceAsync(DbConnection connection, DbTransaction? transaction, Guid subject, CancellationToken cancellationToken)
     {
         var announcement = Interlocked.Increment(ref _announced);

@@ -50,6 +50,11 @@ internal sealed partial class SqliteCredentialChangeFeed(
 
     public bool IsCurrent => Stopwatch.GetTimestamp() < Volatile.Read(ref _trustedUntil);
 
+    public bool IsListening => _running && IsCurrent;
+
+    public TimeSpan LeaseRemaining =>
+        Volatile.Read(ref _trustedUntil) - Stopwatch.GetTimestamp() is > 0 and var left ? Stopwatch.GetElapsedTime(0, left) : TimeSpan.Zero;
+
     public async Task<long> AnnounceAsync(DbConnection connection, DbTransaction? transaction, Guid subject, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();

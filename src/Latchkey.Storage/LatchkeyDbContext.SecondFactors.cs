@@ -14,6 +14,8 @@ internal abstract partial class LatchkeyDbContext
 
     public DbSet<TenantMfaPolicy> TenantMfaPolicies => Set<TenantMfaPolicy>();
 
+    public DbSet<TenantPolicy> TenantPolicies => Set<TenantPolicy>();
+
     public DbSet<Passkey> Passkeys => Set<Passkey>();
 
     public DbSet<WebAuthnCeremony> WebAuthnCeremonies => Set<WebAuthnCeremony>();
@@ -27,6 +29,27 @@ internal abstract partial class LatchkeyDbContext
             policy.Property(p => p.TenantId).HasColumnName("tenant_id");
             policy.Property(p => p.RequiredFor).HasColumnName("required_for").HasMaxLength(64);
             policy.HasOne<Tenant>().WithOne().HasForeignKey<TenantMfaPolicy>(p => p.TenantId).OnDelete(DeleteBehavior.Cascade);
+            policy.HasQueryFilter(TenantFilter, p => p.TenantId == CurrentTenantId);
+        });
+
+        modelBuilder.Entity<TenantPolicy>(policy =>
+        {
+            policy.ToTable("tenant_policy");
+            policy.HasKey(p => p.TenantId);
+            policy.Property(p => p.TenantId).HasColumnName("tenant_id");
+            policy.Property(p => p.SessionAbsoluteLifetimeSeconds).HasColumnName("session_absolute_lifetime_seconds");
+            policy.Property(p => p.SessionIdleTimeoutSeconds).HasColumnName("session_idle_timeout_seconds");
+            policy.Property(p => p.MaxSessionsPerUser).HasColumnName("max_sessions_per_user");
+            policy.Property(p => p.MachineTokenMaxLifetimeSeconds).HasColumnName("machine_token_max_lifetime_seconds");
+            policy.Property(p => p.MachineTokenScopes).HasColumnName("machine_token_scopes").HasMaxLength(2200);
+            policy.Property(p => p.PasswordMinLength).HasColumnName("password_min_length");
+            policy.Property(p => p.UpdatedAt).HasColumnName("updated_at");
+            policy.Ignore(p => p.SessionAbsoluteLifetime);
+            policy.Ignore(p => p.SessionIdleTimeout);
+            policy.Ignore(p => p.MachineTokenMaxLifetime);
+            policy.Ignore(p => p.AllowedScopes);
+            policy.Ignore(p => p.IsEmpty);
+            policy.HasOne<Tenant>().WithOne().HasForeignKey<TenantPolicy>(p => p.TenantId).OnDelete(DeleteBehavior.Cascade);
             policy.HasQueryFilter(TenantFilter, p => p.TenantId == CurrentTenantId);
         });
 

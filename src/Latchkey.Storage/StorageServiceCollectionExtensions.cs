@@ -34,6 +34,7 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddSingleton<UnheardChangeWaits>();
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<ITenantStore, EfTenantStore>();
+        services.AddScoped<ITenantPolicyStore, EfTenantPolicyStore>();
         services.AddScoped<IUserStore, EfUserStore>();
         services.AddScoped<ISessionStore, EfSessionStore>();
         services.AddScoped<ILoginThrottleStore, EfLoginThrottleStore>();

@@ -97,6 +97,29 @@ public sealed class LeakReportTests(ITestOutputHelper output)
         string Sign(string text) => "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(text)));
     }
 
+    [Fact]
+    public async Task TheTenantsOwnersAreToldByEmailWhereTheLeakWasFoundButNeverTheToken()
+    {
+        await using var smtp = TestSmtpServer.Start();
+        await using var host = await LatchkeyTestHost.StartAsync(smtp.Settings());
+        var owner = await host.SignupAndLoginAsync("owner@example.com");
+        await EmailTests.VerifyAsync(host, smtp, "owner@example.com", 1);
+        var (_, machine) = await host.CreateMachineUserAsync(owner, "deploy-bot");
+
+        await ReportAsync(host, [machine.Token]);
+
+        var notice = (await smtp.WaitForAsync(2)).Last();
+        Assert.Equal("owner@example.com", notice.To.Mailboxes.Single().Address);
+        Assert.Contains("reported leaked", notice.Subject);
+        Assert.Contains("https://github.com/acme/site/blob/main/.env", notice.TextBody);
+        Assert.Contains("scanner", notice.TextBody);
+        Assert.Contains("deploy-bot", notice.TextBody);
+        using var raw = new MemoryStream();
+        await notice.WriteToAsync(raw);
+        Assert.DoesNotContain(machine.Token, Encoding.UTF8.GetString(raw.ToArray()));
+        Assert.DoesNotContain(machine.Token[..20], Encoding.UTF8.GetString(raw.ToArray()));
+    }
+
     private static async Task<string> ReportAsync(LatchkeyTestHost host, IEnumerable<string> tokens)
     {
         var response = await host.SendAsync(HttpMethod.Post, "/v1/leaks", tokens.Select(t => new

@@ -51,6 +51,9 @@ internal abstract class DelegatingUserStore(IUserStore inner) : IUserStore
 
     public Task<bool> CreateAsync(User user, CancellationToken cancellationToken) => inner.CreateAsync(user, cancellationToken);
 
+    public Task<int> CountMachineTokensExpiringAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken) =>
+        inner.CountMachineTokensExpiringAsync(from, until, cancellationToken);
+
     public Task<IReadOnlyList<User>> ListAsync(Guid tenantId, UserKind kind, PageRequest page, CancellationToken cancellationToken) =>
         inner.ListAsync(tenantId, kind, page, cancellationToken);
 

@@ -55,6 +55,28 @@ public abstract class VerbContract
     }
 
     [Fact]
+    public async Task TenantPolicyIsShownSetWithinTheServersMaximaAndAudited()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+
+        var set = await db.RunAsync("tenant", "policy", "Acme", "--idle-timeout", "1h", "--machine-token-scopes", "deploy read", "--json");
+        var tooLong = await db.RunAsync("tenant", "policy", "Acme", "--session-lifetime", "400d");
+        var shown = await db.RunAsync("tenant", "policy", "Acme");
+
+        Assert.True(set.ExitCode == 0, set.Error);
+        Assert.Equal(3600, set.Json.GetProperty("sessionIdleTimeoutSeconds").GetInt64());
+        Assert.Equal(5, tooLong.ExitCode);
+        Assert.Contains("sessionAbsoluteLifetimeSeconds must be 60 to 2592000", tooLong.Error);
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains("3600s", shown.Out);
+        Assert.Contains("deploy read", shown.Out);
+        Assert.Contains("2592000s (the server's)", shown.Out);
+        var entry = (await AuditAsync(db)).EnumerateArray().Single(e => e.GetProperty("event").GetString() == "tenant.policy_changed");
+        Assert.Contains("sessionIdleTimeoutSeconds: server's -> 3600", entry.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task TenantCreatedByTheToolIsListedShownAndItsOwnerLogsIn()
     {
         await using var db = await DatabaseAsync();

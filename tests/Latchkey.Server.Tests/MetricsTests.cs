@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Latchkey.Tests;
 
 namespace Latchkey.Server.Tests;
 
@@ -200,6 +201,57 @@ public sealed partial class MetricsTests : IAsyncLifetime
         });
 
     /// <summary>The value of the sample of <paramref name="metric"/> whose label <paramref name="label"/> is <paramref name="value"/>.</summary>
+    [Fact]
+    public async Task TheCacheTheChangeFeedAndMachineTokensExpiringWithinAWeekAreGauges()
+    {
+        var client = _root.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
+        var login = $"metrics-{Guid.NewGuid():N}@example.com";
+        await client.PostAsJsonAsync("/v1/signup", new { tenant = "Acme", login, password = Password });
+        var session = await (await client.PostAsJsonAsync("/v1/login", new { login, password = Password, appId = "metrics-app-1" }))
+            .Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        foreach (var expiresIn in new[] { 2 * 86400, 30 * 86400 })
+        {
+            using var create = new HttpRequestMessage(HttpMethod.Post, "/v1/machine-users") { Content = JsonContent.Create(new { name = $"bot-{expiresIn}", expiresIn }) };
+            create.Headers.Authorization = new("Bearer", session.GetProperty("apiKey").GetString());
+            create.Headers.Add("X-App-Id", "metrics-app-1");
+            Assert.Equal(HttpStatusCode.Created, (await client.SendAsync(create)).StatusCode);
+        }
+
+        var text = await client.GetStringAsync("/metrics");
+
+        Assert.Equal(1, Sample(text, "latchkey_machine_tokens_expiring", "otel_scope_name", "Latchkey"));
+        Assert.True(Sample(text, "latchkey_credential_cache_entries", "otel_scope_name", "Latchkey") >= 0);
+        Assert.Contains(Sample(text, "latchkey_change_feed_listening", "otel_scope_name", "Latchkey"), new[] { 0.0, 1.0 });
+        Assert.True(Sample(text, "latchkey_change_feed_lease_remaining_seconds", "otel_scope_name", "Latchkey") >= 0);
+        Assert.Contains("# TYPE latchkey_machine_tokens_expiring gauge", text);
+    }
+
+    [Fact]
+    public async Task OnPostgresTheConnectionPoolOfNpgsqlIsExported()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        try
+        {
+            await using var server = new ServerFactory().WithWebHostBuilder(builder => builder
+                .UseSetting("Latchkey:Storage:Provider", "postgres")
+                .UseSetting("ConnectionStrings:Latchkey", database));
+            var client = server.CreateClient();
+            Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/v1/signup",
+                new { tenant = "Acme", login = "pool@example.com", password = Password })).StatusCode);
+
+            var text = await client.GetStringAsync("/metrics");
+
+            Assert.Contains("otel_scope_name=\"Npgsql\"", text);
+            Assert.Contains("db_client_connection", text);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await TestPostgres.DropDatabaseAsync(database);
+        }
+    }
+
     private static double Sample(string exposition, string metric, string label, string value)
     {
         foreach (Match match in SampleLine().Matches(exposition))

@@ -47,6 +47,33 @@ public sealed class AdminTests(Browsers browsers)
     }
 
     [Fact]
+    public async Task AnOwnerSetsTheOrganisationsPolicyAndIsToldWhenAValueIsBeyondTheServers()
+    {
+        await using var device = await browsers.NewDeviceAsync();
+        var page = await device.NewPageAsync();
+        var owner = await NewOwnerAsync(page, "policy");
+
+        await page.GotoAsync("/tenant");
+        await page.GetByLabel("Sign out after unused for (minutes)").FillAsync("120");
+        await page.GetByLabel("Allowed machine-user scopes (space-separated; empty: any)").FillAsync("deploy read:metrics");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply policy" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#policy-message")).ToHaveTextAsync("Policy saved.");
+
+        await page.GetByLabel("Session lifetime (hours)").FillAsync("100000");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply policy" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#policy-message")).ToContainTextAsync("sessionAbsoluteLifetimeSeconds must be");
+
+        var (apiKey, appId) = await ApiLoginAsync(browsers.Server, owner);
+        using var client = new HttpClient { BaseAddress = new Uri(browsers.Server.BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        client.DefaultRequestHeaders.Add("X-App-Id", appId);
+        var policy = await client.GetFromJsonAsync<JsonElement>("/v1/tenant/policy");
+        Assert.Equal(7200, policy.GetProperty("sessionIdleTimeoutSeconds").GetInt64());
+        Assert.Equal(JsonValueKind.Null, policy.GetProperty("sessionAbsoluteLifetimeSeconds").ValueKind);
+        Assert.Equal(["deploy", "read:metrics"], policy.GetProperty("machineTokenScopes").EnumerateArray().Select(s => s.GetString()));
+    }
+
+    [Fact]
     public async Task AnOwnerAddsAPersonMakesThemAdminSeesTheirSessionsAndDisablesThem()
     {
         await using var ownerDevice = await browsers.NewDeviceAsync();

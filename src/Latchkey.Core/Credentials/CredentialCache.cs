@@ -54,6 +54,9 @@ internal sealed class CredentialCache : IDisposable
 
     public bool Enabled => _entries is not null;
 
+    /// <summary>Entries held now (some may be stale until looked up); for the metrics.</summary>
+    public long Count => _entries?.Count ?? 0;
+
     /// <summary>Taken before the database read whose result may be stored; see <see cref="Store"/>.</summary>
     public long Stamp() => Volatile.Read(ref _changes);
 

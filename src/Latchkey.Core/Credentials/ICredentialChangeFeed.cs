@@ -15,6 +15,15 @@ internal interface ICredentialChangeFeed
     /// </summary>
     bool IsCurrent { get; }
 
+    /// <summary>
+    /// Whether the feed is running and in contact with the database now (PostgreSQL: listening on its connection;
+    /// SQLite: looking at the change counter). For the metrics.
+    /// </summary>
+    bool IsListening { get; }
+
+    /// <summary>How much longer the cache stays trusted without further contact; zero when it is not. For the metrics.</summary>
+    TimeSpan LeaseRemaining { get; }
+
     /// <summary>Runs until <paramref name="stoppingToken"/> fires, applying changes made elsewhere to the cache.</summary>
     Task RunAsync(CancellationToken stoppingToken);
 

@@ -50,7 +50,8 @@ internal sealed class PasswordPolicy(IOptions<LatchkeyPasswordOptions> options)
     }
 
     /// <summary>Null when acceptable, otherwise the reason to show the user.</summary>
-    public string? Check(string normalizedPassword, string normalizedLogin, string? tenantName = null)
+    /// <remarks><paramref name="minLength"/>: the tenant's own minimum, when longer than the server's.</remarks>
+    public string? Check(string normalizedPassword, string normalizedLogin, string? tenantName = null, int minLength = 0)
     {
         var length = 0;
         foreach (var _ in normalizedPassword.EnumerateRunes())
@@ -58,9 +59,10 @@ internal sealed class PasswordPolicy(IOptions<LatchkeyPasswordOptions> options)
             length++;
         }
 
-        if (length < _options.MinLength)
+        var min = Math.Max(_options.MinLength, minLength);
+        if (length < min)
         {
-            return $"The password must be at least {_options.MinLength} characters long.";
+            return $"The password must be at least {min} characters long.";
         }
 
         if (length > _options.MaxLength)

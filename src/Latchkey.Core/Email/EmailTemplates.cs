@@ -14,6 +14,7 @@ internal static class EmailTemplateNames
     public const string NewDevice = "new-device";
     public const string AccountLocked = "account-locked";
     public const string Invitation = "invitation";
+    public const string CredentialLeaked = "credential-leaked";
 }
 
 /// <summary>
@@ -40,6 +41,8 @@ internal sealed class EmailTemplates(IOptions<LatchkeyEmailOptions> options)
             "Hello,\n\nyour {{product}} account ({{tenant}}) was signed in to from a new app instance: {{appName}}, at {{time}}, from {{address}}.\n\n" + IfNotYou),
         [EmailTemplateNames.AccountLocked] = ("Your {{product}} account is locked",
             "Hello,\n\nafter too many failed sign-in attempts, your {{product}} account ({{tenant}}) was locked at {{time}}. An administrator of your organisation can unlock it.\n\n" + IfNotYou),
+        [EmailTemplateNames.CredentialLeaked] = ("A {{product}} credential of {{tenant}} was reported leaked",
+            "Hello,\n\na {{credential}} of your organisation {{tenant}} on {{product}} was reported as found in a public place, and was revoked at {{time}}.\n\nWhere it was found: {{url}}\nReported by: {{source}}\n\nWhoever used it must sign in again (or, for a machine user, be given a new token by an administrator). Remove the credential from where it was found, and check the audit log for its use.\n\nThis message never contains the credential itself."),
         [EmailTemplateNames.Invitation] = ("You are invited to {{tenant}} on {{product}}",
             "Hello,\n\nyou are invited to join {{tenant}} on {{product}} as {{role}}. To accept and choose your password, open this link within 7 days:\n\n{{link}}\n\nIf you did not expect this, ignore this message."),
     };

@@ -19,7 +19,8 @@ internal sealed class InvitationService(
     PasswordService passwords,
     IUnitOfWork work,
     AuditLog audit,
-    TimeProvider time)
+    TimeProvider time,
+    ITenantPolicyStore policies)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
 
@@ -104,7 +105,8 @@ internal sealed class InvitationService(
 
         tenantContext.Enter(invitation.TenantId);
         var tenant = await tenants.FindAsync(invitation.TenantId, cancellationToken);
-        var (verifier, weakness) = await passwords.CreateVerifierAsync(password, login, tenant?.Name, "password", cancellationToken);
+        var minLength = (await policies.FindAsync(invitation.TenantId, cancellationToken)).PasswordMinLength;
+        var (verifier, weakness) = await passwords.CreateVerifierAsync(password, login, tenant?.Name, "password", cancellationToken, minLength);
         if (weakness is not null)
         {
             return new(InvitationOutcome.Invalid, Error: weakness);

@@ -27,7 +27,8 @@ internal sealed class PasswordResetService(
     PasswordResetSignal signal,
     AuditLog audit,
     TimeProvider time,
-    ILogger<PasswordResetService> logger)
+    ILogger<PasswordResetService> logger,
+    ITenantPolicyStore policies)
 {
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(30);
 
@@ -173,7 +174,8 @@ internal sealed class PasswordResetService(
 
         tenantContext.Enter(user.TenantId);
         var tenant = await tenants.FindAsync(user.TenantId, cancellationToken);
-        var (verifier, weakness) = await passwords.CreateVerifierAsync(password, user.Login, tenant?.Name, "password", cancellationToken);
+        var minLength = (await policies.FindAsync(user.TenantId, cancellationToken)).PasswordMinLength;
+        var (verifier, weakness) = await passwords.CreateVerifierAsync(password, user.Login, tenant?.Name, "password", cancellationToken, minLength);
         if (weakness is not null)
         {
             // Note: the token stays usable: a refused password is a typing matter, not a reason to mail again.

@@ -45,6 +45,28 @@ internal sealed class SecurityNotices(
 
     private bool Wanted(User user) => user is { Kind: UserKind.Human, EmailVerified: true, Email: not null } && outbox.IsConfigured;
 
+    /// <summary>
+    /// To every owner of the tenant with a verified address: a credential of theirs was reported leaked and revoked.
+    /// Note: the notice names the kind of credential, where it was found and by whom, never the token.
+    /// </summary>
+    public async Task CredentialLeakedAsync(Guid tenantId, string credential, string url, string source, CancellationToken cancellationToken)
+    {
+        if (!outbox.IsConfigured)
+        {
+            return;
+        }
+
+        var tenantName = await store.FindTenantNameAsync(tenantId, cancellationToken);
+        var at = time.GetUtcNow().ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var owner in await store.FindOwnerAddressesAsync(tenantId, cancellationToken))
+        {
+            await outbox.QueueAsync(EmailTemplateNames.CredentialLeaked, owner, tenantName, new Dictionary<string, string>
+            {
+                ["credential"] = credential, ["url"] = url, ["source"] = source, ["time"] = at,
+            }, EmailOutbox.NoticeLifetime, cancellationToken);
+        }
+    }
+
     /// <summary>To the old address: the person asked to move to <paramref name="newEmail"/>.</summary>
     public Task EmailChangingAsync(User user, string? tenantName, string newEmail, CancellationToken cancellationToken) =>
         QueueAsync(user, tenantName, EmailTemplateNames.EmailChanged, new Dictionary<string, string> { ["newEmail"] = newEmail }, cancellationToken);

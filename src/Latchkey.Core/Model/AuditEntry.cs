@@ -90,6 +90,8 @@ internal static class AuditEvents
     public const string Reauthenticated = "session.reauthenticated";
     public const string ReauthenticationFailed = "session.reauthentication_failed";
     public const string MfaPolicyChanged = "tenant.mfa_policy_changed";
+
+    public const string TenantPolicyChanged = "tenant.policy_changed";
     public const string MfaPasskeyRegistered = "mfa.passkey_registered";
     public const string MfaPasskeyRemoved = "mfa.passkey_removed";
     public const string MfaPasskeyRefused = "mfa.passkey_refused";

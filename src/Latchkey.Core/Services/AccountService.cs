@@ -22,7 +22,8 @@ internal sealed class AccountService(
     Email.SecurityNotices notices,
     Email.PersonEmailCache emailCache,
     IRequestOrigin origin,
-    MfaLoginService mfaLogins)
+    MfaLoginService mfaLogins,
+    ITenantPolicyStore policies)
 {
     public async Task<SignupResult> SignupAsync(
         string? tenantName, string? login, string? password, CancellationToken cancellationToken, string? email = null)
@@ -242,7 +243,8 @@ internal sealed class AccountService(
 
         await attempt.SucceededAsync();
         var tenant = await tenants.GetAsync(caller, cancellationToken);
-        var (verifier, weakness) = await passwords.CreateVerifierAsync(newPassword, user.Login, tenant?.Name, "newPassword", cancellationToken);
+        var minLength = (await policies.FindAsync(caller.TenantId, cancellationToken)).PasswordMinLength;
+        var (verifier, weakness) = await passwords.CreateVerifierAsync(newPassword, user.Login, tenant?.Name, "newPassword", cancellationToken, minLength);
         if (weakness is not null)
         {
             return new(PasswordChangeOutcome.Invalid, weakness);

@@ -159,12 +159,13 @@ internal sealed class CredentialValidator(
         }
 
         var now = time.GetUtcNow();
-        if (now >= session.ExpiresAt)
+        var (expiresAt, idleTimeout) = Limits(session);
+        if (now >= expiresAt)
         {
             return CredentialFailure.Expired;
         }
 
-        if (now >= session.LastUsedAt + _options.IdleTimeout)
+        if (now >= session.LastUsedAt + idleTimeout)
         {
             return CredentialFailure.IdleExpired;
         }
@@ -183,8 +184,28 @@ internal sealed class CredentialValidator(
         var caller = new AuthenticatedCaller(session.UserId, session.TenantId, session.Login, session.Kind, session.Role,
             session.Scopes, session.SessionId, session.AppId, EnrolmentOnly: session.EnrolmentOnly, Amr: session.Amr,
             AuthTime: session.AuthTime, IssuedAt: session.CreatedAt, ExpiresAt: session.ExpiresAt);
-        Remember(parsed, session.AppId, session.ExpiresAt, session.LastUsedAt, caller, stamp, now);
+        Remember(parsed, session.AppId, expiresAt, session.LastUsedAt, caller, stamp, now, idleTimeout);
         return caller;
+    }
+
+    /// <summary>
+    /// The session's absolute expiry and idle timeout in force: the server's, or its tenant's where shorter. Note: a
+    /// session the tenant's policy ended when it was made stricter is gone already (ended with <c>tenant_policy</c>);
+    /// one that reaches the tenant's limits later simply expires or goes idle.
+    /// </summary>
+    private (DateTimeOffset ExpiresAt, TimeSpan IdleTimeout) Limits(SessionCredential session)
+    {
+        var expiresAt = session.ExpiresAt;
+        if (session.PolicyAbsoluteLifetimeSeconds is { } absolute && session.CreatedAt is { } created
+            && created.AddSeconds(absolute) < expiresAt)
+        {
+            expiresAt = created.AddSeconds(absolute);
+        }
+
+        var idle = session.PolicyIdleTimeoutSeconds is { } seconds && TimeSpan.FromSeconds(seconds) < _options.IdleTimeout
+            ? TimeSpan.FromSeconds(seconds)
+            : _options.IdleTimeout;
+        return (expiresAt, idle);
     }
 
     private async ValueTask<CredentialCheck> ValidateMachineTokenAsync(ParsedToken parsed, IServiceProvider services, CancellationToken cancellationToken)
@@ -237,15 +258,18 @@ internal sealed class CredentialValidator(
     /// without a cache.
     /// </summary>
     private void Remember(ParsedToken parsed, string? appId, DateTimeOffset expiresAt, DateTimeOffset? storedLastUse,
-        AuthenticatedCaller caller, long stamp, DateTimeOffset now)
+        AuthenticatedCaller caller, long stamp, DateTimeOffset now, TimeSpan? idleTimeout = null)
     {
         if (!cache.Enabled || storedLastUse is not { } last || now >= last + _resolution)
         {
             return;
         }
 
+        // Note: a tenant's idle timeout may be shorter than the resolution allows for; the entry then goes back to the
+        // database no later than the session would go idle.
+        var refreshAfter = idleTimeout is { } idle && idle < _resolution ? last + idle : last + _resolution;
         cache.Store(parsed.PublicPart, new CachedCredential(parsed.Kind, parsed.SecretDigest, appId, expiresAt,
-            last + _resolution, caller, stamp));
+            refreshAfter, caller, stamp));
     }
 }
 

@@ -69,7 +69,9 @@ internal sealed class LeakReportService(IServiceScopeFactory scopes)
             }
 
             await audit.RecordAsync([audit.Create(AuditEvents.CredentialLeaked, tenantId, null, userId, Describe("API key", session.SessionId, report), appId)], cancellationToken);
+            await TellOwnersAsync(services, tenantId, "an API key (a signed-in app instance)", report, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            WakeSender(services);
             return true;
         }
 
@@ -98,7 +100,9 @@ internal sealed class LeakReportService(IServiceScopeFactory scopes)
             }
 
             await audit.RecordAsync([audit.Create(AuditEvents.CredentialLeaked, tenantId, null, userId, Describe("previous machine token", null, report), appId)], cancellationToken);
+            await TellOwnersAsync(services, tenantId, $"previous token of the machine user {user.Name}", report, cancellationToken);
             await graceTransaction.CommitAsync(cancellationToken);
+            WakeSender(services);
             return true;
         }
 
@@ -114,11 +118,21 @@ internal sealed class LeakReportService(IServiceScopeFactory scopes)
             }
 
             await audit.RecordAsync([audit.Create(AuditEvents.CredentialLeaked, tenantId, null, userId, Describe("machine token", null, report), appId)], cancellationToken);
+            await TellOwnersAsync(services, tenantId, $"token of the machine user {user.Name}", report, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
+        WakeSender(services);
         return true;
     }
+
+    /// <summary>Queues the owners' notice in the revocation's transaction, so it is sent exactly when the revocation holds.</summary>
+    private static Task TellOwnersAsync(IServiceProvider services, Guid tenantId, string credential, LeakedCredential report, CancellationToken cancellationToken) =>
+        services.GetService<Email.SecurityNotices>() is { } notices
+            ? notices.CredentialLeakedAsync(tenantId, credential, Clip(report.Url), Clip(report.Source), cancellationToken)
+            : Task.CompletedTask;
+
+    private static void WakeSender(IServiceProvider services) => services.GetService<Email.SecurityNotices>()?.Wake();
 
     // Note: the reporter's url and source are its own text: cut short and stripped of control characters, never the token.
     private static string Describe(string what, Guid? sessionId, LeakedCredential report) =>

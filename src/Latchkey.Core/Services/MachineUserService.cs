@@ -8,7 +8,7 @@ namespace Latchkey.Core.Services;
 /// <summary>
 /// Machine users: users whose login is 16 random bytes and whose secret is 32 more; the token is the two together.
 /// </summary>
-internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, AuditLog audit, TimeProvider time)
+internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, AuditLog audit, TimeProvider time, ITenantPolicyStore policies)
 {
     public const int MaxNameLength = 100;
     public const int MaxScopes = 32;
@@ -47,18 +47,19 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
         }
 
         var scopeList = scopes ?? [];
-        if (scopeList.Count > MaxScopes || scopeList.Any(s => s is null || s.Length is 0 or > MaxScopeLength || s.AsSpan().ContainsAnyExcept(ScopeChars)))
+        if (CheckScopes(scopeList, "scopes") is { } scopeError)
         {
-            return (null, new("scopes", $"At most {MaxScopes} scopes, each 1 to {MaxScopeLength} characters of [A-Za-z0-9:._-/]."));
+            return (null, scopeError);
         }
 
-        if (scopeList.Contains(AllTenantsIntrospectionScope, StringComparer.Ordinal))
+        var policy = await policies.FindAsync(caller.TenantId, cancellationToken);
+        if (policy.AllowedScopes is { } allowed && scopeList.FirstOrDefault(s => !allowed.Contains(s, StringComparer.Ordinal)) is { } refused)
         {
-            return (null, new("scopes", $"The scope {AllTenantsIntrospectionScope} is granted by an operator only (latchkey machine-user grant-introspection --all-tenants)."));
+            return (null, new("scopes", $"The scope {refused} is not among the scopes the tenant's policy allows: {(allowed.Count == 0 ? "none" : string.Join(' ', allowed))}."));
         }
 
         var now = time.GetUtcNow();
-        if (!TryResolve(expiry, now, out var expiresAt, out var expiryError))
+        if (!TryResolve(expiry, now, out var expiresAt, out var expiryError) || !WithinPolicy(policy, expiry, now, ref expiresAt, out expiryError))
         {
             return (null, expiryError);
         }
@@ -114,7 +115,8 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
             return new MachineTokenRotation(null, null, null, new("graceSeconds", $"graceSeconds must be 0 to {MaxGraceSeconds} (7 days)."));
         }
 
-        if (!TryResolve(expiry, now, out var expiresAt, out var expiryError))
+        if (!TryResolve(expiry, now, out var expiresAt, out var expiryError)
+            || !WithinPolicy(await policies.FindAsync(caller.TenantId, cancellationToken), expiry, now, ref expiresAt, out expiryError))
         {
             return new MachineTokenRotation(null, null, null, expiryError);
         }
@@ -162,6 +164,51 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
 
         await audit.RecordAsync(caller, AuditEvents.MachineUserGraceEnded, user.Id, Describe(user), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Null when <paramref name="scopes"/> are well-formed and grantable by a tenant, otherwise why not (reported
+    /// against <paramref name="field"/>).
+    /// </summary>
+    public static InputError? CheckScopes(IReadOnlyList<string> scopes, string field)
+    {
+        if (scopes.Count > MaxScopes || scopes.Any(s => s is null || s.Length is 0 or > MaxScopeLength || s.AsSpan().ContainsAnyExcept(ScopeChars)))
+        {
+            return new(field, $"At most {MaxScopes} scopes, each 1 to {MaxScopeLength} characters of [A-Za-z0-9:._-/].");
+        }
+
+        return scopes.Contains(AllTenantsIntrospectionScope, StringComparer.Ordinal)
+            ? new(field, $"The scope {AllTenantsIntrospectionScope} is granted by an operator only (latchkey machine-user grant-introspection --all-tenants).")
+            : null;
+    }
+
+    /// <summary>
+    /// Holds the expiry to the tenant's maximum token lifetime: a token asked for without one gets the maximum, one
+    /// asked for beyond it is refused.
+    /// </summary>
+    private static bool WithinPolicy(TenantPolicy policy, TokenExpiry expiry, DateTimeOffset now, ref DateTimeOffset? expiresAt, out InputError? error)
+    {
+        error = null;
+        if (policy.MachineTokenMaxLifetimeSeconds is not { } max)
+        {
+            return true;
+        }
+
+        var latest = now.AddSeconds(max);
+        if (expiresAt is null)
+        {
+            expiresAt = latest;
+            return true;
+        }
+
+        if (expiresAt > latest)
+        {
+            var field = expiry.ExpiresIn is not null ? "expiresIn" : "expiresAt";
+            error = new(field, $"The tenant's policy lets a machine token live at most {max} seconds (machineTokenMaxLifetimeSeconds).");
+            return false;
+        }
+
         return true;
     }
 

@@ -16,11 +16,12 @@ internal sealed class PasswordService(
     /// <summary>
     /// The verifier to store for a new password, or the reason it is refused (reported against <paramref name="field"/>).
     /// </summary>
+    /// <remarks><paramref name="minLength"/>: the tenant's policy's minimum (<see cref="Model.TenantPolicy.PasswordMinLength"/>), if any.</remarks>
     public async Task<(string? Verifier, InputError? Error)> CreateVerifierAsync(
-        string? password, string normalizedLogin, string? tenantName, string field, CancellationToken cancellationToken)
+        string? password, string normalizedLogin, string? tenantName, string field, CancellationToken cancellationToken, int? minLength = null)
     {
         var normalized = PasswordPolicy.Normalize(password);
-        var weakness = normalized is null ? "The password is missing or too long." : policy.Check(normalized, normalizedLogin, tenantName);
+        var weakness = normalized is null ? "The password is missing or too long." : policy.Check(normalized, normalizedLogin, tenantName, minLength ?? 0);
         if (weakness is not null)
         {
             return (null, new InputError(field, weakness));

@@ -7,7 +7,8 @@ namespace Latchkey.Core.Services;
 
 /// <summary>A user's app sessions: opened by login, listed, and ended one by one or all at once.</summary>
 internal sealed class SessionService(
-    ISessionStore sessions, IUnitOfWork work, AuditLog audit, IRequestOrigin origin, TimeProvider time, IOptions<LatchkeySessionOptions> options)
+    ISessionStore sessions, IUnitOfWork work, AuditLog audit, IRequestOrigin origin, TimeProvider time, IOptions<LatchkeySessionOptions> options,
+    ITenantPolicyStore policies)
 {
     public const int MaxAppNameLength = 100;
 
@@ -22,6 +23,8 @@ internal sealed class SessionService(
     public async Task<(AppSession Session, string ApiKey)> OpenAsync(
         User user, string appId, string? appName, string amr, bool enrolmentOnly, CancellationToken cancellationToken)
     {
+        // Note: the tenant's policy may shorten the session's lifetime and lower the bound on live sessions per person.
+        var limits = TenantPolicyService.LimitsOf(options.Value, await policies.FindAsync(user.TenantId, cancellationToken));
         var now = time.GetUtcNow();
         var keyId = TokenFormat.NewPublicPart();
         var (apiKey, digest) = TokenFormat.Create(TokenKind.ApiKey, keyId);
@@ -38,15 +41,15 @@ internal sealed class SessionService(
             CreatedAt = now,
             CreatedIp = origin.IpAddress is { Length: <= AppSession.MaxIpAddressLength } ip ? ip : null,
             LastUsedAt = now,
-            ExpiresAt = now + options.Value.AbsoluteLifetime,
+            ExpiresAt = now + limits.AbsoluteLifetime,
             Amr = amr,
             AuthTime = now,
             EnrolmentOnly = enrolmentOnly,
         };
         // Note: a login beyond the bound ends the user's least recently used sessions rather than refusing the person:
         // the one signing in is there now, an app instance unused for longest is the likeliest to be forgotten.
-        var maxPerUser = options.Value.MaxPerUser;
-        var evicted = await sessions.ReplaceAsync(session, maxPerUser, options.Value.IdleTimeout, cancellationToken);
+        var maxPerUser = limits.MaxPerUser;
+        var evicted = await sessions.ReplaceAsync(session, maxPerUser, limits.IdleTimeout, cancellationToken);
         if (evicted.Count > 0)
         {
             await audit.RecordAsync(evicted.Select(e => audit.Create(AuditEvents.SessionEvicted, user.TenantId, user.Id, user.Id,

@@ -18,7 +18,8 @@ internal sealed class UserAdminService(
     IUnitOfWork work,
     AuditLog audit,
     TimeProvider time,
-    Email.SecurityNotices notices)
+    Email.SecurityNotices notices,
+    ITenantPolicyStore policies)
 {
     /// <summary>A page of the tenant's human users, newest first.</summary>
     public async Task<Page<UserSummary>> ListAsync(AuthenticatedCaller caller, PageRequest page, CancellationToken cancellationToken) =>
@@ -44,7 +45,8 @@ internal sealed class UserAdminService(
         }
 
         var tenant = await tenants.FindAsync(caller.TenantId, cancellationToken);
-        var (verifier, weakness) = await passwords.CreateVerifierAsync(password, normalizedLogin, tenant?.Name, "password", cancellationToken);
+        var minLength = (await policies.FindAsync(caller.TenantId, cancellationToken)).PasswordMinLength;
+        var (verifier, weakness) = await passwords.CreateVerifierAsync(password, normalizedLogin, tenant?.Name, "password", cancellationToken, minLength);
         if (weakness is not null)
         {
             return new UserAdminResult(UserAdminOutcome.Invalid, Error: weakness);
@@ -220,7 +222,8 @@ internal sealed class UserAdminService(
         }
 
         var tenant = await tenants.FindAsync(caller.TenantId, cancellationToken);
-        var (verifier, weakness) = await passwords.CreateVerifierAsync(password, target.Login, tenant?.Name, "password", cancellationToken);
+        var minLength = (await policies.FindAsync(caller.TenantId, cancellationToken)).PasswordMinLength;
+        var (verifier, weakness) = await passwords.CreateVerifierAsync(password, target.Login, tenant?.Name, "password", cancellationToken, minLength);
         if (weakness is not null)
         {
             return new UserAdminResult(UserAdminOutcome.Invalid, Error: weakness);

@@ -68,6 +68,9 @@ internal interface IEmailTokenStore
     /// <summary>Cross-tenant: the name of the user's tenant, for the messages.</summary>
     Task<string?> FindTenantNameAsync(Guid tenantId, CancellationToken cancellationToken);
 
+    /// <summary>Cross-tenant: the verified addresses of the tenant's enabled human owners.</summary>
+    Task<IReadOnlyList<string>> FindOwnerAddressesAsync(Guid tenantId, CancellationToken cancellationToken);
+
     /// <summary>Whether the user has a live session from <paramref name="appId"/> (a sign-in from it is no new device).</summary>
     Task<bool> HasSessionFromAsync(Guid userId, string appId, CancellationToken cancellationToken);
 

@@ -44,6 +44,14 @@ internal interface ISessionStore
     /// <summary>Ends every session of the tenant's users (<c>revoked_by_admin</c>); returns how many.</summary>
     Task<int> DeleteAllInTenantAsync(Guid tenantId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Ends the tenant's sessions that were live under <paramref name="before"/> and are not under
+    /// <paramref name="after"/> (past the shorter lifetimes, or beyond the smaller number per person, least recently
+    /// used first); their holders are told <c>tenant_policy</c>. Announces a change of the whole tenant even when none
+    /// ended, since cached sessions must now be checked against the new limits. Returns how many ended.
+    /// </summary>
+    Task<int> EndBeyondLimitsAsync(Guid tenantId, SessionLimits before, SessionLimits after, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Cross-tenant: the background writer records last use of sessions of every tenant.</summary>
     Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken);
 
@@ -58,6 +66,8 @@ internal interface ISessionStore
 /// A session joined with the parts of its user that authentication needs; never the tenant's data.
 /// <paramref name="Superseded"/>: the user's credentials changed after the session was issued.
 /// <paramref name="EnrolmentOnly"/>: the session may only enrol a second factor (the tenant's MFA policy).
+/// <paramref name="PolicyAbsoluteLifetimeSeconds"/>, <paramref name="PolicyIdleTimeoutSeconds"/>: the tenant's own
+/// (shorter) session lifetimes, when it has set them (<see cref="Model.TenantPolicy"/>).
 /// </summary>
 internal sealed record SessionCredential(
     Guid SessionId,
@@ -76,4 +86,9 @@ internal sealed record SessionCredential(
     bool EnrolmentOnly = false,
     string Amr = AuthenticationMethods.Password,
     DateTimeOffset AuthTime = default,
-    DateTimeOffset? CreatedAt = null);
+    DateTimeOffset? CreatedAt = null,
+    long? PolicyAbsoluteLifetimeSeconds = null,
+    long? PolicyIdleTimeoutSeconds = null);
+
+/// <summary>The limits a tenant's sessions live under: the server's, or the tenant's policy where stricter.</summary>
+internal readonly record struct SessionLimits(TimeSpan AbsoluteLifetime, TimeSpan IdleTimeout, int MaxPerUser);

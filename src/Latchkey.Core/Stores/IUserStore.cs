@@ -14,6 +14,9 @@ internal interface IUserStore
 
     Task<User?> FindAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken);
 
+    /// <summary>Cross-tenant, for the metrics: machine users whose token expires after <paramref name="from"/> and by <paramref name="until"/>.</summary>
+    Task<int> CountMachineTokensExpiringAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken);
+
     /// <summary>False when the login is taken (in any tenant).</summary>
     Task<bool> CreateAsync(User user, CancellationToken cancellationToken);
 

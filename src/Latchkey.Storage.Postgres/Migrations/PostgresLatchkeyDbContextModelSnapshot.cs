@@ -703,6 +703,46 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.ToTable("tenant_mfa_policy", (string)null);
                 });
 
+            modelBuilder.Entity("Latchkey.Core.Model.TenantPolicy", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long?>("MachineTokenMaxLifetimeSeconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("machine_token_max_lifetime_seconds");
+
+                    b.Property<string>("MachineTokenScopes")
+                        .HasMaxLength(2200)
+                        .HasColumnType("character varying(2200)")
+                        .HasColumnName("machine_token_scopes");
+
+                    b.Property<int?>("MaxSessionsPerUser")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_sessions_per_user");
+
+                    b.Property<int?>("PasswordMinLength")
+                        .HasColumnType("integer")
+                        .HasColumnName("password_min_length");
+
+                    b.Property<long?>("SessionAbsoluteLifetimeSeconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("session_absolute_lifetime_seconds");
+
+                    b.Property<long?>("SessionIdleTimeoutSeconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("session_idle_timeout_seconds");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("tenant_policy", (string)null);
+                });
+
             modelBuilder.Entity("Latchkey.Core.Model.TotpFactor", b =>
                 {
                     b.Property<Guid>("UserId")
@@ -991,6 +1031,15 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.HasOne("Latchkey.Core.Model.Tenant", null)
                         .WithOne()
                         .HasForeignKey("Latchkey.Core.Model.TenantMfaPolicy", "TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Latchkey.Core.Model.TenantPolicy", b =>
+                {
+                    b.HasOne("Latchkey.Core.Model.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("Latchkey.Core.Model.TenantPolicy", "TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -696,6 +696,46 @@ namespace Latchkey.Storage.Sqlite.Migrations
                     b.ToTable("tenant_mfa_policy", (string)null);
                 });
 
+            modelBuilder.Entity("Latchkey.Core.Model.TenantPolicy", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long?>("MachineTokenMaxLifetimeSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("machine_token_max_lifetime_seconds");
+
+                    b.Property<string>("MachineTokenScopes")
+                        .HasMaxLength(2200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("machine_token_scopes");
+
+                    b.Property<int?>("MaxSessionsPerUser")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_sessions_per_user");
+
+                    b.Property<int?>("PasswordMinLength")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("password_min_length");
+
+                    b.Property<long?>("SessionAbsoluteLifetimeSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("session_absolute_lifetime_seconds");
+
+                    b.Property<long?>("SessionIdleTimeoutSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("session_idle_timeout_seconds");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("tenant_policy", (string)null);
+                });
+
             modelBuilder.Entity("Latchkey.Core.Model.TotpFactor", b =>
                 {
                     b.Property<Guid>("UserId")
@@ -982,6 +1022,15 @@ namespace Latchkey.Storage.Sqlite.Migrations
                     b.HasOne("Latchkey.Core.Model.Tenant", null)
                         .WithOne()
                         .HasForeignKey("Latchkey.Core.Model.TenantMfaPolicy", "TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Latchkey.Core.Model.TenantPolicy", b =>
+                {
+                    b.HasOne("Latchkey.Core.Model.Tenant", null)
+                        .WithOne()
+                        .HasForeignKey("Latchkey.Core.Model.TenantPolicy", "TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -57,6 +57,12 @@ internal sealed class EfEmailTokenStore(LatchkeyDbContext db) : IEmailTokenStore
     public Task<string?> FindTenantNameAsync(Guid tenantId, CancellationToken cancellationToken) =>
         db.Tenants.IgnoreQueryFilters(TenantFilter).Where(t => t.Id == tenantId).Select(t => (string?)t.Name).FirstOrDefaultAsync(cancellationToken);
 
+    public async Task<IReadOnlyList<string>> FindOwnerAddressesAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        await db.Users.IgnoreQueryFilters(TenantFilter).AsNoTracking()
+            .Where(u => u.TenantId == tenantId && u.Kind == UserKind.Human && u.Role == TenantRole.Owner && !u.Disabled
+                && u.EmailVerified && u.Email != null)
+            .OrderBy(u => u.Id).Select(u => u.Email!).Take(100).ToListAsync(cancellationToken);
+
     public Task<bool> HasSessionFromAsync(Guid userId, string appId, CancellationToken cancellationToken) =>
         db.Sessions.IgnoreQueryFilters(TenantFilter).AnyAsync(s => s.UserId == userId && s.AppId == appId, cancellationToken);
 

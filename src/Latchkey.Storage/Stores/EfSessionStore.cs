@@ -78,10 +78,14 @@ internal sealed class EfSessionStore(LatchkeyDbContext db, TimeProvider time) : 
         new(() => EF.CompileAsyncQuery((LatchkeyDbContext db, string keyId, CancellationToken _) =>
             db.Sessions.IgnoreQueryFilters(TenantFilter).AsNoTracking()
                 .Where(s => s.KeyId == keyId)
-                .Join(db.Users.IgnoreQueryFilters(TenantFilter), s => s.UserId, u => u.Id, (s, u) => new SessionCredential(
-                    s.Id, s.AppId, s.KeyDigest, s.LastUsedAt, s.ExpiresAt,
-                    u.Id, u.TenantId, u.Login, u.Kind, u.Role, u.Scopes, u.Disabled, s.CredentialVersion != u.CredentialVersion,
-                    s.EnrolmentOnly, s.Amr, s.AuthTime, s.CreatedAt))
+                .Join(db.Users.IgnoreQueryFilters(TenantFilter), s => s.UserId, u => u.Id, (s, u) => new { s, u })
+                // Note: the tenant's policy rides along in the same read (a left join on its primary key), so a stricter
+                // policy holds on every request without a second query.
+                .LeftJoin(db.TenantPolicies.IgnoreQueryFilters(TenantFilter), x => x.s.TenantId, p => p.TenantId, (x, p) => new SessionCredential(
+                    x.s.Id, x.s.AppId, x.s.KeyDigest, x.s.LastUsedAt, x.s.ExpiresAt,
+                    x.u.Id, x.u.TenantId, x.u.Login, x.u.Kind, x.u.Role, x.u.Scopes, x.u.Disabled, x.s.CredentialVersion != x.u.CredentialVersion,
+                    x.s.EnrolmentOnly, x.s.Amr, x.s.AuthTime, x.s.CreatedAt,
+                    p == null ? null : p.SessionAbsoluteLifetimeSeconds, p == null ? null : p.SessionIdleTimeoutSeconds))
                 .FirstOrDefault()));
 
     public Task<SessionCredential?> FindByKeyIdAsync(string keyId, CancellationToken cancellationToken) =>
@@ -122,6 +126,42 @@ internal sealed class EfSessionStore(LatchkeyDbContext db, TimeProvider time) : 
 
         await transaction.CommitAsync(cancellationToken);
         return count;
+    }
+
+    public async Task<int> EndBeyondLimitsAsync(
+        Guid tenantId, SessionLimits before, SessionLimits after, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        var inTenant = db.Sessions.IgnoreQueryFilters(TenantFilter).Where(s => s.TenantId == tenantId);
+        var createdSince = now - before.AbsoluteLifetime;
+        var usedSince = now - before.IdleTimeout;
+
+        // Note: only sessions live under the old limits: one that had already expired or gone idle keeps that reason.
+        // A policy change is rare and the rows are four columns, so the choice is made here rather than in SQL.
+        var live = await inTenant.AsNoTracking()
+            .Where(s => s.ExpiresAt > now && s.CreatedAt > createdSince && s.LastUsedAt > usedSince)
+            .Select(s => new { s.Id, s.UserId, s.CreatedAt, s.LastUsedAt })
+            .ToListAsync(cancellationToken);
+        var ended = live.Where(s => s.CreatedAt + after.AbsoluteLifetime <= now || s.LastUsedAt + after.IdleTimeout <= now)
+            .Select(s => s.Id).ToHashSet();
+        foreach (var person in live.Where(s => !ended.Contains(s.Id)).GroupBy(s => s.UserId))
+        {
+            foreach (var excess in person.OrderByDescending(s => s.LastUsedAt).ThenByDescending(s => s.Id).Skip(after.MaxPerUser))
+            {
+                ended.Add(excess.Id);
+            }
+        }
+
+        foreach (var chunk in ended.Chunk(500))
+        {
+            var ids = chunk.ToList();
+            await db.BuryAsync(inTenant.Where(s => ids.Contains(s.Id)), CredentialEndReason.TenantPolicy, now, cancellationToken);
+            await inTenant.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        await db.CredentialsChangedAsync(tenantId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return ended.Count;
     }
 
     public async Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken)

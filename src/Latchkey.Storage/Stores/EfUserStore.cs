@@ -18,6 +18,10 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
     public Task<User?> FindByLoginAsync(string normalizedLogin, CancellationToken cancellationToken) =>
         FindByLogin.For(db)(db, normalizedLogin, cancellationToken);
 
+    public Task<int> CountMachineTokensExpiringAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken) =>
+        db.Users.IgnoreQueryFilters(TenantFilter).AsNoTracking()
+            .CountAsync(u => u.Kind == UserKind.Machine && u.TokenExpiresAt > from && u.TokenExpiresAt <= until, cancellationToken);
+
     public Task<User?> FindAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken) =>
         db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId && u.TenantId == tenantId, cancellationToken);
 
