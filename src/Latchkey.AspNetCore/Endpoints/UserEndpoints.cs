@@ -50,7 +50,7 @@ internal static class UserEndpoints
             return Problems.Invalid(new InputError("login", $"A search of 1 to {LoginNormalizer.MaxLength} printable characters."));
         }
 
-        var list = await admin.ListAsync(CallerPrincipal.ToCaller(context), page, cancellationToken, part);
+        var list = await admin.ListAsync(CallerPrincipal.ToCaller(context), part, page, cancellationToken);
         PageQuery.LinkNext(context, list);
         return TypedResults.Ok(list.Items.Select(ToResponse).ToList());
     }

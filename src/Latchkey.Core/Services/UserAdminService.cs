@@ -21,12 +21,16 @@ internal sealed class UserAdminService(
     Email.SecurityNotices notices,
     Email.PasswordResetService resets)
 {
+    /// <summary>A page of the tenant's human users, newest first, each with its failed-login state.</summary>
+    public Task<Page<UserSummary>> ListAsync(AuthenticatedCaller caller, PageRequest page, CancellationToken cancellationToken) =>
+        ListAsync(caller, null, page, cancellationToken);
+
     /// <summary>
     /// A page of the tenant's human users, newest first, each with its failed-login state; with
     /// <paramref name="normalizedLoginPart"/>, only those whose login contains it.
     /// </summary>
     public async Task<Page<UserSummary>> ListAsync(
-        AuthenticatedCaller caller, PageRequest page, CancellationToken cancellationToken, string? normalizedLoginPart = null)
+        AuthenticatedCaller caller, string? normalizedLoginPart, PageRequest page, CancellationToken cancellationToken)
     {
         var list = Page<UserSummary>.Cut(
             await users.ListHumansAsync(caller.TenantId, normalizedLoginPart, page.Probe, cancellationToken), page, u => u.User.Id);
