@@ -18,11 +18,14 @@ public sealed record CookieLoginResponse(Guid SessionId, string AppId, DateTimeO
 /// <summary>
 /// <c>email</c> is the person's address (null: none; machines have none), <c>emailVerified</c> whether its link was
 /// opened; <c>amr</c> and <c>authTime</c>: how and when the person last authenticated in this session (null for machine tokens).
+/// For a machine token (<c>kind: "machine"</c>): <c>login</c> and <c>name</c> are the machine user's name, <c>scopes</c>
+/// its scopes, and <c>roles</c> is empty (a machine acts by its scopes, not by a tenant role); null for a person.
 /// </summary>
 public sealed record MeResponse(
     Guid UserId, Guid TenantId, string Login, string Kind, IReadOnlyList<string> Roles, Guid? SessionId,
     string? Email = null, bool EmailVerified = false,
-    IReadOnlyList<string>? Amr = null, DateTimeOffset? AuthTime = null);
+    IReadOnlyList<string>? Amr = null, DateTimeOffset? AuthTime = null,
+    string? Name = null, IReadOnlyList<string>? Scopes = null);
 
 public sealed record SessionResponse(
     Guid Id, string AppId, string? AppName, DateTimeOffset CreatedAt, string? CreatedIp, DateTimeOffset LastUsedAt, DateTimeOffset ExpiresAt,
@@ -45,10 +48,11 @@ public sealed record MachineUserCreatedResponse(Guid UserId, string Name, string
 
 /// <summary>
 /// One machine user in a listing. <c>id</c> is what <c>/v1/machine-users/{id}</c> takes, as in every other listing;
-/// <c>userId</c> is the same value, kept for the clients written against it.
+/// <c>userId</c> is the same value, kept for the clients written against it. <c>tokenCreatedAt</c>: when its current
+/// token was issued (at creation or the last rotation); <c>expiresAt</c>: that token's expiry (null: none).
 /// </summary>
 public sealed record MachineUserResponse(Guid Id, Guid UserId, string Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt,
-    DateTimeOffset? ExpiresAt = null, DateTimeOffset? PreviousTokenValidUntil = null);
+    DateTimeOffset? ExpiresAt = null, DateTimeOffset? PreviousTokenValidUntil = null, DateTimeOffset? TokenCreatedAt = null);
 
 public sealed record TokenResponse(string Token);
 
@@ -57,8 +61,17 @@ public sealed record UserRequest(string? Login, string? Password, IReadOnlyList<
 /// <summary>PATCH /v1/users/{id}: what is given changes, what is absent stays.</summary>
 public sealed record UserUpdateRequest(IReadOnlyList<string?>? Roles, bool? Disabled);
 
+/// <summary>
+/// A person as an admin sees it. <c>lastUsedAt</c>: the latest use of any of its live sessions; <c>lastSignInAt</c>:
+/// its latest sign-in (null: never, or not since this was recorded). Lock state: <c>failedAttempts</c> consecutive
+/// failed sign-ins, <c>lockedOut</c> once they reach <c>Latchkey:Lockout:MaxFailures</c> (until an admin unlocks it),
+/// <c>nextAttemptAt</c> while a delay holds sign-in back (null otherwise). <c>secondFactors</c>: the second factors it
+/// has (<c>totp</c>, <c>passkey</c>); empty for none. <c>email</c>, <c>emailVerified</c>: its address, if any.
+/// </summary>
 public sealed record UserResponse(
-    Guid UserId, string Login, IReadOnlyList<string> Roles, bool Disabled, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
+    Guid UserId, string Login, IReadOnlyList<string> Roles, bool Disabled, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt,
+    DateTimeOffset? LastSignInAt = null, bool LockedOut = false, DateTimeOffset? NextAttemptAt = null, int FailedAttempts = 0,
+    IReadOnlyList<string>? SecondFactors = null, string? Email = null, bool EmailVerified = false);
 
 /// <summary><c>mfaRequiredFor</c>: the roles whose people must have a second factor.</summary>
 public sealed record TenantResponse(Guid TenantId, string Name, string? ContactEmail, DateTimeOffset CreatedAt, IReadOnlyList<string>? MfaRequiredFor = null);

@@ -188,6 +188,8 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
             user.Property(u => u.CredentialVersion).HasColumnName("credential_version");
             user.Property(u => u.CreatedAt).HasColumnName("created_at");
             user.Property(u => u.LastUsedAt).HasColumnName("last_used_at");
+            user.Property(u => u.LastSignInAt).HasColumnName("last_sign_in_at");
+            user.Property(u => u.TokenIssuedAt).HasColumnName("token_issued_at");
             user.Property(u => u.Email).HasColumnName("email").HasMaxLength(Core.Email.EmailAddress.MaxLength);
             user.Property(u => u.EmailVerified).HasColumnName("email_verified");
             user.Property(u => u.TokenExpiresAt).HasColumnName("token_expires_at");

@@ -18,7 +18,10 @@ public sealed class MachineUserTests
         var me = await LatchkeyTestHost.ReadJsonAsync(response);
         Assert.Equal(userId, me.GetProperty("userId").GetGuid());
         Assert.Equal("machine", me.GetProperty("kind").GetString());
-        Assert.Equal(token.Token["lk_mach_".Length..][..26], me.GetProperty("login").GetString());
+        Assert.Equal("deploy-bot", me.GetProperty("login").GetString());
+        Assert.Equal("deploy-bot", me.GetProperty("name").GetString());
+        Assert.Equal(["deploy", "read:logs"], me.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+        Assert.Empty(me.GetProperty("roles").EnumerateArray());
     }
 
     [Fact]
@@ -51,6 +54,8 @@ public sealed class MachineUserTests
         await using var host = await LatchkeyTestHost.StartAsync();
         var owner = await host.SignupAndLoginAsync();
         var (userId, old) = await host.CreateMachineUserAsync(owner);
+        var issued = Assert.Single((await host.GetJsonAsync("/v1/machine-users", owner)).EnumerateArray()).GetProperty("tokenCreatedAt").GetDateTimeOffset();
+        host.Time.Advance(TimeSpan.FromMinutes(1));
 
         var response = await host.SendAsync(HttpMethod.Post, $"/v1/machine-users/{userId}/token", credential: owner);
 
@@ -58,6 +63,10 @@ public sealed class MachineUserTests
         var rotated = new Credential((await LatchkeyTestHost.ReadJsonAsync(response)).GetProperty("token").GetString()!, null, null);
         await ProblemAssert.IsUnauthorizedAsync(await host.SendAsync(HttpMethod.Get, "/v1/me", credential: old));
         Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/v1/me", credential: rotated)).StatusCode);
+        var listed = Assert.Single((await host.GetJsonAsync("/v1/machine-users", owner)).EnumerateArray());
+        Assert.Equal(LatchkeyTestHost.Start, issued);
+        Assert.Equal(LatchkeyTestHost.Start, listed.GetProperty("createdAt").GetDateTimeOffset());
+        Assert.Equal(LatchkeyTestHost.Start.AddMinutes(1), listed.GetProperty("tokenCreatedAt").GetDateTimeOffset());
     }
 
     [Fact]

@@ -57,8 +57,11 @@ internal abstract class DelegatingUserStore(IUserStore inner) : IUserStore
     public Task<IReadOnlyList<User>> ListAsync(Guid tenantId, UserKind kind, PageRequest page, CancellationToken cancellationToken) =>
         inner.ListAsync(tenantId, kind, page, cancellationToken);
 
-    public Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, PageRequest page, CancellationToken cancellationToken) =>
-        inner.ListHumansAsync(tenantId, page, cancellationToken);
+    public Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, string? loginContains, PageRequest page, CancellationToken cancellationToken) =>
+        inner.ListHumansAsync(tenantId, loginContains, page, cancellationToken);
+
+    public Task<UserSummary?> FindHumanSummaryAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken) =>
+        inner.FindHumanSummaryAsync(tenantId, userId, cancellationToken);
 
     public Task<IReadOnlySet<string>> FindTakenLoginsAsync(IReadOnlyCollection<string> normalizedLogins, CancellationToken cancellationToken) =>
         inner.FindTakenLoginsAsync(normalizedLogins, cancellationToken);
@@ -137,6 +140,9 @@ internal sealed class VerifiedLoginBarrierThrottleStore(EfLoginThrottleStore inn
     }
 
     public Task<LoginThrottleState?> FindAsync(string loginDigest, CancellationToken cancellationToken) => inner.FindAsync(loginDigest, cancellationToken);
+
+    public Task<IReadOnlyList<LoginThrottleState>> FindManyAsync(IReadOnlyCollection<string> loginDigests, CancellationToken cancellationToken) =>
+        inner.FindManyAsync(loginDigests, cancellationToken);
 
     public Task<bool> TryBeginAttemptAsync(
         string loginDigest, LoginThrottleState? seen, int pending, DateTimeOffset nextAttemptAt, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -26,6 +26,27 @@ public sealed class ThrottleTests
     [Theory]
     [InlineData("alice@example.com")]
     [InlineData("nobody@example.com")]
+    public async Task TheFailureThatStartsADelayAnnouncesItInRetryAfterAndTheLockingOneDoesNot(string login)
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 2, maxFailures: 3));
+        await host.SignupAsync("alice@example.com");
+
+        var free = await TryLoginAsync(host, login);
+        var delaying = await TryLoginAsync(host, login);
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        var locking = await TryLoginAsync(host, login);
+
+        await ProblemAssert.IsProblemAsync(free, HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(delaying, HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(locking, HttpStatusCode.Unauthorized);
+        Assert.Null(free.Headers.RetryAfter);
+        Assert.Equal(TimeSpan.FromSeconds(10), delaying.Headers.RetryAfter?.Delta);
+        Assert.Null(locking.Headers.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData("alice@example.com")]
+    [InlineData("nobody@example.com")]
     public async Task AfterTheFreeAttemptsALoginIsDelayedWithRetryAfterWhetherOrNotItExists(string login)
     {
         await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 3));

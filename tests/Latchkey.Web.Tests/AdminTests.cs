@@ -31,18 +31,56 @@ public sealed class AdminTests(Browsers browsers)
         var me = await client.GetFromJsonAsync<JsonElement>("/v1/me");
         Assert.StartsWith("lk_mach_", token);
         Assert.Equal("machine", me.GetProperty("kind").GetString());
-        await Assertions.Expect(page.Locator("#machines tbody")).ToContainTextAsync("deploy-bot");
+        Assert.Equal("deploy-bot", me.GetProperty("login").GetString());
+        Assert.Equal(["deploy", "read:metrics"], me.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+        var row = page.Locator("#machines tbody tr", new() { HasText = "deploy-bot" });
+        await Assertions.Expect(row.Locator("td[data-label='Token issued'] time")).ToHaveCountAsync(1);
+        await Assertions.Expect(row.Locator("td[data-label='Token expires']")).ToHaveTextAsync("Never");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "I have stored it" }).ClickAsync();
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("#token-panel")).ToBeHiddenAsync();
         Assert.DoesNotContain(token, await page.ContentAsync());
+        // Its use is recorded off the request path; the page shows it once it is.
+        for (var tries = 0; await row.Locator("td[data-label='Last used'] time").CountAsync() == 0; tries++)
+        {
+            Assert.True(tries < 100, "the machine user's last use never showed");
+            await Task.Delay(100);
+            await page.ReloadAsync();
+            await Assertions.Expect(row).ToHaveCountAsync(1);
+        }
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Rotate token of deploy-bot" }).ClickAsync();
+        var rotate = page.GetByRole(AriaRole.Button, new() { Name = "Rotate token of deploy-bot" });
+        await rotate.ClickAsync();
+        await Assertions.Expect(ConfirmDialog(page)).ToContainTextAsync("The current token of deploy-bot stops working");
+        await AnswerAsync(page, null);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/me")).StatusCode);
+        await Assertions.Expect(page.Locator("#token-panel")).ToBeHiddenAsync();
+
+        await rotate.ClickAsync();
+        await ConfirmDialog(page).GetByLabel("The current token").SelectOptionAsync(new SelectOptionValue { Label = "Keeps working for 1 hour" });
+        await AnswerAsync(page, "Rotate token");
         // Note: after the reload the field is empty, so "not the old token" alone would pass before the rotation
         // answered; wait for the new token itself.
         await Assertions.Expect(page.Locator("#token-value")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^lk_mach_"));
-        Assert.NotEqual(token, await page.Locator("#token-value").InputValueAsync());
+        var rotated = await page.Locator("#token-value").InputValueAsync();
+        Assert.NotEqual(token, rotated);
+        await Assertions.Expect(page.Locator("#machines-message")).ToContainTextAsync("keeps working until");
+        var graced = await client.GetAsync("/v1/me");
+        Assert.Equal(HttpStatusCode.OK, graced.StatusCode);
+        Assert.True(graced.Headers.Contains("Deprecation"));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete deploy-bot" }).ClickAsync();
+        await Assertions.Expect(ConfirmDialog(page)).ToContainTextAsync("its token stops working at once");
+        await AnswerAsync(page, null);
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", rotated);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/me")).StatusCode);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete deploy-bot" }).ClickAsync();
+        await AnswerAsync(page, "Delete");
+        await Assertions.Expect(page.Locator("#machines-message")).ToHaveTextAsync("Deleted deploy-bot.");
+        await Assertions.Expect(row).ToHaveCountAsync(0);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v1/me")).StatusCode);
     }
 
@@ -95,13 +133,48 @@ public sealed class AdminTests(Browsers browsers)
         await page.GetByLabel($"Role of {member}", new() { Exact = true }).SelectOptionAsync("admin");
         await page.GetByRole(AriaRole.Button, new() { Name = $"Save role of {member}" }).ClickAsync();
         await Assertions.Expect(page.Locator("#users-message")).ToContainTextAsync("is now admin");
+        var memberRow = page.Locator("#users tbody tr", new() { HasText = member });
+        await Assertions.Expect(memberRow.Locator("td[data-label='Last sign-in'] time")).ToHaveCountAsync(1);
+        await Assertions.Expect(memberRow.Locator("td[data-label='Second factor']")).ToHaveTextAsync("None");
         await page.GetByRole(AriaRole.Button, new() { Name = $"Sessions of {member}" }).ClickAsync();
         await Assertions.Expect(page.Locator("#user-sessions-list li")).ToHaveCountAsync(1);
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Disable {member}" }).ClickAsync();
-        await Assertions.Expect(page.Locator($"#users tbody tr", new() { HasText = member })).ToContainTextAsync("Disabled");
+        var endAll = page.GetByRole(AriaRole.Button, new() { Name = "End all of these sessions" });
+        await endAll.ClickAsync();
+        await AnswerAsync(page, null);
+        await Assertions.Expect(page.Locator("#user-sessions-list li")).ToHaveCountAsync(1);
+        await memberPage.GotoAsync("/devices");
+        await Assertions.Expect(memberPage).ToHaveURLAsync(browsers.Server.BaseUrl + "/devices");
+        await endAll.ClickAsync();
+        await AnswerAsync(page, "End all sessions");
+        await Assertions.Expect(page.Locator("#user-sessions-list")).ToHaveTextAsync("No live sessions.");
+        await memberPage.GotoAsync("/devices");
+        await Assertions.Expect(memberPage).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?returnUrl="));
+        await SignInAsync(memberPage, member);
+
+        var disable = page.GetByRole(AriaRole.Button, new() { Name = $"Disable {member}" });
+        await disable.ClickAsync();
+        await Assertions.Expect(ConfirmDialog(page)).ToContainTextAsync("signed out of every device");
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(ConfirmDialog(page)).ToHaveCountAsync(0);
+        await page.ReloadAsync();
+        await Assertions.Expect(memberRow.Locator("td[data-label='Status']")).ToHaveTextAsync("Active");
+        await disable.ClickAsync();
+        await AnswerAsync(page, "Disable");
+        await Assertions.Expect(memberRow.Locator("td[data-label='Status']")).ToHaveTextAsync("Disabled");
 
         await memberPage.GotoAsync("/devices");
         await Assertions.Expect(memberPage).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?returnUrl="));
+
+        var delete = page.GetByRole(AriaRole.Button, new() { Name = $"Delete {member}" });
+        await delete.ClickAsync();
+        await Assertions.Expect(ConfirmDialog(page)).ToContainTextAsync("cannot be undone");
+        await AnswerAsync(page, null);
+        await page.ReloadAsync();
+        await Assertions.Expect(memberRow).ToHaveCountAsync(1);
+        await delete.ClickAsync();
+        await AnswerAsync(page, "Delete");
+        await Assertions.Expect(page.Locator("#users-message")).ToHaveTextAsync($"Deleted {member}.");
+        await Assertions.Expect(memberRow).ToHaveCountAsync(0);
     }
 
     [Fact]

@@ -47,7 +47,24 @@ public sealed class DeviceTests(Browsers browsers)
         await page.ReloadAsync();
         await Assertions.Expect(DeviceRows(page)).ToHaveCountAsync(3);
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out all other devices" }).ClickAsync();
+        var endOthers = page.GetByRole(AriaRole.Button, new() { Name = "Sign out all other devices" });
+        await endOthers.ClickAsync();
+        var dialog = ConfirmDialog(page);
+        await Assertions.Expect(dialog).ToContainTextAsync("This device stays signed in.");
+        // The dialog keeps focus inside it: it starts on Cancel, Tab wraps round, and Escape cancels.
+        await Assertions.Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Sign out other devices" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Shift+Tab");
+        await Assertions.Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        await Assertions.Expect(endOthers).ToBeFocusedAsync();
+        await page.ReloadAsync();
+        await Assertions.Expect(DeviceRows(page)).ToHaveCountAsync(3);
+
+        await endOthers.ClickAsync();
+        await AnswerAsync(page, "Sign out other devices");
 
         await Assertions.Expect(page.Locator("#devices-message")).ToContainTextAsync("Signed out 2 other devices");
         await Assertions.Expect(DeviceRows(page)).ToHaveCountAsync(1);

@@ -53,6 +53,18 @@ internal static class People
         return login;
     }
 
+    /// <summary>The open confirmation dialog (confirm.js).</summary>
+    public static ILocator ConfirmDialog(IPage page) => page.GetByRole(AriaRole.Alertdialog);
+
+    /// <summary>Answers the open confirmation dialog: its action button, or Cancel.</summary>
+    public static async Task AnswerAsync(IPage page, string? action)
+    {
+        var dialog = ConfirmDialog(page);
+        await Assertions.Expect(dialog).ToBeVisibleAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = action ?? "Cancel", Exact = true }).ClickAsync();
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+    }
+
     /// <summary>The rows of the devices table.</summary>
     public static ILocator DeviceRows(IPage page) => page.Locator("#devices tbody tr");
 

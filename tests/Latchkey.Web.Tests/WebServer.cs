@@ -73,6 +73,9 @@ public sealed class WebServer : WebApplicationFactory<Program>
         // Note: every browser in the tests comes from 127.0.0.1; the per-address limits are tested elsewhere.
         builder.UseSetting("Latchkey:Network:CredentialRequestsPerMinute", "100000");
         builder.UseSetting("Latchkey:Network:FailureBurst", "100000");
+        // Note: a login locks after its sixth failure here (five free, then one delay of 1 s), so a test reaches the
+        // lock in a few attempts; no other test fails that often on one login.
+        builder.UseSetting("Latchkey:Lockout:MaxFailures", "6");
     }
 
     public override async ValueTask DisposeAsync()

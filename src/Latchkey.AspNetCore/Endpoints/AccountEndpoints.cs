@@ -99,7 +99,14 @@ internal static class AccountEndpoints
                 }
 
                 // Note: one body for unknown login, wrong password and disabled user: nothing to tell them apart.
+                // Failures are counted per login string whether or not it exists, so the Retry-After of a failure
+                // that starts a delay tells nothing more; it lets a sign-in page count down rather than meet a 429.
                 context.Response.Headers.WWWAuthenticate = "Bearer";
+                if (result.RetryAfter > TimeSpan.Zero)
+                {
+                    Problems.SetRetryAfter(context.Response, result.RetryAfter);
+                }
+
                 return Problems.Status(StatusCodes.Status401Unauthorized, "Login failed", "The login or password is wrong.");
             case LoginOutcome.Throttled:
                 return Problems.TooManyFailures(context.Response, result.RetryAfter);
@@ -174,6 +181,16 @@ internal static class AccountEndpoints
         {
             emails.Remember(user);
             (email, verified) = (user.Email, user.EmailVerified);
+        }
+
+        if (caller.Kind == UserKind.Machine)
+        {
+            // Note: a machine's login is the random public part of its token, meaningless to a person; its name is what
+            // the admin gave it, and it acts by its scopes, not by a tenant role.
+            var machine = await users.FindAsync(caller.TenantId, caller.UserId, cancellationToken);
+            var name = machine?.Name ?? caller.Login;
+            return TypedResults.Ok(new MeResponse(caller.UserId, caller.TenantId, name, CallerPrincipal.KindName(caller.Kind), [],
+                null, Name: name, Scopes: caller.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
         }
 
         return TypedResults.Ok(new MeResponse(caller.UserId, caller.TenantId, caller.Login,

@@ -55,7 +55,7 @@ internal static class MachineUserEndpoints
         PageQuery.LinkNext(context, list);
         return TypedResults.Ok(list.Items.Select(u => new MachineUserResponse(
             u.Id, u.Id, u.Name ?? "", u.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), u.CreatedAt, u.LastUsedAt,
-            u.TokenExpiresAt, u.PreviousSecretVerifier is null ? null : u.PreviousSecretUntil)).ToList());
+            u.TokenExpiresAt, u.PreviousSecretVerifier is null ? null : u.PreviousSecretUntil, u.TokenIssuedAt ?? u.CreatedAt)).ToList());
     }
 
     private static async Task<Results<Created<MachineTokenResponse>, ValidationProblem, ProblemHttpResult>> RotateAsync(

@@ -2,6 +2,7 @@ using Latchkey.AspNetCore.Authentication;
 using Latchkey.AspNetCore.Authorization;
 using Latchkey.AspNetCore.Hosting;
 using Latchkey.Contracts;
+using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
 using Latchkey.Core.Services;
 using Latchkey.Core.Stores;
@@ -19,7 +20,8 @@ internal static class UserEndpoints
     {
         var users = v1.MapGroup("/users").RequireAuthorization(LatchkeyDefaults.TenantAdminPolicy).WithTags("Users");
         users.MapGet("", ListAsync).WithName("ListUsers")
-            .WithSummary("The tenant's human users, newest first, paged by ?limit= and ?before= (Link rel=next)");
+            .WithSummary("The tenant's human users, newest first, paged by ?limit= and ?before= (Link rel=next); ?login= keeps those whose login contains it");
+        users.MapGet("/{id:guid}", GetAsync).WithName("GetUser").WithSummary("One human user, with its lock state, last sign-in and second factors");
         // Note: rate-limited like sign-up: its 409 tells whether a login exists anywhere in the service.
         users.MapPost("", CreateAsync).RequireCredentialLimits().WithName("CreateUser").WithSummary("Create a human user with one role");
         users.MapPatch("/{id:guid}", UpdateAsync).RequireRecentAuthentication().WithName("UpdateUser")
@@ -29,19 +31,41 @@ internal static class UserEndpoints
             .WithSummary("A user's live sessions, newest first, paged by ?limit= and ?before= (Link rel=next); never a key");
         users.MapDelete("/{id:guid}/sessions", RevokeSessionsAsync).WithName("RevokeUserSessions").WithSummary("End all of a user's sessions");
         users.MapPost("/{id:guid}/unlock", UnlockAsync).WithName("UnlockUser").WithSummary("Clear a user's failed-login count and lock");
+        users.MapPost("/{id:guid}/password-reset", SendPasswordResetAsync).WithName("SendUserPasswordReset")
+            .WithSummary("E-mail the user a password-reset link (to its verified address), as POST /v1/password-reset would");
     }
 
     private static async Task<Results<Ok<List<UserResponse>>, ValidationProblem>> ListAsync(
-        int? limit, Guid? before, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
+        int? limit, Guid? before, string? login, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
     {
         if (!PageQuery.TryRead(limit, before, PageRequest.MaxLimit, out var page, out var invalid))
         {
             return invalid;
         }
 
-        var list = await admin.ListAsync(CallerPrincipal.ToCaller(context), page, cancellationToken);
+        // Note: the search is normalised like a login, so "Alice@Example.com" finds alice@example.com.
+        string? part = null;
+        if (!string.IsNullOrWhiteSpace(login) && (part = LoginNormalizer.Normalize(login.Trim())) is null)
+        {
+            return Problems.Invalid(new InputError("login", $"A search of 1 to {LoginNormalizer.MaxLength} printable characters."));
+        }
+
+        var list = await admin.ListAsync(CallerPrincipal.ToCaller(context), part, page, cancellationToken);
         PageQuery.LinkNext(context, list);
-        return TypedResults.Ok(list.Items.Select(u => ToResponse(u.User, u.LastSessionUseAt)).ToList());
+        return TypedResults.Ok(list.Items.Select(ToResponse).ToList());
+    }
+
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(
+        Guid id, UserAdminService admin, HttpContext context, CancellationToken cancellationToken) =>
+        await admin.FindAsync(CallerPrincipal.ToCaller(context), id, cancellationToken) is { } user
+            ? TypedResults.Ok(ToResponse(user))
+            : NotFound();
+
+    private static async Task<Results<Accepted, ProblemHttpResult>> SendPasswordResetAsync(
+        Guid id, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
+    {
+        var outcome = await admin.SendPasswordResetAsync(CallerPrincipal.ToCaller(context), id, cancellationToken);
+        return outcome == UserAdminOutcome.Done ? TypedResults.Accepted((string?)null) : Problem(outcome);
     }
 
     private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
@@ -55,7 +79,7 @@ internal static class UserEndpoints
 
         return result.Outcome switch
         {
-            UserAdminOutcome.Done => TypedResults.Created($"/v1/users/{result.User!.Id}", ToResponse(result.User, null)),
+            UserAdminOutcome.Done => TypedResults.Created($"/v1/users/{result.User!.Id}", ToResponse(new UserSummary(result.User, null))),
             UserAdminOutcome.Invalid => Problems.Invalid(result.Error!),
             _ => Problem(result.Outcome),
         };
@@ -113,8 +137,23 @@ internal static class UserEndpoints
         return outcome == UserAdminOutcome.Done ? TypedResults.NoContent() : Problem(outcome);
     }
 
-    private static UserResponse ToResponse(User user, DateTimeOffset? lastUsedAt) =>
-        new(user.Id, user.Login, [TenantRoles.Name(user.Role)], user.Disabled, user.CreatedAt, lastUsedAt);
+    private static UserResponse ToResponse(UserSummary summary)
+    {
+        var user = summary.User;
+        List<string> factors = [];
+        if (summary.HasTotp)
+        {
+            factors.Add("totp");
+        }
+
+        if (summary.Passkeys > 0)
+        {
+            factors.Add("passkey");
+        }
+
+        return new(user.Id, user.Login, [TenantRoles.Name(user.Role)], user.Disabled, user.CreatedAt, summary.LastSessionUseAt,
+            user.LastSignInAt, summary.Lock.Locked, summary.Lock.DelayedUntil, summary.Lock.Failures, factors, user.Email, user.EmailVerified);
+    }
 
     private static ProblemHttpResult NotFound() => Problems.Status(StatusCodes.Status404NotFound, "User not found");
 
@@ -126,6 +165,8 @@ internal static class UserEndpoints
         UserAdminOutcome.LastOwner => Problems.Status(StatusCodes.Status409Conflict, "Last owner",
             "A tenant keeps at least one enabled owner: make another user owner first."),
         UserAdminOutcome.LoginTaken => Problems.Status(StatusCodes.Status409Conflict, "Login taken", "Choose another login."),
+        UserAdminOutcome.NoVerifiedEmail => Problems.Status(StatusCodes.Status409Conflict, "No verified e-mail address",
+            "The person has no verified e-mail address to send a reset link to (or is disabled). Set a password for them instead, or invite them again."),
         UserAdminOutcome.Conflict => Problems.Status(StatusCodes.Status409Conflict, "User changed",
             "The user's role or state changed while this request was handled; nothing was changed. Read it again and retry."),
         _ => NotFound(),

@@ -49,10 +49,21 @@ internal sealed class PasswordResetService(
     /// </summary>
     public async Task RequestAsync(string login, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        await requests.AddAsync(new QueuedPasswordReset { Id = Guid.CreateVersion7(now), Login = login, RequestedAt = now, DueAt = now }, cancellationToken);
+        await QueueAsync(login, cancellationToken);
         signal.Wake();
     }
+
+    /// <summary>
+    /// Writes a request in the caller's transaction (an admin's, with its audit entry); <see cref="WakeWorker"/> once it
+    /// is committed, so the worker does not look before the row is there.
+    /// </summary>
+    public Task QueueAsync(string login, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return requests.AddAsync(new QueuedPasswordReset { Id = Guid.CreateVersion7(now), Login = login, RequestedAt = now, DueAt = now }, cancellationToken);
+    }
+
+    public void WakeWorker() => signal.Wake();
 
     /// <summary>
     /// The worker's step: takes the oldest due request (locked, so no other instance takes it), handles it and deletes it

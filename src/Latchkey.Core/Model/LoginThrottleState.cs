@@ -21,3 +21,12 @@ internal sealed class LoginThrottleState
     /// <summary>When the last attempt was counted; pending attempts older than a verification can take are abandoned.</summary>
     public DateTimeOffset LastAttemptAt { get; set; }
 }
+
+/// <summary>
+/// A login's failed-sign-in state as an admin sees it: consecutive <paramref name="Failures"/>, whether they have
+/// <paramref name="Locked"/> it (until an unlock), and until when a delay holds its next attempt back (null: none now).
+/// </summary>
+internal readonly record struct LoginLockState(int Failures, bool Locked, DateTimeOffset? DelayedUntil)
+{
+    public static LoginLockState None => default;
+}

@@ -37,6 +37,12 @@ internal sealed class User
 
     public DateTimeOffset? LastUsedAt { get; set; }
 
+    /// <summary>A person's latest sign-in (a session opened); null: none since this was first recorded.</summary>
+    public DateTimeOffset? LastSignInAt { get; set; }
+
+    /// <summary>When a machine user's current token was issued by a rotation; null: the one issued at creation.</summary>
+    public DateTimeOffset? TokenIssuedAt { get; set; }
+
     /// <summary>A machine user's token expiry (null: none); the token is refused with reason <c>expired</c> from then.</summary>
     public DateTimeOffset? TokenExpiresAt { get; set; }
 

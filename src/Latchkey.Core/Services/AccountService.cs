@@ -149,14 +149,14 @@ internal sealed class AccountService(
         if (user is not { Kind: UserKind.Human })
         {
             RecordFailure(user, "machine_user", appId);
-            return new(LoginOutcome.Refused, Refusal: LoginRefusal.UnknownLogin);
+            return new(LoginOutcome.Refused, RetryAfter: attempt?.DelayIfFailed ?? TimeSpan.Zero, Refusal: LoginRefusal.UnknownLogin);
         }
 
         if (verification == PasswordVerification.Failed || user.Disabled)
         {
             var refusal = verification == PasswordVerification.Failed ? LoginRefusal.WrongPassword : LoginRefusal.Disabled;
             RecordFailure(user, refusal == LoginRefusal.WrongPassword ? "wrong_password" : "disabled", appId);
-            return new(LoginOutcome.Refused, Refusal: refusal, UserId: user.Id);
+            return new(LoginOutcome.Refused, RetryAfter: attempt?.DelayIfFailed ?? TimeSpan.Zero, Refusal: refusal, UserId: user.Id);
         }
 
         await attempt!.SucceededAsync();

@@ -13,12 +13,13 @@ internal sealed class LoginAttempt : IAsyncDisposable
     private readonly string? _login;
     private bool _ended;
 
-    public LoginAttempt(LoginThrottle throttle, string key, string normalizedLogin)
+    public LoginAttempt(LoginThrottle throttle, string key, string normalizedLogin, TimeSpan delayIfFailed = default)
     {
         _throttle = throttle;
         _key = key;
         _login = normalizedLogin;
         Outcome = ThrottleOutcome.Proceed;
+        DelayIfFailed = delayIfFailed;
     }
 
     private LoginAttempt(ThrottleOutcome outcome, TimeSpan retryAfter)
@@ -31,6 +32,12 @@ internal sealed class LoginAttempt : IAsyncDisposable
     public ThrottleOutcome Outcome { get; }
 
     public TimeSpan RetryAfter { get; }
+
+    /// <summary>
+    /// How long the login is held back if this attempt fails (zero while free attempts remain, and for the failure that
+    /// locks it): a refused login says so at once, so a sign-in page can count down instead of being answered 429 next.
+    /// </summary>
+    public TimeSpan DelayIfFailed { get; }
 
     public static LoginAttempt WaitFor(TimeSpan retryAfter) => new(ThrottleOutcome.Wait, retryAfter);
 

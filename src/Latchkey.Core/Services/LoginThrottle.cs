@@ -66,7 +66,10 @@ internal sealed class LoginThrottle(
                 {
                     if (await store.TryBeginAttemptAsync(key, state, pending + 1, now + _options.DelayAfter(failures + 1), now, cancellationToken))
                     {
-                        return new LoginAttempt(this, key, normalizedLogin);
+                        // Note: the failure that locks the login is followed by no delay worth announcing: the lock
+                        // answers every later attempt like a wrong password, whenever it comes.
+                        var delay = failures + 1 >= _options.MaxFailures ? TimeSpan.Zero : _options.DelayAfter(failures + 1);
+                        return new LoginAttempt(this, key, normalizedLogin, delay);
                     }
 
                     continue;
@@ -107,6 +110,28 @@ internal sealed class LoginThrottle(
     /// <summary>Whether the login has reached <see cref="LatchkeyLockoutOptions.MaxFailures"/> (locked until an admin unlocks it).</summary>
     public async Task<bool> IsLockedAsync(string normalizedLogin, CancellationToken cancellationToken) =>
         (await store.FindAsync(Digest(normalizedLogin), cancellationToken))?.Failures >= _options.MaxFailures;
+
+    /// <summary>
+    /// The failed-login state of each of <paramref name="normalizedLogins"/> that has one (an admin's list of users),
+    /// keyed by login; a login without failures is absent.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, LoginLockState>> DescribeAsync(
+        IReadOnlyCollection<string> normalizedLogins, CancellationToken cancellationToken)
+    {
+        var byDigest = normalizedLogins.Distinct(StringComparer.Ordinal).ToDictionary(Digest, l => l, StringComparer.Ordinal);
+        if (byDigest.Count == 0)
+        {
+            return new Dictionary<string, LoginLockState>();
+        }
+
+        var states = await store.FindManyAsync(byDigest.Keys, cancellationToken);
+        var now = await NowAsync(cancellationToken);
+        return states.ToDictionary(s => byDigest[s.LoginDigest], s =>
+        {
+            var locked = s.Failures >= _options.MaxFailures;
+            return new LoginLockState(s.Failures, locked, !locked && now < s.NextAttemptAt ? s.NextAttemptAt : null);
+        }, StringComparer.Ordinal);
+    }
 
     /// <summary>An admin's unlock: forgets every failure of the login.</summary>
     public Task UnlockAsync(string normalizedLogin, CancellationToken cancellationToken) =>

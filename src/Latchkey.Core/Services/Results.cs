@@ -98,6 +98,9 @@ internal enum UserAdminOutcome
     Conflict,
 
     LoginTaken,
+
+    /// <summary>The person has no verified e-mail address to send a message to (or is disabled).</summary>
+    NoVerifiedEmail,
 }
 
 internal sealed record UserAdminResult(UserAdminOutcome Outcome, User? User = null, InputError? Error = null)

@@ -19,11 +19,69 @@ internal sealed class UserAdminService(
     AuditLog audit,
     TimeProvider time,
     Email.SecurityNotices notices,
-    ITenantPolicyStore policies)
+    ITenantPolicyStore policies,
+    Email.PasswordResetService resets)
 {
-    /// <summary>A page of the tenant's human users, newest first.</summary>
-    public async Task<Page<UserSummary>> ListAsync(AuthenticatedCaller caller, PageRequest page, CancellationToken cancellationToken) =>
-        Page<UserSummary>.Cut(await users.ListHumansAsync(caller.TenantId, page.Probe, cancellationToken), page, u => u.User.Id);
+    /// <summary>A page of the tenant's human users, newest first, each with its failed-login state.</summary>
+    public Task<Page<UserSummary>> ListAsync(AuthenticatedCaller caller, PageRequest page, CancellationToken cancellationToken) =>
+        ListAsync(caller, null, page, cancellationToken);
+
+    /// <summary>
+    /// A page of the tenant's human users, newest first, each with its failed-login state; with
+    /// <paramref name="normalizedLoginPart"/>, only those whose login contains it.
+    /// </summary>
+    public async Task<Page<UserSummary>> ListAsync(
+        AuthenticatedCaller caller, string? normalizedLoginPart, PageRequest page, CancellationToken cancellationToken)
+    {
+        var list = Page<UserSummary>.Cut(
+            await users.ListHumansAsync(caller.TenantId, normalizedLoginPart, page.Probe, cancellationToken), page, u => u.User.Id);
+        var locks = await throttle.DescribeAsync(list.Items.Select(u => u.User.Login).ToList(), cancellationToken);
+        return list with { Items = list.Items.Select(u => u with { Lock = locks.GetValueOrDefault(u.User.Login) }).ToList() };
+    }
+
+    /// <summary>One human user of the tenant with its failed-login state; null when there is none.</summary>
+    public async Task<UserSummary?> FindAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
+    {
+        var summary = await users.FindHumanSummaryAsync(caller.TenantId, userId, cancellationToken);
+        if (summary is null)
+        {
+            return null;
+        }
+
+        var locks = await throttle.DescribeAsync([summary.User.Login], cancellationToken);
+        return summary with { Lock = locks.GetValueOrDefault(summary.User.Login) };
+    }
+
+    /// <summary>
+    /// An admin asks for a password-reset e-mail to be sent to the person: the request goes the same durable way as the
+    /// person's own (<c>POST /v1/password-reset</c>: a queued row, handled by the worker, with its per-person limit),
+    /// committed with an audit entry that names the admin. The person needs a verified address to be sent one.
+    /// </summary>
+    public async Task<UserAdminOutcome> SendPasswordResetAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
+    {
+        var target = await FindHumanAsync(caller, userId, cancellationToken);
+        if (target is null)
+        {
+            return UserAdminOutcome.NotFound;
+        }
+
+        if (!MayManage(caller, target))
+        {
+            return UserAdminOutcome.Forbidden;
+        }
+
+        if (target.Disabled || target is not { EmailVerified: true, Email: not null })
+        {
+            return UserAdminOutcome.NoVerifiedEmail;
+        }
+
+        await using var transaction = await work.BeginAsync(cancellationToken);
+        await audit.RecordAsync(caller, AuditEvents.PasswordResetRequested, target.Id, "by an admin", cancellationToken);
+        await resets.QueueAsync(target.Login, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        resets.WakeWorker();
+        return UserAdminOutcome.Done;
+    }
 
     public async Task<UserAdminResult> CreateAsync(
         AuthenticatedCaller caller, string? login, string? password, IReadOnlyList<string?>? roles, CancellationToken cancellationToken)

@@ -10,6 +10,9 @@ internal interface ILoginThrottleStore
 {
     Task<LoginThrottleState?> FindAsync(string loginDigest, CancellationToken cancellationToken);
 
+    /// <summary>The counters of those of <paramref name="loginDigests"/> that have one (an admin's list of users).</summary>
+    Task<IReadOnlyList<LoginThrottleState>> FindManyAsync(IReadOnlyCollection<string> loginDigests, CancellationToken cancellationToken);
+
     /// <summary>
     /// Counts one attempt as failed (until it ends) and in flight, if the counter still holds what the caller saw:
     /// <paramref name="seen"/> null means no row yet. One compare-and-set; false when another attempt got there first.

@@ -34,9 +34,16 @@ internal interface IUserStore
 
     /// <summary>
     /// A page of the tenant's human users, newest first, each with the latest use of any of its sessions (null without
-    /// one).
+    /// one) and its second factors; with <paramref name="loginContains"/> (a normalised login or part of one), only the
+    /// users whose login contains it.
     /// </summary>
-    Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, PageRequest page, CancellationToken cancellationToken);
+    Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, string? loginContains, PageRequest page, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, PageRequest page, CancellationToken cancellationToken) =>
+        ListHumansAsync(tenantId, null, page, cancellationToken);
+
+    /// <summary>One human user of the tenant as <see cref="ListHumansAsync"/> describes it; null when there is none.</summary>
+    Task<UserSummary?> FindHumanSummaryAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Cross-tenant, for login only: replaces the verifier after a rehash of a password just verified for the user
@@ -97,8 +104,14 @@ internal readonly record struct UserAccess(TenantRole Role, bool Disabled)
     public static UserAccess Of(User user) => new(user.Role, user.Disabled);
 }
 
-/// <summary>A user as an admin sees it in a list.</summary>
-internal sealed record UserSummary(User User, DateTimeOffset? LastSessionUseAt);
+/// <summary>
+/// A user as an admin sees it in a list: the latest use of its sessions, whether it has a confirmed authenticator app
+/// and how many passkeys, and (filled in by the service, not the store) its failed-login state.
+/// </summary>
+internal sealed record UserSummary(User User, DateTimeOffset? LastSessionUseAt, bool HasTotp = false, int Passkeys = 0)
+{
+    public LoginLockState Lock { get; init; } = LoginLockState.None;
+}
 
 /// <summary>What a change to a user came to.</summary>
 internal enum UserChange

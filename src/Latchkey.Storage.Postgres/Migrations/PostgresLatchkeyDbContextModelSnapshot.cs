@@ -810,6 +810,10 @@ namespace Latchkey.Storage.Postgres.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("kind");
 
+                    b.Property<DateTimeOffset?>("LastSignInAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_sign_in_at");
+
                     b.Property<DateTimeOffset?>("LastUsedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_used_at");
@@ -861,6 +865,10 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.Property<DateTimeOffset?>("TokenExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("token_expires_at");
+
+                    b.Property<DateTimeOffset?>("TokenIssuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("token_issued_at");
 
                     b.HasKey("Id");
 

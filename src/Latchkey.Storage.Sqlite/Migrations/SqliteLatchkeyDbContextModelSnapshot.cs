@@ -803,6 +803,10 @@ namespace Latchkey.Storage.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("kind");
 
+                    b.Property<long?>("LastSignInAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_sign_in_at");
+
                     b.Property<long?>("LastUsedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_used_at");
@@ -854,6 +858,10 @@ namespace Latchkey.Storage.Sqlite.Migrations
                     b.Property<long?>("TokenExpiresAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("token_expires_at");
+
+                    b.Property<long?>("TokenIssuedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("token_issued_at");
 
                     b.HasKey("Id");
 

@@ -9,6 +9,9 @@ internal sealed class EfLoginThrottleStore(LatchkeyDbContext db) : ILoginThrottl
     public Task<LoginThrottleState?> FindAsync(string loginDigest, CancellationToken cancellationToken) =>
         db.LoginThrottles.AsNoTracking().FirstOrDefaultAsync(t => t.LoginDigest == loginDigest, cancellationToken);
 
+    public async Task<IReadOnlyList<LoginThrottleState>> FindManyAsync(IReadOnlyCollection<string> loginDigests, CancellationToken cancellationToken) =>
+        await db.LoginThrottles.AsNoTracking().Where(t => loginDigests.Contains(t.LoginDigest)).ToListAsync(cancellationToken);
+
     public async Task<bool> TryBeginAttemptAsync(
         string loginDigest, LoginThrottleState? seen, int pending, DateTimeOffset nextAttemptAt, DateTimeOffset now,
         CancellationToken cancellationToken)

@@ -32,6 +32,10 @@ internal sealed class EfSessionStore(LatchkeyDbContext db, TimeProvider time) : 
             await db.CredentialsChangedAsync(session.UserId, cancellationToken);
         }
 
+        // Note: the person's latest sign-in, for admins (GET /v1/users): every sign-in opens a session here, and the
+        // user's row is locked already, so this costs one more statement in the same transaction.
+        await db.Users.IgnoreQueryFilters(TenantFilter).Where(u => u.Id == session.UserId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.LastSignInAt, session.CreatedAt), cancellationToken);
         db.Sessions.Add(session);
         try
         {

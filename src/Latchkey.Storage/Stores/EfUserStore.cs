@@ -54,12 +54,31 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         return saved;
     }
 
-    public async Task<IReadOnlyList<UserSummary>> ListHumansAsync(Guid tenantId, PageRequest page, CancellationToken cancellationToken) =>
-        await db.Users.AsNoTracking()
-            .Where(u => u.TenantId == tenantId && u.Kind == UserKind.Human)
-            .NewestFirst(page)
-            .Select(u => new UserSummary(u, db.Sessions.Where(s => s.UserId == u.Id).Max(s => (DateTimeOffset?)s.LastUsedAt)))
-            .ToListAsync(cancellationToken);
+    public async Task<IReadOnlyList<UserSummary>> ListHumansAsync(
+        Guid tenantId, string? loginContains, PageRequest page, CancellationToken cancellationToken)
+    {
+        var humans = db.Users.AsNoTracking().Where(u => u.TenantId == tenantId && u.Kind == UserKind.Human);
+        if (!string.IsNullOrEmpty(loginContains))
+        {
+            // Note: logins are stored normalised (NFKC, case-folded), and so is the search, so an ordinal substring
+            // match is the case-insensitive one on both providers. Contains becomes instr (SQLite) or strpos (PostgreSQL),
+            // not LIKE, so % and _ in a search match themselves.
+            humans = humans.Where(u => u.Login.Contains(loginContains));
+        }
+
+        return await Summaries(humans.NewestFirst(page)).ToListAsync(cancellationToken);
+    }
+
+    public Task<UserSummary?> FindHumanSummaryAsync(Guid tenantId, Guid userId, CancellationToken cancellationToken) =>
+        Summaries(db.Users.AsNoTracking().Where(u => u.Id == userId && u.TenantId == tenantId && u.Kind == UserKind.Human))
+            .FirstOrDefaultAsync(cancellationToken);
+
+    private IQueryable<UserSummary> Summaries(IQueryable<User> users) =>
+        users.Select(u => new UserSummary(
+            u,
+            db.Sessions.Where(s => s.UserId == u.Id).Max(s => (DateTimeOffset?)s.LastUsedAt),
+            db.TotpFactors.Any(f => f.UserId == u.Id && f.ConfirmedAt != null),
+            db.Passkeys.Count(p => p.UserId == u.Id)));
 
     // Note: cross-tenant for login's rehash; the id comes from the lookup by login whose password was just verified.
     // The WHERE on the old verifier is the compare-and-set: one statement, atomic on every provider.
@@ -130,6 +149,7 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
                 .SetProperty(x => x.PreviousSecretVerifier, previous)
                 .SetProperty(x => x.PreviousSecretSince, since)
                 .SetProperty(x => x.PreviousSecretUntil, previousUntil)
+                .SetProperty(x => x.TokenIssuedAt, now)
                 .SetProperty(x => x.CredentialVersion, x => x.CredentialVersion + 1), cancellationToken);
         await db.CredentialsChangedAsync(userId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

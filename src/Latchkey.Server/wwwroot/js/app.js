@@ -228,7 +228,8 @@ export function nextPage(result) {
 
 /**
  * A paged list (GET /v1/sessions, /v1/users, /v1/machine-users): reload() shows the first page, the "More" button the
- * next one after what is shown (the server's Link rel=next), and hides itself on the last page. render(result, append)
+ * next one after what is shown (the server's Link rel=next), and hides itself on the last page; reload(newPath) starts
+ * from another first page (e.g. a search). render(result, append)
  * draws an answer: replacing the rows, or adding to them.
  */
 export function pagedList(path, more, render) {
@@ -240,5 +241,6 @@ export function pagedList(path, more, render) {
     render(result, append);
   }
   more.addEventListener('click', () => { if (next) load(next, true); });
-  return { reload: () => load(path, false) };
+  // Note: reload(newPath) starts over from another first page (a search); "More" then follows that list's cursor.
+  return { reload: newPath => load(path = newPath ?? path, false) };
 }

@@ -1,4 +1,5 @@
 import { authed, el, nextPage, pagedList, problemText, say, signedIn, time } from './app.js';
+import { confirmAction } from './confirm.js';
 
 const body = document.querySelector('#devices tbody');
 const message = document.getElementById('devices-message');
@@ -64,6 +65,12 @@ async function allSessions() {
 }
 
 endOthers.addEventListener('click', async () => {
+  if (!await confirmAction({
+    title: 'Sign out all other devices?',
+    text: ['Every other browser and app signed in to your account is signed out at once and has to sign in again.',
+      'This device stays signed in.'],
+    action: 'Sign out other devices',
+  })) return;
   const others = (await allSessions()).filter(s => !s.current);
   for (const session of others) await authed('DELETE', `/v1/sessions/${session.id}`);
   say(message, `Signed out ${others.length} other device${others.length === 1 ? '' : 's'}.`, 'ok');

@@ -64,11 +64,45 @@ form.addEventListener('submit', async event => {
     await afterSignIn(returnUrl());
     return;
   }
-  // Note: the server answers one way for an unknown login and a wrong password; so does this page.
-  say(message, result.status === 401 ? 'The login or password is wrong.' : problemText(result));
   form.password.value = '';
   form.password.focus();
+  // Note: the server answers one way for an unknown login and a wrong password; so does this page. A failure that
+  // starts a delay says so in Retry-After, and the page counts it down with the button held back, so the next try is
+  // never answered "too many attempts" and the message never flips between the two.
+  const wait = Number.parseInt(result.headers?.get('Retry-After') ?? '', 10);
+  const text = result.status === 401 ? 'The login or password is wrong.'
+    : result.status === 429 ? 'Too many failed sign-ins.'
+      : problemText(result);
+  if ((result.status === 401 || result.status === 429) && wait > 0) countDown(text, wait);
+  else say(message, text);
 });
+
+// Note: one interval at a time; a new answer replaces the countdown of the previous one.
+let countdown = null;
+
+/** Shows text with "Try again in N s." counting down to the end of the delay, with the sign-in button held back. */
+function countDown(text, seconds) {
+  const submit = form.querySelector('button[type="submit"]');
+  const endsAt = Date.now() + seconds * 1000;
+  clearInterval(countdown);
+  let shownLeft = null;
+  const tick = () => {
+    const left = Math.ceil((endsAt - Date.now()) / 1000);
+    if (left <= 0) {
+      clearInterval(countdown);
+      countdown = null;
+      submit.disabled = false;
+      say(message, text);
+      return;
+    }
+    submit.disabled = true;
+    // Note: the text changes once a second, not on every tick, so that a screen reader is not kept re-reading it.
+    if (left !== shownLeft) say(message, `${text} Try again in ${left} s.`);
+    shownLeft = left;
+  };
+  tick();
+  countdown = setInterval(tick, 250);
+}
 
 // The second step for a person with a second factor: the mfaToken of the password step (kept in this closure only,
 // never stored) and a code, with the same app id and cookie mode, open the session.
