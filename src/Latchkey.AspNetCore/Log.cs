@@ -26,4 +26,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1221, Level = LogLevel.Information, Message = "Leak report of {Reports} credentials: {Revoked} live ones revoked")]
     public static partial void LeaksReported(ILogger logger, int reports, int revoked);
+
+    [LoggerMessage(EventId = 1230, Level = LogLevel.Information, Message = "Sign-up refused: the login \"{Login}\" is taken (409)")]
+    public static partial void SignupLoginTaken(ILogger logger, string login);
 }
