@@ -80,7 +80,8 @@ public sealed class AccessibilityTests(Browsers browsers)
         await using var device = await browsers.NewDeviceAsync();
         var page = await device.NewPageAsync();
         var login = NewLogin("keyboard");
-        await SignUpAsync(page, login);
+        await CreateAccountAsync(browsers.Server, login);
+        await page.GotoAsync("/login");
 
         await page.Keyboard.TypeAsync(login);
         await page.Keyboard.PressAsync("Tab");

@@ -36,6 +36,19 @@ public sealed class DeviceTests(Browsers browsers)
     }
 
     [Fact]
+    public async Task SigningUpSignsTheNewOwnerInAndLandsOnTheirDevices()
+    {
+        await using var device = await browsers.NewDeviceAsync();
+        var page = await device.NewPageAsync();
+
+        await SignUpAsync(page, NewLogin("newcomer"));
+
+        await Assertions.Expect(page).ToHaveURLAsync(browsers.Server.BaseUrl + "/devices");
+        await Assertions.Expect(DeviceRows(page)).ToHaveCountAsync(1);
+        await Assertions.Expect(DeviceRows(page).First).ToContainTextAsync("This device");
+    }
+
+    [Fact]
     public async Task SigningOutAllOtherDevicesKeepsThisOne()
     {
         await using var first = await browsers.NewDeviceAsync();
@@ -85,7 +98,7 @@ public sealed class DeviceTests(Browsers browsers)
         await using var device = await browsers.NewDeviceAsync();
         var page = await device.NewPageAsync();
         var login = NewLogin("return");
-        await SignUpAsync(page, login);
+        await CreateAccountAsync(browsers.Server, login);
 
         await page.GotoAsync("/password");
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?returnUrl=%2Fpassword$"));
@@ -100,12 +113,13 @@ public sealed class DeviceTests(Browsers browsers)
         await using var device = await browsers.NewDeviceAsync();
         var page = await device.NewPageAsync();
         var login = NewLogin("same");
-        await SignUpAsync(page, login);
+        await CreateAccountAsync(browsers.Server, login);
+        await page.GotoAsync("/login");
 
         await page.GetByLabel("Login (e-mail or name)").FillAsync(login);
         await page.GetByLabel("Password").FillAsync("not the password at all");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.Locator("#login-message")).Not.ToContainTextAsync("ready");
+        await Assertions.Expect(page.Locator("#login-message")).ToBeVisibleAsync();
         var wrongPassword = await page.Locator("#login-message").TextContentAsync();
         await page.Locator("#login-message").EvaluateAsync("m => m.textContent = ''");
         await page.GetByLabel("Login (e-mail or name)").FillAsync(NewLogin("nobody"));
@@ -122,7 +136,7 @@ public sealed class DeviceTests(Browsers browsers)
         await using var device = await browsers.NewDeviceAsync();
         var page = await device.NewPageAsync();
         var login = NewLogin("httponly");
-        await SignUpAsync(page, login);
+        await CreateAccountAsync(browsers.Server, login);
 
         var body = "";
         await page.RouteAsync("**/v1/login*", async route =>

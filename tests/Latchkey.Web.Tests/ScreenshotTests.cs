@@ -43,9 +43,9 @@ public sealed class ScreenshotTests(Browsers browsers)
         await VirtualAuthenticator.AddAsync(laptop, page);
         var login = $"alice-{Guid.NewGuid():N}"[..14] + "@example.com";
 
-        await SignUpAsync(page, login, "Acme Rockets");
+        await page.GotoAsync("/login");
         shots.Add(await ShootAsync(page, directory, "sign-in"));
-        await SignInAsync(page, login);
+        await SignUpAsync(page, login, "Acme Rockets");
         await SignInAsync(await phone.NewPageAsync(), login);
         await ApiLoginAsync(browsers.Server, login, "cli-4f9a27c1", "Latchkey CLI on build server");
         await page.ReloadAsync();

@@ -1,17 +1,5 @@
-import { afterSignIn, api, codeBody, fields, problemText, returnUrl, say } from './app.js';
+import { afterSignIn, api, appId, codeBody, fields, problemText, returnUrl, say } from './app.js';
 import { getPasskey, passkeyErrorText, passkeysSupported } from './passkeys.js';
-
-// Note: the first-party UI keeps one app id per browser profile (not a secret), so signing in again from the same
-// browser replaces its previous session instead of leaving an orphan in the list of devices.
-function appId() {
-  let id = localStorage.getItem('latchkey.ui.appId');
-  if (!id) {
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    id = 'web-' + Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
-    localStorage.setItem('latchkey.ui.appId', id);
-  }
-  return id;
-}
 
 const form = document.getElementById('login-form');
 const message = document.getElementById('login-message');
