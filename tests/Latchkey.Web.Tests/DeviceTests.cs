@@ -31,7 +31,7 @@ public sealed class DeviceTests(Browsers browsers)
 
         await phonePage.GotoAsync("/devices");
         await Assertions.Expect(phonePage).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?returnUrl=%2Fdevices&reason=logged_out$"));
-        await Assertions.Expect(phonePage.GetByRole(AriaRole.Alert)).ToContainTextAsync("this device was signed out");
+        await Assertions.Expect(phonePage.GetByRole(AriaRole.Alert)).ToContainTextAsync("You were signed out on another device");
         await Assertions.Expect(phonePage.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync();
     }
 

@@ -16,7 +16,6 @@ if (new URLSearchParams(location.search).has('invited')) {
 const signedOutBecause = {
   expired: 'your session reached its maximum lifetime',
   idle: 'your session was unused for too long',
-  logged_out: 'this device was signed out, here or from another one',
   revoked_by_admin: 'an administrator ended your session',
   replaced: 'you signed in again from this browser',
   password_changed: 'your password was changed',
@@ -28,7 +27,11 @@ const signedOutBecause = {
   tenant_policy: "your organisation's policy changed",
 };
 const params = new URLSearchParams(location.search);
-if (Object.hasOwn(signedOutBecause, params.get('reason') ?? '')) {
+if (params.get('reason') === 'logged_out') {
+  // Note: this page is only sent here with a reason when a request with the session failed, so a session ended by
+  // signing out was ended elsewhere: on another device (or in another tab) of this person.
+  say(message, 'You were signed out on another device (this session was ended there). Please sign in again.', 'ok');
+} else if (Object.hasOwn(signedOutBecause, params.get('reason') ?? '')) {
   say(message, `You were signed out because ${signedOutBecause[params.get('reason')]}. Please sign in again.`, 'ok');
 } else if (params.has('ended')) {
   say(message, 'Your session has ended. Please sign in again.', 'ok');
