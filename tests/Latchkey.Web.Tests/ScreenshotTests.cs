@@ -81,6 +81,9 @@ public sealed class ScreenshotTests(Browsers browsers)
         await page.GotoAsync("/audit");
         await Assertions.Expect(page.Locator("#audit tbody tr").First).ToBeVisibleAsync();
         shots.Add(await ShootAsync(page, directory, "audit-log"));
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
+        shots.Add(await ShootAsync(page, directory, "audit-log-dark"));
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
 
         var phonePage = phone.Pages[0];
         await phonePage.GotoAsync("/devices");
