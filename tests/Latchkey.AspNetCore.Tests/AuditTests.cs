@@ -181,9 +181,11 @@ public sealed class AuditTests
 
         var window = await host.GetJsonAsync($"/v1/audit?event=user.created&from={Uri.EscapeDataString(middle.ToString("O"))}", owner);
         var byLate = await host.GetJsonAsync($"/v1/audit?actor={lateId}", owner);
+        var sameInIndia = await host.GetJsonAsync($"/v1/audit?event=user.created&from={Uri.EscapeDataString(middle.ToOffset(TimeSpan.FromHours(5.5)).ToString("O"))}", owner);
         var before = await host.GetJsonAsync($"/v1/audit?to={Uri.EscapeDataString(middle.ToString("O"))}", owner);
 
         var created = Assert.Single(window.GetProperty("entries").EnumerateArray());
+        Assert.Equal(created.GetProperty("id").GetGuid(), Assert.Single(sameInIndia.GetProperty("entries").EnumerateArray()).GetProperty("id").GetGuid());
         Assert.Equal(lateId, created.GetProperty("subjectUserId").GetGuid());
         Assert.All(byLate.GetProperty("entries").EnumerateArray(), e => Assert.Equal(lateId, e.GetProperty("actorUserId").GetGuid()));
         Assert.Equal(["session.created", "login.succeeded"], byLate.GetProperty("entries").EnumerateArray().Select(Event));

@@ -89,7 +89,8 @@ internal static class AuditEndpoints
         string? eventName, Guid? actor, DateTimeOffset? from, DateTimeOffset? to, out AuditFilter filter,
         [NotNullWhen(false)] out ValidationProblem? problem)
     {
-        filter = new AuditFilter(eventName, actor, from, to);
+        // Note: instants are compared in UTC; PostgreSQL's driver takes only UTC offsets for timestamptz parameters.
+        filter = new AuditFilter(eventName, actor, from?.ToUniversalTime(), to?.ToUniversalTime());
         problem = eventName is { Length: 0 or > AuditEntry.MaxEventLength }
             ? Problems.Invalid(new InputError("event", $"event must be 1 to {AuditEntry.MaxEventLength} characters."))
             : from is { } start && to is { } end && end <= start
