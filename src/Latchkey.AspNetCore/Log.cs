@@ -29,4 +29,6 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1222, Level = LogLevel.Warning, Message = "Could not count the machine tokens expiring soon for the metrics")]
     public static partial void ExpiringTokensNotCounted(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 1230, Level = LogLevel.Information, Message = "Sign-up refused: the login \"{Login}\" is taken (409)")]
+    public static partial void SignupLoginTaken(ILogger logger, string login);
 }

@@ -79,9 +79,10 @@ public sealed record TenantResponse(Guid TenantId, string Name, string? ContactE
 /// <summary>PATCH /v1/tenant: what is given changes; an empty contactEmail clears it; mfaRequiredFor replaces the set of roles.</summary>
 public sealed record TenantUpdateRequest(string? Name, string? ContactEmail, IReadOnlyList<string?>? MfaRequiredFor = null);
 
+/// <summary>One audit entry; <c>appName</c> is the device's name where a live session still names its app instance.</summary>
 public sealed record AuditEntryResponse(
     Guid Id, DateTimeOffset At, string Event, Guid? ActorUserId, Guid? SubjectUserId, string? AppId, string? Ip, string? Detail,
-    string? Operator);
+    string? Operator, string? AppName = null);
 
 /// <summary>A page of the audit log, newest first; pass <c>nextBefore</c> as <c>?before=</c> for the next (null on the last page).</summary>
 public sealed record AuditPageResponse(IReadOnlyList<AuditEntryResponse> Entries, Guid? NextBefore);

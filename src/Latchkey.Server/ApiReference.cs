@@ -40,7 +40,17 @@ internal static class ApiReference
             return next(context);
         }));
 
-        // Note: no web fonts from Scalar's servers: the page must work offline, and its policy allows this origin only.
-        app.MapScalarApiReference(Path, o => o.DisableDefaultFonts()).AllowAnonymous();
+        // Note: everything from this origin, nothing from Scalar's servers: the page must work offline and load fast (its
+        // script is the package's own bundle, served here), and its policy allows this origin only. So no web fonts,
+        // no telemetry, no AI agent or MCP, and none of the buttons that lead to Scalar's hosted cloud (the client
+        // button opens their app; the developer tools offer their deploy and sharing).
+        app.MapScalarApiReference(Path, o => o
+                .DisableDefaultFonts()
+                .DisableTelemetry()
+                .DisableAgent()
+                .DisableMcp()
+                .HideClientButton()
+                .HideDeveloperTools())
+            .AllowAnonymous();
     }
 }

@@ -53,6 +53,7 @@ app.UseLatchkeyMetrics();
 app.MapLatchkeyApiReference();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseWebUiFallbacks();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapWebUi();

@@ -19,7 +19,8 @@ internal static class WebUi
     [
         ("/login", "login", "Sign in", null, false),
         ("/signup", "signup", "Create an account", null, false),
-        ("/forbidden", "forbidden", "Not allowed", null, false),
+        // Note: the menu stays: a member sent here keeps their own pages and a way to sign out.
+        ("/forbidden", "forbidden", "Not allowed", null, true),
         ("/forgot-password", "forgot-password", "Forgot password", null, false),
         ("/reset-password", "reset-password", "Choose a new password", null, false),
         ("/verify-email", "verify-email", "Verify e-mail address", null, false),
@@ -68,6 +69,54 @@ internal static class WebUi
         app.MapGet("/", (HttpContext context) => TypedResults.Redirect(
                 context.User.Identity?.IsAuthenticated == true && context.User.HasClaim(LatchkeyClaimTypes.Kind, "human") ? "/devices" : "/login"))
             .AllowAnonymous().ExcludeFromDescription();
+    }
+
+    /// <summary>
+    /// No raw JSON in a browser: a page navigation (<c>Accept: text/html</c>) to an address nothing serves gets a 404
+    /// page in the layout, and a form posted without the page's script (to the page's own address, which takes no POST)
+    /// gets a page saying what happened, instead of the API's problem+json. Call it after the static files, so that
+    /// what they serve is never matched here. Note: the posted form is never read: it may hold a password.
+    /// </summary>
+    public static void UseWebUiFallbacks(this WebApplication app)
+    {
+        var files = app.Environment.ContentRootFileProvider;
+        app.Use(async (context, next) =>
+        {
+            var request = context.Request;
+            if (!request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
+            {
+                await next(context);
+                return;
+            }
+
+            var endpoint = context.GetEndpoint();
+            var signedIn = context.User.Identity?.IsAuthenticated == true && context.User.HasClaim(LatchkeyClaimTypes.Kind, "human");
+            if ((HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) && endpoint is null)
+            {
+                await WritePageAsync(context, StatusCodes.Status404NotFound,
+                    Compose(files, "not-found", "Page not found", signedIn));
+                return;
+            }
+
+            if (HttpMethods.IsPost(request.Method) && request.HasFormContentType && !request.Path.StartsWithSegments("/v1")
+                && endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods.Contains("POST") != true)
+            {
+                var back = System.Net.WebUtility.HtmlEncode(request.PathBase + request.Path);
+                await WritePageAsync(context, StatusCodes.Status400BadRequest,
+                    Compose(files, "needs-script", "This page needs JavaScript", signedIn).Replace("{{path}}", back, StringComparison.Ordinal));
+                return;
+            }
+
+            await next(context);
+        });
+    }
+
+    private static Task WritePageAsync(HttpContext context, int status, string html)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync(html);
     }
 
     /// <summary>

@@ -64,10 +64,12 @@ internal static class StorageServiceCollectionExtensions
             configure(sp, options);
 
             // Note: a unique index refusing a taken login is an expected outcome (409), not an error. EF would log it
-            // at Error twice; real failures still surface, as 503 or 500, through the host's exception handler.
+            // at Error twice, each with a 40-line stack trace; at Debug it stays out of a host's log unless asked for.
+            // The endpoint writes the one Information line that outcome deserves, and real failures still surface,
+            // as 503 or 500, through the host's exception handler (which logs them once).
             options.ConfigureWarnings(w => w.Log(
-                (RelationalEventId.CommandError, LogLevel.Warning),
-                (CoreEventId.SaveChangesFailed, LogLevel.Warning)));
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
         });
         services.AddScoped<LatchkeyDbContext>(sp =>
         {

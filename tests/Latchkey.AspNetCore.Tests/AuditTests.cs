@@ -168,6 +168,62 @@ public sealed class AuditTests
         await ProblemAssert.IsProblemAsync(await host.SendAsync(HttpMethod.Get, "/v1/audit?before=nope", credential: owner), HttpStatusCode.BadRequest);
     }
 
+    [Fact]
+    public async Task TheLogFiltersByActorAndDateRangeAndNamesTheDevice()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync();
+        var (_, ownerId, owner) = await host.CreateTenantAsync("owner@acme.test");
+        await host.CreateUserAsync(owner, "early@acme.test");
+        host.Time.Advance(TimeSpan.FromHours(2));
+        var middle = LatchkeyTestHost.Start + TimeSpan.FromHours(1);
+        var lateId = await host.CreateUserAsync(owner, "late@acme.test");
+        var late = await host.LoginAsync("late@acme.test", "late-laptop-1");
+
+        var window = await host.GetJsonAsync($"/v1/audit?event=user.created&from={Uri.EscapeDataString(middle.ToString("O"))}", owner);
+        var byLate = await host.GetJsonAsync($"/v1/audit?actor={lateId}", owner);
+        var sameInIndia = await host.GetJsonAsync($"/v1/audit?event=user.created&from={Uri.EscapeDataString(middle.ToOffset(TimeSpan.FromHours(5.5)).ToString("O"))}", owner);
+        var before = await host.GetJsonAsync($"/v1/audit?to={Uri.EscapeDataString(middle.ToString("O"))}", owner);
+
+        var created = Assert.Single(window.GetProperty("entries").EnumerateArray());
+        Assert.Equal(created.GetProperty("id").GetGuid(), Assert.Single(sameInIndia.GetProperty("entries").EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal(lateId, created.GetProperty("subjectUserId").GetGuid());
+        Assert.All(byLate.GetProperty("entries").EnumerateArray(), e => Assert.Equal(lateId, e.GetProperty("actorUserId").GetGuid()));
+        Assert.Equal(["session.created", "login.succeeded"], byLate.GetProperty("entries").EnumerateArray().Select(Event));
+        Assert.Equal("tests", byLate.GetProperty("entries")[0].GetProperty("appName").GetString());
+        Assert.All(before.GetProperty("entries").EnumerateArray(), e => Assert.True(e.GetProperty("at").GetDateTimeOffset() < middle));
+        Assert.Contains(before.GetProperty("entries").EnumerateArray(), e => e.GetProperty("actorUserId").GetGuid() == ownerId);
+        await ProblemAssert.IsProblemAsync(await host.SendAsync(HttpMethod.Get,
+            $"/v1/audit?from={Uri.EscapeDataString(middle.ToString("O"))}&to={Uri.EscapeDataString(middle.ToString("O"))}", credential: owner), HttpStatusCode.BadRequest);
+        await ProblemAssert.IsProblemAsync(await host.SendAsync(HttpMethod.Get, "/v1/audit?from=yesterday", credential: owner), HttpStatusCode.BadRequest);
+        await ProblemAssert.IsProblemAsync(await host.SendAsync(HttpMethod.Get, "/v1/audit?actor=nobody", credential: owner), HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.SendAsync(HttpMethod.Get, "/v1/audit/export", credential: late)).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheExportIsTheFilteredViewAsCsvAndIsItselfAudited()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync();
+        var (_, ownerId, owner) = await host.CreateTenantAsync("owner@acme.test");
+        await host.CreateMachineUserAsync(owner, "=HYPERLINK(\"http://x.test\")", "deploy");
+        await host.CreateUserAsync(owner, "member@acme.test");
+
+        var response = await host.SendAsync(HttpMethod.Get, "/v1/audit/export?event=machine_user.created", credential: owner);
+        var csv = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition!.DispositionType);
+        var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("at,event,actor_user_id,subject_user_id,app_id,app_name,ip,detail,operator", lines[0]);
+        var row = Assert.Single(lines.Skip(1));
+        Assert.StartsWith("2026-01-01T09:00:00Z,machine_user.created," + ownerId + ",", row, StringComparison.Ordinal);
+        Assert.Contains(",\"'=HYPERLINK(\"\"http://x.test\"\") (scopes: deploy)\",", row, StringComparison.Ordinal);
+        Assert.Contains(",owner-app-0001,tests,", row, StringComparison.Ordinal);
+        var exported = Assert.Single(await host.AuditAsync(owner), e => Event(e) == "audit.exported");
+        Assert.Equal("event=machine_user.created", exported.GetProperty("detail").GetString());
+        Assert.Equal(ownerId, exported.GetProperty("actorUserId").GetGuid());
+    }
+
     private static string Event(JsonElement entry) => entry.GetProperty("event").GetString()!;
 
     private static async Task Ok(Task<HttpResponseMessage> call, HttpStatusCode expected = HttpStatusCode.NoContent) =>

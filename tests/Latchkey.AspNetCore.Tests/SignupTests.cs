@@ -34,6 +34,26 @@ public sealed class SignupTests
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Conflict);
     }
 
+    [Fact]
+    public async Task ASignupWithATakenLoginWritesOneInformationLineAndNoStackTrace()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync();
+        await host.SignupAsync("alice@example.com");
+        host.Logs.Clear();
+
+        var response = await host.SendAsync(HttpMethod.Post, "/v1/signup",
+            new { tenant = "Globex", login = "alice@example.com", password = "another long passphrase here" });
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Conflict);
+        // Note: what a host shows with the default levels (Information; Microsoft.AspNetCore and EF Core at Warning).
+        var shown = host.Logs.GetSnapshot().Where(r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning
+            || (r.Level == Microsoft.Extensions.Logging.LogLevel.Information && !r.Category!.StartsWith("Microsoft.", StringComparison.Ordinal))).ToList();
+        var line = Assert.Single(shown);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, line.Level);
+        Assert.Null(line.Exception);
+        Assert.Contains("alice@example.com", line.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("short password")]
     [InlineData("alice@example.com and more words")]

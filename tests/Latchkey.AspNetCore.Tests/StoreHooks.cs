@@ -173,8 +173,12 @@ internal sealed class FailingAuditStore(EfAuditStore inner, FailingAuditStore.Sw
         armed.On ? throw LatchkeyTestHost.StorageOutage() : inner.AppendAsync(entries, cancellationToken);
 
     public Task<IReadOnlyList<AuditEntry>> ListAsync(
-        Guid tenantId, string? eventName, Guid? before, int limit, CancellationToken cancellationToken) =>
-        inner.ListAsync(tenantId, eventName, before, limit, cancellationToken);
+        Guid tenantId, AuditFilter filter, Guid? before, int limit, CancellationToken cancellationToken) =>
+        inner.ListAsync(tenantId, filter, before, limit, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, string>> AppNamesAsync(
+        Guid tenantId, IReadOnlyCollection<string> appIds, CancellationToken cancellationToken) =>
+        inner.AppNamesAsync(tenantId, appIds, cancellationToken);
 
     internal sealed class Switch
     {

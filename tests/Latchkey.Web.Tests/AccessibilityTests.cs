@@ -5,7 +5,10 @@ using static Latchkey.Web.Tests.People;
 
 namespace Latchkey.Web.Tests;
 
-/// <summary>axe-core on every page, at desktop and at phone width: no serious or critical violation.</summary>
+/// <summary>
+/// axe-core on every page, at desktop and at phone width, each in the light and the dark colour scheme: no serious or
+/// critical violation (contrast included).
+/// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class AccessibilityTests(Browsers browsers)
 {
@@ -19,7 +22,7 @@ public sealed class AccessibilityTests(Browsers browsers)
         var page = await device.NewPageAsync();
         await VirtualAuthenticator.AddAsync(device, page);
         var failures = new List<string>();
-        foreach (var path in new[] { "/login", "/signup", "/example/", "/forgot-password", "/reset-password", "/verify-email", "/accept-invitation" })
+        foreach (var path in new[] { "/login", "/signup", "/example/", "/forgot-password", "/reset-password", "/verify-email", "/accept-invitation", "/no-such-page" })
         {
             await ScanAsync(page, path, failures);
         }
@@ -41,7 +44,7 @@ public sealed class AccessibilityTests(Browsers browsers)
         await Assertions.Expect(page.Locator("#recovery-codes li")).ToHaveCountAsync(10);
         await ScanAsync(page, null, failures);
         await VirtualAuthenticator.AddPasskeyAsync(page, "Axe laptop");
-        foreach (var path in new[] { "/devices", "/account", "/password", "/users", "/tenant", "/audit", "/forbidden" })
+        foreach (var path in new[] { "/devices", "/account", "/password", "/users", "/machine-users", "/tenant", "/audit", "/forbidden", "/no-such-page" })
         {
             await ScanAsync(page, path, failures);
         }
@@ -80,7 +83,8 @@ public sealed class AccessibilityTests(Browsers browsers)
         await using var device = await browsers.NewDeviceAsync();
         var page = await device.NewPageAsync();
         var login = NewLogin("keyboard");
-        await SignUpAsync(page, login);
+        await CreateAccountAsync(browsers.Server, login);
+        await page.GotoAsync("/login");
 
         await page.Keyboard.TypeAsync(login);
         await page.Keyboard.PressAsync("Tab");
@@ -99,11 +103,18 @@ public sealed class AccessibilityTests(Browsers browsers)
             await page.GotoAsync(path);
         }
 
-        // Note: the pages fill themselves from the API; scan once the script has settled.
+        // Note: the pages fill themselves from the API; scan once the script has settled. Each state is scanned in both
+        // colour schemes (the media emulation restyles the page in place, so no flow is repeated).
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-        var result = await page.RunAxe();
-        failures.AddRange(result.Violations
-            .Where(v => v.Impact is "serious" or "critical")
-            .Select(v => $"{page.Url}: {v.Id} ({v.Impact}) {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}"));
+        foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
+        {
+            await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = scheme });
+            var result = await page.RunAxe();
+            failures.AddRange(result.Violations
+                .Where(v => v.Impact is "serious" or "critical")
+                .Select(v => $"{page.Url} ({scheme}): {v.Id} ({v.Impact}) {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}"));
+        }
+
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
     }
 }

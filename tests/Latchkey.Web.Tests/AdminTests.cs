@@ -178,19 +178,50 @@ public sealed class AdminTests(Browsers browsers)
     }
 
     [Fact]
-    public async Task TheAuditLogShowsEventsAndFiltersThemByEvent()
+    public async Task TheAuditLogShowsLocalTimesAndDeviceNamesKeepsItsFiltersInTheAddressAndExportsThemAsCsv()
     {
-        await using var device = await browsers.NewDeviceAsync();
+        // Note: a viewer in India (UTC+05:30, no daylight saving), so local time and UTC differ by a known amount.
+        await using var device = await browsers.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = browsers.Server.BaseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            TimezoneId = "Asia/Kolkata", Locale = "en-GB", AcceptDownloads = true,
+        });
         var page = await device.NewPageAsync();
-        await NewOwnerAsync(page, "audit");
+        var login = await NewOwnerAsync(page, "audit");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit log" }).ClickAsync();
         await Assertions.Expect(page.Locator("#audit tbody")).ToContainTextAsync("signup");
+        var firstTime = page.Locator("#audit tbody tr time").First;
+        var utc = DateTimeOffset.Parse((await firstTime.GetAttributeAsync("datetime"))!, System.Globalization.CultureInfo.InvariantCulture);
+        await Assertions.Expect(firstTime).ToContainTextAsync(utc.ToOffset(TimeSpan.FromHours(5.5)).ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+        await Assertions.Expect(firstTime).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("Z \\(UTC\\)$"));
+        await Assertions.Expect(page.Locator("#audit tbody tr td[data-label=Device] span").First).ToHaveTextAsync("Chrome on Linux");
+        await Assertions.Expect(page.Locator("#audit tbody tr td[data-label=Device] span").First).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("^App id web-"));
+        var width = await page.EvaluateAsync<int>("document.querySelector('.table-wrap').scrollWidth - document.querySelector('.table-wrap').clientWidth");
+        Assert.True(width <= 0, $"the table scrolls sideways by {width} px at 1280 px");
+
         await page.GetByLabel("Event").SelectOptionAsync("login.succeeded");
+        await page.GetByLabel("Person").SelectOptionAsync(new SelectOptionValue { Label = login });
+        var today = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(5.5)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await page.GetByLabel("From").FillAsync(today);
+        await page.GetByLabel("To (inclusive)").FillAsync(today);
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
 
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/audit\\?event=login.succeeded&actor=[0-9a-f-]{{36}}&from={today}&to={today}$"));
+        await Assertions.Expect(page.Locator("#audit tbody tr")).ToHaveCountAsync(1);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByLabel("Event")).ToHaveValueAsync("login.succeeded");
         await Assertions.Expect(page.Locator("#audit tbody tr")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#audit tbody")).ToContainTextAsync("login.succeeded");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download CSV" }).ClickAsync());
+        var lines = (await File.ReadAllTextAsync((await download.PathAsync())!)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("audit-log.csv", download.SuggestedFilename);
+        Assert.Equal("at,event,actor_user_id,subject_user_id,app_id,app_name,ip,detail,operator", lines[0]);
+        Assert.Contains(",login.succeeded,", Assert.Single(lines.Skip(1)), StringComparison.Ordinal);
+        await page.GetByLabel("Event").SelectOptionAsync("audit.exported");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#audit tbody tr")).ToHaveCountAsync(1);
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public sealed class CrossSiteTests(Browsers browsers)
         await using var device = await browsers.NewDeviceAsync();
         var page = await device.NewPageAsync();
         var attackersAccount = NewLogin("attacker");
-        await SignUpAsync(page, attackersAccount);
+        await CreateAccountAsync(browsers.Server, attackersAccount);
         await ServeAttackerPageAsync(page, "/v1/login?useCookies=true",
             $$"""{"login":"{{attackersAccount}}","password":"{{Password}}","appId":"planted-app-1","x":"="}""");
 

@@ -31,8 +31,21 @@ public sealed class DeviceTests(Browsers browsers)
 
         await phonePage.GotoAsync("/devices");
         await Assertions.Expect(phonePage).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?returnUrl=%2Fdevices&reason=logged_out$"));
-        await Assertions.Expect(phonePage.GetByRole(AriaRole.Alert)).ToContainTextAsync("this device was signed out");
+        await Assertions.Expect(phonePage.GetByRole(AriaRole.Alert)).ToContainTextAsync("You were signed out on another device");
         await Assertions.Expect(phonePage.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task SigningUpSignsTheNewOwnerInAndLandsOnTheirDevices()
+    {
+        await using var device = await browsers.NewDeviceAsync();
+        var page = await device.NewPageAsync();
+
+        await SignUpAsync(page, NewLogin("newcomer"));
+
+        await Assertions.Expect(page).ToHaveURLAsync(browsers.Server.BaseUrl + "/devices");
+        await Assertions.Expect(DeviceRows(page)).ToHaveCountAsync(1);
+        await Assertions.Expect(DeviceRows(page).First).ToContainTextAsync("This device");
     }
 
     [Fact]
@@ -102,7 +115,7 @@ public sealed class DeviceTests(Browsers browsers)
         await using var device = await browsers.NewDeviceAsync();
         var page = await device.NewPageAsync();
         var login = NewLogin("return");
-        await SignUpAsync(page, login);
+        await CreateAccountAsync(browsers.Server, login);
 
         await page.GotoAsync("/password");
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?returnUrl=%2Fpassword$"));
@@ -117,12 +130,13 @@ public sealed class DeviceTests(Browsers browsers)
         await using var device = await browsers.NewDeviceAsync();
         var page = await device.NewPageAsync();
         var login = NewLogin("same");
-        await SignUpAsync(page, login);
+        await CreateAccountAsync(browsers.Server, login);
+        await page.GotoAsync("/login");
 
         await page.GetByLabel("Login (e-mail or name)").FillAsync(login);
         await page.GetByLabel("Password").FillAsync("not the password at all");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.Locator("#login-message")).Not.ToContainTextAsync("ready");
+        await Assertions.Expect(page.Locator("#login-message")).ToBeVisibleAsync();
         var wrongPassword = await page.Locator("#login-message").TextContentAsync();
         await page.Locator("#login-message").EvaluateAsync("m => m.textContent = ''");
         await page.GetByLabel("Login (e-mail or name)").FillAsync(NewLogin("nobody"));
@@ -139,7 +153,7 @@ public sealed class DeviceTests(Browsers browsers)
         await using var device = await browsers.NewDeviceAsync();
         var page = await device.NewPageAsync();
         var login = NewLogin("httponly");
-        await SignUpAsync(page, login);
+        await CreateAccountAsync(browsers.Server, login);
 
         var body = "";
         await page.RouteAsync("**/v1/login*", async route =>

@@ -13,7 +13,7 @@ public sealed class LatchkeyJsTests(Browsers browsers)
         await using var device = await browsers.NewDeviceAsync();
         var page = await device.NewPageAsync();
         var login = NewLogin("spa");
-        await SignUpAsync(page, login);
+        await CreateAccountAsync(browsers.Server, login);
 
         await page.GotoAsync("/example/");
         await page.GetByLabel("Login").FillAsync(login);
@@ -48,7 +48,7 @@ public sealed class LatchkeyJsTests(Browsers browsers)
         await using var device = await browsers.NewDeviceAsync();
         var page = await device.NewPageAsync();
         var login = NewLogin("reload");
-        await SignUpAsync(page, login);
+        await CreateAccountAsync(browsers.Server, login);
         await page.GotoAsync("/example/");
         await page.GetByLabel("Login").FillAsync(login);
         await page.GetByLabel("Password").FillAsync(Password);

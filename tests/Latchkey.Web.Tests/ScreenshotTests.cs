@@ -43,9 +43,9 @@ public sealed class ScreenshotTests(Browsers browsers)
         await VirtualAuthenticator.AddAsync(laptop, page);
         var login = $"alice-{Guid.NewGuid():N}"[..14] + "@example.com";
 
-        await SignUpAsync(page, login, "Acme Rockets");
+        await page.GotoAsync("/login");
         shots.Add(await ShootAsync(page, directory, "sign-in"));
-        await SignInAsync(page, login);
+        await SignUpAsync(page, login, "Acme Rockets");
         await SignInAsync(await phone.NewPageAsync(), login);
         await ApiLoginAsync(browsers.Server, login, "cli-4f9a27c1", "Latchkey CLI on build server");
         await page.ReloadAsync();
@@ -81,6 +81,9 @@ public sealed class ScreenshotTests(Browsers browsers)
         await page.GotoAsync("/audit");
         await Assertions.Expect(page.Locator("#audit tbody tr").First).ToBeVisibleAsync();
         shots.Add(await ShootAsync(page, directory, "audit-log"));
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
+        shots.Add(await ShootAsync(page, directory, "audit-log-dark"));
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
 
         var phonePage = phone.Pages[0];
         await phonePage.GotoAsync("/devices");

@@ -39,11 +39,13 @@ internal static class AccountEndpoints
     }
 
     private static async Task<Results<Created<SignupResponse>, ValidationProblem, ProblemHttpResult>> SignupAsync(
-        SignupRequest request, AccountService accounts, HttpContext context, CancellationToken cancellationToken)
+        SignupRequest request, AccountService accounts, HttpContext context, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var result = await accounts.SignupAsync(request.Tenant, request.Login, request.Password, cancellationToken, request.Email);
         if (result.Outcome == SignupOutcome.LoginTaken)
         {
+            // Note: an expected outcome, one Information line (the login escaped against log injection).
+            Log.SignupLoginTaken(loggers.CreateLogger("Latchkey.Signup"), LogText.Escape(request.Login));
             CredentialRateLimiting.ChargeFailure(context);
         }
 

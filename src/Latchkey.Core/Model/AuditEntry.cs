@@ -73,6 +73,7 @@ internal static class AuditEvents
     public const string UserUnlocked = "user.unlocked";
     public const string TenantUpdated = "tenant.updated";
     public const string TenantCreated = "tenant.created";
+    public const string AuditExported = "audit.exported";
     public const string PasswordReset = "password.reset";
     public const string PasswordResetRequested = "password.reset_requested";
     public const string EmailChangeRequested = "email.change_requested";

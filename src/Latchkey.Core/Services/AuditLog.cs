@@ -12,6 +12,9 @@ internal sealed class AuditLog(IAuditStore store, AuditQueue queue, IRequestOrig
 {
     public const int DefaultPageSize = 50;
 
+    /// <summary>The most entries one CSV export holds (<c>GET /v1/audit/export</c>); a narrower filter reaches older ones.</summary>
+    public const int ExportCap = 10_000;
+
     /// <summary>An entry for <paramref name="eventName"/>; <paramref name="appId"/> defaults to the caller's app instance.</summary>
     public AuditEntry Create(
         string eventName, Guid tenantId, Guid? actorUserId, Guid? subjectUserId, string? detail = null, string? appId = null,
@@ -49,13 +52,48 @@ internal sealed class AuditLog(IAuditStore store, AuditQueue queue, IRequestOrig
     /// A page of the caller's tenant's log, newest first, older than <paramref name="before"/> when given and of the
     /// event <paramref name="eventName"/> only when given; the cursor of the next page is null on the last one.
     /// </summary>
+    public Task<Page<AuditEntry>> ListAsync(
+        AuthenticatedCaller caller, string? eventName, PageRequest page, CancellationToken cancellationToken) =>
+        ListAsync(caller, new AuditFilter(eventName), page, cancellationToken);
+
+    /// <summary>As above, the entries that match <paramref name="filter"/>.</summary>
     public async Task<Page<AuditEntry>> ListAsync(
-        AuthenticatedCaller caller, string? eventName, PageRequest page, CancellationToken cancellationToken)
+        AuthenticatedCaller caller, AuditFilter filter, PageRequest page, CancellationToken cancellationToken)
     {
         var probe = page.Probe;
-        var entries = await store.ListAsync(caller.TenantId, eventName, probe.Before, probe.Limit, cancellationToken);
+        var entries = await store.ListAsync(caller.TenantId, filter, probe.Before, probe.Limit, cancellationToken);
         return Page<AuditEntry>.Cut(entries, page, e => e.Id);
     }
+
+    /// <summary>
+    /// Every entry of the caller's tenant that matches <paramref name="filter"/>, newest first, at most
+    /// <paramref name="cap"/>, read in pages of <see cref="PageRequest.MaxLimit"/> so that an export is streamed, never
+    /// held in memory whole.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<AuditEntry>> ExportAsync(
+        AuthenticatedCaller caller, AuditFilter filter, int cap,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Guid? before = null;
+        var left = cap;
+        while (left > 0)
+        {
+            var entries = await store.ListAsync(caller.TenantId, filter, before, Math.Min(left, PageRequest.MaxLimit), cancellationToken);
+            if (entries.Count == 0)
+            {
+                yield break;
+            }
+
+            yield return entries;
+            left -= entries.Count;
+            before = entries[^1].Id;
+        }
+    }
+
+    /// <summary>The names of the devices (app instances) the entries name, where a live session still names them.</summary>
+    public Task<IReadOnlyDictionary<string, string>> AppNamesAsync(
+        AuthenticatedCaller caller, IEnumerable<AuditEntry> entries, CancellationToken cancellationToken) =>
+        store.AppNamesAsync(caller.TenantId, entries.Select(e => e.AppId).OfType<string>().Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
 
     /// <summary>Records the entry in the background, off the response path (see <see cref="AuditQueue"/>).</summary>
     public void RecordLater(AuditEntry entry) => queue.Enqueue(entry);

@@ -18,6 +18,20 @@ export async function api(method, path, body) {
   return { ok: response.ok, status: response.status, data, headers: response.headers };
 }
 
+/**
+ * The first-party UI's app id: one per browser profile (not a secret), so signing in again from the same browser
+ * replaces its previous session instead of leaving an orphan in the list of devices.
+ */
+export function appId() {
+  let id = localStorage.getItem('latchkey.ui.appId');
+  if (!id) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    id = 'web-' + Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
+    localStorage.setItem('latchkey.ui.appId', id);
+  }
+  return id;
+}
+
 /** Whether an answer asks for a second factor to be enrolled first (the tenant's mfaRequiredFor policy). */
 function enrolmentOnly(result) {
   return result.status === 403 && result.data?.policy === 'mfaRequiredFor';

@@ -1,1 +1,4 @@
-// The "not allowed" page needs no script; this module exists so every page loads one the same way.
+// The "not allowed" page keeps the signed-in menu (a member's own pages, signing out), so it fills that menu in.
+import { signedIn } from './app.js';
+
+await signedIn();

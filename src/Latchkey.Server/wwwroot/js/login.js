@@ -1,17 +1,5 @@
-import { afterSignIn, api, codeBody, fields, problemText, returnUrl, say } from './app.js';
+import { afterSignIn, api, appId, codeBody, fields, problemText, returnUrl, say } from './app.js';
 import { getPasskey, passkeyErrorText, passkeysSupported } from './passkeys.js';
-
-// Note: the first-party UI keeps one app id per browser profile (not a secret), so signing in again from the same
-// browser replaces its previous session instead of leaving an orphan in the list of devices.
-function appId() {
-  let id = localStorage.getItem('latchkey.ui.appId');
-  if (!id) {
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    id = 'web-' + Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
-    localStorage.setItem('latchkey.ui.appId', id);
-  }
-  return id;
-}
 
 const form = document.getElementById('login-form');
 const message = document.getElementById('login-message');
@@ -28,7 +16,6 @@ if (new URLSearchParams(location.search).has('invited')) {
 const signedOutBecause = {
   expired: 'your session reached its maximum lifetime',
   idle: 'your session was unused for too long',
-  logged_out: 'this device was signed out, here or from another one',
   revoked_by_admin: 'an administrator ended your session',
   replaced: 'you signed in again from this browser',
   password_changed: 'your password was changed',
@@ -40,7 +27,11 @@ const signedOutBecause = {
   tenant_policy: "your organisation's policy changed",
 };
 const params = new URLSearchParams(location.search);
-if (Object.hasOwn(signedOutBecause, params.get('reason') ?? '')) {
+if (params.get('reason') === 'logged_out') {
+  // Note: this page is only sent here with a reason when a request with the session failed, so a session ended by
+  // signing out was ended elsewhere: on another device (or in another tab) of this person.
+  say(message, 'You were signed out on another device (this session was ended there). Please sign in again.', 'ok');
+} else if (Object.hasOwn(signedOutBecause, params.get('reason') ?? '')) {
   say(message, `You were signed out because ${signedOutBecause[params.get('reason')]}. Please sign in again.`, 'ok');
 } else if (params.has('ended')) {
   say(message, 'Your session has ended. Please sign in again.', 'ok');

@@ -1,4 +1,4 @@
-import { api, fields, problemText, say } from './app.js';
+import { afterSignIn, api, appId, fields, problemText, say } from './app.js';
 
 const form = document.getElementById('signup-form');
 const message = document.getElementById('signup-message');
@@ -17,7 +17,15 @@ form.addEventListener('submit', async event => {
   }
   const result = await api('POST', '/v1/signup', { tenant, login, password });
   if (result.ok) {
-    location.assign('/login?created=1');
+    // Note: the new owner is signed in at once, as a sign-in from this page would (the same app id, the key in the
+    // HttpOnly cookie), and lands on their devices. Should that sign-in be refused (a second factor the tenant's
+    // policy asks for, a throttle), the sign-in page takes over with the account made.
+    const session = await api('POST', '/v1/login?useCookies=true', { login, password, appId: appId() });
+    if (session.ok && !session.data?.mfaRequired) {
+      await afterSignIn('/devices');
+    } else {
+      location.assign('/login?created=1');
+    }
     return;
   }
   say(message, result.status === 409 ? 'That login cannot be used. Choose another one.' : problemText(result));
