@@ -85,7 +85,7 @@ public sealed class CredentialCacheTests
         var response = await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Category == "Microsoft.EntityFrameworkCore.Database.Command");
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), LatchkeyTestHost.IsDatabaseCommand);
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed class CredentialCacheTests
         {
             host.Logs.Clear();
             Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key)).StatusCode);
-            if (!host.Logs.GetSnapshot().Any(r => r.Category == "Microsoft.EntityFrameworkCore.Database.Command"))
+            if (!host.Logs.GetSnapshot().Any(LatchkeyTestHost.IsDatabaseCommand))
             {
                 return;
             }

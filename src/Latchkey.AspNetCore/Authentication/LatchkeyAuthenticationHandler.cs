@@ -60,7 +60,7 @@ internal sealed class LatchkeyAuthenticationHandler(
         var started = metrics.StartAuthentication();
         try
         {
-            var pending = validator.ValidateAsync(token.Span, appId, Context.RequestServices, Context.RequestAborted);
+            var pending = validator.ValidateAsync(token.Span, appId, Context.RequestAborted);
             check = pending.IsCompletedSuccessfully ? pending.Result : await pending;
         }
         catch (Exception e) when (errors.Classify(e) == StorageErrorKind.Unavailable)
