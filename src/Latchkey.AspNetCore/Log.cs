@@ -26,4 +26,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1221, Level = LogLevel.Information, Message = "Leak report of {Reports} credentials: {Revoked} live ones revoked")]
     public static partial void LeaksReported(ILogger logger, int reports, int revoked);
+
+    [LoggerMessage(EventId = 1230, Level = LogLevel.Debug, Message = "Credential refused: {Reason}")]
+    public static partial void CredentialRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1231, Level = LogLevel.Information, Message = "{Refused} credentials refused in {Window}: {Reasons}")]
+    public static partial void CredentialRefusals(ILogger logger, int refused, TimeSpan window, string reasons);
 }
