@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Latchkey.Core.Diagnostics;
 using Latchkey.Core.Stores;
 
 namespace Latchkey.Core.Credentials;
@@ -14,7 +15,8 @@ namespace Latchkey.Core.Credentials;
 /// revoking call returns only once every instance has applied its change or stopped trusting its cache. So sharing is
 /// done only while the change feed is current, exactly when the cache itself is asked; otherwise each request reads.
 /// </remarks>
-internal sealed class CredentialReads(ICredentialLookup lookup, CredentialCache cache, ICredentialChangeFeed feed, UnknownCredentials unknown)
+internal sealed class CredentialReads(
+    ICredentialLookup lookup, CredentialCache cache, ICredentialChangeFeed feed, UnknownCredentials unknown, LatchkeyMetrics metrics)
 {
     private readonly ConcurrentDictionary<string, Flight<SessionRow>> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Flight<MachineUserRow>> _machineUsers = new(StringComparer.Ordinal);
@@ -26,14 +28,21 @@ internal sealed class CredentialReads(ICredentialLookup lookup, CredentialCache 
     /// <summary>The session of <paramref name="keyId"/>; <paramref name="stamp"/> is the cache's, taken on arrival.</summary>
     public ValueTask<SessionRow?> FindSessionAsync(string keyId, long stamp, CancellationToken cancellationToken) =>
         Shares ? ReadOnceAsync(_sessions, TokenKind.ApiKey, keyId, stamp, static (l, k) => l.FindSessionAsync(k, CancellationToken.None), cancellationToken)
-            : lookup.FindSessionAsync(keyId, cancellationToken);
+            : ReadAlone(lookup.FindSessionAsync(keyId, cancellationToken));
 
     /// <summary>The machine user of <paramref name="login"/>; <paramref name="stamp"/> is the cache's, taken on arrival.</summary>
     public ValueTask<MachineUserRow?> FindMachineUserAsync(string login, long stamp, CancellationToken cancellationToken) =>
         Shares ? ReadOnceAsync(_machineUsers, TokenKind.MachineToken, login, stamp, static (l, k) => l.FindMachineUserAsync(k, CancellationToken.None), cancellationToken)
-            : lookup.FindMachineUserAsync(login, cancellationToken);
+            : ReadAlone(lookup.FindMachineUserAsync(login, cancellationToken));
 
     private bool Shares => cache.Enabled && feed.IsCurrent;
+
+    private ValueTask<T?> ReadAlone<T>(ValueTask<T?> read)
+        where T : struct
+    {
+        metrics.MissAnswered(LatchkeyMetrics.MissAnswers.Database);
+        return read;
+    }
 
     private async ValueTask<T?> ReadOnceAsync<T>(ConcurrentDictionary<string, Flight<T>> flights, TokenKind kind, string publicPart,
         long stamp, Func<ICredentialLookup, string, ValueTask<T?>> read, CancellationToken cancellationToken)
@@ -41,6 +50,7 @@ internal sealed class CredentialReads(ICredentialLookup lookup, CredentialCache 
     {
         if (unknown.Contains(kind, publicPart, stamp))
         {
+            metrics.MissAnswered(LatchkeyMetrics.MissAnswers.KnownUnknown);
             return null;
         }
 
@@ -52,6 +62,7 @@ internal sealed class CredentialReads(ICredentialLookup lookup, CredentialCache 
                 if (flight.Stamp >= stamp)
                 {
                     Interlocked.Increment(ref _joined);
+                    metrics.MissAnswered(LatchkeyMetrics.MissAnswers.Shared);
                     return await flight.Read.Task.WaitAsync(cancellationToken);
                 }
 
@@ -76,6 +87,7 @@ internal sealed class CredentialReads(ICredentialLookup lookup, CredentialCache 
         {
             // Note: not cancelled with this request: other requests may be waiting for the same answer. One indexed read
             // is bounded by the command timeout.
+            metrics.MissAnswered(LatchkeyMetrics.MissAnswers.Database);
             var row = await read(lookup, publicPart);
             if (row is null)
             {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Latchkey.Core.Credentials;
+using Latchkey.Core.Diagnostics;
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,7 +44,8 @@ public abstract class CredentialReadsContract : IAsyncLifetime
         var session = await CreateSessionAsync(instance);
         var lookup = instance.Services.GetRequiredService<ICredentialLookup>();
         var held = new HeldLookup(lookup);
-        var reads = new CredentialReads(held, instance.Cache, instance.Feed, new UnknownCredentials(TimeProvider.System));
+        var reads = new CredentialReads(held, instance.Cache, instance.Feed, new UnknownCredentials(TimeProvider.System),
+            instance.Services.GetRequiredService<LatchkeyMetrics>());
         var before = lookup.Reads;
 
         // Note: the first read is held until every other request has joined it, so the storm overlaps whatever the load.
@@ -105,7 +107,7 @@ public abstract class CredentialReadsContract : IAsyncLifetime
 
     /// <summary>The reads as the request path composes them on <paramref name="instance"/> (AddLatchkeyCore registers them).</summary>
     private static CredentialReads ReadsOf(FeedInstance instance) => new(instance.Services.GetRequiredService<ICredentialLookup>(),
-        instance.Cache, instance.Feed, new UnknownCredentials(TimeProvider.System));
+        instance.Cache, instance.Feed, new UnknownCredentials(TimeProvider.System), instance.Services.GetRequiredService<LatchkeyMetrics>());
 
     private static async Task<AppSession> CreateSessionAsync(FeedInstance instance)
     {
