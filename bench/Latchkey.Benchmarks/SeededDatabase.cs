@@ -97,13 +97,13 @@ internal sealed class SeededDatabase : IAsyncDisposable
     }
 
     /// <summary>
-    /// One request's worth of work, as the handler does it: a scope, one validation by the (singleton) validator, which
-    /// takes its stores from the scope only on a cache miss.
+    /// One request's worth of work, as the handler does it: a scope, one validation by the (singleton) validator, whose
+    /// cache miss reads without a database context.
     /// </summary>
     public async Task<bool> ValidateAsync(string token, string? appId)
     {
         await using var scope = Services.CreateAsyncScope();
-        var check = await Validator.ValidateAsync(token, appId, scope.ServiceProvider, CancellationToken.None);
+        var check = await Validator.ValidateAsync(token, appId, CancellationToken.None);
         return check.Caller is not null;
     }
 

@@ -59,6 +59,8 @@ public static class LatchkeyServiceCollectionExtensions
         services.AddSingleton<FailedAttemptLimit>();
         services.AddSingleton<IFailedAttemptLimit>(sp => sp.GetRequiredService<FailedAttemptLimit>());
         services.AddSingleton<HashingRefusalLog>();
+        services.AddSingleton<CredentialRefusalLog>();
+        services.AddSingleton<QuietRefusalLoggerFactory>();
         services.AddOptions<LatchkeyIntrospectionOptions>().Bind(configuration.GetSection(LatchkeyIntrospectionOptions.Section))
             .Validate(o => o.RequestsPerSecond >= 1, "Latchkey:Introspection:RequestsPerSecond must be at least 1.")
             .ValidateOnStart();

@@ -31,4 +31,9 @@ internal static partial class Log
     public static partial void ExpiringTokensNotCounted(ILogger logger, Exception exception);
     [LoggerMessage(EventId = 1230, Level = LogLevel.Information, Message = "Sign-up refused: the login \"{Login}\" is taken (409)")]
     public static partial void SignupLoginTaken(ILogger logger, string login);
+    [LoggerMessage(EventId = 1232, Level = LogLevel.Debug, Message = "Credential refused: {Reason}")]
+    public static partial void CredentialRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1233, Level = LogLevel.Information, Message = "{Refused} credentials refused in {Window}: {Reasons}")]
+    public static partial void CredentialRefusals(ILogger logger, int refused, TimeSpan window, string reasons);
 }

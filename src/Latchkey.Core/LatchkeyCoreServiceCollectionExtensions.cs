@@ -102,6 +102,8 @@ public static class LatchkeyCoreServiceCollectionExtensions
         services.AddSingleton<CredentialValidator>();
         services.TryAddSingleton<CredentialCache>();
         services.TryAddSingleton<TombstoneMisses>();
+        services.TryAddSingleton<UnknownCredentials>();
+        services.TryAddSingleton<CredentialReads>();
         services.TryAddSingleton<UnheardChangeWaits>();
         services.AddScoped<SessionService>();
         services.AddScoped<AccountService>();

@@ -21,6 +21,7 @@ public static class LatchkeyPostgresServiceCollectionExtensions
         // Note: one data source (and so one connection pool) for the process, disposed with the container.
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<ICredentialChangeFeed, PostgresCredentialChangeFeed>();
+        services.AddSingleton<ICredentialLookup, PostgresCredentialLookup>();
 
         // Note: instances on several machines judge per-login delays by the server's clock, not each by its own.
         services.AddSingleton<IDatabaseClock, PostgresDatabaseClock>();

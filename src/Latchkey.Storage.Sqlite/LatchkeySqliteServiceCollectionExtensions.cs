@@ -1,5 +1,6 @@
 using Latchkey.Core;
 using Latchkey.Core.Credentials;
+using Latchkey.Core.Stores;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +37,10 @@ public static class LatchkeySqliteServiceCollectionExtensions
             sp.GetRequiredService<CredentialCache>(), sp.GetRequiredService<UnheardChangeWaits>(),
             sp.GetRequiredService<IOptions<LatchkeyCredentialCacheOptions>>(),
             sp.GetRequiredService<ILogger<SqliteCredentialChangeFeed>>()));
+
+        // Note: by factory, so that the container closes its connections when it is disposed.
+        services.AddSingleton<ICredentialLookup>(sp => new SqliteCredentialLookup(builder.ConnectionString, builder.DefaultTimeout,
+            sp.GetRequiredService<ILogger<SqliteCredentialLookup>>()));
         return services.AddLatchkeyStorage<SqliteLatchkeyDbContext>(
             (_, options) => options.UseSqlite(builder.ConnectionString).AddInterceptors(new SqliteBusyTimeout(builder.DefaultTimeout)),
             new SqliteErrorClassifier());

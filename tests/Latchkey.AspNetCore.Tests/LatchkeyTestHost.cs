@@ -74,6 +74,24 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
 
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
+    /// <summary>
+    /// Whether <paramref name="record"/> says a database command ran: EF Core's command log, or the request path's own
+    /// credential lookup (which reads without EF Core and logs its statement at Debug).
+    /// </summary>
+    public static bool IsDatabaseCommand(FakeLogRecord record) =>
+        record.Category == "Microsoft.EntityFrameworkCore.Database.Command" || IsCredentialLookup(record);
+
+    /// <summary>Whether <paramref name="record"/> is an executed command: EF Core's, or a credential lookup.</summary>
+    public static bool IsExecutedCommand(FakeLogRecord record) =>
+        (record.Category == "Microsoft.EntityFrameworkCore.Database.Command" && record.Message.Contains("Executed DbCommand"))
+        || IsCredentialLookup(record);
+
+    private static bool IsCredentialLookup(FakeLogRecord record) =>
+        record.Category.EndsWith("CredentialLookup", StringComparison.Ordinal) && record.Message.StartsWith("Executed credential lookup", StringComparison.Ordinal);
+
+    /// <summary>The database reads the request path's credential lookup has made so far.</summary>
+    public long CredentialReads => App.Services.GetRequiredService<Latchkey.Core.Stores.ICredentialLookup>().Reads;
+
     public static async Task<LatchkeyTestHost> StartAsync(
         IDictionary<string, string?>? settings = null, string? connectionString = null, Action<IServiceCollection>? services = null,
         string environment = "Production", LatchkeyTestHost? sameDatabaseAs = null, bool databaseClock = false)

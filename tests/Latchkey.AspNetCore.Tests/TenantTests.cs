@@ -84,7 +84,7 @@ public sealed class TenantTests
     private static readonly Regex TenantsTable = new("\\btenants\\b", RegexOptions.IgnoreCase);
 
     private static List<string> Commands(LatchkeyTestHost host) => host.Logs.GetSnapshot()
-        .Where(r => r.Category == "Microsoft.EntityFrameworkCore.Database.Command" && r.Message.Contains("Executed DbCommand"))
+        .Where(LatchkeyTestHost.IsExecutedCommand)
         .Select(r => r.Message)
         .ToList();
 }

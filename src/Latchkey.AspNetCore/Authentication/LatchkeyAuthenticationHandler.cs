@@ -3,6 +3,7 @@ using Latchkey.Core.Credentials;
 using Latchkey.Core.Diagnostics;
 using Latchkey.Core.Services;
 using Latchkey.Core.Stores;
+using Latchkey.AspNetCore.Hosting;
 using Latchkey.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
@@ -20,12 +21,13 @@ namespace Latchkey.AspNetCore.Authentication;
 /// </summary>
 internal sealed class LatchkeyAuthenticationHandler(
     IOptionsMonitor<LatchkeyAuthenticationOptions> options,
-    ILoggerFactory logger,
+    QuietRefusalLoggerFactory logger,
     UrlEncoder encoder,
     IProblemDetailsService problems,
     CredentialValidator validator,
     IStorageErrorClassifier errors,
-    LatchkeyMetrics metrics)
+    LatchkeyMetrics metrics,
+    CredentialRefusalLog refusals)
     : AuthenticationHandler<LatchkeyAuthenticationOptions>(options, logger, encoder)
 {
     private CredentialFailure _failure;
@@ -60,7 +62,7 @@ internal sealed class LatchkeyAuthenticationHandler(
         var started = metrics.StartAuthentication();
         try
         {
-            var pending = validator.ValidateAsync(token.Span, appId, Context.RequestServices, Context.RequestAborted);
+            var pending = validator.ValidateAsync(token.Span, appId, Context.RequestAborted);
             check = pending.IsCompletedSuccessfully ? pending.Result : await pending;
         }
         catch (Exception e) when (errors.Classify(e) == StorageErrorKind.Unavailable)
@@ -218,6 +220,7 @@ internal sealed class LatchkeyAuthenticationHandler(
     private AuthenticateResult Fail(CredentialFailure failure)
     {
         _failure = failure;
+        refusals.Record(failure);
         return AuthenticateResult.Fail(failure.ToString());
     }
 

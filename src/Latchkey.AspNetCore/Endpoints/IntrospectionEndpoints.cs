@@ -100,7 +100,7 @@ internal static class IntrospectionEndpoints
 
         // Note: token_type_hint is only a hint (RFC 7662 §2.1): the token's prefix says what it is, so it is not read.
         var appId = form["app_id"] is [{ } given] && AppIdFormat.IsValid(given) ? given : null;
-        var check = await validator.ValidateAsync(form["token"][0], appId, context.RequestServices, cancellationToken);
+        var check = await validator.ValidateAsync(form["token"][0], appId, cancellationToken);
 
         // Note: unknown, malformed, expired, revoked, the wrong app id or another tenant's: one answer, so that the
         // answer tells nothing about which (RFC 7662 §2.2 allows no more).

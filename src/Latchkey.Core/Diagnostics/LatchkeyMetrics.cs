@@ -32,6 +32,7 @@ internal sealed class LatchkeyMetrics
     private readonly Counter<long> _cacheHits;
     private readonly Counter<long> _cacheMisses;
     private readonly Counter<long> _cacheEvictions;
+    private readonly Counter<long> _cacheMissAnswers;
     private readonly Counter<long> _logins;
     private readonly UpDownCounter<long> _hashingQueueLength;
     private readonly Histogram<double> _hashingWait;
@@ -55,6 +56,8 @@ internal sealed class LatchkeyMetrics
             "Credential checks the verified-credential cache could not answer (read from the database).");
         _cacheEvictions = meter.CreateCounter<long>("latchkey.credential_cache.evictions", "{entry}",
             "Entries removed from the verified-credential cache, by reason.");
+        _cacheMissAnswers = meter.CreateCounter<long>("latchkey.credential_cache.miss_answers", "{lookup}",
+            "How cache misses were answered: a database read, another request's read shared, or a public part just read as unknown.");
         _logins = meter.CreateCounter<long>("latchkey.logins", "{login}",
             "Password logins (POST /v1/login) that reached the account service, by outcome.");
         _hashingQueueLength = meter.CreateUpDownCounter<long>("latchkey.hashing.queue_length", "{request}",
@@ -117,6 +120,17 @@ internal sealed class LatchkeyMetrics
     public void CacheHit() => _cacheHits.Add(1);
 
     public void CacheMiss() => _cacheMisses.Add(1);
+
+    /// <summary>How a miss was answered; <paramref name="source"/> is one of <see cref="MissAnswers"/>.</summary>
+    public void MissAnswered(string source) => _cacheMissAnswers.Add(1, new KeyValuePair<string, object?>("source", source));
+
+    /// <summary>The <c>source</c> tag of <c>latchkey.credential_cache.miss_answers</c>.</summary>
+    public static class MissAnswers
+    {
+        public const string Database = "database";
+        public const string Shared = "shared";
+        public const string KnownUnknown = "known_unknown";
+    }
 
     /// <summary>Entries left the cache; <paramref name="reason"/> is one of <see cref="EvictionReasons"/>.</summary>
     public void CacheEvicted(string reason, long count = 1) =>

@@ -11,10 +11,12 @@ namespace Latchkey.Core.Services;
 /// The one verifier for API keys and machine tokens alike: parse (checksum first), look up by the public part,
 /// compare the secret's digest in constant time, then check expiry. It runs on every request, so a credential verified
 /// once is checked in memory afterwards (<see cref="CredentialCache"/>: no query, no write, no allocation beyond the
-/// parse), a miss makes one indexed read, and last-use bookkeeping is left to <see cref="LastUseRecorder"/>.
+/// parse), a miss makes one indexed read without an EF Core context, shared by every request that misses on the same
+/// credential at once (<see cref="CredentialReads"/>), and last-use bookkeeping is left to <see cref="LastUseRecorder"/>.
 /// </summary>
 internal sealed class CredentialValidator(
     CredentialCache cache,
+    CredentialReads reads,
     TombstoneMisses misses,
     ICredentialChangeFeed feed,
     LatchkeyMetrics metrics,
@@ -29,10 +31,10 @@ internal sealed class CredentialValidator(
     public bool AsksCache => cache.Enabled && feed.IsCurrent;
 
     /// <summary>
-    /// Checks <paramref name="token"/>; on a cache miss the stores come from <paramref name="services"/> (the request's
-    /// scope), so a hit rents no database context.
+    /// Checks <paramref name="token"/>; a miss reads through <see cref="CredentialReads"/>, without a database context
+    /// (so neither a hit nor a miss rents one).
     /// </summary>
-    public ValueTask<CredentialCheck> ValidateAsync(ReadOnlySpan<char> token, string? appId, IServiceProvider services, CancellationToken cancellationToken)
+    public ValueTask<CredentialCheck> ValidateAsync(ReadOnlySpan<char> token, string? appId, CancellationToken cancellationToken)
     {
         if (!TokenFormat.TryParse(token, out var parsed))
         {
@@ -60,8 +62,8 @@ internal sealed class CredentialValidator(
         }
 
         return parsed.Kind == TokenKind.ApiKey
-            ? ValidateApiKeyAsync(parsed, appId!, services, cancellationToken)
-            : ValidateMachineTokenAsync(parsed, services, cancellationToken);
+            ? ValidateApiKeyAsync(parsed, appId!, cancellationToken)
+            : ValidateMachineTokenAsync(parsed, cancellationToken);
     }
 
     /// <summary>The answer the cached entry gives, or null when the database must be asked (a last use to record).</summary>
@@ -143,11 +145,11 @@ internal sealed class CredentialValidator(
         return entry.Caller;
     }
 
-    private async ValueTask<CredentialCheck> ValidateApiKeyAsync(ParsedToken parsed, string appId, IServiceProvider services, CancellationToken cancellationToken)
+    private async ValueTask<CredentialCheck> ValidateApiKeyAsync(ParsedToken parsed, string appId, CancellationToken cancellationToken)
     {
         var stamp = cache.Stamp();
-        var session = await services.GetRequiredService<ISessionStore>().FindByKeyIdAsync(parsed.PublicPart, cancellationToken);
-        if (session is null || !SecretDigest.Matches(session.KeyDigest, parsed.SecretDigest))
+        if (await reads.FindSessionAsync(parsed.PublicPart, stamp, cancellationToken) is not { } session
+            || !SecretDigest.Matches(session.KeyDigest, parsed.SecretDigest))
         {
             return CredentialFailure.Unknown;
         }
@@ -193,13 +195,12 @@ internal sealed class CredentialValidator(
     /// session the tenant's policy ended when it was made stricter is gone already (ended with <c>tenant_policy</c>);
     /// one that reaches the tenant's limits later simply expires or goes idle.
     /// </summary>
-    private (DateTimeOffset ExpiresAt, TimeSpan IdleTimeout) Limits(SessionCredential session)
+    private (DateTimeOffset ExpiresAt, TimeSpan IdleTimeout) Limits(in SessionRow session)
     {
         var expiresAt = session.ExpiresAt;
-        if (session.PolicyAbsoluteLifetimeSeconds is { } absolute && session.CreatedAt is { } created
-            && created.AddSeconds(absolute) < expiresAt)
+        if (session.PolicyAbsoluteLifetimeSeconds is { } absolute && session.CreatedAt.AddSeconds(absolute) < expiresAt)
         {
-            expiresAt = created.AddSeconds(absolute);
+            expiresAt = session.CreatedAt.AddSeconds(absolute);
         }
 
         var idle = session.PolicyIdleTimeoutSeconds is { } seconds && TimeSpan.FromSeconds(seconds) < _options.IdleTimeout
@@ -208,11 +209,10 @@ internal sealed class CredentialValidator(
         return (expiresAt, idle);
     }
 
-    private async ValueTask<CredentialCheck> ValidateMachineTokenAsync(ParsedToken parsed, IServiceProvider services, CancellationToken cancellationToken)
+    private async ValueTask<CredentialCheck> ValidateMachineTokenAsync(ParsedToken parsed, CancellationToken cancellationToken)
     {
         var stamp = cache.Stamp();
-        var user = await services.GetRequiredService<IUserStore>().FindByLoginAsync(parsed.PublicPart, cancellationToken);
-        if (user is null || user.Kind != UserKind.Machine)
+        if (await reads.FindMachineUserAsync(parsed.PublicPart, stamp, cancellationToken) is not { } user)
         {
             return CredentialFailure.Unknown;
         }
@@ -241,8 +241,8 @@ internal sealed class CredentialValidator(
             return CredentialFailure.Expired;
         }
 
-        lastUse.RecordUser(user.Id, user.LastUsedAt, now);
-        var caller = new AuthenticatedCaller(user.Id, user.TenantId, user.Login, user.Kind, user.Role, user.Scopes, null, null);
+        lastUse.RecordUser(user.UserId, user.LastUsedAt, now);
+        var caller = new AuthenticatedCaller(user.UserId, user.TenantId, user.Login, UserKind.Machine, user.Role, user.Scopes, null, null);
         if (previous)
         {
             return CredentialCheck.Deprecated(caller, user.PreviousSecretSince ?? now, user.PreviousSecretUntil!.Value);

@@ -26,16 +26,19 @@ public sealed partial class LatchkeyMetricsTests : IDisposable
         using var logins = Collect<long>("latchkey.logins");
         using var hits = Collect<long>("latchkey.credential_cache.hits");
         using var misses = Collect<long>("latchkey.credential_cache.misses");
+        using var missAnswers = Collect<long>("latchkey.credential_cache.miss_answers");
 
         metrics.Authenticated(LatchkeyMetrics.AuthenticationOutcomes.Of(CredentialFailure.IdleExpired));
         metrics.RecordAuthentication(metrics.StartAuthentication(), LatchkeyMetrics.CacheLookups.Hit);
         metrics.CacheHit();
         metrics.CacheMiss();
+        metrics.MissAnswered(LatchkeyMetrics.MissAnswers.Shared);
         metrics.CacheEvicted(LatchkeyMetrics.EvictionReasons.Invalidated, 3);
         metrics.LoggedIn(LatchkeyMetrics.LoginOutcomes.Locked);
 
         Assert.Equal("idle_expired", authentications.LastMeasurement?.Tags["outcome"]);
         Assert.Equal("hit", durations.LastMeasurement?.Tags["cache"]);
+        Assert.Equal("shared", missAnswers.LastMeasurement?.Tags["source"]);
         Assert.True(durations.LastMeasurement?.Value >= 0);
         Assert.Equal(1, hits.LastMeasurement?.Value);
         Assert.Equal(1, misses.LastMeasurement?.Value);
@@ -129,6 +132,7 @@ public sealed partial class LatchkeyMetricsTests : IDisposable
         metrics.RecordAuthentication(metrics.StartAuthentication(), LatchkeyMetrics.CacheLookups.Miss);
         metrics.CacheHit();
         metrics.CacheMiss();
+        metrics.MissAnswered(LatchkeyMetrics.MissAnswers.Shared);
         metrics.CacheEvicted(LatchkeyMetrics.EvictionReasons.Capacity);
         metrics.LoggedIn(LatchkeyMetrics.LoginOutcomes.Refused);
         metrics.HashingQueued();

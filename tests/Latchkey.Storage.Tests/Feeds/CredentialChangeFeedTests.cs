@@ -99,3 +99,40 @@ public sealed class PostgresCredentialChangeFeedTests : CredentialChangeFeedCont
         await transaction.CommitAsync();
     }
 }
+
+public sealed class SqliteCredentialReadsTests : CredentialReadsContract
+{
+    private SqliteDatabase? _database;
+
+    private protected override string Provider => "sqlite";
+
+    public override async Task InitializeAsync()
+    {
+        _database = await SqliteDatabase.CreateAsync();
+        ConnectionString = _database.ConnectionString;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _database!.DisposeAsync();
+    }
+}
+
+public sealed class PostgresCredentialReadsTests : CredentialReadsContract
+{
+    private protected override string Provider => "postgres";
+
+    public override async Task InitializeAsync()
+    {
+        ConnectionString = await TestPostgres.CreateDatabaseAsync();
+        await using var services = PostgresDatabase.CreateProvider(ConnectionString);
+        await PostgresDatabase.MigrateAsync(services);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(ConnectionString);
+    }
+}

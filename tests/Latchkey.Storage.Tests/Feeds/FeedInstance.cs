@@ -31,6 +31,9 @@ internal sealed class FeedInstance : IAsyncDisposable
 
     public CredentialCache Cache => _services.GetRequiredService<CredentialCache>();
 
+    /// <summary>The instance's services, for what the request path resolves from them.</summary>
+    public IServiceProvider Services => _services;
+
     /// <summary>Its commits throw after the database has committed, while this is on (an ambiguous commit).</summary>
     public CommitFailsAfterwards AmbiguousCommits { get; } = new();
 

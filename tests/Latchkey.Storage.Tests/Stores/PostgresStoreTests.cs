@@ -87,3 +87,8 @@ public sealed class PostgresSecondFactorStoreTests : SecondFactorStoreContract
 {
     private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await PostgresDatabase.CreateAsync();
 }
+
+public sealed class PostgresCredentialLookupTests : CredentialLookupContract
+{
+    private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await PostgresDatabase.CreateAsync();
+}

@@ -31,3 +31,8 @@ public sealed class SqliteSecondFactorStoreTests : SecondFactorStoreContract
 {
     private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await SqliteDatabase.CreateAsync();
 }
+
+public sealed class SqliteCredentialLookupTests : CredentialLookupContract
+{
+    private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await SqliteDatabase.CreateAsync();
+}
