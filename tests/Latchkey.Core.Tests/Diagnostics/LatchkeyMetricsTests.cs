@@ -110,7 +110,11 @@ public sealed partial class LatchkeyMetricsTests : IDisposable
         _ = new LatchkeyMetrics(Meters);
         _ = new Latchkey.Core.Email.EmailMetrics(Meters);
         var guide = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "operations.md"));
-        var documented = DocumentedInstrument().Matches(guide).Select(m => m.Groups["name"].Value).ToHashSet();
+        // Note: the first table is the core's instruments; the host's gauges follow in a table of their own, checked by
+        // the server's metrics tests.
+        var table = guide[guide.IndexOf("| instrument |", StringComparison.Ordinal)..];
+        table = table[..table.IndexOf("\n\n", StringComparison.Ordinal)];
+        var documented = DocumentedInstrument().Matches(table).Select(m => m.Groups["name"].Value).ToHashSet();
 
         Assert.Equal(documented.Order(), published.Select(i => i.Name).Order());
         Assert.All(published, i => Assert.Equal(LatchkeyMetrics.MeterName, i.Meter.Name));
