@@ -77,6 +77,12 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<CredentialTombstone> Tombstones => Set<CredentialTombstone>();
 
+    public DbSet<ClientFailureAllowance> ClientFailureAllowances => Set<ClientFailureAllowance>();
+
+    public DbSet<RateLimitWindow> RateLimitWindows => Set<RateLimitWindow>();
+
+    public DbSet<MachineUserRateLimit> MachineUserRateLimits => Set<MachineUserRateLimit>();
+
     /// <summary>
     /// Inside the transaction that is about to delete <paramref name="ending"/>: leaves a tombstone for each, so that
     /// the holder of one of their keys is told <paramref name="reason"/>. Note: read, then added, then the caller
@@ -348,6 +354,45 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
             tombstone.Property(t => t.EndedAt).HasColumnName("ended_at");
             tombstone.HasIndex(t => t.PublicPart);
             tombstone.HasIndex(t => t.EndedAt);
+        });
+
+        // Note: cross-tenant like the limits they hold: a client and a credential are counted whoever they belong to.
+        // Both are written only on PostgreSQL (SQLite's one instance counts in memory); the tables exist on both so that
+        // the two models stay one.
+        modelBuilder.Entity<ClientFailureAllowance>(allowance =>
+        {
+            allowance.ToTable("client_failure_allowance");
+            allowance.HasKey(a => a.Client);
+            allowance.Property(a => a.Client).HasColumnName("client").HasMaxLength(ClientFailureAllowance.MaxClientLength);
+            allowance.Property(a => a.Tokens).HasColumnName("tokens");
+            allowance.Property(a => a.UpdatedAt).HasColumnName("updated_at");
+            allowance.HasIndex(a => a.UpdatedAt);
+        });
+
+        modelBuilder.Entity<RateLimitWindow>(window =>
+        {
+            window.ToTable("rate_limit_window");
+            window.HasKey(w => new { w.Key, w.WindowStart });
+            window.Property(w => w.Key).HasColumnName("key").HasMaxLength(RateLimitWindow.MaxKeyLength);
+            window.Property(w => w.WindowStart).HasColumnName("window_start");
+            window.Property(w => w.WindowEnd).HasColumnName("window_end");
+            window.Property(w => w.Used).HasColumnName("used");
+            window.HasIndex(w => w.WindowEnd);
+        });
+
+        // Note: read by the request path across tenants (by the authenticated machine user's id); managed through the
+        // tenant's API, so filtered like the users it belongs to.
+        modelBuilder.Entity<MachineUserRateLimit>(limit =>
+        {
+            limit.ToTable("machine_user_rate_limit");
+            limit.HasKey(l => l.UserId);
+            limit.Property(l => l.UserId).HasColumnName("user_id");
+            limit.Property(l => l.TenantId).HasColumnName("tenant_id");
+            limit.Property(l => l.Permits).HasColumnName("permits");
+            limit.Property(l => l.WindowSeconds).HasColumnName("window_seconds");
+            limit.Property(l => l.UpdatedAt).HasColumnName("updated_at");
+            limit.HasOne<User>().WithOne().HasForeignKey<MachineUserRateLimit>(l => l.UserId).OnDelete(DeleteBehavior.Cascade);
+            limit.HasQueryFilter(TenantFilter, l => l.TenantId == CurrentTenantId);
         });
 
         modelBuilder.Entity<DataProtectionKey>(key =>

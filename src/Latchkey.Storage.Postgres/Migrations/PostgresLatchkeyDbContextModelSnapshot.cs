@@ -179,6 +179,28 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.ToTable("audit_log", (string)null);
                 });
 
+            modelBuilder.Entity("Latchkey.Core.Model.ClientFailureAllowance", b =>
+                {
+                    b.Property<string>("Client")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("client");
+
+                    b.Property<double>("Tokens")
+                        .HasColumnType("double precision")
+                        .HasColumnName("tokens");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Client");
+
+                    b.HasIndex("UpdatedAt");
+
+                    b.ToTable("client_failure_allowance", (string)null);
+                });
+
             modelBuilder.Entity("Latchkey.Core.Model.CredentialTombstone", b =>
                 {
                     b.Property<Guid>("Id")
@@ -357,6 +379,33 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.HasKey("LoginDigest");
 
                     b.ToTable("login_throttle", (string)null);
+                });
+
+            modelBuilder.Entity("Latchkey.Core.Model.MachineUserRateLimit", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Permits")
+                        .HasColumnType("integer")
+                        .HasColumnName("permits");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("WindowSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("window_seconds");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("machine_user_rate_limit", (string)null);
                 });
 
             modelBuilder.Entity("Latchkey.Core.Model.MfaChallenge", b =>
@@ -568,6 +617,32 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.HasIndex("DueAt");
 
                     b.ToTable("password_reset_requests", (string)null);
+                });
+
+            modelBuilder.Entity("Latchkey.Core.Model.RateLimitWindow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("bigint")
+                        .HasColumnName("window_start");
+
+                    b.Property<long>("Used")
+                        .HasColumnType("bigint")
+                        .HasColumnName("used");
+
+                    b.Property<long>("WindowEnd")
+                        .HasColumnType("bigint")
+                        .HasColumnName("window_end");
+
+                    b.HasKey("Key", "WindowStart");
+
+                    b.HasIndex("WindowEnd");
+
+                    b.ToTable("rate_limit_window", (string)null);
                 });
 
             modelBuilder.Entity("Latchkey.Core.Model.RecoveryCode", b =>
@@ -1003,6 +1078,15 @@ namespace Latchkey.Storage.Postgres.Migrations
                     b.HasOne("Latchkey.Core.Model.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Latchkey.Core.Model.MachineUserRateLimit", b =>
+                {
+                    b.HasOne("Latchkey.Core.Model.User", null)
+                        .WithOne()
+                        .HasForeignKey("Latchkey.Core.Model.MachineUserRateLimit", "UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

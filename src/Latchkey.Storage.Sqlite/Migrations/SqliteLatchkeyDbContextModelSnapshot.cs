@@ -172,6 +172,28 @@ namespace Latchkey.Storage.Sqlite.Migrations
                     b.ToTable("audit_log", (string)null);
                 });
 
+            modelBuilder.Entity("Latchkey.Core.Model.ClientFailureAllowance", b =>
+                {
+                    b.Property<string>("Client")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client");
+
+                    b.Property<double>("Tokens")
+                        .HasColumnType("REAL")
+                        .HasColumnName("tokens");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Client");
+
+                    b.HasIndex("UpdatedAt");
+
+                    b.ToTable("client_failure_allowance", (string)null);
+                });
+
             modelBuilder.Entity("Latchkey.Core.Model.CredentialTombstone", b =>
                 {
                     b.Property<Guid>("Id")
@@ -350,6 +372,33 @@ namespace Latchkey.Storage.Sqlite.Migrations
                     b.HasKey("LoginDigest");
 
                     b.ToTable("login_throttle", (string)null);
+                });
+
+            modelBuilder.Entity("Latchkey.Core.Model.MachineUserRateLimit", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Permits")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("permits");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("WindowSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("window_seconds");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("machine_user_rate_limit", (string)null);
                 });
 
             modelBuilder.Entity("Latchkey.Core.Model.MfaChallenge", b =>
@@ -561,6 +610,32 @@ namespace Latchkey.Storage.Sqlite.Migrations
                     b.HasIndex("DueAt");
 
                     b.ToTable("password_reset_requests", (string)null);
+                });
+
+            modelBuilder.Entity("Latchkey.Core.Model.RateLimitWindow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("window_start");
+
+                    b.Property<long>("Used")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("used");
+
+                    b.Property<long>("WindowEnd")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("window_end");
+
+                    b.HasKey("Key", "WindowStart");
+
+                    b.HasIndex("WindowEnd");
+
+                    b.ToTable("rate_limit_window", (string)null);
                 });
 
             modelBuilder.Entity("Latchkey.Core.Model.RecoveryCode", b =>
@@ -994,6 +1069,15 @@ namespace Latchkey.Storage.Sqlite.Migrations
                     b.HasOne("Latchkey.Core.Model.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Latchkey.Core.Model.MachineUserRateLimit", b =>
+                {
+                    b.HasOne("Latchkey.Core.Model.User", null)
+                        .WithOne()
+                        .HasForeignKey("Latchkey.Core.Model.MachineUserRateLimit", "UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
