@@ -16,7 +16,7 @@ public static class LatchkeyApplicationExtensions
     /// <summary>
     /// Adds the middleware Latchkey's API relies on, in order: forwarded headers (from trusted proxies only),
     /// problem+json for exceptions and bare status codes, security headers (and HSTS over HTTPS), the rate limiter,
-    /// authentication and authorization. Call it before mapping endpoints (and after <c>UseRouting()</c> when the app
+    /// authentication, authorization and the per-credential rate limits (<c>RequireRateLimit</c>). Call it before mapping endpoints (and after <c>UseRouting()</c> when the app
     /// calls that itself: the charset guard looks at the matched endpoint).
     /// </summary>
     public static IApplicationBuilder UseLatchkey(this IApplicationBuilder app)
@@ -35,6 +35,9 @@ public static class LatchkeyApplicationExtensions
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+
+        // Note: after authorization: the count is per credential, and a request refused anyway takes no permit.
+        app.UseMiddleware<RateLimiting.RateLimitMiddleware>();
         return app;
     }
 

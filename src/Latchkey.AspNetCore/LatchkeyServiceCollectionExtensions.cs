@@ -2,6 +2,7 @@ using Latchkey.AspNetCore.Authentication;
 using Latchkey.AspNetCore.Authorization;
 using Latchkey.AspNetCore.Email;
 using Latchkey.AspNetCore.Hosting;
+using Latchkey.AspNetCore.RateLimiting;
 using Latchkey.Core;
 using Latchkey.Core.Credentials;
 using Latchkey.Core.Model;
@@ -65,6 +66,15 @@ public static class LatchkeyServiceCollectionExtensions
             .Validate(o => o.RequestsPerSecond >= 1, "Latchkey:Introspection:RequestsPerSecond must be at least 1.")
             .ValidateOnStart();
         services.AddSingleton<IntrospectionLimit>();
+        services.AddOptions<LatchkeyRateLimitOptions>().Bind(configuration.GetSection(LatchkeyRateLimitOptions.Section))
+            .Validate(o => o.ExpectedInstances >= 1, "Latchkey:RateLimits:ExpectedInstances must be at least 1.")
+            .Validate(o => o.OverrideRefresh >= TimeSpan.Zero, "Latchkey:RateLimits:OverrideRefresh must not be negative.")
+            .Validate(o => o.Policies.Values.All(p => p.Permits >= 1 && p.Window >= TimeSpan.FromSeconds(1) && p.Window <= TimeSpan.FromDays(1)
+                    && p.Window.Ticks % TimeSpan.TicksPerSecond == 0),
+                "Each Latchkey:RateLimits:Policies entry needs Permits of at least 1 and a Window of whole seconds, 1 second to 1 day.")
+            .ValidateOnStart();
+        services.AddSingleton<CredentialRateLimiter>();
+        services.AddSingleton<MachineUserLimits>();
 
         // Note: TOTP secrets are encrypted with the Data Protection key ring; every instance must share it (where the
         // ring is kept is configured beside this call, e.g. persisted in the database).

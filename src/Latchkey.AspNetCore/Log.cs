@@ -36,4 +36,8 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1233, Level = LogLevel.Information, Message = "{Refused} credentials refused in {Window}: {Reasons}")]
     public static partial void CredentialRefusals(ILogger logger, int refused, TimeSpan window, string reasons);
+
+    [LoggerMessage(EventId = 1240, Level = LogLevel.Error,
+        Message = "The endpoint names the rate-limit policy {Policy}, which Latchkey:RateLimits:Policies does not define; answered 503")]
+    public static partial void RateLimitPolicyMissing(ILogger logger, string policy);
 }

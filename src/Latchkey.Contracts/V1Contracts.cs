@@ -47,6 +47,13 @@ public sealed record MachineTokenResponse(string Token, DateTimeOffset? ExpiresA
 public sealed record MachineUserCreatedResponse(Guid UserId, string Name, string Token);
 
 /// <summary>
+/// <c>PUT /v1/machine-users/{id}/rate-limit</c>: the machine user's own limit, <paramref name="Permits"/> requests in each
+/// window of <paramref name="WindowSeconds"/> (1 to 86400), replacing the numbers of every endpoint limited per credential.
+/// Also the answer of that call and of <c>GET</c> on the same path.
+/// </summary>
+public sealed record MachineUserRateLimitBody(int? Permits, int? WindowSeconds);
+
+/// <summary>
 /// One machine user in a listing. <c>id</c> is what <c>/v1/machine-users/{id}</c> takes, as in every other listing;
 /// <c>userId</c> is the same value, kept for the clients written against it. <c>tokenCreatedAt</c>: when its current
 /// token was issued (at creation or the last rotation); <c>expiresAt</c>: that token's expiry (null: none).

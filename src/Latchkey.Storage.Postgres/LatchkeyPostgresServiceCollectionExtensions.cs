@@ -23,6 +23,9 @@ public static class LatchkeyPostgresServiceCollectionExtensions
         services.AddSingleton<ICredentialChangeFeed, PostgresCredentialChangeFeed>();
         services.AddSingleton<ICredentialLookup, PostgresCredentialLookup>();
 
+        // Note: several instances may share this database, so the per-client and per-credential limits count here.
+        services.AddSingleton<ISharedLimitStore, PostgresSharedLimitStore>();
+
         // Note: instances on several machines judge per-login delays by the server's clock, not each by its own.
         services.AddSingleton<IDatabaseClock, PostgresDatabaseClock>();
         return services.AddLatchkeyStorage<PostgresLatchkeyDbContext>(

@@ -48,6 +48,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddScoped<IPasswordResetRequestStore, EfPasswordResetRequestStore>();
         services.AddScoped<ISigningKeyStore, EfSigningKeyStore>();
         services.AddScoped<ICredentialTombstoneStore, EfCredentialTombstoneStore>();
+        services.AddScoped<IMachineUserRateLimitStore, EfMachineUserRateLimitStore>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddLatchkeyEmailProtection();
         return services;

@@ -1,5 +1,6 @@
 using Latchkey.AspNetCore.Authentication;
 using Latchkey.AspNetCore.Authorization;
+using Latchkey.AspNetCore.RateLimiting;
 using Latchkey.Contracts;
 using Latchkey.Core.Services;
 using Latchkey.Core.Stores;
@@ -23,6 +24,12 @@ internal static class MachineUserEndpoints
             .WithSummary("Issue a new token; the old one stops working, or after graceSeconds (with Deprecation and Sunset headers meanwhile)");
         machines.MapDelete("/{id:guid}/token/previous", EndGraceAsync).RequireRecentAuthentication().WithName("EndMachineTokenGrace")
             .WithSummary("End the previous token's grace period now");
+        machines.MapGet("/{id:guid}/rate-limit", GetRateLimitAsync).WithName("GetMachineUserRateLimit")
+            .WithSummary("The machine user's own rate limit; 404 when it has none");
+        machines.MapPut("/{id:guid}/rate-limit", SetRateLimitAsync).WithName("SetMachineUserRateLimit")
+            .WithSummary("Give the machine user its own rate limit on every endpoint limited per credential (audited)");
+        machines.MapDelete("/{id:guid}/rate-limit", ClearRateLimitAsync).WithName("ClearMachineUserRateLimit")
+            .WithSummary("Clear the machine user's own rate limit: the endpoints' limits apply again (audited)");
         machines.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteMachineUser").WithSummary("Delete a machine user; its token stops working");
     }
 
@@ -83,6 +90,53 @@ internal static class MachineUserEndpoints
         await machines.EndGraceAsync(CallerPrincipal.ToCaller(context), id, cancellationToken)
             ? TypedResults.NoContent()
             : Problems.Status(StatusCodes.Status404NotFound, "No previous token", "The machine user was not found or has no previous token in a grace period.");
+
+    private static async Task<Results<Ok<MachineUserRateLimitBody>, ProblemHttpResult>> GetRateLimitAsync(
+        Guid id, MachineUserService machines, HttpContext context, CancellationToken cancellationToken) =>
+        await machines.FindRateLimitAsync(CallerPrincipal.ToCaller(context), id, cancellationToken) is { } limit
+            ? TypedResults.Ok(new MachineUserRateLimitBody(limit.Permits, limit.WindowSeconds))
+            : Problems.Status(StatusCodes.Status404NotFound, "No rate limit", "The machine user was not found or has no rate limit of its own.");
+
+    private static async Task<Results<Ok<MachineUserRateLimitBody>, ValidationProblem, ProblemHttpResult>> SetRateLimitAsync(
+        Guid id, MachineUserRateLimitBody request, MachineUserService machines, MachineUserLimits limits, HttpContext context,
+        CancellationToken cancellationToken)
+    {
+        if (request.Permits is not { } permits)
+        {
+            return Problems.Invalid(new InputError("permits", "Permits are required."));
+        }
+
+        if (request.WindowSeconds is not { } window)
+        {
+            return Problems.Invalid(new InputError("windowSeconds", "The window in seconds is required."));
+        }
+
+        var (found, error) = await machines.SetRateLimitAsync(CallerPrincipal.ToCaller(context), id, permits, window, cancellationToken);
+        if (error is not null)
+        {
+            return Problems.Invalid(error);
+        }
+
+        if (!found)
+        {
+            return Problems.Status(StatusCodes.Status404NotFound, "Machine user not found");
+        }
+
+        limits.Forget(id);
+        return TypedResults.Ok(new MachineUserRateLimitBody(permits, window));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ClearRateLimitAsync(
+        Guid id, MachineUserService machines, MachineUserLimits limits, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!await machines.ClearRateLimitAsync(CallerPrincipal.ToCaller(context), id, cancellationToken))
+        {
+            return Problems.Status(StatusCodes.Status404NotFound, "Machine user not found");
+        }
+
+        limits.Forget(id);
+        return TypedResults.NoContent();
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         Guid id, MachineUserService machines, HttpContext context, CancellationToken cancellationToken)

@@ -17,7 +17,9 @@ internal sealed class ExpirySweeper(
     ExpiryPurge purge,
     TimeProvider time,
     IOptions<LatchkeySessionOptions> options,
-    ILogger<ExpirySweeper> logger) : BackgroundService
+    IOptions<LatchkeyNetworkOptions> network,
+    ILogger<ExpirySweeper> logger,
+    ISharedLimitStore? shared = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,5 +46,23 @@ internal sealed class ExpirySweeper(
     }
 
     /// <summary>Deletes every expired session and stale counter, one batch per statement; returns how many of each.</summary>
-    public Task<(int Sessions, int Throttles)> SweepAsync(CancellationToken cancellationToken) => purge.PurgeAsync(cancellationToken);
+    public async Task<(int Sessions, int Throttles)> SweepAsync(CancellationToken cancellationToken)
+    {
+        var (sessions, throttles) = await purge.PurgeAsync(cancellationToken);
+        if (shared is not null)
+        {
+            // Note: ended rate-limit windows and failure allowances whole again carry nothing; counted with the throttles.
+            var batch = options.Value.CleanupBatchSize;
+            int deleted;
+            do
+            {
+                deleted = await shared.PurgeAsync(time.GetUtcNow().ToUnixTimeSeconds(), network.Value.FailureBurst,
+                    network.Value.FailuresPerMinute, batch, cancellationToken);
+                throttles += deleted;
+            }
+            while (deleted >= batch);
+        }
+
+        return (sessions, throttles);
+    }
 }

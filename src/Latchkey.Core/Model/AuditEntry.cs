@@ -64,6 +64,8 @@ internal static class AuditEvents
     public const string MachineUserGraceEnded = "machine_user.grace_ended";
     public const string MachineUserIntrospectionGranted = "machine_user.introspection_granted";
     public const string MachineUserIntrospectionRevoked = "machine_user.introspection_revoked";
+    public const string MachineUserRateLimitSet = "machine_user.rate_limit_set";
+    public const string MachineUserRateLimitCleared = "machine_user.rate_limit_cleared";
     public const string JwtKeyRotated = "jwt.key_rotated";
     public const string UserCreated = "user.created";
     public const string UserRoleChanged = "user.role_changed";

@@ -13,6 +13,13 @@ internal interface IFailedAttemptLimit
     /// </summary>
     bool IsExhausted(out TimeSpan retryAfter);
 
+    /// <summary>
+    /// As <see cref="IsExhausted"/>, and where instances share the allowance, asking the shared counter: null while the
+    /// caller may go on, else how long until it may try again. Asked once a hashing slot is held.
+    /// </summary>
+    ValueTask<TimeSpan?> ExhaustedAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<TimeSpan?>(IsExhausted(out var retryAfter) ? retryAfter : null);
+
     /// <summary>Charges the current caller one failed password check.</summary>
     void RecordFailure();
 }

@@ -8,7 +8,8 @@ namespace Latchkey.Core.Services;
 /// <summary>
 /// Machine users: users whose login is 16 random bytes and whose secret is 32 more; the token is the two together.
 /// </summary>
-internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, AuditLog audit, TimeProvider time, ITenantPolicyStore policies)
+internal sealed class MachineUserService(
+    IUserStore users, IUnitOfWork work, AuditLog audit, TimeProvider time, ITenantPolicyStore policies, IMachineUserRateLimitStore rateLimits)
 {
     public const int MaxNameLength = 100;
     public const int MaxScopes = 32;
@@ -301,6 +302,63 @@ internal sealed class MachineUserService(IUserStore users, IUnitOfWork work, Aud
 
         return true;
     }
+
+    /// <summary>
+    /// Gives the machine user its own rate limit, replacing the numbers of every endpoint limited per credential; null
+    /// when it is not one of the caller's tenant's machine users, else the error in the numbers (or none). Audited.
+    /// </summary>
+    public async Task<(bool Found, InputError? Error)> SetRateLimitAsync(
+        AuthenticatedCaller caller, Guid userId, int permits, int windowSeconds, CancellationToken cancellationToken)
+    {
+        if (permits is < 1 or > MachineUserRateLimit.MaxPermits)
+        {
+            return (true, new InputError("permits", $"Permits must be 1 to {MachineUserRateLimit.MaxPermits}."));
+        }
+
+        if (windowSeconds is < 1 or > MachineUserRateLimit.MaxWindowSeconds)
+        {
+            return (true, new InputError("windowSeconds", $"The window must be 1 to {MachineUserRateLimit.MaxWindowSeconds} seconds."));
+        }
+
+        var user = await users.FindAsync(caller.TenantId, userId, cancellationToken);
+        if (user is not { Kind: UserKind.Machine })
+        {
+            return (false, null);
+        }
+
+        await using var transaction = await work.BeginAsync(cancellationToken);
+        await rateLimits.SetAsync(new MachineUserRateLimit
+        {
+            UserId = user.Id, TenantId = user.TenantId, Permits = permits, WindowSeconds = windowSeconds, UpdatedAt = time.GetUtcNow(),
+        }, cancellationToken);
+        await audit.RecordAsync(caller, AuditEvents.MachineUserRateLimitSet, user.Id,
+            $"{user.Name}: {permits} per {windowSeconds} s", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (true, null);
+    }
+
+    /// <summary>Clears the machine user's own rate limit (the endpoints' numbers apply again); false when not found. Audited.</summary>
+    public async Task<bool> ClearRateLimitAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
+    {
+        var user = await users.FindAsync(caller.TenantId, userId, cancellationToken);
+        if (user is not { Kind: UserKind.Machine })
+        {
+            return false;
+        }
+
+        await using var transaction = await work.BeginAsync(cancellationToken);
+        if (await rateLimits.ClearAsync(user.TenantId, user.Id, cancellationToken))
+        {
+            await audit.RecordAsync(caller, AuditEvents.MachineUserRateLimitCleared, user.Id, user.Name ?? "", cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>The machine user's own rate limit, if it is one of the tenant's and has one.</summary>
+    public async Task<MachineUserRateLimit?> FindRateLimitAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken) =>
+        await rateLimits.FindAsync(userId, cancellationToken) is { } limit && limit.TenantId == caller.TenantId ? limit : null;
 
     public async Task<bool> DeleteAsync(AuthenticatedCaller caller, Guid userId, CancellationToken cancellationToken)
     {

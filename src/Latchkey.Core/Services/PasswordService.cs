@@ -50,10 +50,22 @@ internal sealed class PasswordService(
 
         // Note: asked again with the slot held (the endpoint asked on arrival): requests from one client queued
         // side by side all passed that first check, and only one hash per slot can now run past the allowance.
-        if (_failures.IsExhausted(out var retryAfter))
+        TimeSpan? retryAfter;
+        try
+        {
+            retryAfter = await _failures.ExhaustedAsync(cancellationToken);
+        }
+        catch
+        {
+            // Note: a shared allowance that cannot be read is not a grant: the storage error answers 503.
+            slot.Dispose();
+            throw;
+        }
+
+        if (retryAfter is { } wait)
         {
             slot.Dispose();
-            throw new FailedAttemptsExhaustedException(retryAfter);
+            throw new FailedAttemptsExhaustedException(wait);
         }
 
         return slot;

@@ -1,0 +1,99 @@
+using Latchkey.Core.Stores;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Latchkey.Storage.Postgres;
+
+/// <summary>
+/// The limits every instance shares, each counted by one atomic statement (<c>INSERT … ON CONFLICT DO UPDATE …
+/// RETURNING</c>) on the process's <see cref="NpgsqlDataSource"/>, without an EF Core context: these run on the request
+/// path. Times are the server's (<c>now()</c>), so instances whose clocks differ still refill one bucket alike.
+/// </summary>
+internal sealed class PostgresSharedLimitStore(NpgsqlDataSource dataSource) : ISharedLimitStore
+{
+    // Note: the bucket is refilled up to the burst, then charged; it may go below zero (a burst of failures already
+    // past the check buys a longer wait, not more guesses).
+    internal const string ChargeSql = """
+        INSERT INTO client_failure_allowance AS a (client, tokens, updated_at) VALUES ($1, $2 - 1, now())
+        ON CONFLICT (client) DO UPDATE
+        SET tokens = LEAST($2, a.tokens + EXTRACT(EPOCH FROM now() - a.updated_at)::double precision / 60 * $3) - 1,
+            updated_at = now()
+        RETURNING tokens
+        """;
+
+    internal const string LeftSql = """
+        SELECT LEAST($2, tokens + EXTRACT(EPOCH FROM now() - updated_at)::double precision / 60 * $3)
+        FROM client_failure_allowance WHERE client = $1
+        """;
+
+    // Note: RETURNING sees the row as this statement left it, so the grant is what fitted under the limit of the block
+    // just added. A used-up window is not written again (WHERE), so a flood of refused requests writes nothing.
+    internal const string LeaseSql = """
+        INSERT INTO rate_limit_window AS w (key, window_start, window_end, used) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (key, window_start) DO UPDATE SET used = w.used + $4 WHERE w.used < $5
+        RETURNING used
+        """;
+
+    internal const string PurgeWindowsSql = """
+        DELETE FROM rate_limit_window WHERE ctid IN (SELECT ctid FROM rate_limit_window WHERE window_end < $1 LIMIT $2)
+        """;
+
+    internal const string PurgeAllowancesSql = """
+        DELETE FROM client_failure_allowance WHERE ctid IN (
+            SELECT ctid FROM client_failure_allowance
+            WHERE tokens + EXTRACT(EPOCH FROM now() - updated_at)::double precision / 60 * $2 >= $1 LIMIT $3)
+        """;
+
+    public double ChargeFailure(string client, double burst, double perMinute)
+    {
+        using var connection = dataSource.OpenConnection();
+        using var command = new NpgsqlCommand(ChargeSql, connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Varchar, TypedValue = client });
+        command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = burst });
+        command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = perMinute });
+        return (double)command.ExecuteScalar()!;
+    }
+
+    public async ValueTask<double?> FailuresLeftAsync(string client, double burst, double perMinute, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(LeftSql, connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Varchar, TypedValue = client });
+        command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = burst });
+        command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = perMinute });
+        return await command.ExecuteScalarAsync(cancellationToken) is double left ? left : null;
+    }
+
+    public async ValueTask<(int Granted, long Used)> LeaseAsync(
+        string key, long windowStart, long windowEnd, int block, int permits, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(LeaseSql, connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Varchar, TypedValue = key });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = windowStart });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = windowEnd });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = block });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = permits });
+        await command.PrepareAsync(cancellationToken);
+        if (await command.ExecuteScalarAsync(cancellationToken) is not long used)
+        {
+            return (0, permits);
+        }
+
+        return ((int)Math.Clamp(permits - (used - block), 0, block), used);
+    }
+
+    public async Task<int> PurgeAsync(long nowSeconds, double burst, double perMinute, int batchSize, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var windows = new NpgsqlCommand(PurgeWindowsSql, connection);
+        windows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = nowSeconds });
+        windows.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize });
+        var deleted = await windows.ExecuteNonQueryAsync(cancellationToken);
+        await using var allowances = new NpgsqlCommand(PurgeAllowancesSql, connection);
+        allowances.Parameters.Add(new NpgsqlParameter<double> { TypedValue = burst });
+        allowances.Parameters.Add(new NpgsqlParameter<double> { TypedValue = perMinute });
+        allowances.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize });
+        return deleted + await allowances.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
