@@ -1,3 +1,4 @@
+using Latchkey.AspNetCore.RateLimiting;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -94,16 +95,18 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
 
     public static async Task<LatchkeyTestHost> StartAsync(
         IDictionary<string, string?>? settings = null, string? connectionString = null, Action<IServiceCollection>? services = null,
-        string environment = "Production", LatchkeyTestHost? sameDatabaseAs = null, bool databaseClock = false)
+        string environment = "Production", LatchkeyTestHost? sameDatabaseAs = null, bool databaseClock = false, string? provider = null)
     {
         var directory = Directory.CreateTempSubdirectory("latchkey-test-").FullName;
 
         // Note: a test that gives a connection string is about the SQLite file itself; a host may share another's
         // database (two servers on one database); every other host gets a fresh database of the run's provider.
-        var postgres = connectionString is null && sameDatabaseAs is null && Provider == "postgres"
+        // Note: tests of what instances share ask for PostgreSQL whatever the run's provider, as the server's
+        // multi-instance tests do: several instances on one database is a PostgreSQL deployment.
+        var postgres = connectionString is null && sameDatabaseAs is null && (provider ?? Provider) == "postgres"
             ? await TestPostgres.CreateMigratedDatabaseAsync(MigrateTemplateAsync)
             : null;
-        var provider = sameDatabaseAs?.StorageProvider ?? (postgres is null ? "sqlite" : "postgres");
+        provider = sameDatabaseAs?.StorageProvider ?? (postgres is null ? "sqlite" : "postgres");
         var connection = sameDatabaseAs?.ConnectionString ?? postgres ?? connectionString;
         if (connection is null)
         {
@@ -123,6 +126,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
             // Note: every test request comes from one address; tests of the per-address limits set their own.
             ["Latchkey:Network:CredentialRequestsPerMinute"] = "100000",
             ["Latchkey:Network:FailureBurst"] = "100000",
+            ["Latchkey:RateLimits:Policies:reports:Permits"] = "2",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -166,6 +170,10 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         app.MapGet("/integrator/x", () => "x").RequireScope("x");
         app.MapGet("/integrator/y", () => "y").RequireAuthorization(policy => policy.RequireScope("y"));
         app.MapGet("/integrator/step-up", () => "fresh").RequireRecentAuthentication();
+        // Note: an API protected by Latchkey with per-credential limits: one endpoint with its own, two sharing a policy.
+        app.MapGet("/integrator/limited", () => "limited").RequireAuthorization().RequireRateLimit(3, TimeSpan.FromMinutes(1));
+        app.MapGet("/integrator/reports/daily", () => "daily").RequireAuthorization().RequireRateLimit("reports");
+        app.MapGet("/integrator/reports/weekly", () => "weekly").RequireAuthorization().RequireRateLimit("reports");
         app.MapPost("/integrator/form", async (HttpRequest request) => (await request.ReadFormAsync()).Count.ToString());
         try
         {
