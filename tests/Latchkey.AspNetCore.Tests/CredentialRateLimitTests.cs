@@ -139,13 +139,10 @@ public sealed class CredentialRateLimitTests
     [Fact]
     public async Task AnEndpointNamingAnUndefinedPolicyIsRefusedWithServiceUnavailableNotOpened()
     {
-        await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Latchkey:RateLimits:Policies:reports:Permits"] = null,
-        });
+        await using var host = await LatchkeyTestHost.StartAsync();
         var alice = await host.SignupAndLoginAsync();
 
-        var response = await host.SendAsync(HttpMethod.Get, "/integrator/reports/daily", credential: alice);
+        var response = await host.SendAsync(HttpMethod.Get, "/integrator/misconfigured", credential: alice);
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable);
     }

@@ -287,6 +287,37 @@ public abstract class VerbContract
     }
 
     [Fact]
+    public async Task SetLimitGivesAMachineUserItsOwnRateLimitAndClearLimitTakesItAwayBothAudited()
+    {
+        await using var db = await DatabaseAsync();
+        await CreateTenantAsync(db);
+        await db.RunAsync("machine-user", "create", "gateway", "-t", "Acme");
+
+        var set = await db.RunAsync("machine-user", "set-limit", "gateway", "-t", "Acme", "--permits", "500", "--window", "5m", "--json");
+        var said = await db.RunAsync("machine-user", "set-limit", "gateway", "-t", "Acme", "--permits", "1000", "--window", "60s");
+        var badWindow = await db.RunAsync("machine-user", "set-limit", "gateway", "-t", "Acme", "--permits", "500", "--window", "soon");
+        var tooMany = await db.RunAsync("machine-user", "set-limit", "gateway", "-t", "Acme", "--permits", "0");
+        var unknown = await db.RunAsync("machine-user", "set-limit", "nobody", "-t", "Acme", "--permits", "5");
+        var cleared = await db.RunAsync("machine-user", "clear-limit", "gateway", "-t", "Acme", "--json");
+
+        Assert.True(set.ExitCode == 0, set.Error);
+        Assert.Equal(500, set.Json.GetProperty("permits").GetInt32());
+        Assert.Equal(300, set.Json.GetProperty("windowSeconds").GetInt32());
+        Assert.Contains("may make 1000 requests per 60 s", said.Out);
+        Assert.Equal(ExitCodes.Invalid, badWindow.ExitCode);
+        Assert.Contains("--window", badWindow.Error);
+        Assert.Equal(ExitCodes.Invalid, tooMany.ExitCode);
+        Assert.Contains("--permits", tooMany.Error);
+        Assert.Equal(ExitCodes.NotFound, unknown.ExitCode);
+        Assert.True(cleared.ExitCode == 0, cleared.Error);
+        var entries = (await AuditAsync(db)).EnumerateArray().Where(e => e.GetProperty("event").GetString()!.StartsWith("machine_user.rate_limit_")).ToList();
+        Assert.Equal(["machine_user.rate_limit_cleared", "machine_user.rate_limit_set", "machine_user.rate_limit_set"],
+            entries.Select(e => e.GetProperty("event").GetString()));
+        Assert.All(entries, e => Assert.Equal(CliDatabase.Operator, e.GetProperty("operator").GetString()));
+        Assert.Equal("gateway: 500 per 300 s", entries[2].GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task JwtRotateNowIsAuditedInEveryTenantsLogWithTheOperator()
     {
         await using var db = await DatabaseAsync();
@@ -421,6 +452,7 @@ public abstract class VerbContract
             ["user", "reset-password"], ["user", "reset-mfa"], ["user", "invite"], ["machine-user", "create"], ["machine-user", "list"], ["machine-user", "rotate"],
             ["machine-user", "delete"], ["sessions", "list"], ["sessions", "revoke"], ["purge-expired"], ["audit"], ["import"],
             ["machine-user", "grant-introspection"], ["machine-user", "revoke-introspection"], ["jwt", "rotate-now"],
+            ["machine-user", "set-limit"], ["machine-user", "clear-limit"],
         ];
 
         foreach (var verb in verbs)

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Latchkey.Cli.Commands;
 
 /// <summary>
-/// <c>latchkey machine-user create|list|rotate|delete|grant-introspection|revoke-introspection</c>. A token is printed
+/// <c>latchkey machine-user create|list|rotate|delete|grant-introspection|revoke-introspection|set-limit|clear-limit</c>. A token is printed
 /// once, when made, and never again. A machine user is named by its id, its login or a name only it has in the tenant.
 /// </summary>
 internal static class MachineUserCommands
@@ -21,6 +21,8 @@ internal static class MachineUserCommands
         machine.Subcommands.Add(Delete(console));
         machine.Subcommands.Add(Introspection(console, grant: true));
         machine.Subcommands.Add(Introspection(console, grant: false));
+        machine.Subcommands.Add(SetLimit(console));
+        machine.Subcommands.Add(ClearLimit(console));
         return machine;
     }
 
@@ -156,6 +158,81 @@ internal static class MachineUserCommands
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static Command SetLimit(CliConsole console)
+    {
+        var reference = MachineArgument();
+        var tenant = CommonOptions.Tenant();
+        var permits = new Option<int>("--permits") { Description = "Requests allowed in each window.", Required = true };
+        var window = new Option<string>("--window") { Description = "The window: seconds, or a number with s, m, h or d (60s, 5m, 1h). Defaults to 60s.", DefaultValueFactory = _ => "60s" };
+        var command = new Command("set-limit",
+            "Give a machine user its own rate limit on every endpoint limited per credential (RequireRateLimit); audited.") { reference, tenant, permits, window };
+        CliApp.Handle(command, console, async (cli, cancellationToken) =>
+        {
+            if (ParseWindow(cli.Get(window)) is not { } seconds)
+            {
+                throw new CliException(ExitCodes.Invalid, $"--window: '{cli.Get(window)}' is not a window; write e.g. 60s, 5m or 1h.");
+            }
+
+            var target = await cli.Services.ResolveTenantAsync(cli.Get(tenant), cancellationToken);
+            var machine = await cli.Services.ResolveMachineAsync(cli.Get(reference), target.Id, cancellationToken);
+            var (found, error) = await cli.Services.InTenantAsync(target.Id, (sp, caller) => sp.GetRequiredService<MachineUserService>()
+                .SetRateLimitAsync(caller, machine.Id, cli.Get(permits), seconds, cancellationToken));
+            if (error is not null)
+            {
+                throw new CliException(ExitCodes.Invalid, $"{(error.Field == "permits" ? "--permits" : "--window")}: {error.Message}");
+            }
+
+            if (!found)
+            {
+                throw new CliException(ExitCodes.NotFound, $"No machine user {cli.Get(reference)}.");
+            }
+
+            cli.Output.Message(
+                $"Machine user {CliServices.DisplayName(machine)} ({machine.Id}) may make {cli.Get(permits)} requests per {seconds} s to each rate-limited API.",
+                new { machine.Id, Permits = cli.Get(permits), WindowSeconds = seconds });
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command ClearLimit(CliConsole console)
+    {
+        var reference = MachineArgument();
+        var tenant = CommonOptions.Tenant();
+        var command = new Command("clear-limit", "Clear a machine user's own rate limit: the endpoints' limits apply again; audited.") { reference, tenant };
+        CliApp.Handle(command, console, async (cli, cancellationToken) =>
+        {
+            var target = await cli.Services.ResolveTenantAsync(cli.Get(tenant), cancellationToken);
+            var machine = await cli.Services.ResolveMachineAsync(cli.Get(reference), target.Id, cancellationToken);
+            if (!await cli.Services.InTenantAsync(target.Id, (sp, caller) => sp.GetRequiredService<MachineUserService>()
+                    .ClearRateLimitAsync(caller, machine.Id, cancellationToken)))
+            {
+                throw new CliException(ExitCodes.NotFound, $"No machine user {cli.Get(reference)}.");
+            }
+
+            cli.Output.Message($"Machine user {CliServices.DisplayName(machine)} ({machine.Id}) has the endpoints' rate limits again.", new { machine.Id, Cleared = true });
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Whole seconds of <c>90</c>, <c>60s</c>, <c>5m</c>, <c>1h</c> or <c>1d</c>; null when it is none of those.</summary>
+    internal static int? ParseWindow(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        text = text.Trim().ToLowerInvariant();
+        var (digits, unit) = char.IsAsciiLetter(text[^1]) ? (text[..^1], text[^1]) : (text, 's');
+        var scale = unit switch { 's' => 1, 'm' => 60, 'h' => 3600, 'd' => 86400, _ => 0 };
+        return scale > 0 && int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            && (long)n * scale <= int.MaxValue
+            ? n * scale
+            : null;
     }
 
     private static Argument<string> MachineArgument() =>
