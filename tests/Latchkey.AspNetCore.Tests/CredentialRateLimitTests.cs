@@ -3,6 +3,7 @@ using Latchkey.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
 
 namespace Latchkey.AspNetCore.Tests;
 
@@ -10,7 +11,7 @@ namespace Latchkey.AspNetCore.Tests;
 /// <c>RequireRateLimit</c> on an integrator's endpoints: per credential, fixed windows, 429 with Retry-After and the
 /// IETF RateLimit headers. The test host's clock stands at the start of a minute, so each window has 60 s left.
 /// </summary>
-public sealed class CredentialRateLimitTests
+public sealed class CredentialRateLimitTests(ITestOutputHelper output)
 {
     private static async Task<List<HttpResponseMessage>> CallAsync(LatchkeyTestHost host, string path, Credential credential, int times)
     {
@@ -161,6 +162,7 @@ public sealed class CredentialRateLimitTests
 
         var perEntry = (GC.GetTotalMemory(forceFullCollection: true) - before) / sessions.Length;
 
+        output.WriteLine($"{perEntry} bytes per tracked credential");
         Assert.Equal(100_000, limiter.TrackedCredentials);
         Assert.InRange(perEntry, 1, 300);
     }

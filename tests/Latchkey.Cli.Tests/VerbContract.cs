@@ -311,10 +311,10 @@ public abstract class VerbContract
         Assert.Equal(ExitCodes.NotFound, unknown.ExitCode);
         Assert.True(cleared.ExitCode == 0, cleared.Error);
         var entries = (await AuditAsync(db)).EnumerateArray().Where(e => e.GetProperty("event").GetString()!.StartsWith("machine_user.rate_limit_")).ToList();
-        Assert.Equal(["machine_user.rate_limit_cleared", "machine_user.rate_limit_set", "machine_user.rate_limit_set"],
+        Assert.Equal(["machine_user.rate_limit_set", "machine_user.rate_limit_set", "machine_user.rate_limit_cleared"],
             entries.Select(e => e.GetProperty("event").GetString()));
         Assert.All(entries, e => Assert.Equal(CliDatabase.Operator, e.GetProperty("operator").GetString()));
-        Assert.Equal("gateway: 500 per 300 s", entries[2].GetProperty("detail").GetString());
+        Assert.Equal("gateway: 500 per 300 s", entries[0].GetProperty("detail").GetString());
     }
 
     [Fact]
