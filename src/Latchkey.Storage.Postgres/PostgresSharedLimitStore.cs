@@ -7,22 +7,23 @@ namespace Latchkey.Storage.Postgres;
 /// <summary>
 /// The limits every instance shares, each counted by one atomic statement (<c>INSERT … ON CONFLICT DO UPDATE …
 /// RETURNING</c>) on the process's <see cref="NpgsqlDataSource"/>, without an EF Core context: these run on the request
-/// path. Times are the server's (<c>now()</c>), so instances whose clocks differ still refill one bucket alike.
+/// path. Times are the server's (<c>statement_timestamp()</c>), so instances whose clocks differ still refill one bucket
+/// alike, unless the caller gives its own instant (where the process clock is the shared one, as in tests).
 /// </summary>
 internal sealed class PostgresSharedLimitStore(NpgsqlDataSource dataSource) : ISharedLimitStore
 {
     // Note: the bucket is refilled up to the burst, then charged; it may go below zero (a burst of failures already
     // past the check buys a longer wait, not more guesses).
     internal const string ChargeSql = """
-        INSERT INTO client_failure_allowance AS a (client, tokens, updated_at) VALUES ($1, $2 - 1, now())
+        INSERT INTO client_failure_allowance AS a (client, tokens, updated_at) VALUES ($1, $2 - 1, COALESCE($4, statement_timestamp()))
         ON CONFLICT (client) DO UPDATE
-        SET tokens = LEAST($2, a.tokens + EXTRACT(EPOCH FROM now() - a.updated_at)::double precision / 60 * $3) - 1,
-            updated_at = now()
+        SET tokens = LEAST($2, a.tokens + EXTRACT(EPOCH FROM COALESCE($4, statement_timestamp()) - a.updated_at)::double precision / 60 * $3) - 1,
+            updated_at = COALESCE($4, statement_timestamp())
         RETURNING tokens
         """;
 
     internal const string LeftSql = """
-        SELECT LEAST($2, tokens + EXTRACT(EPOCH FROM now() - updated_at)::double precision / 60 * $3)
+        SELECT LEAST($2, tokens + EXTRACT(EPOCH FROM COALESCE($4, statement_timestamp()) - updated_at)::double precision / 60 * $3)
         FROM client_failure_allowance WHERE client = $1
         """;
 
@@ -41,26 +42,29 @@ internal sealed class PostgresSharedLimitStore(NpgsqlDataSource dataSource) : IS
     internal const string PurgeAllowancesSql = """
         DELETE FROM client_failure_allowance WHERE ctid IN (
             SELECT ctid FROM client_failure_allowance
-            WHERE tokens + EXTRACT(EPOCH FROM now() - updated_at)::double precision / 60 * $2 >= $1 LIMIT $3)
+            WHERE tokens + EXTRACT(EPOCH FROM COALESCE($4, statement_timestamp()) - updated_at)::double precision / 60 * $2 >= $1 LIMIT $3)
         """;
 
-    public double ChargeFailure(string client, double burst, double perMinute)
+    public double ChargeFailure(string client, double burst, double perMinute, DateTimeOffset? now)
     {
         using var connection = dataSource.OpenConnection();
         using var command = new NpgsqlCommand(ChargeSql, connection);
         command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Varchar, TypedValue = client });
         command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = burst });
         command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = perMinute });
+        command.Parameters.Add(Instant(now));
         return (double)command.ExecuteScalar()!;
     }
 
-    public async ValueTask<double?> FailuresLeftAsync(string client, double burst, double perMinute, CancellationToken cancellationToken)
+    public async ValueTask<double?> FailuresLeftAsync(
+        string client, double burst, double perMinute, DateTimeOffset? now, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(LeftSql, connection);
         command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Varchar, TypedValue = client });
         command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = burst });
         command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = perMinute });
+        command.Parameters.Add(Instant(now));
         return await command.ExecuteScalarAsync(cancellationToken) is double left ? left : null;
     }
 
@@ -83,7 +87,8 @@ internal sealed class PostgresSharedLimitStore(NpgsqlDataSource dataSource) : IS
         return ((int)Math.Clamp(permits - (used - block), 0, block), used);
     }
 
-    public async Task<int> PurgeAsync(long nowSeconds, double burst, double perMinute, int batchSize, CancellationToken cancellationToken)
+    public async Task<int> PurgeAsync(
+        long nowSeconds, double burst, double perMinute, DateTimeOffset? now, int batchSize, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var windows = new NpgsqlCommand(PurgeWindowsSql, connection);
@@ -94,6 +99,10 @@ internal sealed class PostgresSharedLimitStore(NpgsqlDataSource dataSource) : IS
         allowances.Parameters.Add(new NpgsqlParameter<double> { TypedValue = burst });
         allowances.Parameters.Add(new NpgsqlParameter<double> { TypedValue = perMinute });
         allowances.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize });
+        allowances.Parameters.Add(Instant(now));
         return deleted + await allowances.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private static NpgsqlParameter Instant(DateTimeOffset? now) =>
+        new() { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = now is { } at ? at.ToUniversalTime() : DBNull.Value };
 }

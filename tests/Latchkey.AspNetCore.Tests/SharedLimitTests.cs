@@ -227,13 +227,15 @@ public sealed class SharedLimitTests
     {
         private static NpgsqlException Down() => new("Exception while reading from stream", new IOException("Connection reset by peer"));
 
-        public double ChargeFailure(string client, double burst, double perMinute) => throw Down();
+        public double ChargeFailure(string client, double burst, double perMinute, DateTimeOffset? now) => throw Down();
 
-        public ValueTask<double?> FailuresLeftAsync(string client, double burst, double perMinute, CancellationToken cancellationToken) => throw Down();
+        public ValueTask<double?> FailuresLeftAsync(string client, double burst, double perMinute, DateTimeOffset? now, CancellationToken cancellationToken) =>
+            throw Down();
 
         public ValueTask<(int Granted, long Used)> LeaseAsync(
             string key, long windowStart, long windowEnd, int block, int permits, CancellationToken cancellationToken) => throw Down();
 
-        public Task<int> PurgeAsync(long nowSeconds, double burst, double perMinute, int batchSize, CancellationToken cancellationToken) => throw Down();
+        public Task<int> PurgeAsync(long nowSeconds, double burst, double perMinute, DateTimeOffset? now, int batchSize, CancellationToken cancellationToken) =>
+            throw Down();
     }
 }

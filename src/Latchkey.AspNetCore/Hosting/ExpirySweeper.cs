@@ -19,7 +19,8 @@ internal sealed class ExpirySweeper(
     IOptions<LatchkeySessionOptions> options,
     IOptions<LatchkeyNetworkOptions> network,
     ILogger<ExpirySweeper> logger,
-    ISharedLimitStore? shared = null) : BackgroundService
+    ISharedLimitStore? shared = null,
+    IDatabaseClock? clock = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -57,7 +58,7 @@ internal sealed class ExpirySweeper(
             do
             {
                 deleted = await shared.PurgeAsync(time.GetUtcNow().ToUnixTimeSeconds(), network.Value.FailureBurst,
-                    network.Value.FailuresPerMinute, batch, cancellationToken);
+                    network.Value.FailuresPerMinute, clock is { ReadsTheServer: false } ? time.GetUtcNow() : null, batch, cancellationToken);
                 throttles += deleted;
             }
             while (deleted >= batch);

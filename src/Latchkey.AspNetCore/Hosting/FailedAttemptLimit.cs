@@ -27,7 +27,8 @@ namespace Latchkey.AspNetCore.Hosting;
 /// keeps a timer per partition.
 /// </remarks>
 internal sealed class FailedAttemptLimit(
-    IHttpContextAccessor accessor, IOptions<LatchkeyNetworkOptions> options, TimeProvider time, ISharedLimitStore? shared = null)
+    IHttpContextAccessor accessor, IOptions<LatchkeyNetworkOptions> options, TimeProvider time,
+    ISharedLimitStore? shared = null, IDatabaseClock? clock = null)
     : IFailedAttemptLimit
 {
     private const int FirstSweepAt = 1024;
@@ -66,7 +67,7 @@ internal sealed class FailedAttemptLimit(
         }
 
         var client = Client(context);
-        var left = await shared.FailuresLeftAsync(client, _options.FailureBurst, _options.FailuresPerMinute, cancellationToken);
+        var left = await shared.FailuresLeftAsync(client, _options.FailureBurst, _options.FailuresPerMinute, SharedNow(), cancellationToken);
         return left is { } tokens && tokens < 1 ? RememberExhausted(client, tokens) : null;
     }
 
@@ -112,7 +113,7 @@ internal sealed class FailedAttemptLimit(
         var client = Client(context);
         if (shared is not null)
         {
-            var left = shared.ChargeFailure(client, _options.FailureBurst, _options.FailuresPerMinute);
+            var left = shared.ChargeFailure(client, _options.FailureBurst, _options.FailuresPerMinute, SharedNow());
             if (left < 1)
             {
                 RememberExhausted(client, left);
@@ -144,6 +145,10 @@ internal sealed class FailedAttemptLimit(
             Sweep();
         }
     }
+
+    // Note: as the per-login throttle, refilled by the clock every instance agrees on: the database server's, unless the
+    // process clock is the shared one (then this instance's TimeProvider, which tests move).
+    private DateTimeOffset? SharedNow() => clock is { ReadsTheServer: false } ? time.GetUtcNow() : null;
 
     private TimeSpan RememberExhausted(string client, double tokens)
     {

@@ -9,6 +9,12 @@ internal interface IDatabaseClock
 {
     /// <summary>The database's current instant, or null where the process clock is the shared one.</summary>
     ValueTask<DateTimeOffset?> NowAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether <see cref="NowAsync"/> reads the database server's clock; false where the process clock is the shared one,
+    /// so that a statement can be given the process's instant instead of taking the server's.
+    /// </summary>
+    bool ReadsTheServer => true;
 }
 
 /// <summary>
@@ -18,4 +24,6 @@ internal interface IDatabaseClock
 internal sealed class ProcessClock : IDatabaseClock
 {
     public ValueTask<DateTimeOffset?> NowAsync(CancellationToken cancellationToken) => ValueTask.FromResult<DateTimeOffset?>(null);
+
+    public bool ReadsTheServer => false;
 }

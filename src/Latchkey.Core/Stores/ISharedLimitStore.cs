@@ -9,13 +9,14 @@ internal interface ISharedLimitStore
 {
     /// <summary>
     /// Charges <paramref name="client"/> one failed password check against a token bucket of <paramref name="burst"/>
-    /// refilling at <paramref name="perMinute"/> (by the database's clock); returns the tokens left, below one when the
-    /// allowance is used up. Synchronous: its callers charge right after a synchronous hash, inside its slot.
+    /// refilling at <paramref name="perMinute"/>; returns the tokens left, below one when the allowance is used up.
+    /// Synchronous: its callers charge right after a synchronous hash, inside its slot. Time is <paramref name="now"/>,
+    /// or when it is null the database server's (see <see cref="IDatabaseClock"/>).
     /// </summary>
-    double ChargeFailure(string client, double burst, double perMinute);
+    double ChargeFailure(string client, double burst, double perMinute, DateTimeOffset? now);
 
     /// <summary>The failures <paramref name="client"/> has left now, or null when it has no failures on record.</summary>
-    ValueTask<double?> FailuresLeftAsync(string client, double burst, double perMinute, CancellationToken cancellationToken);
+    ValueTask<double?> FailuresLeftAsync(string client, double burst, double perMinute, DateTimeOffset? now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Leases up to <paramref name="block"/> permits of the window [<paramref name="windowStart"/>,
@@ -27,5 +28,5 @@ internal interface ISharedLimitStore
     /// <summary>
     /// Deletes at most <paramref name="batchSize"/> ended windows and allowances whole again; returns how many.
     /// </summary>
-    Task<int> PurgeAsync(long nowSeconds, double burst, double perMinute, int batchSize, CancellationToken cancellationToken);
+    Task<int> PurgeAsync(long nowSeconds, double burst, double perMinute, DateTimeOffset? now, int batchSize, CancellationToken cancellationToken);
 }
