@@ -168,6 +168,27 @@ public sealed class CredentialRateLimitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task CredentialsAreForgottenOnceTheirWindowHasEndedSoTheTableHoldsOnlyTheActiveOnes()
+    {
+        var time = new FakeTimeProvider(LatchkeyTestHost.Start);
+        var limiter = new CredentialRateLimiter(time, Options.Create(new LatchkeyRateLimitOptions()));
+        for (var i = 0; i < 2000; i++)
+        {
+            await limiter.AcquireAsync($"s:{i}|e:/api|60", 10, 60);
+        }
+
+        var inTheWindow = limiter.TrackedCredentials;
+        time.Advance(TimeSpan.FromMinutes(1));
+        for (var i = 0; i < 100; i++)
+        {
+            await limiter.AcquireAsync($"s:later-{i}|e:/api|60", 10, 60);
+        }
+
+        Assert.Equal(2000, inTheWindow);
+        Assert.InRange(limiter.TrackedCredentials, 1, 100);
+    }
+
+    [Fact]
     public void APermitsBlockLeasedFromTheDatabaseIsATenthOfTheLimitSharedByTheExpectedInstances()
     {
         var limiter = new CredentialRateLimiter(TimeProvider.System, Options.Create(new LatchkeyRateLimitOptions { ExpectedInstances = 3 }));

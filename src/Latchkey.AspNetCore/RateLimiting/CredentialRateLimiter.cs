@@ -45,6 +45,11 @@ internal sealed class CredentialRateLimiter(TimeProvider time, IOptions<Latchkey
             var start = nowSeconds - (nowSeconds % windowSeconds);
             var end = start + windowSeconds;
             var reset = DateTimeOffset.FromUnixTimeSeconds(end) - now;
+            if (_entries.Count >= Volatile.Read(ref _sweepAt))
+            {
+                Sweep(nowSeconds);
+            }
+
             var entry = _entries.GetOrAdd(key, static _ => new Entry());
             TaskCompletionSource? lease = null;
             Task pending;
@@ -94,11 +99,6 @@ internal sealed class CredentialRateLimiter(TimeProvider time, IOptions<Latchkey
             else
             {
                 await pending;
-            }
-
-            if (_entries.Count >= Volatile.Read(ref _sweepAt))
-            {
-                Sweep(nowSeconds);
             }
         }
     }

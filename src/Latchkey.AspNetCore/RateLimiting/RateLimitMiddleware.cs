@@ -83,7 +83,7 @@ internal sealed class RateLimitMiddleware(
     {
         if (CallerPrincipal.AuthenticatedByLatchkey(context) is { } caller)
         {
-            return caller.SessionId is { } session ? ("s:" + caller.SessionIdText, null)
+            return caller.SessionId is not null ? ("s:" + caller.SessionIdText, null)
                 : caller.Kind == UserKind.Machine ? ("m:" + caller.UserIdText, caller.UserId)
                 : ("u:" + caller.UserIdText, null);
         }
