@@ -92,6 +92,35 @@ public sealed class CredentialRateLimitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task APolicyAddedInCodeReplacesTheConfiguredNumbers()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(services: s => s.AddLatchkeyRateLimitPolicy("reports", 1, TimeSpan.FromSeconds(30)));
+        var alice = await host.SignupAndLoginAsync();
+
+        var responses = await CallAsync(host, "/integrator/reports/daily", alice, 2);
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.TooManyRequests], responses.Select(r => r.StatusCode));
+        Assert.Equal("\"reports\";q=1;w=30", responses[1].Headers.GetValues("RateLimit-Policy").Single());
+    }
+
+    [Fact]
+    public async Task AnAnonymousCallerOfALimitedEndpointIsCountedByItsAddress()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync();
+
+        var statuses = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            statuses.Add((await RawRequest.SendAsync(host, "GET", "/integrator/public-limited", null, System.Net.IPAddress.Parse("198.51.100.20"))).Response.StatusCode);
+        }
+
+        var elsewhere = await RawRequest.SendAsync(host, "GET", "/integrator/public-limited", null, System.Net.IPAddress.Parse("198.51.100.21"));
+
+        Assert.Equal([200, 200, 429], statuses);
+        Assert.Equal(200, elsewhere.Response.StatusCode);
+    }
+
+    [Fact]
     public async Task AMachineUsersOwnLimitReplacesTheEndpointsUntilClearedAndBothChangesAreAudited()
     {
         await using var host = await LatchkeyTestHost.StartAsync();

@@ -174,6 +174,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         app.MapGet("/integrator/limited", () => "limited").RequireAuthorization().RequireRateLimit(3, TimeSpan.FromMinutes(1));
         app.MapGet("/integrator/reports/daily", () => "daily").RequireAuthorization().RequireRateLimit("reports");
         app.MapGet("/integrator/reports/weekly", () => "weekly").RequireAuthorization().RequireRateLimit("reports");
+        app.MapGet("/integrator/public-limited", () => "public").AllowAnonymous().RequireRateLimit(2, TimeSpan.FromMinutes(1));
         app.MapGet("/integrator/misconfigured", () => "open").RequireAuthorization().RequireRateLimit("not-configured");
         app.MapPost("/integrator/form", async (HttpRequest request) => (await request.ReadFormAsync()).Count.ToString());
         try
