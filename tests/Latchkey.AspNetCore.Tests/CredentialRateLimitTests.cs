@@ -148,6 +148,21 @@ public sealed class CredentialRateLimitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AMachineUserWithItsOwnLimitCanBeDeletedAndItsLimitGoesWithIt()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync();
+        var admin = await host.SignupAndLoginAsync("owner@example.com");
+        var (machineId, _) = await host.CreateMachineUserAsync(admin, "short-lived");
+        await host.SendAsync(HttpMethod.Put, $"/v1/machine-users/{machineId}/rate-limit", new { permits = 10, windowSeconds = 60 }, admin);
+
+        var deleted = await host.SendAsync(HttpMethod.Delete, $"/v1/machine-users/{machineId}", credential: admin);
+        var limit = await host.SendAsync(HttpMethod.Get, $"/v1/machine-users/{machineId}/rate-limit", credential: admin);
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await ProblemAssert.IsProblemAsync(limit, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task AMachineUsersLimitIsRefusedWithBadNumbersAndForAnotherTenantsMachineUser()
     {
         await using var host = await LatchkeyTestHost.StartAsync();
