@@ -38,7 +38,8 @@ path=/v1/me
 victims=$(( (seconds * 10 + 50) ))
 command="bench/cluster.sh${1:+ $1}"
 work=$(mktemp -d /tmp/latchkey-cluster.XXXXXX)
-cluster="$work/pg"
+# Note: a directory of its own: as root the cluster runs as postgres, which may not enter the work directory.
+cluster=$(mktemp -d /tmp/latchkey-cluster-pg.XXXXXX)
 declare -A pid_of=() url_of=()
 cleanup() {
   local p
@@ -135,55 +136,74 @@ for line in "$(grep -m1 ' bench-app-' "$work/tokens.txt")" "$(grep -m1 ' -$' "$w
   [ "$status" = 200 ] || { echo "A seeded credential answered $status, not 200, through the balancer" >&2; tail -30 "$work/lk1.log" >&2; exit 1; }
 done
 
-# metric NAME [FILTER]: the sum over the instances of a counter or gauge from their /metrics.
-metric() {
-  local n total=0 value
-  for n in "${names[@]}"; do
-    value=$(curl -s --max-time 5 "${url_of[$n]}/metrics" | awk -v name="$1" -v filter="${2:-}" '
-      $1 ~ "^" name "({|$)" && index($1, filter) { sum += $NF } END { printf "%.0f", sum + 0 }') || value=0
-    total=$((total + ${value:-0}))
-  done
-  echo "$total"
-}
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 hz=$(getconf CLK_TCK)
 
-# snapshot FILE: the counters and every instance's CPU time now.
+# snapshot FILE: every instance's process id, CPU time and counters now.
 snapshot() {
+  local n page
   {
-    echo "time $(date +%s.%N)"
-    echo "hits $(metric latchkey_credential_cache_hits_total)"
-    echo "misses $(metric latchkey_credential_cache_misses_total)"
-    echo "reads $(metric latchkey_credential_cache_miss_answers_total 'source="database"')"
-    for n in "${names[@]}"; do echo "cpu_$n $(cpu_ticks "${pid_of[$n]}")"; done
+    echo "time - $(date +%s.%N)"
+    for n in "${names[@]}"; do
+      page=$(curl -s --max-time 5 "${url_of[$n]}/metrics" || true)
+      echo "pid $n ${pid_of[$n]}"
+      echo "cpu $n $(cpu_ticks "${pid_of[$n]}")"
+      echo "hits $n $(counter latchkey_credential_cache_hits_total <<<"$page")"
+      echo "misses $n $(counter latchkey_credential_cache_misses_total <<<"$page")"
+      echo "reads $n $(counter latchkey_credential_cache_miss_answers_total 'source="database"' <<<"$page")"
+    done
   } >"$1"
 }
+counter() { awk -v name="$1" -v filter="${2:-}" '$1 ~ "^" name "({|$)" && index($1, filter) { sum += $NF } END { printf "%.0f", sum + 0 }'; }
 
 : >"$work/results"
-# record NAME TITLE WRK_OUTPUT BEFORE AFTER [NOTE]: one line of results.
+# record NAME TITLE WRK_OUTPUT BEFORE AFTER [NOTE]: one line of results. Note: an instance that was started again
+# during the run (another process id) counts from zero: its counters after the run are its whole share, and its CPU
+# is the new process's alone (marked *).
 record() {
   local name=$1 title=$2 out=$3 before=$4 after=$5 note=${6:-}
-  local cpus="" n
-  for n in "${names[@]}"; do
-    cpus+=$(awk -v n="cpu_$n" -v hz="$hz" '$1 == "time" { t[FILENAME] = $2 } $1 == n { c[FILENAME] = $2 }
-      END { for (f in t) if (!s) { s = f } else { o = f }
-            d = t[o] - t[s]; if (d < 0) d = -d; v = c[o] - c[s]; if (v < 0) v = -v
-            printf "%.2f ", (d > 0 ? v / hz / d : 0) }' "$before" "$after")
-  done
-  awk -v name="$name" -v title="$title" -v cpus="$cpus" -v note="$note" -v before="$before" -v after="$after" '
+  awk -F'\t' -v name="$name" -v title="$title" -v note="$note" -v before="$before" -v after="$after" -v hz="$hz" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v * 60000 }
-    FILENAME == before { b[$1] = $2; next }
-    FILENAME == after { a[$1] = $2; next }
-    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /^Requests\/sec:/ { rps = $2 }
-    /^Statuses:/ { sub(/^Statuses: /, ""); statuses = $0 }
-    /Socket errors:/ { gsub(",", ""); errors = $4 + $6 + $8 + $10 }
+    FILENAME == before { split($0, f, " "); b[f[1], f[2]] = f[3]; if (f[1] == "pid") order[++n] = f[2]; next }
+    FILENAME == after { split($0, f, " "); a[f[1], f[2]] = f[3]; next }
+    /^ +50%/ { split($0, f, " "); p50 = ms(f[2]) } /^ +99%/ { split($0, f, " "); p99 = ms(f[2]) }
+    /^Requests\/sec:/ { split($0, f, " "); rps = f[2] }
+    /^Statuses:/ { statuses = $0; sub(/^Statuses: /, "", statuses) }
+    /Socket errors:/ { line = $0; gsub(",", "", line); split(line, f, " "); errors = f[4] + f[6] + f[8] + f[10] }
+    function delta(what, i) { return a["pid", i] == b["pid", i] ? a[what, i] - b[what, i] : a[what, i] }
     END {
-      dt = a["time"] - b["time"]; hits = a["hits"] - b["hits"]; misses = a["misses"] - b["misses"]
+      dt = a["time", "-"] - b["time", "-"]
+      for (j = 1; j <= n; j++) {
+        i = order[j]; hits += delta("hits", i); misses += delta("misses", i); reads += delta("reads", i)
+        cpus = cpus sprintf("%.2f%s ", delta("cpu", i) / hz / dt, a["pid", i] == b["pid", i] ? "" : "*")
+      }
       hit = hits + misses > 0 ? sprintf("%.1f %%", 100 * hits / (hits + misses)) : "-"
       printf "%s\t%s\t%.0f\t%.2f\t%.2f\t%s%s\t%s\t%.0f\t%s\t%s\n", name, title, rps, p50, p99, statuses,
-        errors ? ", socket errors " errors : "", hit, (a["reads"] - b["reads"]) / dt, cpus, note
+        errors ? ", socket errors " errors : "", hit, reads / dt, cpus, note
     }' "$before" "$after" "$out" >>"$work/results"
   tail -1 "$work/results" | awk -F'\t' '{ printf "  %-40s %8s req/s  p50 %7.2f ms  p99 %7.2f ms  hits %s  db reads %s/s  cpu %s| %s %s\n", $2, $3, $4, $5, $7, $8, $9, $6, $10 }' >&2
+}
+
+# fill COUNT SECONDS NAME...: requests each of the first COUNT credentials of the token file in turn on each named
+# instance directly, until every one holds COUNT cache entries (the gauge, at 99 %) or SECONDS have passed.
+fill() {
+  local count=$1 limit=$2 n w entries done_all
+  shift 2
+  local pids=()
+  for n in "$@"; do
+    wrk -t"$threads" -c"$connections" -d"${limit}s" -s "$lua" "${url_of[$n]}$path" -- "$work/tokens.txt" "$path" sequential "$count" >/dev/null &
+    pids+=($!)
+  done
+  for _ in $(seq $((limit * 2))); do
+    done_all=1
+    for n in "$@"; do
+      entries=$(curl -s "${url_of[$n]}/metrics" | counter latchkey_credential_cache_entries)
+      [ "$entries" -ge $((count * 99 / 100)) ] || done_all=0
+    done
+    [ "$done_all" = 1 ] && break
+    sleep 0.5
+  done
+  for w in "${pids[@]}"; do kill -INT "$w" 2>/dev/null || true; wait "$w" 2>/dev/null || true; done
 }
 
 # run NAME TITLE URL_PATH [lua arguments...]: a warm-up, then the measured run (wrk's output in $work/NAME.txt).
@@ -225,10 +245,12 @@ kill_and_restart() {
 started=$(date -u +%Y-%m-%dT%H:%MZ)
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 log "Workloads, ${seconds} s each"
-for n in "${names[@]}"; do echo 5 >"/proc/${pid_of[$n]}/clear_refs" 2>/dev/null || true; done
 rss_idle_kib=$(awk '/VmRSS/ { print $2 }' "/proc/${pid_of[lk1]}/status")
-entries_idle=$(curl -s "${url_of[lk1]}/metrics" | awk '$1 ~ /^latchkey_credential_cache_entries/ { s += $NF } END { printf "%.0f", s + 0 }')
+entries_idle=$(curl -s "${url_of[lk1]}/metrics" | counter latchkey_credential_cache_entries)
+max_entries=${LK_CACHE_ENTRIES:-100000}
 run floor "anonymous through the balancer (floor)" /healthz/live
+log "Warming every instance's cache with the $hot hot credentials"
+fill "$(( hot < max_entries ? hot : max_entries ))" 120 "${names[@]}"
 run hot "(a') Zipf s=1.1 over $hot credentials (all cached)" "$path" zipf 1.1 "$hot"
 run zipf "(a) Zipf s=1.1 over $credentials credentials" "$path" zipf 1.1
 run uniform "(b) uniform over $credentials credentials" "$path" uniform
@@ -236,19 +258,9 @@ HOOK="python3 bench/cluster/revoke-check.py ${url_of[lb]} $(IFS=,; for n in "${n
   run revoke "(c) (a) with a revocation every 100 ms" "$path" zipf 1.1
 HOOK=kill_and_restart run kill "(d) (a) with instance 2 killed and restarted" "$path" zipf 1.1
 
-log "Filling lk1's cache directly (uniform over its first MaxEntries credentials, at most $fill_seconds s)"
-max_entries=${LK_CACHE_ENTRIES:-100000}
-fill=$(( max_entries < credentials ? max_entries : credentials ))
-wrk -t"$threads" -c"$connections" -d"${fill_seconds}s" -s "$lua" "${url_of[lk1]}$path" -- "$work/tokens.txt" "$path" uniform "$fill" >/dev/null &
-filler=$!
-entries=0
-for _ in $(seq $((fill_seconds * 2))); do
-  entries=$(curl -s "${url_of[lk1]}/metrics" | awk '$1 ~ /^latchkey_credential_cache_entries/ { s += $NF } END { printf "%.0f", s + 0 }')
-  [ "$entries" -ge $((fill * 99 / 100)) ] && break
-  kill -0 "$filler" 2>/dev/null || break
-  sleep 0.5
-done
-kill -INT "$filler" 2>/dev/null || true; wait "$filler" 2>/dev/null || true
+log "Filling lk1's cache directly (each of its first MaxEntries credentials in turn, at most $fill_seconds s)"
+fill "$(( max_entries < credentials ? max_entries : credentials ))" "$fill_seconds" lk1
+entries=$(curl -s "${url_of[lk1]}/metrics" | counter latchkey_credential_cache_entries)
 rss_full_kib=$(awk '/VmRSS/ { print $2 }' "/proc/${pid_of[lk1]}/status")
 hwm_kib=$(awk '/VmHWM/ { print $2 }' "/proc/${pid_of[lk1]}/status")
 bytes_per_entry=$(( (rss_full_kib - rss_idle_kib) * 1024 / (entries - entries_idle > 0 ? entries - entries_idle : 1) ))

@@ -2,6 +2,7 @@
 -- (bench/cluster/seed.py: "<token> <app id>" for a session, "<token> -" for a machine token; line number = rank):
 --   zipf <s> [<n>]   rank k of the first n lines (default all) with probability proportional to k^-s
 --   uniform [<n>]    any of the first n lines alike
+--   sequential [<n>] the first n lines in turn, each thread from its own offset (to warm caches)
 -- and a count of the answers by status class, printed by done().
 -- Arguments (after --): <token file> <path> zipf|uniform [s] [n]
 local threads = {}
@@ -16,6 +17,7 @@ function init(args)
   path = args[2]
   local s, limit
   if mode == "zipf" then s, limit = tonumber(args[4]), tonumber(args[5]) else limit = tonumber(args[4]) end
+  sequential = mode == "sequential"
   tokens, apps = {}, {}
   for line in io.lines(file) do
     local token, app = line:match("^(%S+) (%S+)$")
@@ -32,10 +34,14 @@ function init(args)
     for k = 1, n do cdf[k] = cdf[k] / sum end
   end
   math.randomseed(os.time() * 1000 + id)
+  -- Note: the connections of one thread share its Lua state, so one cursor per thread walks the lines, from a
+  -- random start (a thread does not know how many others there are).
+  cursor = math.random(n) - 1
   ok, unauthorized, throttled, server_errors, other = 0, 0, 0, 0, 0
 end
 
 local function pick()
+  if sequential then cursor = cursor % n + 1; return cursor end
   local u = math.random()
   if not cdf then return math.floor(u * n) + 1 end
   local lo, hi = 1, n

@@ -6,7 +6,9 @@ using Yarp.ReverseProxy.Model;
 // The load balancer of bench/cluster.sh: YARP forwarding every request, round-robin, to the destinations given by
 // --destinations http://127.0.0.1:5001,http://127.0.0.1:5002 (or Balancer:Destinations; ASPNETCORE_URLS says where it
 // listens). A destination is taken out of the rotation when it stops answering:
-//   - actively: GET <destination>/healthz/live every Balancer:ProbeInterval (default 1 s), out after 1 failure;
+//   - actively: GET <destination>/healthz/live every Balancer:ProbeInterval (default 1 s), out after 2 failures in a
+//     row (a refused connection fails at once; an answer slower than Balancer:ProbeTimeout, default 5 s, fails too:
+//     a tighter timeout takes every instance of a saturated machine out at once);
 //   - passively: YARP's transport-failure-rate policy, out for Balancer:ReactivationPeriod (default 5 s) when more
 //     than half of its recent requests failed at the transport level (connection refused, reset).
 // Note: YARP 2.3 has no retry of its own (dotnet/yarp#56 is open). The middleware below adds one: a GET or HEAD whose
@@ -27,6 +29,7 @@ if (destinations.Length == 0)
 
 var retries = builder.Configuration.GetValue("Balancer:Retries", 2);
 var probeInterval = builder.Configuration.GetValue("Balancer:ProbeInterval", TimeSpan.FromSeconds(1));
+var probeTimeout = builder.Configuration.GetValue("Balancer:ProbeTimeout", TimeSpan.FromSeconds(5));
 var reactivation = builder.Configuration.GetValue("Balancer:ReactivationPeriod", TimeSpan.FromSeconds(5));
 
 var cluster = new ClusterConfig
@@ -41,7 +44,7 @@ var cluster = new ClusterConfig
         {
             Enabled = true,
             Interval = probeInterval,
-            Timeout = TimeSpan.FromSeconds(1),
+            Timeout = probeTimeout,
             Policy = "ConsecutiveFailures",
             Path = "/healthz/live",
         },
@@ -53,7 +56,7 @@ var cluster = new ClusterConfig
         },
         AvailableDestinationsPolicy = "HealthyOrPanic",
     },
-    Metadata = new Dictionary<string, string> { ["ConsecutiveFailuresHealthPolicy.Threshold"] = "1" },
+    Metadata = new Dictionary<string, string> { ["ConsecutiveFailuresHealthPolicy.Threshold"] = "2" },
     HttpClient = new HttpClientConfig { MaxConnectionsPerServer = 1024 },
 };
 var route = new RouteConfig { RouteId = "all", ClusterId = "latchkey", Match = new RouteMatch { Path = "{**path}" } };
