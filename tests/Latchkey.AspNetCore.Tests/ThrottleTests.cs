@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using Latchkey.Core.Diagnostics;
+using Latchkey.Core.Services;
 using Latchkey.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -371,6 +372,64 @@ public sealed class ThrottleTests
         await ProblemAssert.IsProblemAsync(await held, HttpStatusCode.Unauthorized);
         Assert.All(await Task.WhenAll(waiting), r => Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode));
         Assert.Equal(2, counter.RealVerifications);
+    }
+
+    [Fact]
+    public async Task AttemptsWaitingOnOneLoginTakeTheirTurnsInTheOrderTheyCame()
+    {
+        // Note: with one free attempt, each attempt in flight holds the next back until it ends, so exactly one waiter
+        // may begin after each success: the one that came first, never one that keeps winning a race on every signal.
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 1));
+        await host.SignupAsync("alice@example.com");
+        var signals = host.App.Services.GetRequiredService<LoginThrottleSignals>();
+        var scopes = new List<AsyncServiceScope>();
+        try
+        {
+            Task<LoginAttempt> Begin()
+            {
+                var scope = host.App.Services.CreateAsyncScope();
+                scopes.Add(scope);
+                return scope.ServiceProvider.GetRequiredService<LoginThrottle>().BeginAttemptAsync("alice@example.com", CancellationToken.None);
+            }
+
+            var current = await Begin();
+            Assert.Equal(ThrottleOutcome.Proceed, current.Outcome);
+            var waiting = new List<Task<LoginAttempt>>();
+            for (var i = 1; i <= 8; i++)
+            {
+                waiting.Add(Begin());
+                await WaitUntilAsync(() => signals.Waiting == i);
+            }
+
+            foreach (var next in waiting.ToList())
+            {
+                await current.SucceededAsync();
+                var first = await AnsweredWithoutTheClockMovingAsync(host, Task.WhenAny(waiting));
+                Assert.Same(next, first);
+                waiting.Remove(first);
+                current = await first;
+                Assert.Equal(ThrottleOutcome.Proceed, current.Outcome);
+            }
+
+            await current.SucceededAsync();
+        }
+        finally
+        {
+            foreach (var scope in scopes)
+            {
+                await scope.DisposeAsync();
+            }
+        }
+
+        static async Task WaitUntilAsync(Func<bool> condition)
+        {
+            for (var i = 0; i < 600 && !condition(); i++)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.True(condition());
+        }
     }
 
     /// <summary>
