@@ -191,6 +191,16 @@ internal sealed class LoginThrottle(
     }
 
     /// <summary>
+    /// Records a success in the caller's open transaction, without waking the waiters (<see cref="Wake"/> after the
+    /// commit). Note: never cancelled by the request, as <see cref="EndAsync"/>.
+    /// </summary>
+    internal async Task RecordSucceededAsync(string key) =>
+        await store.EndSucceededAsync(key, await NowAsync(CancellationToken.None), CancellationToken.None);
+
+    /// <summary>Wakes the attempts of this instance that wait on a login, after an attempt's end has committed.</summary>
+    internal void Wake() => signals.Signal();
+
+    /// <summary>
     /// A failed attempt ends; when it is the one that locks the login, the "account locked" notice is queued in the same
     /// transaction (<see cref="Email.SecurityNotices.AccountLockedAsync"/>: only a person with a verified address gets it).
     /// </summary>
