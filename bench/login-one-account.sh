@@ -62,12 +62,12 @@ curl -sf -o /dev/null "${url_of[peer]}/register" -H 'Content-Type: application/j
   -d "{\"email\":\"owner@bench.invalid\",\"password\":\"$peer_password\"}"
 
 : >"$work/results"
-# measure NAME TITLE URL [wrk arguments...]: a warm-up, the measured run, one line of results.
+# measure NAME TITLE URL latchkey|identity LOGIN PASSWORD: a warm-up, the measured run, one line of results.
 measure() {
   local name=$1 title=$2 url=$3
   shift 3
-  wrk -t2 -c"$connections" -d3s --timeout 10s "$@" "$url" >/dev/null
-  wrk -t2 -c"$connections" -d"${seconds}s" --timeout 10s --latency "$@" "$url" >"$work/$name.txt"
+  wrk -t2 -c"$connections" -d3s --timeout 10s -s bench/login-one-account.lua "$url" -- "$@" >/dev/null
+  wrk -t2 -c"$connections" -d"${seconds}s" --timeout 10s --latency -s bench/login-one-account.lua "$url" -- "$@" >"$work/$name.txt"
   awk -v name="$name" -v title="$title" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v * 60000 }
     /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /^Requests\/sec:/ { rps = $2 }
@@ -77,10 +77,9 @@ measure() {
 }
 
 echo "== $connections parallel correct logins to one account, $rounds rounds" >&2
-lua=(-s bench/login-one-account.lua)
 for round in $(seq "$rounds"); do
-  measure "lk$round" "Latchkey, round $round" "${url_of[lk]}/v1/login" "${lua[@]}" -- latchkey owner@bench.invalid "$password"
-  measure "id$round" "Identity, round $round" "${url_of[peer]}/login" "${lua[@]}" -- identity owner@bench.invalid "$peer_password"
+  measure "lk$round" "Latchkey, round $round" "${url_of[lk]}/v1/login" latchkey owner@bench.invalid "$password"
+  measure "id$round" "Identity, round $round" "${url_of[peer]}/login" identity owner@bench.invalid "$peer_password"
 done
 kill "${pid_of[peer]}"; wait "${pid_of[peer]}" 2>/dev/null || true; unset "pid_of[peer]"
 
