@@ -110,8 +110,8 @@ cores=$(nproc)
       a = median(lk, l); b = median(id, d); bound = cores / (one / 1000)
       print "| target (issue 21) | wanted | measured | |"
       print "|---|---:|---:|---|"
-      printf "| p99 of one account'"'"'s parallel logins, Latchkey / Identity (medians: %d ms / %d ms) | ≤ 1.2 | %.2f | %s |\n", a, b, a / b, a <= 1.2 * b ? "met" : "**not met**"
-      printf "| distinct logins/s (-c%d) / (%d cores ÷ %.1f ms, one login at a time) | ≥ 0.9 | %.2f (%s/s of %.0f/s) | %s |\n", distinct, cores, one, rate / bound, rate, bound, rate >= 0.9 * bound ? "met" : "**not met**"
+      printf "| p99 of one account'"'"'s parallel logins, Latchkey / Identity (medians: %d ms / %d ms) | ≤ 1.2 | %.2f | %s |\n", a, b, a / b, (a <= 1.2 * b ? "met" : "**not met**")
+      printf "| distinct logins/s (-c%d) / (%d cores ÷ %.1f ms, one login at a time) | ≥ 0.9 | %.2f (%s/s of %.0f/s) | %s |\n", distinct, cores, one, rate / bound, rate, bound, (rate >= 0.9 * bound ? "met" : "**not met**")
     }' "$work/results"
 } >"$work/section.md"
 echo
