@@ -219,7 +219,9 @@ run() {
   if [ -n "${HOOK:-}" ]; then
     wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency "${script[@]:0:2}" "$url" "${script[@]:2}" >"$work/$name.txt" &
     local w=$!
-    note=$(eval "$HOOK")
+    # Note: in this shell, not a subshell: the hook may start an instance again, whose process id must be known here.
+    eval "$HOOK" >"$work/$name.note"
+    note=$(cat "$work/$name.note")
     wait "$w"
   else
     wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency "${script[@]:0:2}" "$url" "${script[@]:2}" >"$work/$name.txt"
