@@ -190,11 +190,13 @@ fill() {
   local count=$1 limit=$2 n w entries done_all
   shift 2
   local pids=()
+  # Note: a few connections per instance suffice: each request is a miss, and the instances share the cores.
   for n in "$@"; do
-    wrk -t"$threads" -c"$connections" -d"${limit}s" -s "$lua" "${url_of[$n]}$path" -- "$work/tokens.txt" "$path" sequential "$count" >/dev/null &
+    wrk -t1 -c8 -d"${limit}s" -s "$lua" "${url_of[$n]}$path" -- "$work/tokens.txt" "$path" sequential "$count" >/dev/null &
     pids+=($!)
   done
-  for _ in $(seq $((limit * 2))); do
+  local until=$((SECONDS + limit))
+  while [ "$SECONDS" -lt "$until" ]; do
     done_all=1
     for n in "$@"; do
       entries=$(curl -s "${url_of[$n]}/metrics" | counter latchkey_credential_cache_entries)
