@@ -54,13 +54,20 @@ internal sealed partial class SqliteCredentialLookup(string connectionString, in
             Interlocked.Increment(ref _reads);
             LogRead(logger, SessionSql);
             lane.SessionKey.Value = keyId;
-            using var reader = lane.Session.ExecuteReader();
-            SessionRow? row = reader.Read() ? new SessionRow(
-                reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2), Instant(reader.GetInt64(3)),
-                Instant(reader.GetInt64(4)), Instant(reader.GetInt64(5)), reader.GetString(6), Instant(reader.GetInt64(7)),
-                reader.GetBoolean(8), reader.GetGuid(9), reader.GetGuid(10), reader.GetString(11), (UserKind)reader.GetInt32(12),
-                (TenantRole)reader.GetInt32(13), reader.GetString(14), reader.GetBoolean(15), reader.GetBoolean(16),
-                reader.IsDBNull(17) ? null : reader.GetInt64(17), reader.IsDBNull(18) ? null : reader.GetInt64(18)) : null;
+            SessionRow? row;
+            // Note: the reader is closed before the lane goes back: closed after, it resets the statement that another
+            // request may already be running on that lane (seen as "API misuse" and a disposed sqlite3_stmt under
+            // bench/cluster.sh's uncached SQLite run).
+            using (var reader = lane.Session.ExecuteReader())
+            {
+                row = reader.Read() ? new SessionRow(
+                    reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2), Instant(reader.GetInt64(3)),
+                    Instant(reader.GetInt64(4)), Instant(reader.GetInt64(5)), reader.GetString(6), Instant(reader.GetInt64(7)),
+                    reader.GetBoolean(8), reader.GetGuid(9), reader.GetGuid(10), reader.GetString(11), (UserKind)reader.GetInt32(12),
+                    (TenantRole)reader.GetInt32(13), reader.GetString(14), reader.GetBoolean(15), reader.GetBoolean(16),
+                    reader.IsDBNull(17) ? null : reader.GetInt64(17), reader.IsDBNull(18) ? null : reader.GetInt64(18)) : null;
+            }
+
             Return(lane);
             return new(row);
         }
@@ -79,11 +86,15 @@ internal sealed partial class SqliteCredentialLookup(string connectionString, in
             Interlocked.Increment(ref _reads);
             LogRead(logger, MachineUserSql);
             lane.MachineUserKey.Value = login;
-            using var reader = lane.MachineUser.ExecuteReader();
-            MachineUserRow? row = reader.Read() ? new MachineUserRow(
-                reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), (TenantRole)reader.GetInt32(3), reader.GetString(4),
-                reader.GetBoolean(5), reader.GetString(6), OptionalInstant(reader, 7), OptionalInstant(reader, 8),
-                reader.IsDBNull(9) ? null : reader.GetString(9), OptionalInstant(reader, 10), OptionalInstant(reader, 11)) : null;
+            MachineUserRow? row;
+            using (var reader = lane.MachineUser.ExecuteReader())
+            {
+                row = reader.Read() ? new MachineUserRow(
+                    reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), (TenantRole)reader.GetInt32(3), reader.GetString(4),
+                    reader.GetBoolean(5), reader.GetString(6), OptionalInstant(reader, 7), OptionalInstant(reader, 8),
+                    reader.IsDBNull(9) ? null : reader.GetString(9), OptionalInstant(reader, 10), OptionalInstant(reader, 11)) : null;
+            }
+
             Return(lane);
             return new(row);
         }

@@ -2,6 +2,11 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using Latchkey.Core.Diagnostics;
+using System.Runtime.CompilerServices;
+using Latchkey.Core.Model;
+using Latchkey.Core.Services;
+using Latchkey.Core.Stores;
+using Latchkey.Storage.Stores;
 using Latchkey.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -371,6 +376,101 @@ public sealed class ThrottleTests
         await ProblemAssert.IsProblemAsync(await held, HttpStatusCode.Unauthorized);
         Assert.All(await Task.WhenAll(waiting), r => Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode));
         Assert.Equal(2, counter.RealVerifications);
+    }
+
+    [Fact]
+    public async Task ALoginWhoseSessionDoesNotCommitIsTakenBackWholeAndTheNextLoginGoesAheadAtOnce()
+    {
+        // Note: the attempt's success commits with the session and its audit entries; when they roll back, so does the
+        // success, and the attempt is taken back as unverified: neither a failure left counted nor a pending mark.
+        var failNext = new StrongBox<bool>(false);
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 1), services: services =>
+            services.AddScoped<IAuditStore>(sp => new FailingAuditStore(ActivatorUtilities.CreateInstance<EfAuditStore>(sp), failNext)));
+        await host.SignupAsync("alice@example.com");
+        failNext.Value = true;
+
+        var failed = await TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password);
+        var next = await AnsweredWithoutTheClockMovingAsync(host, TryLoginAsync(host, "alice@example.com", LatchkeyTestHost.Password));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, next.StatusCode);
+        await using var scope = host.App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LatchkeyDbContext>();
+        Assert.Equal(1, await db.Sessions.IgnoreQueryFilters().CountAsync());
+        var counter = await db.LoginThrottles.AsNoTracking().SingleOrDefaultAsync();
+        Assert.True(counter is null or { Failures: 0, Pending: 0 });
+    }
+
+    private sealed class FailingAuditStore(IAuditStore inner, StrongBox<bool> failNext) : IAuditStore
+    {
+        public Task AppendAsync(IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken) =>
+            failNext.Value && !(failNext.Value = false)
+                ? throw new InvalidOperationException("The audit entries could not be written (a test's failure).")
+                : inner.AppendAsync(entries, cancellationToken);
+
+        public Task<IReadOnlyList<AuditEntry>> ListAsync(Guid tenantId, AuditFilter filter, Guid? before, int limit, CancellationToken cancellationToken) =>
+            inner.ListAsync(tenantId, filter, before, limit, cancellationToken);
+
+        public Task<IReadOnlyDictionary<string, string>> AppNamesAsync(Guid tenantId, IReadOnlyCollection<string> appIds, CancellationToken cancellationToken) =>
+            inner.AppNamesAsync(tenantId, appIds, cancellationToken);
+    }
+
+    [Fact]
+    public async Task AttemptsWaitingOnOneLoginTakeTheirTurnsInTheOrderTheyCame()
+    {
+        // Note: with one free attempt, each attempt in flight holds the next back until it ends, so exactly one waiter
+        // may begin after each success: the one that came first, never one that keeps winning a race on every signal.
+        await using var host = await LatchkeyTestHost.StartAsync(Lockout(freeAttempts: 1));
+        await host.SignupAsync("alice@example.com");
+        var signals = host.App.Services.GetRequiredService<LoginThrottleSignals>();
+        var scopes = new List<AsyncServiceScope>();
+        try
+        {
+            Task<LoginAttempt> Begin()
+            {
+                var scope = host.App.Services.CreateAsyncScope();
+                scopes.Add(scope);
+                return scope.ServiceProvider.GetRequiredService<LoginThrottle>().BeginAttemptAsync("alice@example.com", CancellationToken.None);
+            }
+
+            var current = await Begin();
+            Assert.Equal(ThrottleOutcome.Proceed, current.Outcome);
+            var waiting = new List<Task<LoginAttempt>>();
+            for (var i = 1; i <= 8; i++)
+            {
+                waiting.Add(Begin());
+                await WaitUntilAsync(() => signals.Waiting == i);
+            }
+
+            foreach (var next in waiting.ToList())
+            {
+                await current.SucceededAsync();
+                var first = await AnsweredWithoutTheClockMovingAsync(host, Task.WhenAny(waiting));
+                Assert.Same(next, first);
+                waiting.Remove(first);
+                current = await first;
+                Assert.Equal(ThrottleOutcome.Proceed, current.Outcome);
+            }
+
+            await current.SucceededAsync();
+        }
+        finally
+        {
+            foreach (var scope in scopes)
+            {
+                await scope.DisposeAsync();
+            }
+        }
+
+        static async Task WaitUntilAsync(Func<bool> condition)
+        {
+            for (var i = 0; i < 600 && !condition(); i++)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.True(condition());
+        }
     }
 
     /// <summary>

@@ -159,7 +159,6 @@ internal sealed class AccountService(
             return new(LoginOutcome.Refused, RetryAfter: attempt?.DelayIfFailed ?? TimeSpan.Zero, Refusal: refusal, UserId: user.Id);
         }
 
-        await attempt!.SucceededAsync();
         if (verification == PasswordVerification.SuccessRehashNeeded)
         {
             // Note: only over the verifier just checked; a password changed since stays changed (compare-and-set).
@@ -170,11 +169,14 @@ internal sealed class AccountService(
         var (challenge, enrolmentOnly) = await mfaLogins.BeginIfRequiredAsync(user, appId, cleanAppName, cancellationToken);
         if (challenge is not null)
         {
+            await attempt!.SucceededAsync();
             return challenge;
         }
 
         // Note: the session carries the credential version read with the verifier: if a password change commits
         // between the two, the session is dead on arrival rather than outliving the change.
+        // Note: the end of the throttle's attempt, the session and the audit entries commit together, once: the
+        // attempt's success is written last, so the counter's row is locked only for the commit.
         await using var transaction = await work.BeginAsync(cancellationToken);
         await notices.NewDeviceAsync(user, appId, cleanAppName, origin.IpAddress, cancellationToken);
         var (session, apiKey) = await sessions.OpenAsync(user, appId, cleanAppName, AuthenticationMethods.Password, enrolmentOnly, cancellationToken);
@@ -183,7 +185,8 @@ internal sealed class AccountService(
             audit.Create(AuditEvents.LoginSucceeded, user.TenantId, user.Id, user.Id, null, appId),
             audit.Create(AuditEvents.SessionCreated, user.TenantId, user.Id, user.Id, $"session {session.Id}", appId),
         ], cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await attempt!.SucceededWithinAsync();
+        await attempt.CommittingAsync(() => transaction.CommitAsync(cancellationToken));
         notices.Wake();
         emailCache.Remember(user);
         return new(LoginOutcome.Succeeded, session, apiKey, UserId: user.Id);

@@ -13,6 +13,9 @@ internal sealed class LoginAttempt : IAsyncDisposable
     private readonly string? _login;
     private bool _ended;
 
+    // Note: a success recorded inside the caller's transaction (SucceededWithinAsync), not yet known to be committed.
+    private bool _uncommittedSuccess;
+
     public LoginAttempt(LoginThrottle throttle, string key, string normalizedLogin, TimeSpan delayIfFailed = default)
     {
         _throttle = throttle;
@@ -48,9 +51,62 @@ internal sealed class LoginAttempt : IAsyncDisposable
 
     public Task SucceededAsync() => EndAsync(LoginAttemptOutcome.Succeeded);
 
+    /// <summary>
+    /// Records the success in the transaction the caller has open (the login's session and audit entries), so that a
+    /// login commits once; call <see cref="CommittingAsync"/> around its commit. Note: the waiters are woken only after
+    /// the commit: woken before it, they would read the counter as it was and wait again.
+    /// </summary>
+    public Task SucceededWithinAsync()
+    {
+        if (_ended)
+        {
+            return Task.CompletedTask;
+        }
+
+        _ended = true;
+        _uncommittedSuccess = true;
+        return _throttle!.RecordSucceededAsync(_key!);
+    }
+
+    /// <summary>
+    /// Commits the caller's transaction that holds this attempt's success (<paramref name="commit"/>), then wakes the
+    /// attempts waiting on the login.
+    /// </summary>
+    /// <remarks>
+    /// Note: a commit that throws may have committed all the same, so the success is not taken back then: if it did
+    /// not commit, the attempt stays counted as a failure in flight until it is abandoned (the safe side: one failure
+    /// too many, never one verification too many).
+    /// </remarks>
+    public async Task CommittingAsync(Func<Task> commit)
+    {
+        try
+        {
+            await commit();
+        }
+        finally
+        {
+            _uncommittedSuccess = false;
+            _throttle?.Wake();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (!_ended)
+        if (_uncommittedSuccess)
+        {
+            // Note: the transaction that held the success was rolled back before its commit was tried (an exception on
+            // the way): so was the success, and the attempt, verified or not, is taken back as unverified.
+            _uncommittedSuccess = false;
+            try
+            {
+                await _throttle!.EndAsync(_key!, _login!, LoginAttemptOutcome.Unverified);
+            }
+            catch (Exception)
+            {
+                // Note: as below: the pending mark is abandoned after LoginThrottle.AbandonedAfter.
+            }
+        }
+        else if (!_ended)
         {
             try
             {

@@ -47,13 +47,31 @@ internal sealed class LoginThrottle(
     {
         var key = Digest(normalizedLogin);
         var deadline = time.GetUtcNow() + MaxWait;
-        var waiting = false;
+
+        // Note: an attempt that arrives while others wait on this login queues behind them (when the line has room):
+        // otherwise each new arrival races the waiters for every freed turn, and a waiter that keeps losing is served
+        // last, however early it came. The order decides only who looks at the counter first; whether an attempt may
+        // be verified is still decided by the counter's compare-and-set below, whatever the order.
+        var place = signals.AnyWaiting(key) ? signals.TryStartWaiting(key) : null;
         try
         {
             while (true)
             {
                 // Note: listen before reading, so an attempt that ends between the read and the wait still wakes this one.
                 var ended = signals.Listen();
+                if (place is not null && !signals.IsFirst(place))
+                {
+                    // Note: not this attempt's turn: the one ahead reads the counter and wakes the line when it leaves.
+                    if (time.GetUtcNow() >= deadline)
+                    {
+                        return LoginAttempt.WaitFor(_options.BaseDelay);
+                    }
+
+                    await Task.WhenAny(ended, Task.Delay(PollInterval, time, cancellationToken));
+                    cancellationToken.ThrowIfCancellationRequested();
+                    continue;
+                }
+
                 // Note: the instant after the row, so that no stamp in it is later than the now it is judged by.
                 var state = await store.FindAsync(key, cancellationToken);
                 var now = await NowAsync(cancellationToken);
@@ -84,7 +102,7 @@ internal sealed class LoginThrottle(
 
                 // Note: a few waiters per login are enough for its owner's concurrent logins; without a bound, anyone
                 // who knows a login could park any number of requests here, each polling the database, at no cost.
-                if (!waiting && !(waiting = signals.TryStartWaiting(key)))
+                if (place is null && (place = signals.TryStartWaiting(key)) is null)
                 {
                     return LoginAttempt.WaitFor(_options.BaseDelay);
                 }
@@ -94,15 +112,21 @@ internal sealed class LoginThrottle(
                     return LoginAttempt.WaitFor(_options.BaseDelay);
                 }
 
+                // Note: first in line, it has just read the counter; it waits until it must be read again.
+                if (!signals.IsFirst(place))
+                {
+                    continue;
+                }
+
                 await Task.WhenAny(ended, Task.Delay(PollInterval, time, cancellationToken));
                 cancellationToken.ThrowIfCancellationRequested();
             }
         }
         finally
         {
-            if (waiting)
+            if (place is not null)
             {
-                signals.StopWaiting(key);
+                signals.StopWaiting(place);
             }
         }
     }
@@ -165,6 +189,16 @@ internal sealed class LoginThrottle(
             signals.Signal();
         }
     }
+
+    /// <summary>
+    /// Records a success in the caller's open transaction, without waking the waiters (<see cref="Wake"/> after the
+    /// commit). Note: never cancelled by the request, as <see cref="EndAsync"/>.
+    /// </summary>
+    internal async Task RecordSucceededAsync(string key) =>
+        await store.EndSucceededAsync(key, await NowAsync(CancellationToken.None), CancellationToken.None);
+
+    /// <summary>Wakes the attempts of this instance that wait on a login, after an attempt's end has committed.</summary>
+    internal void Wake() => signals.Signal();
 
     /// <summary>
     /// A failed attempt ends; when it is the one that locks the login, the "account locked" notice is queued in the same

@@ -266,8 +266,10 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         }
 
         // Note: cross-tenant: the background writer has no tenant; the ids come from requests that authenticated.
+        // Note: in the order of the ids, as on every instance: several instances record the same busy credentials,
+        // and two batches that lock the same rows in different orders deadlock on PostgreSQL (seen in bench/cluster.sh).
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
-        foreach (var (id, at) in uses)
+        foreach (var (id, at) in uses.OrderBy(u => u.Key))
         {
             await db.Users.IgnoreQueryFilters(TenantFilter).Where(u => u.Id == id && (u.LastUsedAt == null || u.LastUsedAt < at))
                 .ExecuteUpdateAsync(u => u.SetProperty(x => x.LastUsedAt, at), cancellationToken);
