@@ -44,7 +44,7 @@ public abstract class CredentialLookupContract : StoreContract
             new SessionRow(expected.SessionId, expected.AppId, expected.KeyDigest, expected.LastUsedAt, expected.ExpiresAt,
                 expected.CreatedAt!.Value, expected.Amr, expected.AuthTime, expected.EnrolmentOnly, expected.UserId, expected.TenantId,
                 expected.Login, expected.Kind, expected.Role, expected.Scopes, expected.Disabled, expected.Superseded,
-                expected.PolicyAbsoluteLifetimeSeconds, expected.PolicyIdleTimeoutSeconds) with { KeyDigest = row.KeyDigest },
+                expected.PolicyAbsoluteLifetimeSeconds, expected.PolicyIdleTimeoutSeconds, expected.MustChangePassword) with { KeyDigest = row.KeyDigest },
             row);
         Assert.Equal(session.KeyDigest, row.KeyDigest);
         Assert.Equal((session.Id, "pwd otp", Now.AddMinutes(-3), true, TenantRole.Owner), (row.SessionId, row.Amr, row.AuthTime, row.EnrolmentOnly, row.Role));
