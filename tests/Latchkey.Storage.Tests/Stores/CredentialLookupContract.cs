@@ -54,6 +54,36 @@ public abstract class CredentialLookupContract : StoreContract
     }
 
     [Fact]
+    public async Task APasswordThePersonChoseClearsMustChangePasswordAndOneAnAdminSetKeepsIt()
+    {
+        var (acme, _) = await CreateTenantAsync("owner@acme.test");
+        var member = NewUser(acme.Id, "member@acme.test");
+        member.MustChangePassword = true;
+        Assert.True(await Users(u => u.CreateAsync(member, CancellationToken.None)));
+        var session = await CreateSessionAsync(member, "app-laptop");
+        Assert.True(await MustChangePasswordAsync(session.KeyId));
+
+        await Users(acme.Id, u => u.ChangeSecretAsync(member.Id, "$argon2id$by-admin", null, CredentialEndReason.PasswordReset, CancellationToken.None));
+        Assert.True((await Users(acme.Id, u => u.FindAsync(acme.Id, member.Id, CancellationToken.None)))?.MustChangePassword);
+
+        await Users(acme.Id, u => u.ChangeSecretAsync(
+            member.Id, "$argon2id$own", null, CredentialEndReason.PasswordChanged, chosenByPerson: true, CancellationToken.None));
+        Assert.False((await Users(acme.Id, u => u.FindAsync(acme.Id, member.Id, CancellationToken.None)))?.MustChangePassword);
+        var fresh = await CreateSessionAsync(member, "app-laptop-2");
+        Assert.False(await MustChangePasswordAsync(fresh.KeyId));
+    }
+
+    /// <summary>The flag as both reads of a session's credential see it (the request path's lookup and the store's).</summary>
+    private async Task<bool> MustChangePasswordAsync(string keyId)
+    {
+        await using var scope = CreateScope();
+        var row = (await Lookup(scope).FindSessionAsync(keyId, CancellationToken.None))!.Value;
+        var credential = (await Sessions(s => s.FindByKeyIdAsync(keyId, CancellationToken.None)))!;
+        Assert.Equal(row.MustChangePassword, credential.MustChangePassword);
+        return row.MustChangePassword;
+    }
+
+    [Fact]
     public async Task AMachineUserIsReadWithEveryColumnTheCheckNeedsAndAPersonIsNot()
     {
         var (acme, owner) = await CreateTenantAsync("owner@acme.test");
