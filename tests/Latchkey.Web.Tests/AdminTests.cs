@@ -143,7 +143,7 @@ public sealed class AdminTests(Browsers browsers)
         }
 
         await memberPage.GetByLabel("Password you were given").FillAsync(Password);
-        await memberPage.GetByLabel("New password").FillAsync(ownPassword);
+        await memberPage.GetByLabel("New password", new() { Exact = true }).FillAsync(ownPassword);
         await memberPage.GetByLabel("Repeat the new password").FillAsync(ownPassword);
         await memberPage.GetByRole(AriaRole.Button, new() { Name = "Save and continue" }).ClickAsync();
 
