@@ -20,12 +20,14 @@ public sealed record CookieLoginResponse(Guid SessionId, string AppId, DateTimeO
 /// opened; <c>amr</c> and <c>authTime</c>: how and when the person last authenticated in this session (null for machine tokens).
 /// For a machine token (<c>kind: "machine"</c>): <c>login</c> and <c>name</c> are the machine user's name, <c>scopes</c>
 /// its scopes, and <c>roles</c> is empty (a machine acts by its scopes, not by a tenant role); null for a person.
+/// <c>mustChangePassword</c> (a person only): true while the password is still the one an admin set; every endpoint
+/// but this one, <c>PUT /v1/me/password</c> and signing out answers 403 until the person chooses their own.
 /// </summary>
 public sealed record MeResponse(
     Guid UserId, Guid TenantId, string Login, string Kind, IReadOnlyList<string> Roles, Guid? SessionId,
     string? Email = null, bool EmailVerified = false,
     IReadOnlyList<string>? Amr = null, DateTimeOffset? AuthTime = null,
-    string? Name = null, IReadOnlyList<string>? Scopes = null);
+    string? Name = null, IReadOnlyList<string>? Scopes = null, bool? MustChangePassword = null);
 
 public sealed record SessionResponse(
     Guid Id, string AppId, string? AppName, DateTimeOffset CreatedAt, string? CreatedIp, DateTimeOffset LastUsedAt, DateTimeOffset ExpiresAt,
@@ -63,7 +65,12 @@ public sealed record MachineUserResponse(Guid Id, Guid UserId, string Name, IRea
 
 public sealed record TokenResponse(string Token);
 
-public sealed record UserRequest(string? Login, string? Password, IReadOnlyList<string?>? Roles);
+/// <summary>
+/// <c>POST /v1/users</c>: a person with the password the admin chose. <c>mustChangePassword</c> (default true): their
+/// first sign-in asks them to choose their own, and until they do their sessions reach only <c>GET /v1/me</c>,
+/// <c>PUT /v1/me/password</c> and signing out; false leaves the password as it is (automation, tests).
+/// </summary>
+public sealed record UserRequest(string? Login, string? Password, IReadOnlyList<string?>? Roles, bool? MustChangePassword = null);
 
 /// <summary>PATCH /v1/users/{id}: what is given changes, what is absent stays.</summary>
 public sealed record UserUpdateRequest(IReadOnlyList<string?>? Roles, bool? Disabled);
@@ -74,11 +81,12 @@ public sealed record UserUpdateRequest(IReadOnlyList<string?>? Roles, bool? Disa
 /// failed sign-ins, <c>lockedOut</c> once they reach <c>Latchkey:Lockout:MaxFailures</c> (until an admin unlocks it),
 /// <c>nextAttemptAt</c> while a delay holds sign-in back (null otherwise). <c>secondFactors</c>: the second factors it
 /// has (<c>totp</c>, <c>passkey</c>); empty for none. <c>email</c>, <c>emailVerified</c>: its address, if any.
+/// <c>mustChangePassword</c>: the password is still the one an admin set, and the person must choose their own.
 /// </summary>
 public sealed record UserResponse(
     Guid UserId, string Login, IReadOnlyList<string> Roles, bool Disabled, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt,
     DateTimeOffset? LastSignInAt = null, bool LockedOut = false, DateTimeOffset? NextAttemptAt = null, int FailedAttempts = 0,
-    IReadOnlyList<string>? SecondFactors = null, string? Email = null, bool EmailVerified = false);
+    IReadOnlyList<string>? SecondFactors = null, string? Email = null, bool EmailVerified = false, bool MustChangePassword = false);
 
 /// <summary><c>mfaRequiredFor</c>: the roles whose people must have a second factor.</summary>
 public sealed record TenantResponse(Guid TenantId, string Name, string? ContactEmail, DateTimeOffset CreatedAt, IReadOnlyList<string>? MfaRequiredFor = null);

@@ -42,6 +42,8 @@ internal static class WebUi
         {
             options.LoginPath = "/login";
             options.AccessDeniedPath = "/forbidden";
+            // Note: a person whose first password an admin set is sent to choose their own from every page.
+            options.PasswordChangePath = "/password";
         });
 
     public static void MapWebUi(this WebApplication app)

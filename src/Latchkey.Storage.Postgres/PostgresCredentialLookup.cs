@@ -18,7 +18,7 @@ internal sealed partial class PostgresCredentialLookup(NpgsqlDataSource dataSour
     internal const string SessionSql = """
         SELECT s.id, s.app_id, s.key_digest, s.last_used_at, s.expires_at, s.created_at, s.amr, s.auth_time, s.enrolment_only,
                u.id, u.tenant_id, u.login, u.kind, u.role, u.scopes, u.disabled, s.credential_version <> u.credential_version,
-               p.session_absolute_lifetime_seconds, p.session_idle_timeout_seconds
+               p.session_absolute_lifetime_seconds, p.session_idle_timeout_seconds, u.must_change_password
         FROM api_user_key AS s INNER JOIN users AS u ON u.id = s.user_id
              LEFT JOIN tenant_policy AS p ON p.tenant_id = s.tenant_id
         WHERE s.key_id = $1
@@ -52,7 +52,7 @@ internal sealed partial class PostgresCredentialLookup(NpgsqlDataSource dataSour
             reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6),
             reader.GetFieldValue<DateTimeOffset>(7), reader.GetBoolean(8), reader.GetGuid(9), reader.GetGuid(10), reader.GetString(11),
             (UserKind)reader.GetInt32(12), (TenantRole)reader.GetInt32(13), reader.GetString(14), reader.GetBoolean(15), reader.GetBoolean(16),
-                reader.IsDBNull(17) ? null : reader.GetInt64(17), reader.IsDBNull(18) ? null : reader.GetInt64(18));
+                reader.IsDBNull(17) ? null : reader.GetInt64(17), reader.IsDBNull(18) ? null : reader.GetInt64(18), reader.GetBoolean(19));
     }
 
     public async ValueTask<MachineUserRow?> FindMachineUserAsync(string login, CancellationToken cancellationToken)

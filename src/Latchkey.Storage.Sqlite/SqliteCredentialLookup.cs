@@ -22,7 +22,7 @@ internal sealed partial class SqliteCredentialLookup(string connectionString, in
     internal const string SessionSql = """
         SELECT s.id, s.app_id, s.key_digest, s.last_used_at, s.expires_at, s.created_at, s.amr, s.auth_time, s.enrolment_only,
                u.id, u.tenant_id, u.login, u.kind, u.role, u.scopes, u.disabled, s.credential_version <> u.credential_version,
-               p.session_absolute_lifetime_seconds, p.session_idle_timeout_seconds
+               p.session_absolute_lifetime_seconds, p.session_idle_timeout_seconds, u.must_change_password
         FROM api_user_key AS s INNER JOIN users AS u ON u.id = s.user_id
              LEFT JOIN tenant_policy AS p ON p.tenant_id = s.tenant_id
         WHERE s.key_id = $key
@@ -65,7 +65,7 @@ internal sealed partial class SqliteCredentialLookup(string connectionString, in
                     Instant(reader.GetInt64(4)), Instant(reader.GetInt64(5)), reader.GetString(6), Instant(reader.GetInt64(7)),
                     reader.GetBoolean(8), reader.GetGuid(9), reader.GetGuid(10), reader.GetString(11), (UserKind)reader.GetInt32(12),
                     (TenantRole)reader.GetInt32(13), reader.GetString(14), reader.GetBoolean(15), reader.GetBoolean(16),
-                    reader.IsDBNull(17) ? null : reader.GetInt64(17), reader.IsDBNull(18) ? null : reader.GetInt64(18)) : null;
+                    reader.IsDBNull(17) ? null : reader.GetInt64(17), reader.IsDBNull(18) ? null : reader.GetInt64(18), reader.GetBoolean(19)) : null;
             }
 
             Return(lane);

@@ -198,6 +198,7 @@ internal abstract partial class LatchkeyDbContext(DbContextOptions options) : Db
             user.Property(u => u.TokenIssuedAt).HasColumnName("token_issued_at");
             user.Property(u => u.Email).HasColumnName("email").HasMaxLength(Core.Email.EmailAddress.MaxLength);
             user.Property(u => u.EmailVerified).HasColumnName("email_verified");
+            user.Property(u => u.MustChangePassword).HasColumnName("must_change_password").HasDefaultValue(false);
             user.Property(u => u.TokenExpiresAt).HasColumnName("token_expires_at");
             user.Property(u => u.PreviousSecretVerifier).HasColumnName("previous_secret_verifier").HasMaxLength(256);
             user.Property(u => u.PreviousSecretSince).HasColumnName("previous_secret_since");

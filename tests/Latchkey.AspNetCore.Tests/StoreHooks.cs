@@ -77,8 +77,9 @@ internal abstract class DelegatingUserStore(IUserStore inner) : IUserStore
     public Task<bool> SetScopesAsync(Guid tenantId, Guid userId, string scopes, CancellationToken cancellationToken) =>
         inner.SetScopesAsync(tenantId, userId, scopes, cancellationToken);
 
-    public Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CredentialEndReason reason, CancellationToken cancellationToken) =>
-        inner.ChangeSecretAsync(userId, verifier, keepSessionId, reason, cancellationToken);
+    public Task<bool> ChangeSecretAsync(
+        Guid userId, string verifier, Guid? keepSessionId, CredentialEndReason reason, bool chosenByPerson, CancellationToken cancellationToken) =>
+        inner.ChangeSecretAsync(userId, verifier, keepSessionId, reason, chosenByPerson, cancellationToken);
 
     public Task<UserChange> UpdateAccessAsync(Guid tenantId, Guid userId, UserAccess seen, UserAccess access, CancellationToken cancellationToken) =>
         inner.UpdateAccessAsync(tenantId, userId, seen, access, cancellationToken);

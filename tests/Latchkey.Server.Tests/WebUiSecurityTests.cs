@@ -244,7 +244,7 @@ public sealed class WebUiSecurityTests : IClassFixture<ServerFactory>
         var member = NewLogin("member");
         var create = new HttpRequestMessage(HttpMethod.Post, "/v1/users")
         {
-            Content = JsonContent.Create(new { login = member, password = Password, roles = new[] { "member" } }),
+            Content = JsonContent.Create(new { login = member, password = Password, roles = new[] { "member" }, mustChangePassword = false }),
         };
         create.Headers.Add("Cookie", $"latchkey={ownerKey}; latchkey-app=web-browser-01");
         create.Headers.Add("Sec-Fetch-Site", "same-origin");

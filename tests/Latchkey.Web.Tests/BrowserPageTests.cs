@@ -71,7 +71,7 @@ public sealed class BrowserPageTests(Browsers browsers)
         {
             using var add = new HttpRequestMessage(HttpMethod.Post, "/v1/users")
             {
-                Content = JsonContent.Create(new { login = member, password = Password, roles = new[] { "member" } }),
+                Content = JsonContent.Create(new { login = member, password = Password, roles = new[] { "member" }, mustChangePassword = false }),
             };
             add.Headers.Add("Authorization", $"Bearer {key}");
             add.Headers.Add("X-App-Id", appId);

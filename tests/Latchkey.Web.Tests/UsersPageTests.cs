@@ -18,7 +18,7 @@ public sealed class UsersPageTests(Browsers browsers)
         var owner = await NewOwnerAsync(page, "locks");
         using var client = await AdminClientAsync(owner);
         var member = NewLogin("locked");
-        (await client.PostAsJsonAsync("/v1/users", new { login = member, password = Password, roles = new[] { "member" } })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync("/v1/users", new { login = member, password = Password, roles = new[] { "member" }, mustChangePassword = false })).EnsureSuccessStatusCode();
         for (var i = 0; i < 4; i++)
         {
             var failed = await client.PostAsJsonAsync("/v1/login", new { login = member, password = "not the right passphrase", appId = "tests-cli-0002" });
@@ -83,7 +83,7 @@ public sealed class UsersPageTests(Browsers browsers)
         (await client.PostAsJsonAsync("/v1/invitations/accept", new { token, password = Password })).EnsureSuccessStatusCode();
         foreach (var name in new[] { "pager-a", "pager-b" })
         {
-            (await client.PostAsJsonAsync("/v1/users", new { login = NewLogin(name), password = Password, roles = new[] { "member" } })).EnsureSuccessStatusCode();
+            (await client.PostAsJsonAsync("/v1/users", new { login = NewLogin(name), password = Password, roles = new[] { "member" }, mustChangePassword = false })).EnsureSuccessStatusCode();
         }
 
         // Two at a time (the page's own ?limit=), following the server's cursor.

@@ -59,6 +59,7 @@ public sealed class WebServer : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
+            ServerDiagnostics.AddIfAsked(services);
 
             // Note: the relying party is made from a base URL as Latchkey:PublicBaseUrl would give it, but from this
             // server's own (known only once it listens, and resolved only at the first passkey request), while

@@ -19,4 +19,11 @@ public sealed class LatchkeyAuthenticationOptions : AuthenticationSchemeOptions
     /// problem+json.
     /// </summary>
     public string? AccessDeniedPath { get; set; }
+
+    /// <summary>
+    /// Where a browser's page navigation is redirected while the person must choose their own password (their first
+    /// was set by an admin: <c>mustChangePassword</c>), e.g. <c>/password</c>; that page itself stays reachable.
+    /// Defaults to null: 403 problem+json naming <c>mustChangePassword</c>, as for API calls.
+    /// </summary>
+    public string? PasswordChangePath { get; set; }
 }

@@ -1,3 +1,4 @@
+using Latchkey.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
@@ -13,13 +14,28 @@ namespace Latchkey.AspNetCore.Authorization;
 /// <c>insufficient_user_authentication</c> (<see cref="StepUpRequirement"/>); every other outcome is the default handler's (which asks the scheme to challenge or
 /// forbid).
 /// </summary>
-internal sealed class InsufficientScopeResultHandler(IProblemDetailsService problems, IOptionsMonitor<LatchkeyStepUpOptions> stepUp)
+internal sealed class InsufficientScopeResultHandler(
+    IProblemDetailsService problems, IOptionsMonitor<LatchkeyStepUpOptions> stepUp, IOptionsMonitor<LatchkeyAuthenticationOptions> schemes)
     : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        // Note: a person who must choose their own password hears only that, whatever else the endpoint would have said
+        // (a missing role, a step-up), so a client knows what to do first. The password comes before the tenant's
+        // second-factor rule too: the enrolment gate refuses the password change, and the two must not wait on each other.
+        var mustChangePassword = CallerPrincipal.AuthenticatedByLatchkey(context) is { MustChangePassword: true };
+        if (mustChangePassword && !authorizeResult.Challenged)
+        {
+            var passwordChangePath = schemes.Get(LatchkeyDefaults.AuthenticationScheme).PasswordChangePath;
+            if (PasswordChangeGate.Blocks(context, passwordChangePath))
+            {
+                await PasswordChangeGate.WriteAsync(context, problems, passwordChangePath);
+                return;
+            }
+        }
+
         // Note: RFC 9470's challenge only when a recent authentication is all that is missing: a caller who may not
         // do this at all gets its 403, not an invitation to re-authenticate.
         if (authorizeResult.Forbidden && authorizeResult.AuthorizationFailure is { FailedRequirements: var failed }
@@ -29,7 +45,7 @@ internal sealed class InsufficientScopeResultHandler(IProblemDetailsService prob
             return;
         }
 
-        if (authorizeResult.Succeeded && MfaEnrolmentGate.Blocks(context))
+        if (authorizeResult.Succeeded && !mustChangePassword && MfaEnrolmentGate.Blocks(context))
         {
             await MfaEnrolmentGate.WriteAsync(context, problems);
             return;

@@ -31,10 +31,11 @@ internal static class AccountEndpoints
         v1.MapPost("/login/mfa", LoginMfaAsync).AllowAnonymous().RequireCredentialLimits()
             .AddEndpointFilter(RefuseCrossOrigin).WithName("LoginMfa")
             .WithSummary("The second step of a login: the mfaToken and a code (or a recovery code) open the session");
-        v1.MapGet("/me", MeAsync).RequireAuthorization().WithMetadata(AllowedDuringMfaEnrolment.Instance).WithName("Me")
+        v1.MapGet("/me", MeAsync).RequireAuthorization()
+            .WithMetadata(AllowedDuringMfaEnrolment.Instance, AllowedBeforePasswordChange.Instance).WithName("Me")
             .WithSummary("The caller");
         v1.MapPut("/me/password", ChangePasswordAsync).RequireAuthorization(LatchkeyDefaults.HumanPolicy)
-            .RequireCredentialLimits().RequireRecentAuthentication()
+            .RequireCredentialLimits().RequireRecentAuthentication().WithMetadata(AllowedBeforePasswordChange.Instance)
             .WithName("ChangePassword").WithSummary("Change the password; ends every other session");
     }
 
@@ -197,7 +198,8 @@ internal static class AccountEndpoints
 
         return TypedResults.Ok(new MeResponse(caller.UserId, caller.TenantId, caller.Login,
             CallerPrincipal.KindName(caller.Kind), [CallerPrincipal.RoleName(caller.Role)], caller.SessionId, email, verified,
-            caller.SessionId is null ? null : AuthenticationMethods.Parse(caller.Amr), caller.AuthTime));
+            caller.SessionId is null ? null : AuthenticationMethods.Parse(caller.Amr), caller.AuthTime,
+            MustChangePassword: caller.MustChangePassword));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(

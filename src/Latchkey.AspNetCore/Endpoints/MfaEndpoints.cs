@@ -36,7 +36,7 @@ internal static class MfaEndpoints
             .WithName("ResetUserMfa").WithSummary("Remove every second factor of a person (owners only)");
 
         v1.MapPost("/sessions/current/reauthenticate", ReauthenticateAsync).RequireAuthorization(LatchkeyDefaults.HumanPolicy)
-            .RequireCredentialLimits().WithMetadata(AllowedDuringMfaEnrolment.Instance).WithTags("Sessions")
+            .RequireCredentialLimits().WithMetadata(AllowedDuringMfaEnrolment.Instance, AllowedBeforePasswordChange.Instance).WithTags("Sessions")
             .WithName("Reauthenticate").WithSummary("Authenticate again (step-up): refreshes authTime of this session only");
     }
 

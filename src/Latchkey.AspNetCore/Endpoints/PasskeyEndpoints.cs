@@ -43,7 +43,7 @@ internal static class PasskeyEndpoints
 
         v1.MapPost("/sessions/current/reauthenticate/passkey-options", BeginReauthenticationAsync)
             .RequireAuthorization(LatchkeyDefaults.HumanPolicy).RequireCredentialLimits()
-            .WithMetadata(AllowedDuringMfaEnrolment.Instance).WithTags("Sessions")
+            .WithMetadata(AllowedDuringMfaEnrolment.Instance, AllowedBeforePasswordChange.Instance).WithTags("Sessions")
             .WithName("PasskeyReauthenticationOptions").WithSummary("Options for re-authenticating this session with a passkey (step-up)");
     }
 

@@ -19,7 +19,7 @@ internal static class SessionEndpoints
         var sessions = v1.MapGroup("/sessions").RequireAuthorization(LatchkeyDefaults.HumanPolicy).WithTags("Sessions");
         sessions.MapGet("", ListAsync).WithName("ListSessions")
             .WithSummary("The caller's live sessions, newest first, paged by ?limit= and ?before= (Link rel=next); never a key");
-        sessions.MapDelete("/current", RevokeCurrentAsync).WithMetadata(AllowedDuringMfaEnrolment.Instance).WithName("RevokeCurrentSession").WithSummary("Log out this app instance");
+        sessions.MapDelete("/current", RevokeCurrentAsync).WithMetadata(AllowedDuringMfaEnrolment.Instance, AllowedBeforePasswordChange.Instance).WithName("RevokeCurrentSession").WithSummary("Log out this app instance");
         sessions.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeSession").WithSummary("End one of the caller's sessions");
         sessions.MapDelete("", RevokeAllAsync).WithName("RevokeAllSessions").WithSummary("Log out everywhere, this session included");
     }

@@ -71,7 +71,10 @@ internal static class UserEndpoints
     private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         UserRequest request, UserAdminService admin, HttpContext context, CancellationToken cancellationToken)
     {
-        var result = await admin.CreateAsync(CallerPrincipal.ToCaller(context), request.Login, request.Password, request.Roles, cancellationToken);
+        // Note: a person whose password an admin chose must choose their own first, unless the request opts out
+        // (automation that creates accounts for itself, tests).
+        var result = await admin.CreateAsync(
+            CallerPrincipal.ToCaller(context), request.Login, request.Password, request.Roles, request.MustChangePassword ?? true, cancellationToken);
         if (result.Outcome == UserAdminOutcome.LoginTaken)
         {
             CredentialRateLimiting.ChargeFailure(context);
@@ -152,7 +155,8 @@ internal static class UserEndpoints
         }
 
         return new(user.Id, user.Login, [TenantRoles.Name(user.Role)], user.Disabled, user.CreatedAt, summary.LastSessionUseAt,
-            user.LastSignInAt, summary.Lock.Locked, summary.Lock.DelayedUntil, summary.Lock.Failures, factors, user.Email, user.EmailVerified);
+            user.LastSignInAt, summary.Lock.Locked, summary.Lock.DelayedUntil, summary.Lock.Failures, factors, user.Email, user.EmailVerified,
+            user.MustChangePassword);
     }
 
     private static ProblemHttpResult NotFound() => Problems.Status(StatusCodes.Status404NotFound, "User not found");

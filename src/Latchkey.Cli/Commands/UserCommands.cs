@@ -39,15 +39,21 @@ internal static class UserCommands
         var tenant = CommonOptions.Tenant();
         var role = new Option<string>("--role") { Description = "owner, admin or member.", DefaultValueFactory = _ => TenantRoles.Member };
         var passwordStdin = CommonOptions.PasswordStdin();
-        var command = new Command("create", "Create a user (whose password is prompted for).") { login, tenant, role, passwordStdin };
+        var mustChange = new Option<bool>("--must-change-password")
+        {
+            Description = "Whether the person must choose their own password at first sign-in (default true; --must-change-password false to keep this one).",
+            DefaultValueFactory = _ => true,
+        };
+        var command = new Command("create", "Create a user (whose password is prompted for).") { login, tenant, role, passwordStdin, mustChange };
         CliApp.Handle(command, console, async (cli, cancellationToken) =>
         {
             var target = await cli.Services.ResolveTenantAsync(cli.Get(tenant), cancellationToken);
             var password = Secrets.ReadNewPassword(console, cli.Get(passwordStdin), "Password");
             var result = await cli.Services.InTenantAsync(target.Id, (sp, caller) => sp.GetRequiredService<UserAdminService>()
-                .CreateAsync(caller, cli.Get(login), password, [cli.Get(role)], cancellationToken));
+                .CreateAsync(caller, cli.Get(login), password, [cli.Get(role)], cli.Parse.GetValue(mustChange), cancellationToken));
             var user = Check(result, cli.Get(login));
-            cli.Output.Record(Describe(user), ("id", user.Id), ("login", user.Login), ("role", TenantRoles.Name(user.Role)));
+            cli.Output.Record(Describe(user), ("id", user.Id), ("login", user.Login), ("role", TenantRoles.Name(user.Role)),
+                ("must change password", user.MustChangePassword ? "yes" : "no"));
             return ExitCodes.Ok;
         });
         return command;
@@ -234,8 +240,9 @@ internal static class UserCommands
     };
 
     internal static UserView Describe(User user) =>
-        new(user.Id, user.TenantId, user.Login, TenantRoles.Name(user.Role), user.Disabled, user.CreatedAt, null);
+        new(user.Id, user.TenantId, user.Login, TenantRoles.Name(user.Role), user.Disabled, user.CreatedAt, null, user.MustChangePassword);
 
     internal sealed record UserView(
-        Guid Id, Guid TenantId, string Login, string Role, bool Disabled, DateTimeOffset CreatedAt, DateTimeOffset? LastSessionUseAt);
+        Guid Id, Guid TenantId, string Login, string Role, bool Disabled, DateTimeOffset CreatedAt, DateTimeOffset? LastSessionUseAt,
+        bool MustChangePassword = false);
 }

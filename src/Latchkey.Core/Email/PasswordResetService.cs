@@ -200,10 +200,11 @@ internal sealed class PasswordResetService(
                 return PasswordResetResult.BadToken;
             }
 
-            await users.ChangeSecretAsync(user.Id, verifier!, keepSessionId: null, CredentialEndReason.PasswordReset, cancellationToken);
+            await users.ChangeSecretAsync(user.Id, verifier!, keepSessionId: null, CredentialEndReason.PasswordReset, chosenByPerson: true, cancellationToken);
             await tokens.ConsumeAllAsync(user.Id, EmailTokenPurpose.ResetPassword, cancellationToken);
             await notices.PasswordChangedAsync(user, tenant?.Name, SecurityNotices.How.ByReset, cancellationToken);
-            await audit.RecordAsync([audit.Create(AuditEvents.PasswordReset, user.TenantId, user.Id, user.Id, "by e-mail link; every session ended")], cancellationToken);
+            await audit.RecordAsync([audit.Create(AuditEvents.PasswordReset, user.TenantId, user.Id, user.Id, user.MustChangePassword
+                ? "by e-mail link (mustChangePassword cleared); every session ended" : "by e-mail link; every session ended")], cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 

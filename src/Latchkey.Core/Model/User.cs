@@ -64,6 +64,13 @@ internal sealed class User
 
     /// <summary>Whether the owner of <see cref="Email"/> opened its verification link; only a verified address is mailed.</summary>
     public bool EmailVerified { get; set; }
+
+    /// <summary>
+    /// The person's password was set by an admin and they have not yet chosen their own: until they do, their sessions
+    /// reach only who-am-I, the password change and signing out. Cleared by their own password change or a completed
+    /// reset by e-mail, in the same statement as the new verifier.
+    /// </summary>
+    public bool MustChangePassword { get; set; }
 }
 
 internal enum UserKind

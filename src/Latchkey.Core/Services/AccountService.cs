@@ -254,9 +254,12 @@ internal sealed class AccountService(
         }
 
         await using var transaction = await work.BeginAsync(cancellationToken);
-        await users.ChangeSecretAsync(user.Id, verifier!, caller.SessionId, CredentialEndReason.PasswordChanged, cancellationToken);
+        await users.ChangeSecretAsync(user.Id, verifier!, caller.SessionId, CredentialEndReason.PasswordChanged, chosenByPerson: true, cancellationToken);
         await notices.PasswordChangedAsync(user, tenant?.Name, Email.SecurityNotices.How.ByThem, cancellationToken);
-        await audit.RecordAsync(caller, AuditEvents.PasswordChanged, user.Id, "other sessions ended", cancellationToken);
+        // Note: the audit says when this was the person's first own password after an admin's (mustChangePassword).
+        await audit.RecordAsync(caller, AuditEvents.PasswordChanged, user.Id,
+            user.MustChangePassword ? "own password chosen (mustChangePassword cleared); other sessions ended" : "other sessions ended",
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         notices.Wake();
         return new(PasswordChangeOutcome.Changed);

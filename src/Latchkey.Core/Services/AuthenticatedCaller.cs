@@ -6,6 +6,8 @@ namespace Latchkey.Core.Services;
 /// Who a request comes from, as established by <see cref="CredentialValidator"/>; or, with <see cref="Operator"/>
 /// set, an operator acting on the database directly (the <c>latchkey</c> command-line tool).
 /// <paramref name="EnrolmentOnly"/>: the session may only enrol a second factor (the tenant's MFA policy).
+/// <paramref name="MustChangePassword"/>: the person's password was set by an admin; until they choose their own, the
+/// session may only see who it is, change the password and sign out.
 /// <paramref name="Amr"/>, <paramref name="AuthTime"/>: how and when the person last authenticated in the session.
 /// <paramref name="IssuedAt"/>, <paramref name="ExpiresAt"/>: when the credential was issued and its absolute expiry,
 /// where known (an app session's; a machine token has no expiry), for introspection and the JWTs exchanged for it.
@@ -24,7 +26,8 @@ internal sealed record AuthenticatedCaller(
     string? Amr = null,
     DateTimeOffset? AuthTime = null,
     DateTimeOffset? IssuedAt = null,
-    DateTimeOffset? ExpiresAt = null)
+    DateTimeOffset? ExpiresAt = null,
+    bool MustChangePassword = false)
 {
     // Note: the ids as text are made once per caller, not per request: a cached caller serves many requests. They
     // follow from the ids, so they change nothing about the record's equality.

@@ -185,7 +185,8 @@ internal sealed class CredentialValidator(
         lastUse.RecordSession(session.SessionId, session.LastUsedAt, now);
         var caller = new AuthenticatedCaller(session.UserId, session.TenantId, session.Login, session.Kind, session.Role,
             session.Scopes, session.SessionId, session.AppId, EnrolmentOnly: session.EnrolmentOnly, Amr: session.Amr,
-            AuthTime: session.AuthTime, IssuedAt: session.CreatedAt, ExpiresAt: session.ExpiresAt);
+            AuthTime: session.AuthTime, IssuedAt: session.CreatedAt, ExpiresAt: session.ExpiresAt,
+            MustChangePassword: session.MustChangePassword);
         Remember(parsed, session.AppId, expiresAt, session.LastUsedAt, caller, stamp, now, idleTimeout);
         return caller;
     }

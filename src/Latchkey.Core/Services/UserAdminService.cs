@@ -83,8 +83,14 @@ internal sealed class UserAdminService(
         return UserAdminOutcome.Done;
     }
 
+    /// <summary>
+    /// Creates a person with the password the admin chose. With <paramref name="mustChangePassword"/> (what the API and
+    /// the CLI do unless told otherwise) the person's first sign-in asks them to choose their own before anything else:
+    /// the admin knows this one, and it may have travelled by chat or e-mail.
+    /// </summary>
     public async Task<UserAdminResult> CreateAsync(
-        AuthenticatedCaller caller, string? login, string? password, IReadOnlyList<string?>? roles, CancellationToken cancellationToken)
+        AuthenticatedCaller caller, string? login, string? password, IReadOnlyList<string?>? roles, bool mustChangePassword,
+        CancellationToken cancellationToken)
     {
         if (!TenantRoles.TryParse(roles, out var role))
         {
@@ -120,6 +126,7 @@ internal sealed class UserAdminService(
             SecretVerifier = verifier!,
             Role = role,
             CreatedAt = now,
+            MustChangePassword = mustChangePassword,
         };
         await using var transaction = await work.BeginAsync(cancellationToken);
         if (!await users.CreateAsync(user, cancellationToken))
@@ -127,7 +134,8 @@ internal sealed class UserAdminService(
             return UserAdminOutcome.LoginTaken;
         }
 
-        await audit.RecordAsync(caller, AuditEvents.UserCreated, user.Id, $"role {TenantRoles.Name(role)}", cancellationToken);
+        await audit.RecordAsync(caller, AuditEvents.UserCreated, user.Id,
+            $"role {TenantRoles.Name(role)}" + (mustChangePassword ? "; must change password" : ""), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new UserAdminResult(UserAdminOutcome.Done, user);
     }

@@ -42,7 +42,8 @@ internal readonly record struct SessionRow(
     bool Disabled,
     bool Superseded,
     long? PolicyAbsoluteLifetimeSeconds,
-    long? PolicyIdleTimeoutSeconds);
+    long? PolicyIdleTimeoutSeconds,
+    bool MustChangePassword);
 
 /// <summary>What the check of a machine token needs: the user's columns, the previous token of a rotation included.</summary>
 internal readonly record struct MachineUserRow(

@@ -66,6 +66,7 @@ internal interface ISessionStore
 /// A session joined with the parts of its user that authentication needs; never the tenant's data.
 /// <paramref name="Superseded"/>: the user's credentials changed after the session was issued.
 /// <paramref name="EnrolmentOnly"/>: the session may only enrol a second factor (the tenant's MFA policy).
+/// <paramref name="MustChangePassword"/>: the user must choose their own password before anything else.
 /// <paramref name="PolicyAbsoluteLifetimeSeconds"/>, <paramref name="PolicyIdleTimeoutSeconds"/>: the tenant's own
 /// (shorter) session lifetimes, when it has set them (<see cref="Model.TenantPolicy"/>).
 /// </summary>
@@ -88,7 +89,8 @@ internal sealed record SessionCredential(
     DateTimeOffset AuthTime = default,
     DateTimeOffset? CreatedAt = null,
     long? PolicyAbsoluteLifetimeSeconds = null,
-    long? PolicyIdleTimeoutSeconds = null);
+    long? PolicyIdleTimeoutSeconds = null,
+    bool MustChangePassword = false);
 
 /// <summary>The limits a tenant's sessions live under: the server's, or the tenant's policy where stricter.</summary>
 internal readonly record struct SessionLimits(TimeSpan AbsoluteLifetime, TimeSpan IdleTimeout, int MaxPerUser);

@@ -58,7 +58,16 @@ internal interface IUserStore
     /// a rotated token) must not leave a stolen session alive, nor one that a concurrent login is still opening. The
     /// ended sessions (and a machine user's old token) leave tombstones that say <paramref name="reason"/>.
     /// </summary>
-    Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CredentialEndReason reason, CancellationToken cancellationToken);
+    /// <remarks>
+    /// With <paramref name="chosenByPerson"/> (their own password change, a reset they completed from the e-mail), the
+    /// user's <see cref="User.MustChangePassword"/> is cleared in the same statement; a password an admin or operator
+    /// sets leaves it as it was.
+    /// </remarks>
+    Task<bool> ChangeSecretAsync(
+        Guid userId, string verifier, Guid? keepSessionId, CredentialEndReason reason, bool chosenByPerson, CancellationToken cancellationToken);
+
+    Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CredentialEndReason reason, CancellationToken cancellationToken) =>
+        ChangeSecretAsync(userId, verifier, keepSessionId, reason, chosenByPerson: false, cancellationToken);
 
     /// <summary>
     /// A machine user's new token: replaces the verifier and the token's expiry, bumps the credential version and

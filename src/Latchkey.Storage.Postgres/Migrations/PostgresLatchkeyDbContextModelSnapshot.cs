@@ -899,6 +899,12 @@ namespace Latchkey.Storage.Postgres.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("login");
 
+                    b.Property<bool>("MustChangePassword")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("must_change_password");
+
                     b.Property<string>("Name")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")

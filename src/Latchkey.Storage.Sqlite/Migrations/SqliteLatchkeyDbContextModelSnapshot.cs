@@ -892,6 +892,12 @@ namespace Latchkey.Storage.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("login");
 
+                    b.Property<bool>("MustChangePassword")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("must_change_password");
+
                     b.Property<string>("Name")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")

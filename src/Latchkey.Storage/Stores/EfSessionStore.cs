@@ -89,7 +89,8 @@ internal sealed class EfSessionStore(LatchkeyDbContext db, TimeProvider time) : 
                     x.s.Id, x.s.AppId, x.s.KeyDigest, x.s.LastUsedAt, x.s.ExpiresAt,
                     x.u.Id, x.u.TenantId, x.u.Login, x.u.Kind, x.u.Role, x.u.Scopes, x.u.Disabled, x.s.CredentialVersion != x.u.CredentialVersion,
                     x.s.EnrolmentOnly, x.s.Amr, x.s.AuthTime, x.s.CreatedAt,
-                    p == null ? null : p.SessionAbsoluteLifetimeSeconds, p == null ? null : p.SessionIdleTimeoutSeconds))
+                    p == null ? null : p.SessionAbsoluteLifetimeSeconds, p == null ? null : p.SessionIdleTimeoutSeconds,
+                    x.u.MustChangePassword))
                 .FirstOrDefault()));
 
     public Task<SessionCredential?> FindByKeyIdAsync(string keyId, CancellationToken cancellationToken) =>

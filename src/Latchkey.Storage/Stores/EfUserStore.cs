@@ -86,7 +86,8 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         await db.Users.IgnoreQueryFilters(TenantFilter).Where(u => u.Id == userId && u.SecretVerifier == verified)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.SecretVerifier, verifier), cancellationToken) == 1;
 
-    public async Task<bool> ChangeSecretAsync(Guid userId, string verifier, Guid? keepSessionId, CredentialEndReason reason, CancellationToken cancellationToken)
+    public async Task<bool> ChangeSecretAsync(
+        Guid userId, string verifier, Guid? keepSessionId, CredentialEndReason reason, bool chosenByPerson, CancellationToken cancellationToken)
     {
         await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         var now = time.GetUtcNow();
@@ -104,6 +105,7 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
                 .SetProperty(x => x.PreviousSecretVerifier, (string?)null)
                 .SetProperty(x => x.PreviousSecretSince, (DateTimeOffset?)null)
                 .SetProperty(x => x.PreviousSecretUntil, (DateTimeOffset?)null)
+                .SetProperty(x => x.MustChangePassword, x => x.MustChangePassword && !chosenByPerson)
                 .SetProperty(x => x.CredentialVersion, x => x.CredentialVersion + 1), cancellationToken);
         if (updated == 1)
         {

@@ -44,13 +44,43 @@ public abstract class CredentialLookupContract : StoreContract
             new SessionRow(expected.SessionId, expected.AppId, expected.KeyDigest, expected.LastUsedAt, expected.ExpiresAt,
                 expected.CreatedAt!.Value, expected.Amr, expected.AuthTime, expected.EnrolmentOnly, expected.UserId, expected.TenantId,
                 expected.Login, expected.Kind, expected.Role, expected.Scopes, expected.Disabled, expected.Superseded,
-                expected.PolicyAbsoluteLifetimeSeconds, expected.PolicyIdleTimeoutSeconds) with { KeyDigest = row.KeyDigest },
+                expected.PolicyAbsoluteLifetimeSeconds, expected.PolicyIdleTimeoutSeconds, expected.MustChangePassword) with { KeyDigest = row.KeyDigest },
             row);
         Assert.Equal(session.KeyDigest, row.KeyDigest);
         Assert.Equal((session.Id, "pwd otp", Now.AddMinutes(-3), true, TenantRole.Owner), (row.SessionId, row.Amr, row.AuthTime, row.EnrolmentOnly, row.Role));
         Assert.True((await Lookup(scope).FindSessionAsync(superseded.KeyId, CancellationToken.None))?.Superseded);
         Assert.False(row.Superseded);
         Assert.Equal((7200L, 600L), (row.PolicyAbsoluteLifetimeSeconds, row.PolicyIdleTimeoutSeconds));
+    }
+
+    [Fact]
+    public async Task APasswordThePersonChoseClearsMustChangePasswordAndOneAnAdminSetKeepsIt()
+    {
+        var (acme, _) = await CreateTenantAsync("owner@acme.test");
+        var member = NewUser(acme.Id, "member@acme.test");
+        member.MustChangePassword = true;
+        Assert.True(await Users(u => u.CreateAsync(member, CancellationToken.None)));
+        var session = await CreateSessionAsync(member, "app-laptop");
+        Assert.True(await MustChangePasswordAsync(session.KeyId));
+
+        await Users(acme.Id, u => u.ChangeSecretAsync(member.Id, "$argon2id$by-admin", null, CredentialEndReason.PasswordReset, CancellationToken.None));
+        Assert.True((await Users(acme.Id, u => u.FindAsync(acme.Id, member.Id, CancellationToken.None)))?.MustChangePassword);
+
+        await Users(acme.Id, u => u.ChangeSecretAsync(
+            member.Id, "$argon2id$own", null, CredentialEndReason.PasswordChanged, chosenByPerson: true, CancellationToken.None));
+        Assert.False((await Users(acme.Id, u => u.FindAsync(acme.Id, member.Id, CancellationToken.None)))?.MustChangePassword);
+        var fresh = await CreateSessionAsync(member, "app-laptop-2");
+        Assert.False(await MustChangePasswordAsync(fresh.KeyId));
+    }
+
+    /// <summary>The flag as both reads of a session's credential see it (the request path's lookup and the store's).</summary>
+    private async Task<bool> MustChangePasswordAsync(string keyId)
+    {
+        await using var scope = CreateScope();
+        var row = (await Lookup(scope).FindSessionAsync(keyId, CancellationToken.None))!.Value;
+        var credential = (await Sessions(s => s.FindByKeyIdAsync(keyId, CancellationToken.None)))!;
+        Assert.Equal(row.MustChangePassword, credential.MustChangePassword);
+        return row.MustChangePassword;
     }
 
     [Fact]

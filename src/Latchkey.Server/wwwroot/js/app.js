@@ -37,10 +37,22 @@ function enrolmentOnly(result) {
   return result.status === 403 && result.data?.policy === 'mfaRequiredFor';
 }
 
-/** Where to go once signed in: a session confined to enrolling a second factor goes straight to enrolment. */
+/** Whether an answer says the person must first choose their own password (their first was set by an admin). */
+function mustChangePassword(result) {
+  return result.status === 403 && result.data?.required === 'mustChangePassword';
+}
+
+/** The page where a person whose first password an admin set chooses their own. */
+export const choosePasswordPath = '/password';
+
+/**
+ * Where to go once signed in: a person whose first password an admin set chooses their own first; a session confined
+ * to enrolling a second factor goes straight to enrolment.
+ */
 export async function afterSignIn(target) {
   const probe = await api('GET', '/v1/sessions');
-  location.assign(enrolmentOnly(probe) ? '/account?enrol=1' : target);
+  location.assign(mustChangePassword(probe) ? choosePasswordPath
+    : enrolmentOnly(probe) ? '/account?enrol=1' : target);
 }
 
 /** A typed code as the API wants it: six digits are an authenticator code, anything else a recovery code. */
@@ -52,7 +64,7 @@ export function codeBody(code) {
 /**
  * Like api(), but a 401 (session ended elsewhere, expired) sends the person to sign in again; a 401 asking for a
  * recent authentication (RFC 9470 step-up) asks for the password (and code) in a dialog and repeats the call; a
- * session confined to enrolment goes to enrolment.
+ * person who must choose their own password goes to do that; a session confined to enrolment goes to enrolment.
  */
 export async function authed(method, path, body) {
   let result = await api(method, path, body);
@@ -62,6 +74,10 @@ export async function authed(method, path, body) {
     } else {
       return result;
     }
+  }
+  if (mustChangePassword(result) && location.pathname !== choosePasswordPath) {
+    location.assign(choosePasswordPath);
+    return new Promise(() => {});
   }
   if (enrolmentOnly(result) && location.pathname !== '/account') {
     location.assign('/account?enrol=1');

@@ -20,7 +20,10 @@ async function act(result, done) {
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
-/** The status cell: disabled, locked (until an admin unlocks), delayed (until when), or active; with the failed sign-ins. */
+/**
+ * The status cell: disabled, locked (until an admin unlocks), delayed (until when), or active; with the failed sign-ins
+ * and whether the person has yet to replace the first password an admin set.
+ */
 function status(user) {
   const failures = user.failedAttempts > 0
     ? el('small', {}, ` · ${user.failedAttempts} failed sign-in${user.failedAttempts === 1 ? '' : 's'}`) : null;
@@ -29,7 +32,8 @@ function status(user) {
   if (user.nextAttemptAt) {
     return [el('time', { dateTime: user.nextAttemptAt, title: user.nextAttemptAt }, `Delayed until ${clock.format(new Date(user.nextAttemptAt))}`), failures];
   }
-  return ['Active', failures];
+  const firstPassword = user.mustChangePassword ? el('small', {}, ' · has not chosen a password yet') : null;
+  return ['Active', firstPassword, failures];
 }
 
 const factorNames = { totp: 'Authenticator app', passkey: 'Passkey' };
@@ -162,7 +166,9 @@ form.addEventListener('submit', async event => {
     say(formMessage, 'Enter a login and a first password.');
     return;
   }
-  const result = await authed('POST', '/v1/users', { login, password, roles: [role] });
+  // Note: the first password is one the admin knows: unless they untick the box, the person chooses their own first.
+  const mustChangePassword = form.mustChangePassword.checked;
+  const result = await authed('POST', '/v1/users', { login, password, roles: [role], mustChangePassword });
   if (result.ok) {
     form.reset();
     say(formMessage, '');
