@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using OtpNet;
 using static Latchkey.Web.Tests.People;
@@ -53,9 +55,10 @@ public sealed class ScreenshotTests(Browsers browsers)
         shots.Add(await ShootAsync(page, directory, "devices"));
 
         await page.GotoAsync("/users");
+        var carol = "";
         foreach (var (person, role) in new[] { ("bob@example.com", "admin"), ("carol@example.com", "member") })
         {
-            var name = person.Replace("@", $"-{Guid.NewGuid():N}"[..7] + "@", StringComparison.Ordinal);
+            var name = carol = person.Replace("@", $"-{Guid.NewGuid():N}"[..7] + "@", StringComparison.Ordinal);
             await page.GetByLabel("Login (e-mail or name)").FillAsync(name);
             await page.GetByLabel("First password").FillAsync(Password);
             await page.Locator("#user-role").SelectOptionAsync(role);
@@ -64,6 +67,21 @@ public sealed class ScreenshotTests(Browsers browsers)
         }
 
         shots.Add(await ShootAsync(page, directory, "users"));
+
+        // The lock state and a confirmation dialog, in both colour schemes.
+        await LockAsync(browsers.Server, carol);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#users tbody tr", new() { HasText = carol }).Locator("td[data-label='Status']")).ToContainTextAsync("Locked");
+        shots.Add(await ShootAsync(page, directory, "users-locked"));
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
+        shots.Add(await ShootAsync(page, directory, "users-locked-dark"));
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Delete {carol}" }).ClickAsync();
+        await Assertions.Expect(page.Locator("dialog[open]")).ToBeVisibleAsync();
+        shots.Add(await ShootAsync(page, directory, "confirm-delete-dark"));
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
+        shots.Add(await ShootAsync(page, directory, "confirm-delete"));
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.Locator("dialog[open]")).ToHaveCountAsync(0);
 
         await page.GotoAsync("/account");
         await page.Locator("#totp-password").FillAsync(Password);
@@ -109,6 +127,24 @@ public sealed class ScreenshotTests(Browsers browsers)
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Use a passkey instead" })).ToBeVisibleAsync();
         shots.Add(await ShootAsync(page, directory, "sign-in-code-prompt"));
         return shots;
+    }
+
+    /// <summary>Wrong passwords over the API until the login locks; a 429 while a delay runs is waited out as it says.</summary>
+    private static async Task LockAsync(WebServer server, string login)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        for (var failures = 0; failures < 6;)
+        {
+            var response = await client.PostAsJsonAsync("/v1/login?useCookies=false", new { login, password = "not the right passphrase", appId = "tests-cli-0003" });
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+                continue;
+            }
+
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            failures++;
+        }
     }
 
     private static async Task<string> ShootAsync(IPage page, string directory, string name)

@@ -171,23 +171,18 @@ internal sealed class EfSessionStore(LatchkeyDbContext db, TimeProvider time) : 
 
     public async Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken)
     {
-        if (uses.Count == 0)
+        // Note: cross-tenant: the background writer has no tenant; the ids come from requests that authenticated.
+        foreach (var batch in LastUseBatches.InIdOrder(uses))
         {
-            return;
-        }
+            await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+            foreach (var (id, at) in batch)
+            {
+                await db.Sessions.IgnoreQueryFilters(TenantFilter).Where(s => s.Id == id && s.LastUsedAt < at)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastUsedAt, at), cancellationToken);
+            }
 
-        // Note: one transaction for the batch, so a burst of sessions costs one disk flush, not one each. Cross-tenant:
-        // the background writer has no tenant; the ids come from requests that authenticated.
-        // Note: in the order of the ids, as on every instance: several instances record the same busy credentials,
-        // and two batches that lock the same rows in different orders deadlock on PostgreSQL (seen in bench/cluster.sh).
-        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
-        foreach (var (id, at) in uses.OrderBy(u => u.Key))
-        {
-            await db.Sessions.IgnoreQueryFilters(TenantFilter).Where(s => s.Id == id && s.LastUsedAt < at)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastUsedAt, at), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
-
-        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<int> DeleteExpiredAsync(DateTimeOffset now, TimeSpan idleTimeout, int batchSize, CancellationToken cancellationToken)

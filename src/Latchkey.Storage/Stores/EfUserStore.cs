@@ -262,22 +262,18 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
 
     public async Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken)
     {
-        if (uses.Count == 0)
-        {
-            return;
-        }
-
         // Note: cross-tenant: the background writer has no tenant; the ids come from requests that authenticated.
-        // Note: in the order of the ids, as on every instance: several instances record the same busy credentials,
-        // and two batches that lock the same rows in different orders deadlock on PostgreSQL (seen in bench/cluster.sh).
-        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
-        foreach (var (id, at) in uses.OrderBy(u => u.Key))
+        foreach (var batch in LastUseBatches.InIdOrder(uses))
         {
-            await db.Users.IgnoreQueryFilters(TenantFilter).Where(u => u.Id == id && (u.LastUsedAt == null || u.LastUsedAt < at))
-                .ExecuteUpdateAsync(u => u.SetProperty(x => x.LastUsedAt, at), cancellationToken);
-        }
+            await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+            foreach (var (id, at) in batch)
+            {
+                await db.Users.IgnoreQueryFilters(TenantFilter).Where(u => u.Id == id && (u.LastUsedAt == null || u.LastUsedAt < at))
+                    .ExecuteUpdateAsync(u => u.SetProperty(x => x.LastUsedAt, at), cancellationToken);
+            }
 
-        await transaction.CommitAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
     }
 
     private IQueryable<User> OfUser(Guid tenantId, Guid userId) => db.Users.Where(u => u.Id == userId && u.TenantId == tenantId);
