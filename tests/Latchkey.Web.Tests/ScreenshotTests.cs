@@ -68,7 +68,8 @@ public sealed class ScreenshotTests(Browsers browsers)
 
         shots.Add(await ShootAsync(page, directory, "users"));
 
-        // The lock state and a confirmation dialog, in both colour schemes.
+        // The lock state and a confirmation dialog (as the window shows it: a modal is placed in the viewport), in both
+        // colour schemes.
         await LockAsync(browsers.Server, carol);
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("#users tbody tr", new() { HasText = carol }).Locator("td[data-label='Status']")).ToContainTextAsync("Locked");
@@ -77,9 +78,9 @@ public sealed class ScreenshotTests(Browsers browsers)
         shots.Add(await ShootAsync(page, directory, "users-locked-dark"));
         await page.GetByRole(AriaRole.Button, new() { Name = $"Delete {carol}" }).ClickAsync();
         await Assertions.Expect(page.Locator("dialog[open]")).ToBeVisibleAsync();
-        shots.Add(await ShootAsync(page, directory, "confirm-delete-dark"));
+        shots.Add(await ShootAsync(page, directory, "confirm-delete-dark", fullPage: false));
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
-        shots.Add(await ShootAsync(page, directory, "confirm-delete"));
+        shots.Add(await ShootAsync(page, directory, "confirm-delete", fullPage: false));
         await page.Keyboard.PressAsync("Escape");
         await Assertions.Expect(page.Locator("dialog[open]")).ToHaveCountAsync(0);
 
@@ -147,11 +148,11 @@ public sealed class ScreenshotTests(Browsers browsers)
         }
     }
 
-    private static async Task<string> ShootAsync(IPage page, string directory, string name)
+    private static async Task<string> ShootAsync(IPage page, string directory, string name, bool fullPage = true)
     {
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         var path = Path.Combine(directory, $"{name}.png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = fullPage });
         return path;
     }
 }
