@@ -126,41 +126,6 @@ internal sealed class ReadBarrierUserStore(EfUserStore inner, StoreBarrier barri
 }
 
 /// <summary>
-/// The real throttle store, with a login held at a barrier right after its password was verified and before it opens
-/// its session: the window in which a concurrent password change must still win.
-/// </summary>
-internal sealed class VerifiedLoginBarrierThrottleStore(EfLoginThrottleStore inner, StoreBarrier barrier) : ILoginThrottleStore
-{
-    public static Action<IServiceCollection> Install(StoreBarrier barrier) => services =>
-        services.AddScoped<ILoginThrottleStore>(sp => new VerifiedLoginBarrierThrottleStore(ActivatorUtilities.CreateInstance<EfLoginThrottleStore>(sp), barrier));
-
-    public async Task EndSucceededAsync(string loginDigest, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await inner.EndSucceededAsync(loginDigest, now, cancellationToken);
-        await barrier.PassAsync();
-    }
-
-    public Task<LoginThrottleState?> FindAsync(string loginDigest, CancellationToken cancellationToken) => inner.FindAsync(loginDigest, cancellationToken);
-
-    public Task<IReadOnlyList<LoginThrottleState>> FindManyAsync(IReadOnlyCollection<string> loginDigests, CancellationToken cancellationToken) =>
-        inner.FindManyAsync(loginDigests, cancellationToken);
-
-    public Task<bool> TryBeginAttemptAsync(
-        string loginDigest, LoginThrottleState? seen, int pending, DateTimeOffset nextAttemptAt, DateTimeOffset now, CancellationToken cancellationToken) =>
-        inner.TryBeginAttemptAsync(loginDigest, seen, pending, nextAttemptAt, now, cancellationToken);
-
-    public Task<bool> EndFailedAsync(string loginDigest, int lockAt, CancellationToken cancellationToken) => inner.EndFailedAsync(loginDigest, lockAt, cancellationToken);
-
-    public Task EndUnverifiedAsync(string loginDigest, int freeAttempts, DateTimeOffset now, CancellationToken cancellationToken) =>
-        inner.EndUnverifiedAsync(loginDigest, freeAttempts, now, cancellationToken);
-
-    public Task ResetAsync(string loginDigest, CancellationToken cancellationToken) => inner.ResetAsync(loginDigest, cancellationToken);
-
-    public Task<int> DeleteStaleAsync(DateTimeOffset before, int belowFailures, int batchSize, CancellationToken cancellationToken) =>
-        inner.DeleteStaleAsync(before, belowFailures, batchSize, cancellationToken);
-}
-
-/// <summary>
 /// The real audit store, whose storage dies when armed: the append fails the way the provider fails when its disk or
 /// server goes (SQLite: SQLITE_IOERR; PostgreSQL: a broken connection), after the change it records was written in the
 /// same transaction.
