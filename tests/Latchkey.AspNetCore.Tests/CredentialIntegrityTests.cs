@@ -184,15 +184,17 @@ public sealed class CredentialIntegrityTests
         await host.SignupAsync("alice@example.com");
         host.Logs.Clear();
 
+        // Note: 40 rounds of 16 (640 logins) met every writer conflict this test was written for (SQLite's busy lock,
+        // PostgreSQL's serialisation of the throttle row); 100 rounds took a minute or more of each suite run.
         var statuses = new List<HttpStatusCode>();
-        for (var round = 0; round < 100; round++)
+        for (var round = 0; round < 40; round++)
         {
             var responses = await Task.WhenAll(Enumerable.Range(0, 16)
                 .Select(i => LoginAsync(host, LatchkeyTestHost.Password, $"load-test-vu-{i:D2}")));
             statuses.AddRange(responses.Select(r => r.StatusCode));
         }
 
-        Assert.Equal(1600, statuses.Count(s => s == HttpStatusCode.Created));
+        Assert.Equal(640, statuses.Count(s => s == HttpStatusCode.Created));
         Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Level >= LogLevel.Warning);
     }
 
