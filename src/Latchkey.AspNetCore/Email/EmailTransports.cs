@@ -12,8 +12,10 @@ internal sealed class SmtpEmailTransport(IOptions<LatchkeyEmailOptions> options)
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         var smtp = options.Value.Smtp;
+        // Note: this transport is chosen only when a host is configured (EmailHosting), so a missing one is a defect.
+        var host = smtp.Host ?? throw new InvalidOperationException("Latchkey:Email:Smtp:Host is not configured.");
         using var client = new SmtpClient { Timeout = 60_000 };
-        await client.ConnectAsync(smtp.Host, smtp.Port, smtp.Security switch
+        await client.ConnectAsync(host, smtp.Port, smtp.Security switch
         {
             SmtpSecurity.None => SecureSocketOptions.None,
             SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
