@@ -32,7 +32,7 @@ public sealed class EmailFlowTests(Browsers browsers)
         await Assertions.Expect(page.Locator("#email-state")).ToHaveTextAsync("Verified");
         // Note: signing out navigates to the sign-in page itself; a navigation of the test's own would race it.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/login");
+        await ArriveAtAsync(page, "/login$");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Forgot password?" }).ClickAsync();
         await page.GetByLabel("Login (e-mail or name)").FillAsync(login);
@@ -45,7 +45,7 @@ public sealed class EmailFlowTests(Browsers browsers)
         await page.GetByLabel("New password", new() { Exact = true }).FillAsync(NewPassword);
         await page.GetByLabel("Repeat the new password").FillAsync(NewPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Set the new password" }).ClickAsync();
-        await page.WaitForURLAsync("**/login?reset=1");
+        await ArriveAtAsync(page, @"/login\?reset=1$");
         await Assertions.Expect(page.Locator("#login-message")).ToContainTextAsync("Sign in with the new password");
 
         await SignInAsync(page, login, NewPassword);
@@ -83,7 +83,7 @@ public sealed class EmailFlowTests(Browsers browsers)
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
         await page.GetByLabel("Repeat the password").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Accept and create my account" }).ClickAsync();
-        await page.WaitForURLAsync("**/login?invited=1");
+        await ArriveAtAsync(page, @"/login\?invited=1$");
         await SignInAsync(page, invited);
 
         // An admin sees the admin pages.

@@ -53,6 +53,6 @@ public sealed class PasskeyTests(Browsers browsers)
     private static async Task SignOutAsync(IPage page)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/login");
+        await ArriveAtAsync(page, "/login$");
     }
 }

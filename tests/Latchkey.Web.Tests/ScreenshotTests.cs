@@ -121,7 +121,7 @@ public sealed class ScreenshotTests(Browsers browsers)
         await VirtualAuthenticator.AddPasskeyAsync(page, "Work laptop");
         shots.Add(await ShootAsync(page, directory, "account-passkeys"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/login");
+        await ArriveAtAsync(page, "/login$");
         await page.GetByLabel("Login (e-mail or name)").FillAsync(login);
         await page.GetByLabel("Password").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();

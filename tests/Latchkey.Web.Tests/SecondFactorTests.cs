@@ -31,7 +31,7 @@ public sealed class SecondFactorTests(Browsers browsers)
         await Assertions.Expect(page.Locator("#recovery-panel")).ToBeHiddenAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/login");
+        await ArriveAtAsync(page, "/login$");
         await page.GetByLabel("Login (e-mail or name)").FillAsync(login);
         await page.GetByLabel("Password").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
