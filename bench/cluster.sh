@@ -12,7 +12,7 @@
 #   (c)    (a) with a revocation every 100 ms (bench/cluster/revoke-check.py, on sessions wrk never uses): a request
 #          accepted on any instance after its credential's revoke returned is counted
 #   (d)    (a) with instance 2 killed (SIGKILL) at a third of the run and started again at two thirds: 5xx counted
-# Per workload: req/s, p50/p99, statuses, cache hit rate, credential reads from the database per second (the
+# Per workload: req/s, p50/p99, statuses, cache hit rate, credential reads from the database and cache misses per second (the
 # instances' /metrics: latchkey_credential_cache_* counters, summed) and CPU per instance (/proc/PID/stat, in cores).
 # Then: an instance's cache filled (directly, uniform over the first MaxEntries credentials) for its peak RSS (VmHWM)
 # and bytes per cache entry (RSS growth / entries), and one SQLite instance: cache off against anonymous.
@@ -178,10 +178,10 @@ record() {
         cpus = cpus sprintf("%.2f%s ", delta("cpu", i) / hz / dt, a["pid", i] == b["pid", i] ? "" : "*")
       }
       hit = hits + misses > 0 ? sprintf("%.1f %%", 100 * hits / (hits + misses)) : "-"
-      printf "%s\t%s\t%.0f\t%.2f\t%.2f\t%s%s\t%s\t%.0f\t%s\t%s\n", name, title, rps, p50, p99, statuses,
-        errors ? ", socket errors " errors : "", hit, reads / dt, cpus, note
+      printf "%s\t%s\t%.0f\t%.2f\t%.2f\t%s%s\t%s\t%.0f of %.0f\t%s\t%s\n", name, title, rps, p50, p99, statuses,
+        errors ? ", socket errors " errors : "", hit, reads / dt, misses / dt, cpus, note
     }' "$before" "$after" "$out" >>"$work/results"
-  tail -1 "$work/results" | awk -F'\t' '{ printf "  %-40s %8s req/s  p50 %7.2f ms  p99 %7.2f ms  hits %s  db reads %s/s  cpu %s| %s %s\n", $2, $3, $4, $5, $7, $8, $9, $6, $10 }' >&2
+  tail -1 "$work/results" | awk -F'\t' '{ printf "  %-40s %8s req/s  p50 %7.2f ms  p99 %7.2f ms  hits %s  db reads/s of misses/s %s  cpu %s| %s %s\n", $2, $3, $4, $5, $7, $8, $9, $6, $10 }' >&2
 }
 
 # fill COUNT SECONDS NAME...: requests each of the first COUNT credentials of the token file in turn on each named
@@ -301,7 +301,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo "to $instances Latchkey servers on one PostgreSQL, GET $path; $cores cores ($cpu) shared by all of them."
   echo "Seeding $credentials credentials (bulk COPY): $(printf %.0f "$seed_seconds") s."
   echo
-  echo "| workload | req/s | p50 | p99 | statuses | cache hits | db reads/s | CPU per instance (cores) | |"
+  echo "| workload | req/s | p50 | p99 | statuses | cache hits | db reads/s of misses/s | CPU per instance (cores) | |"
   echo "|---|---:|---:|---:|---|---:|---:|---|---|"
   awk -F'\t' '{ printf "| %s | %s | %.2f ms | %.2f ms | %s | %s | %s | %s | %s |\n", $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$work/results"
   echo
