@@ -1,5 +1,6 @@
 using EmbeddingHost;
 using Latchkey.AspNetCore;
+using Latchkey.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 
 // The application bench/http-load.sh measures: Latchkey embedded as an integrator would (AddLatchkey, UseLatchkey,
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Authentication;
 //   GET /noop   the "noop" scheme, whose handler succeeds without reading the request: with Bench:Floor (the default
 //               scheme is then the no-op one) the floor that ASP.NET Core's own authentication and authorization
 //               middleware set
+//   GET /limited  as /auth, with a per-credential rate limit (RequireRateLimit) that the bench never reaches
 // Options (command line or environment): --seed-sessions N (Bench__SeedSessions) and --seed-expired N
 // (Bench__SeedExpired) bulk-insert N live or already expired sessions of one seeded user before the host listens.
 var builder = WebApplication.CreateBuilder(args);
@@ -44,6 +46,7 @@ app.UseLatchkey();
 app.MapLatchkeyApi();
 app.MapGet("/anon", () => Constant.Text).AllowAnonymous();
 app.MapGet("/auth", () => Constant.Text).RequireAuthorization();
+app.MapGet("/limited", () => Constant.Text).RequireAuthorization().RequireRateLimit(int.MaxValue, TimeSpan.FromMinutes(1));
 if (floor)
 {
     app.MapGet("/noop", () => Constant.Text).RequireAuthorization();
