@@ -155,6 +155,18 @@ snapshot() {
   } >"$1"
 }
 counter() { awk -v name="$1" -v filter="${2:-}" '$1 ~ "^" name "({|$)" && index($1, filter) { sum += $NF } END { printf "%.0f", sum + 0 }'; }
+# Note: requests to a route (the workloads'), from ASP.NET Core's own counter; a scrape of /metrics has no route.
+served() { counter http_server_request_duration_seconds_count 'http_route="/'; }
+# wait_for_requests: returns once the instances answer routed requests again (at most 120 s).
+wait_for_requests() {
+  local n start now
+  start=$(for n in "${names[@]}"; do curl -s --max-time 2 "${url_of[$n]}/metrics" | served; echo; done | awk '{ s += $1 } END { print s + 0 }')
+  for _ in $(seq 600); do
+    sleep 0.2
+    now=$(for n in "${names[@]}"; do curl -s --max-time 2 "${url_of[$n]}/metrics" | served; echo; done | awk '{ s += $1 } END { print s + 0 }')
+    [ "$now" -gt $((start + 10)) ] && return 0
+  done
+}
 
 : >"$work/results"
 # record NAME TITLE WRK_OUTPUT BEFORE AFTER [NOTE]: one line of results. Note: an instance that was started again
@@ -217,17 +229,19 @@ run() {
   local script=()
   [ $# -gt 0 ] && script=(-s "$lua" -- "${TOKENS:-$work/tokens.txt}" "$path" "$@")
   wrk -t"$threads" -c"$connections" -d"${warmup}s" "${script[@]:0:2}" "$url" "${script[@]:2}" >/dev/null
+  wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency "${script[@]:0:2}" "$url" "${script[@]:2}" >"$work/$name.txt" &
+  local w=$!
+  # Note: wrk loads its script and token file before it sends anything (a million lines take it tens of seconds);
+  # the snapshot and the hook wait for the requests, else the rates were taken over that idle time too (several times
+  # too low) and a revocation or a kill meant for the middle of the run came before it.
+  wait_for_requests
   snapshot "$work/$name.before"
   if [ -n "${HOOK:-}" ]; then
-    wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency "${script[@]:0:2}" "$url" "${script[@]:2}" >"$work/$name.txt" &
-    local w=$!
     # Note: in this shell, not a subshell: the hook may start an instance again, whose process id must be known here.
     eval "$HOOK" >"$work/$name.note"
     note=$(cat "$work/$name.note")
-    wait "$w"
-  else
-    wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency "${script[@]:0:2}" "$url" "${script[@]:2}" >"$work/$name.txt"
   fi
+  wait "$w"
   snapshot "$work/$name.after"
   record "$name" "$title" "$work/$name.txt" "$work/$name.before" "$work/$name.after" "$note"
 }
