@@ -157,14 +157,16 @@ snapshot() {
 counter() { awk -v name="$1" -v filter="${2:-}" '$1 ~ "^" name "({|$)" && index($1, filter) { sum += $NF } END { printf "%.0f", sum + 0 }'; }
 # Note: requests to a route (the workloads'), from ASP.NET Core's own counter; a scrape of /metrics has no route.
 served() { counter http_server_request_duration_seconds_count 'http_route="/'; }
-# wait_for_requests: returns once the instances answer routed requests again (at most 120 s).
+# wait_for_requests: returns once the instances answer a load again: 100 routed requests or more in a fifth of a
+# second (the balancer's health checks are a few a second), at most 120 s.
 wait_for_requests() {
-  local n start now
-  start=$(for n in "${names[@]}"; do curl -s --max-time 2 "${url_of[$n]}/metrics" | served; echo; done | awk '{ s += $1 } END { print s + 0 }')
+  local n last now
+  last=$(for n in "${names[@]}"; do curl -s --max-time 2 "${url_of[$n]}/metrics" | served; echo; done | awk '{ s += $1 } END { print s + 0 }')
   for _ in $(seq 600); do
     sleep 0.2
     now=$(for n in "${names[@]}"; do curl -s --max-time 2 "${url_of[$n]}/metrics" | served; echo; done | awk '{ s += $1 } END { print s + 0 }')
-    [ "$now" -gt $((start + 10)) ] && return 0
+    [ "$now" -ge $((last + 100)) ] && return 0
+    last=$now
   done
 }
 
