@@ -4,7 +4,10 @@
 # in front, all on 127.0.0.1; wrk drives the balancer with GET /v1/me and one seeded credential per request.
 # Seeding is bulk: bench/cluster/seed.py generates tokens in Latchkey's exact format (digests as the server verifies
 # them) and COPY loads them; the tokens go to a file that bench/cluster/credentials.lua picks from.
-# Workloads, each <seconds> (default 10) after a 3 s warm-up, wrk -t<threads> -c<connections> --latency:
+# Workloads, each <seconds> (default 10) after a 3 s warm-up, wrk -t<threads> -c<connections> --latency (one thread by
+# default: wrk runs each thread's init, the token file's load, after starting the threads before it and starts its clock
+# only after the last, so with two threads the first sent alone, unclocked, while the second loaded: at a million
+# credentials wrk then reported about four times the rate the instances answered):
 #   floor  anonymous through the balancer (GET /healthz/live)
 #   (a')   Zipf s=1.1 over the <hot> first credentials only (default 10,000: all of them in every cache)
 #   (a)    Zipf s=1.1 over all credentials, default cache size (Latchkey:CredentialCache:MaxEntries)
@@ -12,7 +15,7 @@
 #   (c)    (a) with a revocation every 100 ms (bench/cluster/revoke-check.py, on sessions wrk never uses): a request
 #          accepted on any instance after its credential's revoke returned is counted
 #   (d)    (a) with instance 2 killed (SIGKILL) at a third of the run and started again at two thirds: 5xx counted
-# Per workload: req/s, p50/p99, statuses, cache hit rate, credential reads from the database and cache misses per second (the
+# Per workload: req/s (wrk's, and the instances' own count of answered requests beside it), p50/p99, statuses, cache hit rate, credential reads from the database and cache misses per second (the
 # instances' /metrics: latchkey_credential_cache_* counters, summed) and CPU per instance (/proc/PID/stat, in cores).
 # Then: an instance's cache filled (directly, uniform over the first MaxEntries credentials) for its peak RSS (VmHWM)
 # and bytes per cache entry (RSS growth / entries), and one SQLite instance: cache off against anonymous.
@@ -21,7 +24,7 @@
 #
 # Usage: bench/cluster.sh [seconds=10]
 # Environment: LK_SESSIONS (1000000), LK_MACHINES (10000), LK_INSTANCES (3), LK_HOT (10000), LK_CONNECTIONS (64),
-#   LK_THREADS (2), LK_CACHE_ENTRIES (unset: the default), LK_FILL_SECONDS (120), LK_REPORT (a file for the section),
+#   LK_THREADS (1), LK_CACHE_ENTRIES (unset: the default), LK_FILL_SECONDS (120), LK_REPORT (a file for the section),
 #   LK_KEEP (1: keep the work directory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +34,7 @@ machines=${LK_MACHINES:-10000}
 instances=${LK_INSTANCES:-3}
 hot=${LK_HOT:-10000}
 connections=${LK_CONNECTIONS:-64}
-threads=${LK_THREADS:-2}
+threads=${LK_THREADS:-1}
 fill_seconds=${LK_FILL_SECONDS:-120}
 warmup=3
 path=/v1/me
@@ -110,6 +113,8 @@ instance() {
     ${LK_CACHE_ENTRIES:+Latchkey__CredentialCache__MaxEntries=$LK_CACHE_ENTRIES} \
     dotnet "$server_dll" >>"$work/$name.log" 2>&1 &
   pid_of[$name]=$!
+  # Note: also in a file, for the snapshot that a background watcher takes while a hook may start an instance again.
+  echo "$!" >"$work/$name.pid"
 }
 ready() { # ready NAME URL: waits until GET URL answers
   for _ in $(seq 240); do
@@ -146,11 +151,13 @@ snapshot() {
     echo "time - $(date +%s.%N)"
     for n in "${names[@]}"; do
       page=$(curl -s --max-time 5 "${url_of[$n]}/metrics" || true)
-      echo "pid $n ${pid_of[$n]}"
-      echo "cpu $n $(cpu_ticks "${pid_of[$n]}")"
+      local pid=$(cat "$work/$n.pid")
+      echo "pid $n $pid"
+      echo "cpu $n $(cpu_ticks "$pid")"
       echo "hits $n $(counter latchkey_credential_cache_hits_total <<<"$page")"
       echo "misses $n $(counter latchkey_credential_cache_misses_total <<<"$page")"
       echo "reads $n $(counter latchkey_credential_cache_miss_answers_total 'source="database"' <<<"$page")"
+      echo "served $n $(served <<<"$page")"
     done
   } >"$1"
 }
@@ -184,18 +191,21 @@ record() {
     /^Requests\/sec:/ { split($0, f, " "); rps = f[2] }
     /^Statuses:/ { statuses = $0; sub(/^Statuses: /, "", statuses) }
     /Socket errors:/ { line = $0; gsub(",", "", line); split(line, f, " "); errors = f[4] + f[6] + f[8] + f[10] }
-    function delta(what, i) { return a["pid", i] == b["pid", i] ? a[what, i] - b[what, i] : a[what, i] }
+    # Note: a count that went down is a new process too: a snapshot reads the process id before the counters, and the
+    # restart can fall between the two.
+    function same(i) { return a["pid", i] == b["pid", i] && a["served", i] >= b["served", i] }
+    function delta(what, i) { return same(i) ? a[what, i] - b[what, i] : a[what, i] }
     END {
       dt = a["time", "-"] - b["time", "-"]
       for (j = 1; j <= n; j++) {
-        i = order[j]; hits += delta("hits", i); misses += delta("misses", i); reads += delta("reads", i)
-        cpus = cpus sprintf("%.2f%s ", delta("cpu", i) / hz / dt, a["pid", i] == b["pid", i] ? "" : "*")
+        i = order[j]; hits += delta("hits", i); misses += delta("misses", i); reads += delta("reads", i); served += delta("served", i)
+        cpus = cpus sprintf("%.2f%s ", delta("cpu", i) / hz / dt, same(i) ? "" : "*")
       }
       hit = hits + misses > 0 ? sprintf("%.1f %%", 100 * hits / (hits + misses)) : "-"
-      printf "%s\t%s\t%.0f\t%.2f\t%.2f\t%s%s\t%s\t%.0f of %.0f\t%s\t%s\n", name, title, rps, p50, p99, statuses,
-        errors ? ", socket errors " errors : "", hit, reads / dt, misses / dt, cpus, note
+      printf "%s\t%s\t%.0f\t%.2f\t%.2f\t%s%s\t%s\t%.0f of %.0f\t%s\t%s\t%.0f\n", name, title, rps, p50, p99, statuses,
+        errors ? ", socket errors " errors : "", hit, reads / dt, misses / dt, cpus, note, served / dt
     }' "$before" "$after" "$out" >>"$work/results"
-  tail -1 "$work/results" | awk -F'\t' '{ printf "  %-40s %8s req/s  p50 %7.2f ms  p99 %7.2f ms  hits %s  db reads/s of misses/s %s  cpu %s| %s %s\n", $2, $3, $4, $5, $7, $8, $9, $6, $10 }' >&2
+  tail -1 "$work/results" | awk -F'\t' '{ printf "  %-40s %8s req/s (answered %s/s)  p50 %7.2f ms  p99 %7.2f ms  hits %s  db reads/s of misses/s %s  cpu %s| %s %s\n", $2, $3, $11, $4, $5, $7, $8, $9, $6, $10 }' >&2
 }
 
 # fill COUNT SECONDS NAME...: requests each of the first COUNT credentials of the token file in turn on each named
@@ -238,13 +248,18 @@ run() {
   # too low) and a revocation or a kill meant for the middle of the run came before it.
   wait_for_requests
   snapshot "$work/$name.before"
+  # Note: the second snapshot the moment wrk has finished (exited, not yet reaped), not when the hook has: a revocation
+  # check or a restart may outlast the run, and the rates would be taken over that idle time too.
+  ( while [ -e "/proc/$w" ] && [ "$(awk '{ print $3 }' "/proc/$w/stat" 2>/dev/null)" != Z ]; do sleep 0.05; done
+    snapshot "$work/$name.after" ) &
+  local watcher=$!
   if [ -n "${HOOK:-}" ]; then
     # Note: in this shell, not a subshell: the hook may start an instance again, whose process id must be known here.
     eval "$HOOK" >"$work/$name.note"
     note=$(cat "$work/$name.note")
   fi
   wait "$w"
-  snapshot "$work/$name.after"
+  wait "$watcher"
   record "$name" "$title" "$work/$name.txt" "$work/$name.before" "$work/$name.after" "$note"
 }
 
@@ -295,6 +310,7 @@ env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$sqlite_url" ConnectionSt
   Latchkey__Network__CredentialRequestsPerMinute=100000000 Latchkey__Network__FailureBurst=100000 \
   Logging__LogLevel__Default=Warning dotnet "$server_dll" >"$work/sqlite.log" 2>&1 &
 pid_of[sqlite]=$!
+echo "$!" >"$work/sqlite.pid"
 names=(sqlite); url_of[sqlite]=$sqlite_url; url_of[lb]=$sqlite_url
 ready sqlite "$sqlite_url/healthz/live"
 password="correct horse battery staple"
@@ -317,9 +333,9 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo "to $instances Latchkey servers on one PostgreSQL, GET $path; $cores cores ($cpu) shared by all of them."
   echo "Seeding $credentials credentials (bulk COPY): $(printf %.0f "$seed_seconds") s."
   echo
-  echo "| workload | req/s | p50 | p99 | statuses | cache hits | db reads/s of misses/s | CPU per instance (cores) | |"
-  echo "|---|---:|---:|---:|---|---:|---:|---|---|"
-  awk -F'\t' '{ printf "| %s | %s | %.2f ms | %.2f ms | %s | %s | %s | %s | %s |\n", $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$work/results"
+  echo "| workload | req/s (wrk) | answered/s (instances) | p50 | p99 | statuses | cache hits | db reads/s of misses/s | CPU per instance (cores) | |"
+  echo "|---|---:|---:|---:|---:|---|---:|---:|---|---|"
+  awk -F'\t' '{ printf "| %s | %s | %s | %.2f ms | %.2f ms | %s | %s | %s | %s | %s |\n", $2, $3, $11, $4, $5, $6, $7, $8, $9, $10 }' "$work/results"
   echo
   echo "| target (issue 21) | wanted | measured | |"
   echo "|---|---:|---:|---|"
