@@ -25,7 +25,8 @@
 # Usage: bench/cluster.sh [seconds=10]
 # Environment: LK_SESSIONS (1000000), LK_MACHINES (10000), LK_INSTANCES (3), LK_HOT (10000), LK_CONNECTIONS (64),
 #   LK_THREADS (1), LK_CACHE_ENTRIES (unset: the default), LK_FILL_SECONDS (120), LK_REPORT (a file for the section),
-#   LK_KEEP (1: keep the work directory)
+#   LK_KEEP (1: keep the work directory), LK_ONLY (a regular expression of the workloads to run, for a trial: floor,
+#   hot, zipf, uniform, revoke, kill, sqlite_anon, sqlite_uncached), LK_FILL_SECONDS=0 skips the memory fill
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
@@ -73,7 +74,7 @@ psql() { "$pg_bin/psql" -q -v ON_ERROR_STOP=1 "$@"; }
 psql -d postgres -c "ALTER SYSTEM SET shared_buffers = '512MB'" -c "CREATE DATABASE latchkey"
 tests/pg-cluster.sh stop "$cluster" && tests/pg-cluster.sh start "$cluster"
 # Note: a pool per instance small enough that all of them (and their LISTEN connections) fit in max_connections.
-connection="${admin/Database=postgres/Database=latchkey};Maximum Pool Size=64"
+connection="${admin/Database=postgres/Database=latchkey};Maximum Pool Size=64${LK_CONNECTION_EXTRA:-}"
 Latchkey__Storage__Provider=postgres ConnectionStrings__Latchkey="$connection" dotnet "$server_dll" --migrate-only >"$work/migrate.log"
 
 log "Seeding $sessions sessions and $machines machine tokens (+ $victims sessions for the revocation check)"
@@ -131,6 +132,7 @@ destinations=$(for n in "${names[@]}"; do printf '%s,' "${url_of[$n]}"; done)
 url_of[lb]="http://127.0.0.1:$(free_port)"
 env ASPNETCORE_URLS="${url_of[lb]}" dotnet "$balancer_dll" --destinations "${destinations%,}" >"$work/lb.log" 2>&1 &
 pid_of[lb]=$!
+echo "$!" >"$work/lb.pid"
 ready lb "${url_of[lb]}/healthz/live"
 log "$instances instances and the balancer at ${url_of[lb]}"
 
@@ -142,6 +144,14 @@ for line in "$(grep -m1 ' bench-app-' "$work/tokens.txt")" "$(grep -m1 ' -$' "$w
 done
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# pg_ticks: PostgreSQL's CPU time, the postmaster's with its children's: the live ones' own, the ended ones' as the
+# postmaster's reaped time (fields 16 and 17).
+pg_ticks() {
+  local pm
+  pm=$(head -1 "$cluster/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+  { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat" 2>/dev/null
+    for c in $(pgrep -P "$pm"); do cpu_ticks "$c"; done; } | awk '{ s += $1 } END { print s + 0 }'
+}
 hz=$(getconf CLK_TCK)
 
 # snapshot FILE: every instance's process id, CPU time and counters now.
@@ -149,8 +159,12 @@ snapshot() {
   local n page
   {
     echo "time - $(date +%s.%N)"
+    echo "pgcpu - $(pg_ticks)"
+    echo "lbcpu - $(cpu_ticks "$(cat "$work/lb.pid" 2>/dev/null)")"
     for n in "${names[@]}"; do
       page=$(curl -s --max-time 5 "${url_of[$n]}/metrics" || true)
+      # Note: each instance's own moment: a scrape under load can take a while, and the next instance is read later.
+      echo "at $n $(date +%s.%N)"
       local pid=$(cat "$work/$n.pid")
       echo "pid $n $pid"
       echo "cpu $n $(cpu_ticks "$pid")"
@@ -198,14 +212,17 @@ record() {
     END {
       dt = a["time", "-"] - b["time", "-"]
       for (j = 1; j <= n; j++) {
-        i = order[j]; hits += delta("hits", i); misses += delta("misses", i); reads += delta("reads", i); served += delta("served", i)
-        cpus = cpus sprintf("%.2f%s ", delta("cpu", i) / hz / dt, same(i) ? "" : "*")
+        i = order[j]; di = a["at", i] - b["at", i]
+        hits += delta("hits", i); misses += delta("misses", i)
+        reads += delta("reads", i) / di; missrate += delta("misses", i) / di; served += delta("served", i) / di
+        cpus = cpus sprintf("%.2f%s ", delta("cpu", i) / hz / di, same(i) ? "" : "*")
       }
+      others = sprintf("%.2f %.2f", (a["pgcpu", "-"] - b["pgcpu", "-"]) / hz / dt, (a["lbcpu", "-"] - b["lbcpu", "-"]) / hz / dt)
       hit = hits + misses > 0 ? sprintf("%.1f %%", 100 * hits / (hits + misses)) : "-"
-      printf "%s\t%s\t%.0f\t%.2f\t%.2f\t%s%s\t%s\t%.0f of %.0f\t%s\t%s\t%.0f\n", name, title, rps, p50, p99, statuses,
-        errors ? ", socket errors " errors : "", hit, reads / dt, misses / dt, cpus, note, served / dt
+      printf "%s\t%s\t%.0f\t%.2f\t%.2f\t%s%s\t%s\t%.0f of %.0f\t%s\t%s\t%.0f\t%s\n", name, title, rps, p50, p99, statuses,
+        errors ? ", socket errors " errors : "", hit, reads, missrate, cpus, note, served, others
     }' "$before" "$after" "$out" >>"$work/results"
-  tail -1 "$work/results" | awk -F'\t' '{ printf "  %-40s %8s req/s (answered %s/s)  p50 %7.2f ms  p99 %7.2f ms  hits %s  db reads/s of misses/s %s  cpu %s| %s %s\n", $2, $3, $11, $4, $5, $7, $8, $9, $6, $10 }' >&2
+  tail -1 "$work/results" | awk -F'\t' '{ printf "  %-40s %8s req/s (answered %s/s)  p50 %7.2f ms  p99 %7.2f ms  hits %s  db reads/s of misses/s %s  cpu %s| PostgreSQL, balancer %s | %s %s\n", $2, $3, $11, $4, $5, $7, $8, $9, $12, $6, $10 }' >&2
 }
 
 # fill COUNT SECONDS NAME...: requests each of the first COUNT credentials of the token file in turn on each named
@@ -237,6 +254,7 @@ fill() {
 lua=bench/cluster/credentials.lua
 run() {
   local name=$1 title=$2 url=${url_of[lb]}$3 note=""
+  [ -z "${LK_ONLY:-}" ] || [[ $name =~ ^($LK_ONLY)$ ]] || return 0
   shift 3
   local script=()
   [ $# -gt 0 ] && script=(-s "$lua" -- "${TOKENS:-$work/tokens.txt}" "$path" "$@")
@@ -285,7 +303,7 @@ entries_idle=$(curl -s "${url_of[lk1]}/metrics" | counter latchkey_credential_ca
 max_entries=${LK_CACHE_ENTRIES:-100000}
 run floor "anonymous through the balancer (floor)" /healthz/live
 log "Warming every instance's cache with the $hot hot credentials"
-fill "$(( hot < max_entries ? hot : max_entries ))" 120 "${names[@]}"
+[ -z "${LK_ONLY:-}" ] || [[ hot =~ ^($LK_ONLY)$ ]] && fill "$(( hot < max_entries ? hot : max_entries ))" 120 "${names[@]}"
 run hot "(a') Zipf s=1.1 over $hot credentials (all cached)" "$path" zipf 1.1 "$hot"
 run zipf "(a) Zipf s=1.1 over $credentials credentials" "$path" zipf 1.1
 run uniform "(b) uniform over $credentials credentials" "$path" uniform
@@ -294,7 +312,7 @@ HOOK="python3 bench/cluster/revoke-check.py ${url_of[lb]} $(IFS=,; for n in "${n
 HOOK=kill_and_restart run kill "(d) (a) with instance 2 killed and restarted" "$path" zipf 1.1
 
 log "Filling lk1's cache directly (each of its first MaxEntries credentials in turn, at most $fill_seconds s)"
-fill "$(( max_entries < credentials ? max_entries : credentials ))" "$fill_seconds" lk1
+[ "$fill_seconds" -gt 0 ] && fill "$(( max_entries < credentials ? max_entries : credentials ))" "$fill_seconds" lk1
 entries=$(curl -s "${url_of[lk1]}/metrics" | counter latchkey_credential_cache_entries)
 rss_full_kib=$(awk '/VmRSS/ { print $2 }' "/proc/${pid_of[lk1]}/status")
 hwm_kib=$(awk '/VmHWM/ { print $2 }' "/proc/${pid_of[lk1]}/status")
@@ -333,20 +351,23 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo "to $instances Latchkey servers on one PostgreSQL, GET $path; $cores cores ($cpu) shared by all of them."
   echo "Seeding $credentials credentials (bulk COPY): $(printf %.0f "$seed_seconds") s."
   echo
-  echo "| workload | req/s (wrk) | answered/s (instances) | p50 | p99 | statuses | cache hits | db reads/s of misses/s | CPU per instance (cores) | |"
-  echo "|---|---:|---:|---:|---:|---|---:|---:|---|---|"
-  awk -F'\t' '{ printf "| %s | %s | %s | %.2f ms | %.2f ms | %s | %s | %s | %s | %s |\n", $2, $3, $11, $4, $5, $6, $7, $8, $9, $10 }' "$work/results"
+  echo "| workload | req/s (wrk) | answered/s (instances) | p50 | p99 | statuses | cache hits | db reads/s of misses/s | CPU per instance (cores) | CPU of PostgreSQL, balancer | |"
+  echo "|---|---:|---:|---:|---:|---|---:|---:|---|---|---|"
+  awk -F'\t' '{ printf "| %s | %s | %s | %.2f ms | %.2f ms | %s | %s | %s | %s | %s | %s |\n", $2, $3, $11, $4, $5, $6, $7, $8, $9, $12, $10 }' "$work/results"
   echo
   echo "| target (issue 21) | wanted | measured | |"
   echo "|---|---:|---:|---|"
   awk -F'\t' '
     { rps[$1] = $3; statuses[$1] = $6; note[$1] = $10 }
-    function ratio(label, target, value, met) { printf "| %s | %s | %.2f | %s |\n", label, target, value, met ? "met" : "**not met**" }
+    function ratio(label, target, x, y, least) {
+      if (x == "" || y == "") { printf "| %s | %s | - | not run |\n", label, target; return }
+      printf "| %s | %s | %.2f | %s |\n", label, target, x / y, x >= least * y ? "met" : "**not met**"
+    }
     function count(name, field) { s = statuses[name]; if (match(s, field " [0-9]+")) return substr(s, RSTART + length(field) + 1, RLENGTH - length(field) - 1) + 0; return 0 }
     END {
-      ratio("(a) Zipf / (a'"'"') all cached (req/s)", "≥ 0.8", rps["zipf"] / rps["hot"], rps["zipf"] >= 0.8 * rps["hot"])
-      ratio("(b) uniform on PostgreSQL / anonymous through the balancer", "≥ 0.5", rps["uniform"] / rps["floor"], rps["uniform"] >= 0.5 * rps["floor"])
-      ratio("SQLite, one instance: uncached / anonymous", "≥ 0.7", rps["sqlite_uncached"] / rps["sqlite_anon"], rps["sqlite_uncached"] >= 0.7 * rps["sqlite_anon"])
+      ratio("(a) Zipf / (a'"'"') all cached (req/s)", "≥ 0.8", rps["zipf"], rps["hot"], 0.8)
+      ratio("(b) uniform on PostgreSQL / anonymous through the balancer", "≥ 0.5", rps["uniform"], rps["floor"], 0.5)
+      ratio("SQLite, one instance: uncached / anonymous", "≥ 0.7", rps["sqlite_uncached"], rps["sqlite_anon"], 0.7)
       match(note["revoke"], /accepted after revoke: [0-9]+/); accepted = substr(note["revoke"], RSTART + 23, RLENGTH - 23) + 0
       printf "| (c) requests accepted after their revoke returned | 0 | %d | %s |\n", accepted, accepted == 0 && RSTART ? "met" : "**not met**"
       printf "| (d) 5xx answers with an instance killed and restarted | 0 (retried) | %d | %s |\n", count("kill", "5xx"), count("kill", "5xx") == 0 ? "met" : "**not met**"

@@ -12,7 +12,8 @@ public static class LatchkeyPostgresServiceCollectionExtensions
     /// <summary>
     /// Registers Latchkey's stores on the PostgreSQL database of <paramref name="connectionString"/> (an Npgsql
     /// connection string, e.g. <c>Host=db;Database=latchkey;Username=latchkey;Password=...</c>), through one pooled
-    /// data source per process (<c>Maximum Pool Size</c> in the connection string bounds it; docs/deploy.md).
+    /// data source per process and one more for the request path's own statements (<c>Maximum Pool Size</c> in the
+    /// connection string bounds each; docs/deploy.md).
     /// </summary>
     public static IServiceCollection AddLatchkeyPostgres(this IServiceCollection services, string connectionString)
     {
@@ -20,6 +21,7 @@ public static class LatchkeyPostgresServiceCollectionExtensions
 
         // Note: one data source (and so one connection pool) for the process, disposed with the container.
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton(_ => new PostgresRequestPath(connectionString));
         services.AddSingleton<ICredentialChangeFeed, PostgresCredentialChangeFeed>();
         services.AddSingleton<ICredentialLookup, PostgresCredentialLookup>();
 

@@ -10,7 +10,7 @@ namespace Latchkey.Storage.Postgres;
 /// path. Times are the server's (<c>statement_timestamp()</c>), so instances whose clocks differ still refill one bucket
 /// alike, unless the caller gives its own instant (where the process clock is the shared one, as in tests).
 /// </summary>
-internal sealed class PostgresSharedLimitStore(NpgsqlDataSource dataSource) : ISharedLimitStore
+internal sealed class PostgresSharedLimitStore(PostgresRequestPath requestPath) : ISharedLimitStore
 {
     // Note: the bucket is refilled up to the burst, then charged; it may go below zero (a burst of failures already
     // past the check buys a longer wait, not more guesses).
@@ -47,7 +47,7 @@ internal sealed class PostgresSharedLimitStore(NpgsqlDataSource dataSource) : IS
 
     public double ChargeFailure(string client, double burst, double perMinute, DateTimeOffset? now)
     {
-        using var connection = dataSource.OpenConnection();
+        using var connection = requestPath.DataSource.OpenConnection();
         using var command = new NpgsqlCommand(ChargeSql, connection);
         command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Varchar, TypedValue = client });
         command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = burst });
@@ -59,7 +59,7 @@ internal sealed class PostgresSharedLimitStore(NpgsqlDataSource dataSource) : IS
     public async ValueTask<double?> FailuresLeftAsync(
         string client, double burst, double perMinute, DateTimeOffset? now, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await requestPath.DataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(LeftSql, connection);
         command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Varchar, TypedValue = client });
         command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = burst });
@@ -71,7 +71,7 @@ internal sealed class PostgresSharedLimitStore(NpgsqlDataSource dataSource) : IS
     public async ValueTask<(int Granted, long Used)> LeaseAsync(
         string key, long windowStart, long windowEnd, int block, int permits, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await requestPath.DataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(LeaseSql, connection);
         command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Varchar, TypedValue = key });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = windowStart });
@@ -90,7 +90,7 @@ internal sealed class PostgresSharedLimitStore(NpgsqlDataSource dataSource) : IS
     public async Task<int> PurgeAsync(
         long nowSeconds, double burst, double perMinute, DateTimeOffset? now, int batchSize, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await requestPath.DataSource.OpenConnectionAsync(cancellationToken);
         await using var windows = new NpgsqlCommand(PurgeWindowsSql, connection);
         windows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = nowSeconds });
         windows.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize });

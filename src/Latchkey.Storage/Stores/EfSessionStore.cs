@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage.Stores;
 
-internal sealed class EfSessionStore(LatchkeyDbContext db, TimeProvider time) : ISessionStore
+internal sealed class EfSessionStore(LatchkeyDbContext db, TimeProvider time, ICredentialLookup lookup) : ISessionStore
 {
     private static readonly string[] TenantFilter = [LatchkeyDbContext.TenantFilter];
 
@@ -169,21 +169,10 @@ internal sealed class EfSessionStore(LatchkeyDbContext db, TimeProvider time) : 
         return ended.Count;
     }
 
-    public async Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken)
-    {
-        // Note: cross-tenant: the background writer has no tenant; the ids come from requests that authenticated.
-        foreach (var batch in LastUseBatches.InIdOrder(uses))
-        {
-            await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
-            foreach (var (id, at) in batch)
-            {
-                await db.Sessions.IgnoreQueryFilters(TenantFilter).Where(s => s.Id == id && s.LastUsedAt < at)
-                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastUsedAt, at), cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-        }
-    }
+    // Note: the background writer's statements, on the request path's own connections (ICredentialLookup), not EF Core's:
+    // after a cold start there is one per credential in use.
+    public Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken) =>
+        lookup.RecordSessionUsesAsync(uses, cancellationToken);
 
     public async Task<int> DeleteExpiredAsync(DateTimeOffset now, TimeSpan idleTimeout, int batchSize, CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage.Stores;
 
-internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier errors, TimeProvider time) : IUserStore
+internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier errors, TimeProvider time, ICredentialLookup lookup) : IUserStore
 {
     private static readonly string[] TenantFilter = [LatchkeyDbContext.TenantFilter];
 
@@ -260,21 +260,10 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         return UserChange.Done;
     }
 
-    public async Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken)
-    {
-        // Note: cross-tenant: the background writer has no tenant; the ids come from requests that authenticated.
-        foreach (var batch in LastUseBatches.InIdOrder(uses))
-        {
-            await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
-            foreach (var (id, at) in batch)
-            {
-                await db.Users.IgnoreQueryFilters(TenantFilter).Where(u => u.Id == id && (u.LastUsedAt == null || u.LastUsedAt < at))
-                    .ExecuteUpdateAsync(u => u.SetProperty(x => x.LastUsedAt, at), cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-        }
-    }
+    // Note: the background writer's statements, on the request path's own connections (ICredentialLookup), not EF Core's:
+    // after a cold start there is one per credential in use.
+    public Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken) =>
+        lookup.RecordUserUsesAsync(uses, cancellationToken);
 
     private IQueryable<User> OfUser(Guid tenantId, Guid userId) => db.Users.Where(u => u.Id == userId && u.TenantId == tenantId);
 

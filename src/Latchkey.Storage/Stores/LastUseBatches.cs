@@ -1,7 +1,7 @@
 namespace Latchkey.Storage.Stores;
 
 /// <summary>
-/// How a batch of last uses is written: in the order of the ids, as on every instance (two batches that lock the same
+/// How a batch of last uses is written (by each provider's ICredentialLookup): in the order of the ids, as on every instance (two batches that lock the same
 /// rows in different orders deadlock on PostgreSQL), and in short transactions. Several instances record the same busy
 /// credentials; with the whole batch in one transaction each waited for another's entire batch, and after a cold start
 /// (tens of thousands of first uses) that wait ran past the command timeout, so nothing was recorded and every request
