@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # The load-balanced bench of issue 21: a throw-away PostgreSQL (tests/pg-cluster.sh), <instances> Release builds of
-# src/Latchkey.Server on it and bench/hosts/Balancer (YARP, round-robin, health checks, retry of idempotent requests)
-# in front, all on 127.0.0.1; wrk drives the balancer with GET /v1/me and one seeded credential per request.
+# bench/hosts/EmbeddingHost on it (Latchkey embedded as an API's owner would: AddLatchkey, UseLatchkey,
+# MapLatchkeyApi, and GET /auth and GET /anon, which answer the same constant text, behind Latchkey and anonymous)
+# and bench/hosts/Balancer (YARP, round-robin, health checks, retry of idempotent requests) in front, all on
+# 127.0.0.1; wrk drives the balancer with GET /auth and one seeded credential per request.
+# Note: not the server's GET /v1/me, which reads the person's e-mail address besides (PersonEmailCache, a minute per
+# person and instance): with credentials spread over a million sessions that is a second, EF Core, read per miss, and
+# the endpoint's work, not authentication's.
 # Seeding is bulk: bench/cluster/seed.py generates tokens in Latchkey's exact format (digests as the server verifies
 # them) and COPY loads them; the tokens go to a file that bench/cluster/credentials.lua picks from.
 # Workloads, each <seconds> (default 10) after a 3 s warm-up, wrk -t<threads> -c<connections> --latency (one thread by
 # default: wrk runs each thread's init, the token file's load, after starting the threads before it and starts its clock
 # only after the last, so with two threads the first sent alone, unclocked, while the second loaded: at a million
 # credentials wrk then reported about four times the rate the instances answered):
-#   floor  anonymous through the balancer (GET /healthz/live)
+#   floor  anonymous through the balancer (GET /anon)
 #   (a')   Zipf s=1.1 over the <hot> first credentials only (default 10,000: all of them in every cache)
 #   (a)    Zipf s=1.1 over all credentials, default cache size (Latchkey:CredentialCache:MaxEntries)
 #   (b)    uniform over all credentials (mostly misses)
@@ -38,7 +43,8 @@ connections=${LK_CONNECTIONS:-64}
 threads=${LK_THREADS:-1}
 fill_seconds=${LK_FILL_SECONDS:-120}
 warmup=3
-path=/v1/me
+path=/auth
+anonymous=/anon
 victims=$(( (seconds * 10 + 50) ))
 command="bench/cluster.sh${1:+ $1}"
 work=$(mktemp -d /tmp/latchkey-cluster.XXXXXX)
@@ -57,11 +63,12 @@ trap 'exit 130' INT TERM
 command -v wrk >/dev/null 2>&1 || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
-log "Building src/Latchkey.Server and bench/hosts/Balancer in Release"
-for project in src/Latchkey.Server bench/hosts/Balancer; do
+log "Building src/Latchkey.Server (for its --migrate-only), bench/hosts/EmbeddingHost and bench/hosts/Balancer in Release"
+for project in src/Latchkey.Server bench/hosts/EmbeddingHost bench/hosts/Balancer; do
   dotnet build -c Release "$project" --nologo -v q >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
 done
 server_dll=src/Latchkey.Server/bin/Release/net10.0/Latchkey.Server.dll
+host_dll=bench/hosts/EmbeddingHost/bin/Release/net10.0/EmbeddingHost.dll
 balancer_dll=bench/hosts/Balancer/bin/Release/net10.0/Balancer.dll
 
 log "PostgreSQL: a throw-away cluster on 127.0.0.1"
@@ -112,7 +119,7 @@ instance() {
     Latchkey__Network__CredentialRequestsPerMinute=100000000 Latchkey__Network__FailureBurst=100000 \
     Logging__LogLevel__Default=Warning \
     ${LK_CACHE_ENTRIES:+Latchkey__CredentialCache__MaxEntries=$LK_CACHE_ENTRIES} \
-    dotnet "$server_dll" >>"$work/$name.log" 2>&1 &
+    dotnet "$host_dll" >>"$work/$name.log" 2>&1 &
   pid_of[$name]=$!
   # Note: also in a file, for the snapshot that a background watcher takes while a hook may start an instance again.
   echo "$!" >"$work/$name.pid"
@@ -301,7 +308,7 @@ log "Workloads, ${seconds} s each"
 rss_idle_kib=$(awk '/VmRSS/ { print $2 }' "/proc/${pid_of[lk1]}/status")
 entries_idle=$(curl -s "${url_of[lk1]}/metrics" | counter latchkey_credential_cache_entries)
 max_entries=${LK_CACHE_ENTRIES:-100000}
-run floor "anonymous through the balancer (floor)" /healthz/live
+run floor "anonymous through the balancer (floor)" "$anonymous"
 log "Warming every instance's cache with the $hot hot credentials"
 [ -z "${LK_ONLY:-}" ] || [[ hot =~ ^($LK_ONLY)$ ]] && fill "$(( hot < max_entries ? hot : max_entries ))" 120 "${names[@]}"
 run hot "(a') Zipf s=1.1 over $hot credentials (all cached)" "$path" zipf 1.1 "$hot"
@@ -326,7 +333,7 @@ sqlite_url="http://127.0.0.1:$(free_port)"
 env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$sqlite_url" ConnectionStrings__Latchkey="Data Source=$work/sqlite.db" \
   Latchkey__CredentialCache__MaxEntries=0 Latchkey__Metrics__Prometheus=true Latchkey__Sessions__CleanupInterval=1.00:00:00 \
   Latchkey__Network__CredentialRequestsPerMinute=100000000 Latchkey__Network__FailureBurst=100000 \
-  Logging__LogLevel__Default=Warning dotnet "$server_dll" >"$work/sqlite.log" 2>&1 &
+  Logging__LogLevel__Default=Warning dotnet "$host_dll" >"$work/sqlite.log" 2>&1 &
 pid_of[sqlite]=$!
 echo "$!" >"$work/sqlite.pid"
 names=(sqlite); url_of[sqlite]=$sqlite_url; url_of[lb]=$sqlite_url
@@ -337,7 +344,7 @@ curl -sf -o /dev/null "$sqlite_url/v1/signup" -H 'Content-Type: application/json
 key=$(curl -sf "$sqlite_url/v1/login" -H 'Content-Type: application/json' \
   -d "{\"login\":\"owner@bench.invalid\",\"password\":\"$password\",\"appId\":\"bench-app\"}" | sed -E 's/.*"apiKey":"([^"]+)".*/\1/')
 echo "$key bench-app" >"$work/sqlite-tokens.txt"
-run sqlite_anon "SQLite, one instance: anonymous" /healthz/live
+run sqlite_anon "SQLite, one instance: anonymous" "$anonymous"
 TOKENS=$work/sqlite-tokens.txt run sqlite_uncached "SQLite, one instance: API key, cache off" "$path" uniform
 kill "${pid_of[sqlite]}"; wait "${pid_of[sqlite]}" 2>/dev/null || true; unset "pid_of[sqlite]"
 
@@ -361,7 +368,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     { rps[$1] = $3; statuses[$1] = $6; note[$1] = $10 }
     function ratio(label, target, x, y, least) {
       if (x == "" || y == "") { printf "| %s | %s | - | not run |\n", label, target; return }
-      printf "| %s | %s | %.2f | %s |\n", label, target, x / y, x >= least * y ? "met" : "**not met**"
+      printf "| %s | %s | %.2f | %s |\n", label, target, x / y, (x >= least * y) ? "met" : "**not met**"
     }
     function count(name, field) { s = statuses[name]; if (match(s, field " [0-9]+")) return substr(s, RSTART + length(field) + 1, RLENGTH - length(field) - 1) + 0; return 0 }
     END {

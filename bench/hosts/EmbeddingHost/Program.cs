@@ -2,6 +2,7 @@ using EmbeddingHost;
 using Latchkey.AspNetCore;
 using Latchkey.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
+using OpenTelemetry.Metrics;
 
 // The application bench/http-load.sh measures: Latchkey embedded as an integrator would (AddLatchkey, UseLatchkey,
 // MapLatchkeyApi) and three endpoints that answer the same constant text, so that only authentication differs:
@@ -12,7 +13,8 @@ using Microsoft.AspNetCore.Authentication;
 //               middleware set
 //   GET /limited  as /auth, with a per-credential rate limit (RequireRateLimit) that the bench never reaches
 // Options (command line or environment): --seed-sessions N (Bench__SeedSessions) and --seed-expired N
-// (Bench__SeedExpired) bulk-insert N live or already expired sessions of one seeded user before the host listens.
+// (Bench__SeedExpired) bulk-insert N live or already expired sessions of one seeded user before the host listens;
+// Latchkey:Metrics:Prometheus (as the server's) serves GET /metrics: Latchkey's meter and ASP.NET Core's requests.
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
 {
@@ -38,11 +40,25 @@ if (floor)
     builder.Services.Configure<AuthenticationOptions>(o => o.DefaultScheme = NoopAuthenticationHandler.SchemeName);
 }
 
+var prometheus = builder.Configuration.GetValue<bool>("Latchkey:Metrics:Prometheus");
+if (prometheus)
+{
+    builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        .AddMeter(LatchkeyDefaults.MeterName, "Microsoft.AspNetCore.Hosting")
+        .AddPrometheusExporter());
+}
+
 var app = builder.Build();
 await app.Services.MigrateLatchkeyDatabaseAsync();
 await SessionSeeder.SeedAsync(app.Configuration, app.Logger);
 
 app.UseLatchkey();
+if (prometheus)
+{
+    // Note: as middleware, as the server does: a scrape then has no route and is not counted with the workloads.
+    app.UseOpenTelemetryPrometheusScrapingEndpoint();
+}
+
 app.MapLatchkeyApi();
 app.MapGet("/anon", () => Constant.Text).AllowAnonymous();
 app.MapGet("/auth", () => Constant.Text).RequireAuthorization();
