@@ -14,7 +14,7 @@ namespace Latchkey.AspNetCore.Tests;
 public sealed class RateLimitMemoryTests(ITestOutputHelper output)
 {
     [Fact]
-    public void ACredentialTrackedInItsWindowTakesUnderThreeHundredBytes()
+    public async Task ACredentialTrackedInItsWindowTakesUnderThreeHundredBytes()
     {
         // Note: the figure docs/authorization.md states; retained bytes of 100,000 tracked credentials, in memory mode.
         var limiter = new CredentialRateLimiter(new FakeTimeProvider(LatchkeyTestHost.Start), Options.Create(new LatchkeyRateLimitOptions()));
@@ -22,7 +22,7 @@ public sealed class RateLimitMemoryTests(ITestOutputHelper output)
         var before = GC.GetTotalMemory(forceFullCollection: true);
         foreach (var session in sessions)
         {
-            _ = limiter.AcquireAsync($"s:{session}|e:/api/reports|60", 1000, 60).AsTask().Result;
+            _ = await limiter.AcquireAsync($"s:{session}|e:/api/reports|60", 1000, 60);
         }
 
         var perEntry = (GC.GetTotalMemory(forceFullCollection: true) - before) / sessions.Length;

@@ -309,6 +309,29 @@ public abstract class SessionStoreContract : StoreContract
     }
 
     [Fact]
+    public async Task RecordLastUseOfMoreSessionsThanOneTransactionTakesRecordsEachOfThem()
+    {
+        // Note: 300 uses, past LastUseBatches.RowsPerTransaction (256), given out of id order, over three people
+        // (each under the per-person bound of sessions).
+        var (acme, owner) = await CreateTenantAsync("owner@acme.test");
+        var people = new[] { owner, await CreateUserAsync(acme.Id, "ann@acme.test"), await CreateUserAsync(acme.Id, "bob@acme.test") };
+        var sessions = new List<AppSession>();
+        for (var i = 0; i < 300; i++)
+        {
+            sessions.Add(await CreateSessionAsync(people[i % 3], $"app-{i}", lastUsedAt: Now.AddHours(-1)));
+        }
+
+        await Sessions(s => s.RecordLastUseAsync(
+            sessions.Select((session, i) => new KeyValuePair<Guid, DateTimeOffset>(session.Id, Now.AddSeconds(-i))).Reverse().ToList(),
+            CancellationToken.None));
+
+        for (var i = 0; i < sessions.Count; i++)
+        {
+            Assert.Equal(Now.AddSeconds(-i), (await Sessions(s => s.FindByKeyIdAsync(sessions[i].KeyId, CancellationToken.None)))?.LastUsedAt);
+        }
+    }
+
+    [Fact]
     public async Task RecordLastUseOnlyMovesLastUsedAtForward()
     {
         var (_, owner) = await CreateTenantAsync("owner@acme.test");
