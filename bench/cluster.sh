@@ -29,7 +29,7 @@
 #
 # Usage: bench/cluster.sh [seconds=10]
 # Environment: LK_SESSIONS (1000000), LK_MACHINES (10000), LK_INSTANCES (3), LK_HOT (10000), LK_CONNECTIONS (64),
-#   LK_THREADS (1), LK_ROUNDS (3: rounds of each compared pair), LK_CACHE_ENTRIES (unset: the default), LK_FILL_SECONDS (120), LK_REPORT (a file for the section),
+#   LK_THREADS (1), LK_ROUNDS (3: rounds of each compared pair), LK_WARMUP_SECONDS (20, of each kind, first), LK_CACHE_ENTRIES (unset: the default), LK_FILL_SECONDS (120), LK_REPORT (a file for the section),
 #   LK_KEEP (1: keep the work directory), LK_ONLY (a regular expression of the workloads to run, for a trial: floor,
 #   hot, zipf, uniform, revoke, kill, sqlite_anon, sqlite_uncached), LK_FILL_SECONDS=0 skips the memory fill
 set -euo pipefail
@@ -43,6 +43,7 @@ connections=${LK_CONNECTIONS:-64}
 threads=${LK_THREADS:-1}
 fill_seconds=${LK_FILL_SECONDS:-120}
 rounds=${LK_ROUNDS:-3}
+warmup_seconds=${LK_WARMUP_SECONDS:-20}
 warmup=3
 path=/auth
 anonymous=/anon
@@ -309,6 +310,13 @@ log "Workloads, ${seconds} s each"
 rss_idle_kib=$(awk '/VmRSS/ { print $2 }' "/proc/${pid_of[lk1]}/status")
 entries_idle=$(curl -s "${url_of[lk1]}/metrics" | counter latchkey_credential_cache_entries)
 max_entries=${LK_CACHE_ENTRIES:-100000}
+# Note: the processes' code is compiled again, optimised, after its first tens of seconds of use (tiered compilation):
+# a first measurement before that ran at a third of the rate of a later one. So a load of each kind first, unmeasured.
+log "Warming up (${warmup_seconds} s anonymous, ${warmup_seconds} s with the hot credentials)"
+if [ "$warmup_seconds" -gt 0 ]; then
+  wrk -t"$threads" -c"$connections" -d"${warmup_seconds}s" "${url_of[lb]}$anonymous" >/dev/null
+  wrk -t"$threads" -c"$connections" -d"${warmup_seconds}s" -s "$lua" "${url_of[lb]}$path" -- "$work/tokens.txt" "$path" uniform "$hot" >/dev/null
+fi
 # Note: each compared pair in alternating rounds, the target taken from the medians: on this shared machine one
 # 10 s figure moves by a third from run to run (the anonymous floor most), more than some targets' margins.
 for r in $(seq "$rounds"); do
@@ -351,6 +359,10 @@ curl -sf -o /dev/null "$sqlite_url/v1/signup" -H 'Content-Type: application/json
 key=$(curl -sf "$sqlite_url/v1/login" -H 'Content-Type: application/json' \
   -d "{\"login\":\"owner@bench.invalid\",\"password\":\"$password\",\"appId\":\"bench-app\"}" | sed -E 's/.*"apiKey":"([^"]+)".*/\1/')
 echo "$key bench-app" >"$work/sqlite-tokens.txt"
+if [ "$warmup_seconds" -gt 0 ]; then
+  wrk -t"$threads" -c"$connections" -d"${warmup_seconds}s" "$sqlite_url$anonymous" >/dev/null
+  wrk -t"$threads" -c"$connections" -d"${warmup_seconds}s" -s "$lua" "$sqlite_url$path" -- "$work/sqlite-tokens.txt" "$path" uniform >/dev/null
+fi
 for r in $(seq "$rounds"); do
   run "sqlite_anon$r" "SQLite, one instance: anonymous, round $r" "$anonymous"
   TOKENS=$work/sqlite-tokens.txt run "sqlite_uncached$r" "SQLite, one instance: API key, cache off, round $r" "$path" uniform

@@ -15,7 +15,6 @@ cd "$(dirname "$0")/.."
 seconds=${1:-10}
 connections=${2:-32}
 rounds=${3:-2}
-password="correct horse battery staple"
 work=$(mktemp -d /tmp/latchkey-http-ratelimit.XXXXXX)
 pid=""
 cleanup() {
@@ -25,24 +24,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-command -v wrk >/dev/null 2>&1 || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
-echo "Building bench/hosts/EmbeddingHost in Release"
-dotnet build -c Release bench/hosts/EmbeddingHost --nologo -v q >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
-
-port=$((20000 + RANDOM % 30000))
-base="http://127.0.0.1:$port"
-env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$base" \
-  ConnectionStrings__Latchkey="Data Source=$work/latchkey.db" \
-  Latchkey__Network__CredentialRequestsPerMinute=100000000 Latchkey__Network__FailureBurst=100000 \
-  dotnet bench/hosts/EmbeddingHost/bin/Release/net10.0/EmbeddingHost.dll >"$work/host.log" 2>&1 &
-pid=$!
-for _ in $(seq 240); do curl -sf -o /dev/null "$base/anon" && break; sleep 0.5; done
-curl -sf -o /dev/null "$base/anon" || { cat "$work/host.log" >&2; exit 1; }
-
-field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
-post() { curl -sf "$1" -H 'Content-Type: application/json' -d "$2" "${@:3}"; }
-post "$base/v1/signup" "{\"tenant\":\"Bench\",\"login\":\"owner@bench.invalid\",\"password\":\"$password\"}" >/dev/null
-key=$(post "$base/v1/login" "{\"login\":\"owner@bench.invalid\",\"password\":\"$password\",\"appId\":\"bench-app\"}" | field apiKey)
+source bench/embedding-host.sh
+start_embedding_host "$work"
 headers=(-H "Authorization: Bearer $key" -H "X-App-Id: bench-app")
 curl -sf -D - -o /dev/null "${headers[@]}" "$base/limited" | grep -i '^ratelimit' >"$work/headers" || true
 [ -s "$work/headers" ] || { echo "GET /limited answered without RateLimit headers" >&2; exit 1; }

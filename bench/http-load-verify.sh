@@ -13,7 +13,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 connections=${2:-32}
-password="correct horse battery staple"
 work=$(mktemp -d /tmp/latchkey-http-verify.XXXXXX)
 pid=""
 cleanup() {
@@ -23,25 +22,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-command -v wrk >/dev/null 2>&1 || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
-echo "Building bench/hosts/EmbeddingHost in Release"
-dotnet build -c Release bench/hosts/EmbeddingHost --nologo -v q >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
-
-port=$((20000 + RANDOM % 30000))
-base="http://127.0.0.1:$port"
-env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$base" \
-  ConnectionStrings__Latchkey="Data Source=$work/latchkey.db" \
-  Latchkey__Network__CredentialRequestsPerMinute=100000000 Latchkey__Network__FailureBurst=100000 \
-  Latchkey__Introspection__RequestsPerSecond=100000000 \
-  dotnet bench/hosts/EmbeddingHost/bin/Release/net10.0/EmbeddingHost.dll >"$work/host.log" 2>&1 &
-pid=$!
-for _ in $(seq 240); do curl -sf -o /dev/null "$base/anon" && break; sleep 0.5; done
-curl -sf -o /dev/null "$base/anon" || { cat "$work/host.log" >&2; exit 1; }
-
-field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
-post() { curl -sf "$1" -H 'Content-Type: application/json' -d "$2" "${@:3}"; }
-post "$base/v1/signup" "{\"tenant\":\"Bench\",\"login\":\"owner@bench.invalid\",\"password\":\"$password\"}" >/dev/null
-key=$(post "$base/v1/login" "{\"login\":\"owner@bench.invalid\",\"password\":\"$password\",\"appId\":\"bench-app\"}" | field apiKey)
+source bench/embedding-host.sh
+start_embedding_host "$work" Latchkey__Introspection__RequestsPerSecond=100000000
 machine=$(post "$base/v1/machine-users" '{"name":"introspector","scopes":["latchkey:introspect"]}' \
   -H "Authorization: Bearer $key" -H "X-App-Id: bench-app" | field token)
 

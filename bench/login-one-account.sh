@@ -6,7 +6,8 @@
 #      bench/peers/IdentityPeer (ASP.NET Core Identity's POST /login, PBKDF2), alternating, <rounds> (default 2) times
 #      each. Target: Latchkey's p99 ≤ 1.2 × Identity's (the median of each side's rounds is compared).
 #   2. Logins with distinct users (200 signed up), one at a time (wrk -c1: the time of one login) and with 4 in flight
-#      per core. Target: logins/s ≥ 0.9 × (cores ÷ the time of one login).
+#      per core. Target: logins/s ≥ 0.9 × (cores ÷ one Argon2id verification), the verification timed by the server's
+#      hashing gate (latchkey.hashing.duration) in the one-at-a-time run; the whole login's time is given beside it.
 # Prints a Markdown section. Note: wrk and the servers share the cores: figures are only comparable within a run.
 # Usage: bench/login-one-account.sh [seconds=10] [connections=16] [rounds=2]
 set -euo pipefail
@@ -86,11 +87,25 @@ kill "${pid_of[peer]}"; wait "${pid_of[peer]}" 2>/dev/null || true; unset "pid_o
 echo "== logins with distinct users" >&2
 seq 0 $((users - 1)) | xargs -P 2 -I{} curl -sf -o /dev/null -X POST "${url_of[lk]}/v1/signup" \
   -H 'Content-Type: application/json' -d "{\"tenant\":\"Bench {}\",\"login\":\"user{}@bench.invalid\",\"password\":\"$password\"}"
+# hashing: the server's latchkey.hashing.duration histogram, "sum count" (seconds, slots given back) so far.
+hashing() {
+  curl -s "${url_of[lk]}/metrics" | awk '$1 ~ /^latchkey_hashing_duration_seconds_sum/ { s += $NF } $1 ~ /^latchkey_hashing_duration_seconds_count/ { n += $NF } END { print s + 0, n + 0 }'
+}
+# mean_ms BEFORE AFTER: the mean hashing time between two readings, in ms.
+mean_ms() { echo "$1 $2" | awk '{ printf "%.1f", ($4 > $2) ? ($3 - $1) / ($4 - $2) * 1000 : 0 }'; }
+before=$(hashing)
 wrk -t1 -c1 -d"${seconds}s" --timeout 10s --latency -s bench/http-load-login.lua "${url_of[lk]}/v1/login" -- "$users" "$password" 1 one >"$work/one.txt"
+after=$(hashing)
 one_ms=$(awk '/^ +Latency +[0-9]/ { v = $2; if (v ~ /us$/) v = v / 1000; else if (v ~ /ms$/) v = v + 0; else v = v * 1000; print v }' "$work/one.txt")
+# Note: issue 21's bound is cores ÷ one Argon2id verification, timed by the server's hashing gate while one login at a
+# time runs (nothing else competes for the core); the whole login's time is kept beside it.
+verify_ms=$(mean_ms "$before" "$after")
 distinct=$((4 * $(nproc)))
+before=$(hashing)
 wrk -t2 -c"$distinct" -d"${seconds}s" --timeout 10s --latency -s bench/http-load-login.lua "${url_of[lk]}/v1/login" \
   -- "$users" "$password" 2 many >"$work/many.txt"
+after=$(hashing)
+loaded_ms=$(mean_ms "$before" "$after")
 rate=$(sed -nE 's/^Logins created: [0-9]+ \(([0-9.]+)\/s\).*/\1/p' "$work/many.txt")
 
 cores=$(nproc)
@@ -102,7 +117,7 @@ cores=$(nproc)
   echo "|---|---:|---:|---:|---|"
   awk -F'\t' '{ printf "| %s | %s | %d ms | %d ms | %s |\n", $2, $3, $4, $5, $6 }' "$work/results"
   echo
-  awk -F'\t' -v cores="$cores" -v one="$one_ms" -v rate="$rate" -v distinct="$distinct" '
+  awk -F'\t' -v cores="$cores" -v one="$one_ms" -v verify="$verify_ms" -v loaded="$loaded_ms" -v rate="$rate" -v distinct="$distinct" '
     function median(list, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (list[j] < list[i]) { t = list[i]; list[i] = list[j]; list[j] = t }
       return n % 2 ? list[(n + 1) / 2] : (list[n / 2] + list[n / 2 + 1]) / 2 }
     $1 ~ /^lk/ { lk[++l] = $5 } $1 ~ /^id/ { id[++d] = $5 }
@@ -111,7 +126,11 @@ cores=$(nproc)
       print "| target (issue 21) | wanted | measured | |"
       print "|---|---:|---:|---|"
       printf "| p99 of one account'"'"'s parallel logins, Latchkey / Identity (medians: %d ms / %d ms) | ≤ 1.2 | %.2f | %s |\n", a, b, a / b, (a <= 1.2 * b ? "met" : "**not met**")
-      printf "| distinct logins/s (-c%d) / (%d cores ÷ %.1f ms, one login at a time) | ≥ 0.9 | %.2f (%s/s of %.0f/s) | %s |\n", distinct, cores, one, rate / bound, rate, bound, (rate >= 0.9 * bound ? "met" : "**not met**")
+      hashes = cores / (verify / 1000)
+      printf "| distinct logins/s (-c%d) / (%d cores ÷ %.1f ms, one Argon2id verification alone) | ≥ 0.9 | %.2f (%s/s of %.0f/s) | %s |\n", distinct, cores, verify, rate / hashes, rate, hashes, (rate >= 0.9 * hashes ? "met" : "**not met**")
+      printf "| (beside it) distinct logins/s / (%d cores ÷ %.1f ms, one whole login at a time) | | %.2f (%.0f/s) | |\n", cores, one, rate / bound, bound
+      printf "| (beside it) one verification with %d logins in flight | | %.1f ms (%.2f × alone) | |\n", distinct, loaded, loaded / verify
+
     }' "$work/results"
 } >"$work/section.md"
 echo

@@ -94,6 +94,7 @@ public sealed partial class MetricsTests : IAsyncLifetime
         var text = await client.GetStringAsync("/metrics");
 
         Assert.Contains("# TYPE latchkey_hashing_wait_seconds histogram", text);
+        Assert.Contains("# TYPE latchkey_hashing_duration_seconds histogram", text);
         Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text);
         Assert.Matches(@"http_server_request_duration_seconds_count\{[^}]*http_route=""/v1/signup""", text);
     }

@@ -153,7 +153,9 @@ internal sealed class HashingGate : IDisposable
     private void Leave(RateLimitLease lease, long heldSince, int slots)
     {
         var now = _time.GetTimestamp();
-        _hashTime.Add(_time.GetElapsedTime(heldSince, now));
+        var held = _time.GetElapsedTime(heldSince, now);
+        _hashTime.Add(held);
+        _metrics.HashingHeld(held);
         Volatile.Write(ref _lastLeftAt, now);
         lease.Dispose();
         Interlocked.Add(ref _inGate, -slots);

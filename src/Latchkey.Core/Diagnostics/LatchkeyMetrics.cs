@@ -36,6 +36,7 @@ internal sealed class LatchkeyMetrics
     private readonly Counter<long> _logins;
     private readonly UpDownCounter<long> _hashingQueueLength;
     private readonly Histogram<double> _hashingWait;
+    private readonly Histogram<double> _hashingDuration;
     private readonly Counter<long> _hashingRefusals;
     private readonly Counter<long> _introspections;
     private readonly Counter<long> _jwtsIssued;
@@ -64,6 +65,9 @@ internal sealed class LatchkeyMetrics
             "Requests waiting for a password-hashing slot.");
         _hashingWait = meter.CreateHistogram("latchkey.hashing.wait", "s",
             "How long a request admitted to password hashing waited for its slot (0 when one was free).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HashingWaitBuckets });
+        _hashingDuration = meter.CreateHistogram("latchkey.hashing.duration", "s",
+            "How long each password-hashing slot was held: one Argon2id computation (or an imported hash's check).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = HashingWaitBuckets });
         _hashingRefusals = meter.CreateCounter<long>("latchkey.hashing.refusals", "{request}",
             "Requests refused a password-hashing slot because the expected wait was over the queue timeout (503).");
@@ -151,6 +155,15 @@ internal sealed class LatchkeyMetrics
         if (_hashingWait.Enabled)
         {
             _hashingWait.Record(wait.TotalSeconds);
+        }
+    }
+
+    /// <summary>A hashing slot was given back after <paramref name="held"/>.</summary>
+    public void HashingHeld(TimeSpan held)
+    {
+        if (_hashingDuration.Enabled)
+        {
+            _hashingDuration.Record(held.TotalSeconds);
         }
     }
 

@@ -224,6 +224,7 @@ public sealed class HashingGateTests : IDisposable
         using var queueLength = new MetricCollector<long>(Meters, LatchkeyMetrics.MeterName, "latchkey.hashing.queue_length");
         using var waits = new MetricCollector<double>(Meters, LatchkeyMetrics.MeterName, "latchkey.hashing.wait");
         using var refusals = new MetricCollector<long>(Meters, LatchkeyMetrics.MeterName, "latchkey.hashing.refusals");
+        using var held = new MetricCollector<double>(Meters, LatchkeyMetrics.MeterName, "latchkey.hashing.duration");
         using var gate = Gate(concurrency: 1, queueTimeoutSeconds: 2);
         await HashAsync(gate, TimeSpan.FromSeconds(1));
         var holder = await gate.EnterAsync(CancellationToken.None);
@@ -241,5 +242,7 @@ public sealed class HashingGateTests : IDisposable
         // Note: the first hash and the holder found a slot free; both queued requests waited the 1 s the holder held it.
         Assert.Equal([0, 0, 1, 1], waits.GetMeasurementSnapshot().Select(m => m.Value).Order());
         Assert.Equal(1, refusals.GetMeasurementSnapshot().Sum(m => m.Value));
+        // Note: the first hash and the holder held their slot 1 s each; the two queued requests gave theirs back at once.
+        Assert.Equal([0, 0, 1, 1], held.GetMeasurementSnapshot().Select(m => m.Value).Order());
     }
 }
