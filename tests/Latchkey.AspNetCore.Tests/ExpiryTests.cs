@@ -80,6 +80,15 @@ public sealed class ExpiryTests
         var remaining = -1;
         for (var i = 0; i < 1000 && remaining != 1; i++)
         {
+            // Note: the sweeper sets its next wait on the fake clock after each sweep. One still sweeping day 6 when the
+            // clock moved on to day 8 (seen under the whole suite's load on PostgreSQL) waits for the clock to move
+            // again, so it moves by one cleanup interval (5 minutes) now and then, at most 30 times: the fresh session
+            // idles out only at day 13.
+            if (i % 10 == 9 && i < 300)
+            {
+                host.Time.Advance(TimeSpan.FromMinutes(5));
+            }
+
             await Task.Delay(10);
             await using var scope = host.App.Services.CreateAsyncScope();
             remaining = await scope.ServiceProvider.GetRequiredService<LatchkeyDbContext>().Sessions.IgnoreQueryFilters().CountAsync();
