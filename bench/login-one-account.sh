@@ -54,7 +54,7 @@ start() { # start NAME PROBE_PATH DLL [VAR=value...]
 }
 start lk /healthz/live src/Latchkey.Server/bin/Release/net10.0/Latchkey.Server.dll \
   ConnectionStrings__Latchkey="Data Source=$work/latchkey.db" \
-  Latchkey__Network__CredentialRequestsPerMinute=100000000 Latchkey__Network__FailureBurst=100000
+  Latchkey__Network__CredentialRequestsPerMinute=100000000 Latchkey__Network__FailureBurst=100000 Latchkey__Metrics__Prometheus=true
 start peer /anon bench/peers/IdentityPeer/bin/Release/net10.0/IdentityPeer.dll ConnectionStrings__Peer="Data Source=$work/peer.db"
 
 curl -sf -o /dev/null "${url_of[lk]}/v1/signup" -H 'Content-Type: application/json' \
