@@ -375,7 +375,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 {
   echo "Measured $started (load average at the start: $load_at_start) by \`$command\`"
   echo "(LK_SESSIONS=$sessions LK_MACHINES=$machines LK_INSTANCES=$instances${LK_CACHE_ENTRIES:+ LK_CACHE_ENTRIES=$LK_CACHE_ENTRIES}),"
-  echo "$seconds s per workload after a $warmup s warm-up, wrk -t$threads -c$connections --latency through bench/hosts/Balancer (YARP, round-robin)"
+  echo "$seconds s per workload after a $warmup s warm-up ($warmup_seconds s of each kind first), wrk -t$threads -c$connections --latency through bench/hosts/Balancer (YARP, round-robin)"
   echo "to $instances instances of bench/hosts/EmbeddingHost (Latchkey embedded) on one PostgreSQL (tests/pg-cluster.sh: fsync off),"
   echo "GET $path against GET $anonymous; $cores cores ($cpu) shared by all of them; pairs compared in $rounds alternating rounds."
   echo "Seeding $credentials credentials (bulk COPY): $(printf %.0f "$seed_seconds") s."
