@@ -1,11 +1,15 @@
 # Sourced by the HTTP benches that need one Release bench/hosts/EmbeddingHost on SQLite with an owner signed in
 # (bench/http-load-verify.sh, bench/http-load-ratelimit.sh).
-# start_embedding_host WORK [NAME=VALUE...]: builds the host, starts it on 127.0.0.1 with a database in WORK, the
+# start_embedding_host NAME [NAME=VALUE...]: makes a work directory (/tmp/latchkey-NAME.*) and removes it, and stops the
+# host, when the script exits; builds the host, starts it on 127.0.0.1 with a database in that directory, the
 # per-address limits lifted (all load comes from one client) and the given settings, waits until it answers, signs an
-# owner up and logs in. Sets pid (for the caller's cleanup), base (its address) and key (the owner's API key for app
-# id bench-app); defines field (one field of a JSON body on stdin) and post (a JSON POST).
+# owner up and logs in. Sets work, pid, base (its address) and key (the owner's API key for app id bench-app); defines
+# field (one field of a JSON body on stdin) and post (a JSON POST).
 start_embedding_host() {
-  local work=$1
+  work=$(mktemp -d "/tmp/latchkey-$1.XXXXXX")
+  pid=""
+  trap stop_embedding_host EXIT
+  trap 'exit 130' INT TERM
   shift
   command -v wrk >/dev/null 2>&1 || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
   echo "Building bench/hosts/EmbeddingHost in Release"
@@ -24,6 +28,11 @@ start_embedding_host() {
   local password="correct horse battery staple"
   post "$base/v1/signup" "{\"tenant\":\"Bench\",\"login\":\"owner@bench.invalid\",\"password\":\"$password\"}" >/dev/null
   key=$(post "$base/v1/login" "{\"login\":\"owner@bench.invalid\",\"password\":\"$password\",\"appId\":\"bench-app\"}" | field apiKey)
+}
+
+stop_embedding_host() {
+  [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+  rm -rf "$work"
 }
 
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }

@@ -15,17 +15,8 @@ cd "$(dirname "$0")/.."
 seconds=${1:-10}
 connections=${2:-32}
 rounds=${3:-2}
-work=$(mktemp -d /tmp/latchkey-http-ratelimit.XXXXXX)
-pid=""
-cleanup() {
-  [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 source bench/embedding-host.sh
-start_embedding_host "$work"
+start_embedding_host http-ratelimit
 headers=(-H "Authorization: Bearer $key" -H "X-App-Id: bench-app")
 curl -sf -D - -o /dev/null "${headers[@]}" "$base/limited" | grep -i '^ratelimit' >"$work/headers" || true
 [ -s "$work/headers" ] || { echo "GET /limited answered without RateLimit headers" >&2; exit 1; }

@@ -13,17 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 connections=${2:-32}
-work=$(mktemp -d /tmp/latchkey-http-verify.XXXXXX)
-pid=""
-cleanup() {
-  [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 source bench/embedding-host.sh
-start_embedding_host "$work" Latchkey__Introspection__RequestsPerSecond=100000000
+start_embedding_host http-verify Latchkey__Introspection__RequestsPerSecond=100000000
 machine=$(post "$base/v1/machine-users" '{"name":"introspector","scopes":["latchkey:introspect"]}' \
   -H "Authorization: Bearer $key" -H "X-App-Id: bench-app" | field token)
 

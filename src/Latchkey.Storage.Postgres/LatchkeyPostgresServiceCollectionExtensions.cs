@@ -24,6 +24,7 @@ public static class LatchkeyPostgresServiceCollectionExtensions
         services.AddSingleton(_ => new PostgresRequestPath(connectionString));
         services.AddSingleton<ICredentialChangeFeed, PostgresCredentialChangeFeed>();
         services.AddSingleton<ICredentialLookup, PostgresCredentialLookup>();
+        services.AddSingleton<ILastUseStore, PostgresLastUseStore>();
 
         // Note: several instances may share this database, so the per-client and per-credential limits count here.
         services.AddSingleton<ISharedLimitStore, PostgresSharedLimitStore>();

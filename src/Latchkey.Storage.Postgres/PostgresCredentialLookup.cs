@@ -1,6 +1,5 @@
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
-using Latchkey.Storage.Stores;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -8,9 +7,9 @@ using NpgsqlTypes;
 namespace Latchkey.Storage.Postgres;
 
 /// <summary>
-/// The request path's one read on a cache miss, and the last-use writes, on PostgreSQL without EF Core: a connection of
-/// the request path's own pool (<see cref="PostgresRequestPath"/>) and a prepared statement. Npgsql keeps a statement prepared on its physical connection
-/// across pooled opens, so preparing again is a lookup in memory: after the first use on a connection, the read is one
+/// The request path's one read on a cache miss, on PostgreSQL without EF Core: a connection of the request path's own
+/// pool (<see cref="PostgresRequestPath"/>) and a prepared statement. Npgsql keeps a statement prepared on its physical
+/// connection across pooled opens, so preparing again is a lookup in memory: after the first use on a connection, the read is one
 /// round trip that sends only the statement's name and the key.
 /// </summary>
 internal sealed partial class PostgresCredentialLookup(PostgresRequestPath requestPath, ILogger<PostgresCredentialLookup> logger) : ICredentialLookup
@@ -33,11 +32,6 @@ internal sealed partial class PostgresCredentialLookup(PostgresRequestPath reque
         WHERE login = $1 AND kind = 1
         LIMIT 1
         """;
-
-    // Note: later uses only: instances record the same busy credentials, and an older batch must not win.
-    internal const string SessionUseSql = "UPDATE api_user_key SET last_used_at = $2 WHERE id = $1 AND last_used_at < $2";
-
-    internal const string UserUseSql = "UPDATE users SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)";
 
     private long _reads;
 
@@ -75,35 +69,6 @@ internal sealed partial class PostgresCredentialLookup(PostgresRequestPath reque
             reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), (TenantRole)reader.GetInt32(3), reader.GetString(4),
             reader.GetBoolean(5), reader.GetString(6), OptionalInstant(reader, 7), OptionalInstant(reader, 8),
             reader.IsDBNull(9) ? null : reader.GetString(9), OptionalInstant(reader, 10), OptionalInstant(reader, 11));
-    }
-
-    public Task RecordSessionUsesAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken) =>
-        RecordUsesAsync(SessionUseSql, uses, cancellationToken);
-
-    public Task RecordUserUsesAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken) =>
-        RecordUsesAsync(UserUseSql, uses, cancellationToken);
-
-    // Note: a batch of statements per transaction, one round trip: the rows are locked in the order of the ids, as on
-    // every instance (one UPDATE … FROM unnest() would lock them in whatever order its plan joins them).
-    private async Task RecordUsesAsync(string sql, IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken)
-    {
-        foreach (var chunk in LastUseBatches.InIdOrder(uses))
-        {
-            await using var connection = await requestPath.DataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            foreach (var (id, at) in chunk)
-            {
-                var statement = new NpgsqlBatchCommand(sql);
-                statement.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
-                statement.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at.ToUniversalTime() });
-                batch.BatchCommands.Add(statement);
-            }
-
-            await batch.PrepareAsync(cancellationToken);
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
     }
 
     private async Task<NpgsqlCommand> PrepareAsync(NpgsqlConnection connection, string sql, string key, CancellationToken cancellationToken)

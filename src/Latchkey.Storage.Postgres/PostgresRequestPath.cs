@@ -3,11 +3,13 @@ using Npgsql;
 namespace Latchkey.Storage.Postgres;
 
 /// <summary>
-/// The connection pool of the request path's own statements (the credential lookup, the shared limits' counts), beside
+/// The connection pool of the request path's own statements (the credential lookup, the last-use writes, the shared
+/// limits' counts), beside
 /// the process's <see cref="NpgsqlDataSource"/> that EF Core and the change feed use. Its connections are not reset when
 /// they go back to the pool: those statements set no session state, and Npgsql's reset (the parts of
 /// <c>DISCARD ALL</c> that keep prepared statements) is otherwise sent ahead of the next statement, six more for
-/// PostgreSQL to run beside every one-row read (measured with bench/cluster.sh: a third of PostgreSQL's time per miss).
+/// PostgreSQL to run beside every one-row read (about a quarter of PostgreSQL's CPU per miss in a bench/cluster.sh
+/// trial; docs/deploy.md).
 /// </summary>
 /// <remarks>
 /// Note: a pool of its own rather than the setting on the shared one, where a connection may come back from the

@@ -41,6 +41,7 @@ public static class LatchkeySqliteServiceCollectionExtensions
         // Note: by factory, so that the container closes its connections when it is disposed.
         services.AddSingleton<ICredentialLookup>(sp => new SqliteCredentialLookup(builder.ConnectionString, builder.DefaultTimeout,
             sp.GetRequiredService<ILogger<SqliteCredentialLookup>>()));
+        services.AddSingleton<ILastUseStore>(_ => new SqliteLastUseStore(builder.ConnectionString, builder.DefaultTimeout));
         return services.AddLatchkeyStorage<SqliteLatchkeyDbContext>(
             (_, options) => options.UseSqlite(builder.ConnectionString).AddInterceptors(new SqliteBusyTimeout(builder.DefaultTimeout)),
             new SqliteErrorClassifier());

@@ -1,14 +1,13 @@
 using System.Collections.Concurrent;
 using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
-using Latchkey.Storage.Stores;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Latchkey.Storage.Sqlite;
 
 /// <summary>
-/// The request path's one read on a cache miss, and the last-use writes, on SQLite without EF Core: a few connections of its own, each with its
+/// The request path's one read on a cache miss, on SQLite without EF Core: a few connections of its own, each with its
 /// two statements prepared once (SQLite compiles a statement per connection), lent to one read at a time.
 /// </summary>
 /// <remarks>
@@ -37,11 +36,6 @@ internal sealed partial class SqliteCredentialLookup(string connectionString, in
         WHERE login = $key AND kind = 1
         LIMIT 1
         """;
-
-    // Note: later uses only: an older batch must not win. Ids are the uppercase text EF Core writes.
-    internal const string SessionUseSql = "UPDATE api_user_key SET last_used_at = $at WHERE id = $id AND last_used_at < $at";
-
-    internal const string UserUseSql = "UPDATE users SET last_used_at = $at WHERE id = $id AND (last_used_at IS NULL OR last_used_at < $at)";
 
     private readonly ConcurrentBag<Lane> _idle = [];
     // Note: a connection string that turns pooling off (each use opens the file anew, as after a lost volume the process
@@ -108,39 +102,6 @@ internal sealed partial class SqliteCredentialLookup(string connectionString, in
         {
             lane.Dispose();
             throw;
-        }
-    }
-
-    public Task RecordSessionUsesAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken)
-    {
-        RecordUses(SessionUseSql, uses);
-        return Task.CompletedTask;
-    }
-
-    public Task RecordUserUsesAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken)
-    {
-        RecordUses(UserUseSql, uses);
-        return Task.CompletedTask;
-    }
-
-    // Note: on a lane, one statement prepared per transaction: a transaction (begun IMMEDIATE) is one disk flush for many
-    // uses, and short, so that a login's write waits little for it.
-    private void RecordUses(string sql, IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses)
-    {
-        foreach (var chunk in LastUseBatches.InIdOrder(uses))
-        {
-            var lane = Rent();
-            try
-            {
-                lane.Write(sql, chunk);
-            }
-            catch
-            {
-                lane.Dispose();
-                throw;
-            }
-
-            Return(lane);
         }
     }
 
@@ -219,25 +180,6 @@ internal sealed partial class SqliteCredentialLookup(string connectionString, in
         public SqliteCommand MachineUser { get; } = null!;
 
         public SqliteParameter MachineUserKey { get; } = null!;
-
-        public void Write(string sql, KeyValuePair<Guid, DateTimeOffset>[] uses)
-        {
-            using var transaction = _connection.BeginTransaction();
-            using var command = _connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = sql;
-            var id = command.Parameters.Add("$id", SqliteType.Text);
-            var at = command.Parameters.Add("$at", SqliteType.Integer);
-            command.Prepare();
-            foreach (var (key, when) in uses)
-            {
-                id.Value = key.ToString().ToUpperInvariant();
-                at.Value = when.UtcTicks;
-                command.ExecuteNonQuery();
-            }
-
-            transaction.Commit();
-        }
 
         private (SqliteCommand, SqliteParameter) Prepare(string sql)
         {

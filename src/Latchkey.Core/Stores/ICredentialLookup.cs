@@ -3,10 +3,9 @@ using Latchkey.Core.Model;
 namespace Latchkey.Core.Stores;
 
 /// <summary>
-/// The one read a cache miss makes on the request path, cross-tenant (it is what establishes the caller's tenant), and
-/// the last-use writes that follow authenticated requests. Each provider implements it without an EF Core context: a
-/// prepared command per physical connection, the columns the check needs and nothing else, read into a struct. A
-/// singleton; safe to call concurrently.
+/// The one read a cache miss makes on the request path, cross-tenant (it is what establishes the caller's tenant).
+/// Each provider implements it without an EF Core context: a prepared command per physical connection, the columns
+/// the check needs and nothing else, read into a struct. A singleton; safe to call concurrently.
 /// </summary>
 internal interface ICredentialLookup
 {
@@ -15,16 +14,6 @@ internal interface ICredentialLookup
 
     /// <summary>The machine user whose login (its token's public part) is <paramref name="login"/>.</summary>
     ValueTask<MachineUserRow?> FindMachineUserAsync(string login, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Stores each session's last use where it is later than the stored one, in the order of the ids and in short
-    /// transactions (LastUseBatches); an unknown id is skipped. Cross-tenant: the ids come from requests that
-    /// authenticated.
-    /// </summary>
-    Task RecordSessionUsesAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken);
-
-    /// <summary>As <see cref="RecordSessionUsesAsync"/>, for users (a machine user's token).</summary>
-    Task RecordUserUsesAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken);
 
     /// <summary>Reads made so far (a diagnostic: tests count the database reads of a burst with it).</summary>
     long Reads { get; }

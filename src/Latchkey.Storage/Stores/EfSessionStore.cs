@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage.Stores;
 
-internal sealed class EfSessionStore(LatchkeyDbContext db, TimeProvider time, ICredentialLookup lookup) : ISessionStore
+internal sealed class EfSessionStore(LatchkeyDbContext db, TimeProvider time, ILastUseStore lastUse) : ISessionStore
 {
     private static readonly string[] TenantFilter = [LatchkeyDbContext.TenantFilter];
 
@@ -169,10 +169,10 @@ internal sealed class EfSessionStore(LatchkeyDbContext db, TimeProvider time, IC
         return ended.Count;
     }
 
-    // Note: the background writer's statements, on the request path's own connections (ICredentialLookup), not EF Core's:
-    // after a cold start there is one per credential in use.
+    // Note: the background writer's statements, without EF Core (ILastUseStore): after a cold start there is one per
+    // credential in use.
     public Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken) =>
-        lookup.RecordSessionUsesAsync(uses, cancellationToken);
+        lastUse.RecordSessionUsesAsync(uses, cancellationToken);
 
     public async Task<int> DeleteExpiredAsync(DateTimeOffset now, TimeSpan idleTimeout, int batchSize, CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Latchkey.Storage.Stores;
 
-internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier errors, TimeProvider time, ICredentialLookup lookup) : IUserStore
+internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier errors, TimeProvider time, ILastUseStore lastUse) : IUserStore
 {
     private static readonly string[] TenantFilter = [LatchkeyDbContext.TenantFilter];
 
@@ -260,10 +260,10 @@ internal sealed class EfUserStore(LatchkeyDbContext db, IStorageErrorClassifier 
         return UserChange.Done;
     }
 
-    // Note: the background writer's statements, on the request path's own connections (ICredentialLookup), not EF Core's:
-    // after a cold start there is one per credential in use.
+    // Note: the background writer's statements, without EF Core (ILastUseStore): after a cold start there is one per
+    // credential in use.
     public Task RecordLastUseAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken) =>
-        lookup.RecordUserUsesAsync(uses, cancellationToken);
+        lastUse.RecordUserUsesAsync(uses, cancellationToken);
 
     private IQueryable<User> OfUser(Guid tenantId, Guid userId) => db.Users.Where(u => u.Id == userId && u.TenantId == tenantId);
 

@@ -154,11 +154,5 @@ public abstract class CredentialReadsContract : IAsyncLifetime
 
         public ValueTask<MachineUserRow?> FindMachineUserAsync(string login, CancellationToken cancellationToken) =>
             inner.FindMachineUserAsync(login, cancellationToken);
-
-        public Task RecordSessionUsesAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken) =>
-            inner.RecordSessionUsesAsync(uses, cancellationToken);
-
-        public Task RecordUserUsesAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> uses, CancellationToken cancellationToken) =>
-            inner.RecordUserUsesAsync(uses, cancellationToken);
     }
 }
