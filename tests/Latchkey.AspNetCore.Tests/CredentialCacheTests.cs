@@ -70,6 +70,51 @@ public sealed class CredentialCacheTests
     }
 
     [Fact]
+    public async Task ACachedSessionRecordsItsUseEveryResolutionWithoutBeingReadAgain()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync();
+        var key = await host.SignupAndLoginAsync();
+        await WaitUntilAnsweredFromTheCacheAsync(host, key);
+        var reads = CredentialReads(host);
+
+        for (var i = 0; i < 3; i++)
+        {
+            host.Time.Advance(TimeSpan.FromMinutes(2));
+            Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key)).StatusCode);
+            await host.WaitForLastUseAsync(key, host.Time.GetUtcNow());
+        }
+
+        Assert.Equal(reads, CredentialReads(host));
+    }
+
+    [Fact]
+    public async Task ACachedSessionIsReadAgainOnlyOnceItCouldHaveGoneIdleByItsStoredLastUse()
+    {
+        await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Latchkey:Sessions:IdleTimeout"] = "01:00:00",
+        });
+        var key = await host.SignupAndLoginAsync();
+        await WaitUntilAnsweredFromTheCacheAsync(host, key);
+        var reads = CredentialReads(host);
+
+        // Note: used every 20 minutes, so never idle; the entry still knows only the last use the database showed.
+        for (var i = 0; i < 2; i++)
+        {
+            host.Time.Advance(TimeSpan.FromMinutes(20));
+            Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key)).StatusCode);
+            await host.WaitForLastUseAsync(key, host.Time.GetUtcNow());
+        }
+
+        Assert.Equal(reads, CredentialReads(host));
+        host.Time.Advance(TimeSpan.FromMinutes(21));
+        Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key)).StatusCode);
+        Assert.Equal(reads + 1, CredentialReads(host));
+        Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key)).StatusCode);
+        Assert.Equal(reads + 1, CredentialReads(host));
+    }
+
+    [Fact]
     public async Task AnIdleInstanceStillAnswersFromItsCacheSeveralLeasesLater()
     {
         await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>

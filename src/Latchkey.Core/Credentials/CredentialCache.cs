@@ -185,9 +185,17 @@ internal enum CacheStep
 
 /// <summary>
 /// One verified credential: what the request path checks on a hit, and the caller it then hands out.
-/// <see cref="RefreshAfter"/> sends the request back to the database once the stored last use is a resolution old, so
-/// that last-use recording, idle expiry and the sweeper see exactly what they saw without a cache.
+/// <see cref="RefreshAfter"/> is when the last use recorded for it (<see cref="LastUse"/>) is a resolution old, and the
+/// next use is recorded; <see cref="IdleAfter"/> is when the session could have gone idle by the last use the database
+/// showed, and the request goes back to the database.
 /// </summary>
 internal sealed record CachedCredential(
     TokenKind Kind, byte[] Digest, string? AppId, DateTimeOffset ExpiresAt, DateTimeOffset RefreshAfter,
-    AuthenticatedCaller Caller, long Stamp);
+    AuthenticatedCaller Caller, long Stamp)
+{
+    /// <summary>The last use recorded for the credential: by the database, or queued by this instance.</summary>
+    public DateTimeOffset LastUse { get; init; }
+
+    /// <summary>The stored last use plus the idle timeout in force; never for a machine token, which does not go idle.</summary>
+    public DateTimeOffset IdleAfter { get; init; } = DateTimeOffset.MaxValue;
+}

@@ -66,7 +66,6 @@ internal sealed class CredentialValidator(
             : ValidateMachineTokenAsync(parsed, cancellationToken);
     }
 
-    /// <summary>The answer the cached entry gives, or null when the database must be asked (a last use to record).</summary>
     /// <summary>
     /// The refusal path only: why <paramref name="token"/>, refused with <paramref name="failure"/>, stopped working, or
     /// <see cref="CredentialEndReason.None"/> when it never worked, is malformed, or came with the wrong app id (the
@@ -116,6 +115,7 @@ internal sealed class CredentialValidator(
         return CredentialEndReason.None;
     }
 
+    /// <summary>The answer the cached entry gives, or null when the database must be asked (the session may be idle).</summary>
     private CredentialCheck? CheckCached(CachedCredential entry, ParsedToken parsed, string? appId, DateTimeOffset now)
     {
         if (!SecretDigest.Matches(entry.Digest, parsed.SecretDigest))
@@ -136,13 +136,35 @@ internal sealed class CredentialValidator(
             return CredentialFailure.Expired;
         }
 
-        if (now >= entry.RefreshAfter)
+        if (now >= entry.IdleAfter)
         {
-            // Note: a plain null; in a conditional expression it would convert to an empty check through the caller.
+            // Note: the last use the database showed is an idle timeout old; only the database knows whether another
+            // instance (or this one's write) used the session since. A plain null: in a conditional expression it would
+            // convert to an empty check through the caller.
             return null;
         }
 
+        if (now >= entry.RefreshAfter)
+        {
+            Refresh(entry, parsed.PublicPart, now);
+        }
+
         return entry.Caller;
+    }
+
+    /// <summary>
+    /// Records the use of a cached credential whose last recorded use is a resolution old, and keeps the entry: the write
+    /// a database read would have led to, without the read.
+    /// </summary>
+    private void Refresh(CachedCredential entry, string publicPart, DateTimeOffset now)
+    {
+        var recorded = entry.Caller.SessionId is { } sessionId
+            ? lastUse.RecordSession(sessionId, entry.LastUse, now)
+            : lastUse.RecordUser(entry.Caller.UserId, entry.LastUse, now);
+
+        // Note: the stamp stays the one of the read that vouched for the credential, so a change since still evicts it,
+        // and so does IdleAfter: a write may be lost, and must never keep a session alive.
+        cache.Store(publicPart, entry with { LastUse = recorded, RefreshAfter = recorded + _resolution });
     }
 
     private async ValueTask<CredentialCheck> ValidateApiKeyAsync(ParsedToken parsed, string appId, CancellationToken cancellationToken)
@@ -182,12 +204,12 @@ internal sealed class CredentialValidator(
             return CredentialFailure.Superseded;
         }
 
-        lastUse.RecordSession(session.SessionId, session.LastUsedAt, now);
+        var recorded = lastUse.RecordSession(session.SessionId, session.LastUsedAt, now);
         var caller = new AuthenticatedCaller(session.UserId, session.TenantId, session.Login, session.Kind, session.Role,
             session.Scopes, session.SessionId, session.AppId, EnrolmentOnly: session.EnrolmentOnly, Amr: session.Amr,
             AuthTime: session.AuthTime, IssuedAt: session.CreatedAt, ExpiresAt: session.ExpiresAt,
             MustChangePassword: session.MustChangePassword);
-        Remember(parsed, session.AppId, expiresAt, session.LastUsedAt, caller, stamp, now, idleTimeout);
+        Remember(parsed, session.AppId, expiresAt, recorded, caller, stamp, idleAfter: session.LastUsedAt + idleTimeout);
         return caller;
     }
 
@@ -242,35 +264,33 @@ internal sealed class CredentialValidator(
             return CredentialFailure.Expired;
         }
 
-        lastUse.RecordUser(user.UserId, user.LastUsedAt, now);
+        var recorded = lastUse.RecordUser(user.UserId, user.LastUsedAt, now);
         var caller = new AuthenticatedCaller(user.UserId, user.TenantId, user.Login, UserKind.Machine, user.Role, user.Scopes, null, null);
         if (previous)
         {
             return CredentialCheck.Deprecated(caller, user.PreviousSecretSince ?? now, user.PreviousSecretUntil!.Value);
         }
 
-        Remember(parsed, null, user.TokenExpiresAt ?? DateTimeOffset.MaxValue, user.LastUsedAt, caller, stamp, now);
+        Remember(parsed, null, user.TokenExpiresAt ?? DateTimeOffset.MaxValue, recorded, caller, stamp, idleAfter: DateTimeOffset.MaxValue);
         return caller;
     }
 
     /// <summary>
-    /// Caches a credential the database has just vouched for, until its stored last use is a resolution old: then the
-    /// next request reads the row again, records the use, and idle expiry and the sweeper see what they would see
-    /// without a cache.
+    /// Caches a credential the database has just vouched for, with the last use recorded for it (the stored one when
+    /// recent, else this one, queued): each resolution after it a request records the next use (<see cref="Refresh"/>)
+    /// without a read, and once the session could have gone idle by what the database showed (<paramref name="idleAfter"/>)
+    /// the next request reads the row again, so idle expiry and the sweeper see what they would see without a cache.
     /// </summary>
-    private void Remember(ParsedToken parsed, string? appId, DateTimeOffset expiresAt, DateTimeOffset? storedLastUse,
-        AuthenticatedCaller caller, long stamp, DateTimeOffset now, TimeSpan? idleTimeout = null)
+    private void Remember(ParsedToken parsed, string? appId, DateTimeOffset expiresAt, DateTimeOffset recorded,
+        AuthenticatedCaller caller, long stamp, DateTimeOffset idleAfter)
     {
-        if (!cache.Enabled || storedLastUse is not { } last || now >= last + _resolution)
+        if (!cache.Enabled)
         {
             return;
         }
 
-        // Note: a tenant's idle timeout may be shorter than the resolution allows for; the entry then goes back to the
-        // database no later than the session would go idle.
-        var refreshAfter = idleTimeout is { } idle && idle < _resolution ? last + idle : last + _resolution;
         cache.Store(parsed.PublicPart, new CachedCredential(parsed.Kind, parsed.SecretDigest, appId, expiresAt,
-            refreshAfter, caller, stamp));
+            recorded + _resolution, caller, stamp) { LastUse = recorded, IdleAfter = idleAfter });
     }
 }
 

@@ -17,10 +17,12 @@ internal sealed class LastUseRecorder(IOptions<LatchkeySessionOptions> options)
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    public void RecordSession(Guid sessionId, DateTimeOffset storedLastUse, DateTimeOffset now) =>
+    /// <summary>Records a use at <paramref name="now"/> unless the stored one is recent; the last use known after it.</summary>
+    public DateTimeOffset RecordSession(Guid sessionId, DateTimeOffset storedLastUse, DateTimeOffset now) =>
         Record(_sessions, sessionId, storedLastUse, now);
 
-    public void RecordUser(Guid userId, DateTimeOffset? storedLastUse, DateTimeOffset now) =>
+    /// <summary>As <see cref="RecordSession"/>, for a machine user (whose token may never have been used).</summary>
+    public DateTimeOffset RecordUser(Guid userId, DateTimeOffset? storedLastUse, DateTimeOffset now) =>
         Record(_users, userId, storedLastUse, now);
 
     /// <summary>Completes when something is pending.</summary>
@@ -30,15 +32,16 @@ internal sealed class LastUseRecorder(IOptions<LatchkeySessionOptions> options)
 
     public IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> TakeUsers() => Take(_users);
 
-    private void Record(ConcurrentDictionary<Guid, DateTimeOffset> pending, Guid id, DateTimeOffset? stored, DateTimeOffset now)
+    private DateTimeOffset Record(ConcurrentDictionary<Guid, DateTimeOffset> pending, Guid id, DateTimeOffset? stored, DateTimeOffset now)
     {
         if (stored is { } last && now - last < _resolution)
         {
-            return;
+            return last;
         }
 
         pending[id] = now;
         _wake.Writer.TryWrite(true);
+        return now;
     }
 
     private static List<KeyValuePair<Guid, DateTimeOffset>> Take(ConcurrentDictionary<Guid, DateTimeOffset> pending)
