@@ -13,7 +13,9 @@
 # default: wrk runs each thread's init, the token file's load, after starting the threads before it and starts its clock
 # only after the last, so with two threads the first sent alone, unclocked, while the second loaded: at a million
 # credentials wrk then reported about four times the rate the instances answered):
-#   floor  anonymous through the balancer (GET /anon)
+#   floor  anonymous through the balancer (GET /anon): the same requests through the same wrk script, the credential
+#          in headers nothing reads (X-Bench-Credential), so wrk's Lua work per request, which takes a share of the
+#          cores the servers run on, is the same on both sides of each ratio
 #   (a')   Zipf s=1.1 over the <hot> first credentials only (default 10,000: all of them in every cache)
 #   (a)    Zipf s=1.1 over all credentials, default cache size (Latchkey:CredentialCache:MaxEntries)
 #   (b)    uniform over all credentials (mostly misses)
@@ -79,8 +81,9 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 export PGPASSWORD=$(sed 's/.*Password=\([^;]*\).*/\1/' <<<"$admin") PGHOST=127.0.0.1 PGUSER=postgres
 export PGPORT=$(sed 's/.*Port=\([0-9]*\).*/\1/' <<<"$admin")
 psql() { "$pg_bin/psql" -q -v ON_ERROR_STOP=1 "$@"; }
-# Note: room for the million sessions' table and indexes in PostgreSQL's own buffers, as a production server would have.
-psql -d postgres -c "ALTER SYSTEM SET shared_buffers = '512MB'" -c "CREATE DATABASE latchkey"
+# Note: room for the million sessions' table and indexes (about 500 MB) in PostgreSQL's own buffers, as a production
+# server would have.
+psql -d postgres -c "ALTER SYSTEM SET shared_buffers = '1GB'" -c "CREATE DATABASE latchkey"
 tests/pg-cluster.sh stop "$cluster" && tests/pg-cluster.sh start "$cluster"
 # Note: a pool per instance small enough that all of them (and their LISTEN connections) fit in max_connections.
 connection="${admin/Database=postgres/Database=latchkey};Maximum Pool Size=64${LK_CONNECTION_EXTRA:-}"
@@ -94,6 +97,11 @@ psql -d latchkey \
   -c "\\copy users (id, tenant_id, kind, login, name, secret_verifier, role, scopes, disabled, credential_version, created_at) FROM '$work/users.copy'" \
   -c "\\copy api_user_key (id, user_id, tenant_id, app_id, app_name, key_id, key_digest, credential_version, created_at, last_used_at, expires_at, amr, auth_time) FROM '$work/api_user_key.copy'" \
   -c "VACUUM ANALYZE"
+# Note: and the tables and indexes in those buffers before the first workload, as on a server that has run a while: the
+# page cache is no place to keep them, as this machine's memory manager reclaims cold page cache in the background
+# (uniform reads then waited on the disk: PostgreSQL and the instances idle, a third of the rate).
+psql -d latchkey -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
+  -c "SELECT count(pg_prewarm(c.oid)) FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')" >/dev/null
 seed_seconds=$(echo "$(date +%s.%N) - $started_seed" | bc)
 rm -f "$work"/*.copy
 log "Seeded in $(printf %.0f "$seed_seconds") s"
@@ -262,11 +270,11 @@ fill() {
 # With HOOK set, that command runs alongside the measured run and its output is the note.
 lua=bench/cluster/credentials.lua
 run() {
-  local name=$1 title=$2 url=${url_of[lb]}$3 note=""
+  local name=$1 title=$2 url=${url_of[lb]}$3 request_path=$3 note=""
   [ -z "${LK_ONLY:-}" ] || [[ $name =~ ^($LK_ONLY)[0-9]*$ ]] || return 0
   shift 3
   local script=()
-  [ $# -gt 0 ] && script=(-s "$lua" -- "${TOKENS:-$work/tokens.txt}" "$path" "$@")
+  [ $# -gt 0 ] && script=(-s "$lua" -- ${ANONYMOUS:+anonymous} "${TOKENS:-$work/tokens.txt}" "$request_path" "$@")
   wrk -t"$threads" -c"$connections" -d"${warmup}s" "${script[@]:0:2}" "$url" "${script[@]:2}" >/dev/null
   wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency "${script[@]:0:2}" "$url" "${script[@]:2}" >"$work/$name.txt" &
   local w=$!
@@ -320,7 +328,7 @@ fi
 # Note: each compared pair in alternating rounds, the target taken from the medians: on this shared machine one
 # 10 s figure moves by a third from run to run (the anonymous floor most), more than some targets' margins.
 for r in $(seq "$rounds"); do
-  run "floor$r" "anonymous through the balancer (floor), round $r" "$anonymous"
+  ANONYMOUS=1 run "floor$r" "anonymous through the balancer (floor), round $r" "$anonymous" uniform
   run "uniform$r" "(b) uniform over $credentials credentials, round $r" "$path" uniform
 done
 log "Warming every instance's cache with the $hot hot credentials"
@@ -364,7 +372,7 @@ if [ "$warmup_seconds" -gt 0 ]; then
   wrk -t"$threads" -c"$connections" -d"${warmup_seconds}s" -s "$lua" "$sqlite_url$path" -- "$work/sqlite-tokens.txt" "$path" uniform >/dev/null
 fi
 for r in $(seq "$rounds"); do
-  run "sqlite_anon$r" "SQLite, one instance: anonymous, round $r" "$anonymous"
+  ANONYMOUS=1 TOKENS=$work/sqlite-tokens.txt run "sqlite_anon$r" "SQLite, one instance: anonymous, round $r" "$anonymous" uniform
   TOKENS=$work/sqlite-tokens.txt run "sqlite_uncached$r" "SQLite, one instance: API key, cache off, round $r" "$path" uniform
 done
 kill "${pid_of[sqlite]}"; wait "${pid_of[sqlite]}" 2>/dev/null || true; unset "pid_of[sqlite]"

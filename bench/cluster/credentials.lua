@@ -4,7 +4,10 @@
 --   uniform [<n>]    any of the first n lines alike
 --   sequential [<n>] the first n lines in turn, each thread from its own offset (to warm caches)
 -- and a count of the answers by status class, printed by done().
--- Arguments (after --): <token file> <path> zipf|uniform [s] [n]
+-- Arguments (after --): [anonymous] <token file> <path> zipf|uniform [s] [n]
+--   anonymous        the same requests, with the credential in headers nothing reads (X-Bench-Credential,
+--                    X-Bench-App): the floor the credential runs are compared with, at the same cost to wrk, whose
+--                    Lua work per request takes a share of the cores the servers run on
 local threads = {}
 
 function setup(thread)
@@ -13,10 +16,15 @@ function setup(thread)
 end
 
 function init(args)
-  local file, mode = args[1], args[3]
-  path = args[2]
+  local shift = 0
+  credential_header, app_header = "Authorization", "X-App-Id"
+  if args[1] == "anonymous" then
+    credential_header, app_header, shift = "X-Bench-Credential", "X-Bench-App", 1
+  end
+  local file, mode = args[1 + shift], args[3 + shift]
+  path = args[2 + shift]
   local s, limit
-  if mode == "zipf" then s, limit = tonumber(args[4]), tonumber(args[5]) else limit = tonumber(args[4]) end
+  if mode == "zipf" then s, limit = tonumber(args[4 + shift]), tonumber(args[5 + shift]) else limit = tonumber(args[4 + shift]) end
   sequential = mode == "sequential"
   tokens, apps = {}, {}
   for line in io.lines(file) do
@@ -54,8 +62,8 @@ end
 
 function request()
   local k = pick()
-  local headers = { ["Authorization"] = "Bearer " .. tokens[k] }
-  if apps[k] then headers["X-App-Id"] = apps[k] end
+  local headers = { [credential_header] = "Bearer " .. tokens[k] }
+  if apps[k] then headers[app_header] = apps[k] end
   return wrk.format("GET", path, headers)
 end
 
