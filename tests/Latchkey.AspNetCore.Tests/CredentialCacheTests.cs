@@ -115,6 +115,37 @@ public sealed class CredentialCacheTests
     }
 
     [Fact]
+    public async Task ASessionUsedOnlyOnAnotherInstanceStillWorksWhereItWasCachedAnIdleTimeoutAgo()
+    {
+        var settings = new Dictionary<string, string?> { ["Latchkey:Sessions:IdleTimeout"] = "01:00:00" };
+        await using var server = await LatchkeyTestHost.StartAsync(settings);
+        await using var resourceApi = await LatchkeyTestHost.StartAsync(settings, sameDatabaseAs: server);
+        var key = await server.SignupAndLoginAsync();
+        await WaitUntilAnsweredFromTheCacheAsync(resourceApi, key);
+
+        // Note: only the server sees the session used for 65 minutes; the resource API's entry knows only the last use
+        // it read, so it must ask the database rather than call the session idle.
+        for (var i = 0; i < 3; i++)
+        {
+            AdvanceBoth(server, resourceApi, TimeSpan.FromMinutes(20));
+            Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(HttpMethod.Get, "/v1/me", credential: key)).StatusCode);
+            await server.WaitForLastUseAsync(key, server.Time.GetUtcNow());
+        }
+
+        AdvanceBoth(server, resourceApi, TimeSpan.FromMinutes(5));
+        var reads = CredentialReads(resourceApi);
+
+        Assert.Equal(HttpStatusCode.OK, (await resourceApi.SendAsync(HttpMethod.Get, "/v1/me", credential: key)).StatusCode);
+        Assert.Equal(reads + 1, CredentialReads(resourceApi));
+    }
+
+    private static void AdvanceBoth(LatchkeyTestHost one, LatchkeyTestHost other, TimeSpan by)
+    {
+        one.Time.Advance(by);
+        other.Time.Advance(by);
+    }
+
+    [Fact]
     public async Task AnIdleInstanceStillAnswersFromItsCacheSeveralLeasesLater()
     {
         await using var host = await LatchkeyTestHost.StartAsync(new Dictionary<string, string?>
