@@ -80,8 +80,7 @@ public sealed class CredentialCacheTests
         for (var i = 0; i < 3; i++)
         {
             host.Time.Advance(TimeSpan.FromMinutes(2));
-            Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key)).StatusCode);
-            await host.WaitForLastUseAsync(key, host.Time.GetUtcNow());
+            await UseAndWaitUntilRecordedAsync(host, key);
         }
 
         Assert.Equal(reads, CredentialReads(host));
@@ -102,8 +101,7 @@ public sealed class CredentialCacheTests
         for (var i = 0; i < 2; i++)
         {
             host.Time.Advance(TimeSpan.FromMinutes(20));
-            Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key)).StatusCode);
-            await host.WaitForLastUseAsync(key, host.Time.GetUtcNow());
+            await UseAndWaitUntilRecordedAsync(host, key);
         }
 
         Assert.Equal(reads, CredentialReads(host));
@@ -128,8 +126,7 @@ public sealed class CredentialCacheTests
         for (var i = 0; i < 3; i++)
         {
             AdvanceBoth(server, resourceApi, TimeSpan.FromMinutes(20));
-            Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(HttpMethod.Get, "/v1/me", credential: key)).StatusCode);
-            await server.WaitForLastUseAsync(key, server.Time.GetUtcNow());
+            await UseAndWaitUntilRecordedAsync(server, key);
         }
 
         AdvanceBoth(server, resourceApi, TimeSpan.FromMinutes(5));
@@ -137,6 +134,12 @@ public sealed class CredentialCacheTests
 
         Assert.Equal(HttpStatusCode.OK, (await resourceApi.SendAsync(HttpMethod.Get, "/v1/me", credential: key)).StatusCode);
         Assert.Equal(reads + 1, CredentialReads(resourceApi));
+    }
+
+    private static async Task UseAndWaitUntilRecordedAsync(LatchkeyTestHost host, Credential key)
+    {
+        Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/v1/me", credential: key)).StatusCode);
+        await host.WaitForLastUseAsync(key, host.Time.GetUtcNow());
     }
 
     private static void AdvanceBoth(LatchkeyTestHost one, LatchkeyTestHost other, TimeSpan by)
