@@ -90,6 +90,10 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Note: disposing a WebApplication does not stop it: its background services (last-use writer, change feed, e-mail
+        // outbox) would still be running, and one that opens the database file while the directory is deleted below makes
+        // the delete fail ("Directory not empty", seen once). Stopped first, they have finished.
+        await App.StopAsync();
         await App.DisposeAsync();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);

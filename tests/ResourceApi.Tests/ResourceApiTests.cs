@@ -98,6 +98,9 @@ public sealed class ResourceApiTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _sample.DisposeAsync();
+        // Note: disposing a WebApplication does not stop its background services; stopped first, none of them still has
+        // the database file open when its directory is deleted.
+        await _server.StopAsync();
         await _server.DisposeAsync();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
