@@ -8,7 +8,8 @@ namespace Latchkey.Core.Credentials;
 
 /// <summary>
 /// Credentials verified against the database, keyed by their public part, so that a repeat request is checked in
-/// memory: no query, no write. An entry holds only what the check needs (the secret's digest, never the secret).
+/// memory: no query, and no write of the request's own (once a resolution a hit queues the use for the background
+/// writer). An entry holds only what the check needs (the secret's digest, never the secret).
 /// </summary>
 /// <remarks>
 /// Invalidation is by subject (a user, a tenant, or everything), not by key: every change takes the next number of a

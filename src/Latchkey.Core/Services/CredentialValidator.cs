@@ -10,9 +10,9 @@ namespace Latchkey.Core.Services;
 /// <summary>
 /// The one verifier for API keys and machine tokens alike: parse (checksum first), look up by the public part,
 /// compare the secret's digest in constant time, then check expiry. It runs on every request, so a credential verified
-/// once is checked in memory afterwards (<see cref="CredentialCache"/>: no query, no write, no allocation beyond the
-/// parse), a miss makes one indexed read without an EF Core context, shared by every request that misses on the same
-/// credential at once (<see cref="CredentialReads"/>), and last-use bookkeeping is left to <see cref="LastUseRecorder"/>.
+/// once is checked in memory afterwards (<see cref="CredentialCache"/>: no query, no write of its own, no allocation
+/// beyond the parse but an entry once a resolution), a miss makes one indexed read without an EF Core context, shared
+/// by every request that misses on the same credential at once (<see cref="CredentialReads"/>), and last-use bookkeeping is left to <see cref="LastUseRecorder"/>.
 /// </summary>
 internal sealed class CredentialValidator(
     CredentialCache cache,
