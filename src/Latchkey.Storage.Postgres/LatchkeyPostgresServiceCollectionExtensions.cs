@@ -2,6 +2,7 @@ using Latchkey.Core.Credentials;
 using Latchkey.Core.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Latchkey.Storage.Postgres;
@@ -12,8 +13,9 @@ public static class LatchkeyPostgresServiceCollectionExtensions
     /// <summary>
     /// Registers Latchkey's stores on the PostgreSQL database of <paramref name="connectionString"/> (an Npgsql
     /// connection string, e.g. <c>Host=db;Database=latchkey;Username=latchkey;Password=...</c>), through one pooled
-    /// data source per process and one more for the request path's own statements (<c>Maximum Pool Size</c> in the
-    /// connection string bounds each; docs/deploy.md).
+    /// data source per process and two more for the request path's own statements: its credential lookups (at most
+    /// <see cref="LatchkeyStorageOptions.LookupConnections"/> connections) and its writes (<c>Maximum Pool Size</c> in the
+    /// connection string bounds those and the first; docs/deploy.md).
     /// </summary>
     public static IServiceCollection AddLatchkeyPostgres(this IServiceCollection services, string connectionString)
     {
@@ -21,7 +23,8 @@ public static class LatchkeyPostgresServiceCollectionExtensions
 
         // Note: one data source (and so one connection pool) for the process, disposed with the container.
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
-        services.AddSingleton(_ => new PostgresRequestPath(connectionString));
+        services.AddSingleton(sp => new PostgresRequestPath(
+            connectionString, (sp.GetService<IOptions<LatchkeyStorageOptions>>()?.Value ?? new()).EffectiveLookupConnections));
         services.AddSingleton<ICredentialChangeFeed, PostgresCredentialChangeFeed>();
         services.AddSingleton<ICredentialLookup, PostgresCredentialLookup>();
         services.AddSingleton<ILastUseStore, PostgresLastUseStore>();

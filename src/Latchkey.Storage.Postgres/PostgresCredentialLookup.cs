@@ -7,7 +7,7 @@ using NpgsqlTypes;
 namespace Latchkey.Storage.Postgres;
 
 /// <summary>
-/// The request path's one read on a cache miss, on PostgreSQL without EF Core: a connection of the request path's own
+/// The request path's one read on a cache miss, on PostgreSQL without EF Core: a connection of the request path's lookup
 /// pool (<see cref="PostgresRequestPath"/>) and a prepared statement. Npgsql keeps a statement prepared on its physical
 /// connection across pooled opens, so preparing again is a lookup in memory: after the first use on a connection, the read is one
 /// round trip that sends only the statement's name and the key.
@@ -39,7 +39,7 @@ internal sealed partial class PostgresCredentialLookup(PostgresRequestPath reque
 
     public async ValueTask<SessionRow?> FindSessionAsync(string keyId, CancellationToken cancellationToken)
     {
-        await using var connection = await requestPath.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await requestPath.Lookups.OpenConnectionAsync(cancellationToken);
         await using var command = await PrepareAsync(connection, SessionSql, keyId, cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -57,7 +57,7 @@ internal sealed partial class PostgresCredentialLookup(PostgresRequestPath reque
 
     public async ValueTask<MachineUserRow?> FindMachineUserAsync(string login, CancellationToken cancellationToken)
     {
-        await using var connection = await requestPath.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await requestPath.Lookups.OpenConnectionAsync(cancellationToken);
         await using var command = await PrepareAsync(connection, MachineUserSql, login, cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))

@@ -22,7 +22,14 @@ internal sealed record StorageChoice(string Provider, string? ConnectionString)
     {
         var section = configuration.GetSection(LatchkeyStorageOptions.Section);
         services.AddOptions<LatchkeyStorageOptions>().Bind(section);
-        var provider = (section.Get<LatchkeyStorageOptions>() ?? new()).Provider;
+        var options = section.Get<LatchkeyStorageOptions>() ?? new();
+        var provider = options.Provider;
+        if (options.LookupConnections is < 1)
+        {
+            throw new StorageConfigurationException(
+                $"Latchkey:Storage:LookupConnections is {options.LookupConnections}; it must be at least 1 (or unset: twice the processor count).");
+        }
+
         var connectionString = configuration.GetConnectionString("Latchkey");
         return provider.ToLowerInvariant() switch
         {

@@ -1,5 +1,8 @@
+using Latchkey.Core.Model;
 using Latchkey.Core.Stores;
+using Latchkey.Storage.Postgres;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Latchkey.Storage.Tests.Stores;
@@ -90,5 +93,60 @@ public sealed class PostgresSecondFactorStoreTests : SecondFactorStoreContract
 
 public sealed class PostgresCredentialLookupTests : CredentialLookupContract
 {
-    private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => await PostgresDatabase.CreateAsync();
+    private PostgresDatabase? _database;
+
+    private protected override async Task<IStoreDatabase> CreateDatabaseAsync() => _database = await PostgresDatabase.CreateAsync();
+
+    [Fact]
+    public async Task ThirtyTwoParallelMissesOnOneLookupConnectionEachReadTheirOwnSessionOverThatConnection()
+    {
+        var (_, owner) = await CreateTenantAsync("owner@acme.test");
+        var sessions = new List<AppSession>();
+        for (var i = 0; i < 32; i++)
+        {
+            sessions.Add(await CreateSessionAsync(owner, $"app-{i}"));
+        }
+
+        // Note: a name of its own, so the instance's connections can be counted; nothing here but the lookups opens one.
+        var name = $"lookups-{Guid.NewGuid():N}";
+        var connectionString = $"{_database!.ConnectionString};Application Name={name}";
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Latchkey:Storage:Provider"] = "postgres",
+            ["Latchkey:Storage:LookupConnections"] = "1",
+            ["ConnectionStrings:Latchkey"] = connectionString,
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        StorageChoice.Read(services, configuration);
+        services.AddLatchkeyPostgres(connectionString);
+        await using var provider = services.BuildServiceProvider();
+        var lookup = provider.GetRequiredService<ICredentialLookup>();
+
+        // Note: every miss waits its turn for the one connection rather than opening another.
+        var rows = await Task.WhenAll(sessions.Select(s => Task.Run(() => lookup.FindSessionAsync(s.KeyId, CancellationToken.None).AsTask())));
+
+        Assert.Equal(sessions.Select(s => s.Id), rows.Select(r => r?.SessionId ?? Guid.Empty));
+        await using var connection = new Npgsql.NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", connection);
+        count.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = name });
+        Assert.Equal(1L, await count.ExecuteScalarAsync());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-4")]
+    public void ALookupConnectionsSettingBelowOneIsRefusedNamingTheSetting(string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Latchkey:Storage:Provider"] = "postgres",
+            ["Latchkey:Storage:LookupConnections"] = value,
+            ["ConnectionStrings:Latchkey"] = "Host=127.0.0.1;Database=latchkey",
+        }).Build();
+
+        var refused = Assert.Throws<StorageConfigurationException>(() => StorageChoice.Read(new ServiceCollection(), configuration));
+
+        Assert.Contains($"Latchkey:Storage:LookupConnections is {value}", refused.Message);
+    }
 }
