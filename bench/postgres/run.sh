@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Storage figures for docs/deploy.md's capacity plan, on a throw-away PostgreSQL cluster: bytes on disk per session,
-# per user and per audit entry (table + indexes), and the authentication lookup's throughput under pgbench.
+# per user and per audit entry (table + indexes), and the authentication lookup's throughput under pgbench, from 1 to
+# 64 clients.
 #   bench/postgres/run.sh [tenants (default 20000)] [seconds per pgbench run (default 20)]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,7 +29,9 @@ ORDER BY relname;
 SQL
 
 users=$((tenants * 10))
-for clients in 1 2 4; do
+# Note: up to 64 clients, as many as bench/cluster.sh's instances kept in flight before their lookups had a pool of
+# their own (Latchkey:Storage:LookupConnections): the throughput falls as clients outnumber the cores.
+for clients in 1 2 4 8 32 64; do
   echo "pgbench lookup, $clients client(s), ${seconds}s:"
   "$bin/pgbench" -n -d latchkey -f bench/postgres/lookup.sql -D users="$users" -c "$clients" -j "$clients" -T "$seconds" -M prepared 2>/dev/null \
     | grep -E "^(tps|latency average)"
