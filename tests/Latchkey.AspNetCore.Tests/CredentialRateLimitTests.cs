@@ -3,7 +3,6 @@ using Latchkey.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Xunit.Abstractions;
 
 namespace Latchkey.AspNetCore.Tests;
 
@@ -11,7 +10,7 @@ namespace Latchkey.AspNetCore.Tests;
 /// <c>RequireRateLimit</c> on an integrator's endpoints: per credential, fixed windows, 429 with Retry-After and the
 /// IETF RateLimit headers. The test host's clock stands at the start of a minute, so each window has 60 s left.
 /// </summary>
-public sealed class CredentialRateLimitTests(ITestOutputHelper output)
+public sealed class CredentialRateLimitTests
 {
     private static async Task<List<HttpResponseMessage>> CallAsync(LatchkeyTestHost host, string path, Credential credential, int times)
     {

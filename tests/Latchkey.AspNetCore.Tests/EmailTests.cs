@@ -45,7 +45,7 @@ public sealed class EmailTests
         var messages = await smtp.WaitForAsync(5);
 
         // Note: the old address hears of both requests; the first new address's token was replaced by the second's.
-        Assert.Equal(2, messages.Count(m => m.To.Mailboxes.Single().Address == "alice@example.com" && m.Subject.Contains("being changed")));
+        Assert.Equal(2, messages.Count(m => m.To.Mailboxes.Single().Address == "alice@example.com" && (m.Subject ?? "").Contains("being changed")));
         Assert.Contains("https://auth.example.com/devices", smtp.LastTo("alice@example.com").TextBody);
         var replaced = TestSmtpServer.Token(smtp.LastTo("alice@old-typo.example"));
         var me = await host.GetJsonAsync("/v1/me", key);

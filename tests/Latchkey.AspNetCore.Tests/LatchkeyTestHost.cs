@@ -88,7 +88,7 @@ internal sealed class LatchkeyTestHost : IAsyncDisposable
         || IsCredentialLookup(record);
 
     private static bool IsCredentialLookup(FakeLogRecord record) =>
-        record.Category.EndsWith("CredentialLookup", StringComparison.Ordinal) && record.Message.StartsWith("Executed credential lookup", StringComparison.Ordinal);
+        record.Category is { } category && category.EndsWith("CredentialLookup", StringComparison.Ordinal) && record.Message.StartsWith("Executed credential lookup", StringComparison.Ordinal);
 
     /// <summary>The database reads the request path's credential lookup has made so far.</summary>
     public long CredentialReads => App.Services.GetRequiredService<Latchkey.Core.Stores.ICredentialLookup>().Reads;

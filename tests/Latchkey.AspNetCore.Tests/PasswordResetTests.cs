@@ -238,7 +238,7 @@ public sealed class PasswordResetTests
 
         Assert.Equal(0, await host.CountOutboxAsync());
         Assert.Equal(2 * people, smtp.Messages.Count);
-        Assert.Equal(people, smtp.Messages.Where(m => m.Subject.Contains("Reset")).Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
+        Assert.Equal(people, smtp.Messages.Where(m => (m.Subject ?? "").Contains("Reset")).Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
     }
 
     [Fact]
@@ -277,7 +277,7 @@ public sealed class PasswordResetTests
         await host.SendAsync(HttpMethod.Post, "/v1/password-reset", new { login = "alice@example.com" });
         await host.SendAsync(HttpMethod.Post, "/v1/password-reset", new { login = "alice@example.com" });
         var messages = await smtp.WaitForAsync(5);
-        var tokens = messages.Where(m => m.TextBody.Contains("#token=")).Select(TestSmtpServer.Token).ToList();
+        var tokens = messages.Where(m => (m.TextBody ?? "").Contains("#token=")).Select(TestSmtpServer.Token).ToList();
         Assert.Equal(4, tokens.Count);
         // Note: messages queued at one instant of the fake clock arrive in any order; pick a reset token by its prefix.
         var reset = tokens.Last(t => t.StartsWith("lk_reset_", StringComparison.Ordinal));

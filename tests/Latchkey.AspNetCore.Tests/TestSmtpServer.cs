@@ -96,7 +96,7 @@ internal sealed partial class TestSmtpServer : IAsyncDisposable
     /// <summary>The link in the message's plain-text part (its HTML part must carry the same).</summary>
     public static string Link(MimeMessage message)
     {
-        var match = LinkPattern().Match(message.TextBody);
+        var match = LinkPattern().Match(message.TextBody ?? "");
         Assert.True(match.Success, "the message carries a link");
         Assert.Contains(match.Value, message.HtmlBody);
         return match.Value;
