@@ -4,6 +4,7 @@ using Latchkey.Storage.Postgres;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Latchkey.Storage.Tests.Stores;
 
@@ -131,6 +132,58 @@ public sealed class PostgresCredentialLookupTests : CredentialLookupContract
         await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", connection);
         count.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = name });
         Assert.Equal(1L, await count.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task MissesThatQueueWhileTheOneLookupConnectionIsBusyAreReadTogetherInOneStatement()
+    {
+        var (_, owner) = await CreateTenantAsync("owner@acme.test");
+        var sessions = new List<AppSession>();
+        for (var i = 0; i < 32; i++)
+        {
+            sessions.Add(await CreateSessionAsync(owner, $"app-{i}"));
+        }
+
+        var connectionString = _database!.ConnectionString;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Latchkey:Storage:Provider"] = "postgres",
+            ["Latchkey:Storage:LookupConnections"] = "1",
+            ["ConnectionStrings:Latchkey"] = connectionString,
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        StorageChoice.Read(services, configuration);
+        services.AddLatchkeyPostgres(connectionString);
+        await using var provider = services.BuildServiceProvider();
+        var lookup = (PostgresCredentialLookup)provider.GetRequiredService<ICredentialLookup>();
+
+        // Note: the lookups' one connection held here, so every miss queues behind the first statement whatever the timing.
+        var held = await provider.GetRequiredService<PostgresRequestPath>().Lookups.OpenConnectionAsync();
+        var reads = sessions.Select(s => lookup.FindSessionAsync(s.KeyId, CancellationToken.None).AsTask()).ToList();
+        reads.Add(lookup.FindSessionAsync("no-such-key", CancellationToken.None).AsTask());
+        await held.DisposeAsync();
+        var rows = await Task.WhenAll(reads);
+
+        Assert.Equal(sessions.Select(s => s.Id), rows.Take(32).Select(r => r?.SessionId ?? Guid.Empty));
+        Assert.Equal(sessions.Select(s => s.AppId), rows.Take(32).Select(r => r?.AppId));
+        Assert.Null(rows[32]);
+        Assert.Equal(33, lookup.Reads);
+        Assert.InRange(lookup.Statements, 1, 2);
+    }
+
+    [Fact]
+    public async Task EveryMissWaitingOnAnUnreachableDatabaseFailsWithTheDatabaseError()
+    {
+        // Note: port 9 (discard) has no listener on the test machines, so every connection attempt is refused at once.
+        await using var requestPath = new PostgresRequestPath("Host=127.0.0.1;Port=9;Database=latchkey;Username=latchkey;Timeout=5", 1);
+        var lookup = new PostgresCredentialLookup(requestPath, NullLogger<PostgresCredentialLookup>.Instance);
+
+        var reads = Enumerable.Range(0, 8).Select(i => lookup.FindSessionAsync($"key-{i}", CancellationToken.None).AsTask()).ToList();
+
+        foreach (var read in reads)
+        {
+            await Assert.ThrowsAnyAsync<Npgsql.NpgsqlException>(() => read);
+        }
     }
 
     [Theory]
