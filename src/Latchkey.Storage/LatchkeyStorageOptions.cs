@@ -13,7 +13,8 @@ public sealed class LatchkeyStorageOptions
 
     /// <summary>
     /// On PostgreSQL, the most connections this instance's credential lookups (the reads of cache misses) hold at once;
-    /// further misses wait for one. Defaults to twice the instance's processor count (<see cref="EffectiveLookupConnections"/>).
+    /// further misses queue and are read together, up to 64 in one statement, by the next connection free. Defaults to
+    /// twice the instance's processor count (<see cref="EffectiveLookupConnections"/>).
     /// </summary>
     /// <remarks>
     /// Note: few on purpose. PostgreSQL answers more one-row reads a second from a few busy connections than from many

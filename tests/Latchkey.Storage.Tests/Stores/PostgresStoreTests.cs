@@ -172,6 +172,23 @@ public sealed class PostgresCredentialLookupTests : CredentialLookupContract
     }
 
     [Fact]
+    public async Task TheRequestPathsConnectionsRunOnGenericPlansAndKeepTheConnectionStringsOwnOptions()
+    {
+        await using var requestPath = new PostgresRequestPath($"{_database!.ConnectionString};Options=-c statement_timeout=5000", 1);
+
+        foreach (var source in new[] { requestPath.Lookups, requestPath.DataSource })
+        {
+            await using var connection = await source.OpenConnectionAsync();
+            await using var command = new Npgsql.NpgsqlCommand(
+                "SELECT current_setting('plan_cache_mode'), current_setting('statement_timeout')", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal("force_generic_plan", reader.GetString(0));
+            Assert.Equal("5s", reader.GetString(1));
+        }
+    }
+
+    [Fact]
     public async Task EveryMissWaitingOnAnUnreachableDatabaseFailsWithTheDatabaseError()
     {
         // Note: port 9 (discard) has no listener on the test machines, so every connection attempt is refused at once.
