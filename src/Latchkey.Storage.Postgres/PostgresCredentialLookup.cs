@@ -40,8 +40,8 @@ internal sealed partial class PostgresCredentialLookup : ICredentialLookup
     public PostgresCredentialLookup(PostgresRequestPath requestPath, ILogger<PostgresCredentialLookup> logger)
     {
         _logger = logger;
-        _sessions = new(requestPath.Lookups, SessionSql, ReadSession);
-        _machineUsers = new(requestPath.Lookups, MachineUserSql, ReadMachineUser);
+        _sessions = new(requestPath.Lookups, requestPath.LookupConnections, SessionSql, ReadSession);
+        _machineUsers = new(requestPath.Lookups, requestPath.LookupConnections, MachineUserSql, ReadMachineUser);
     }
 
     /// <summary>Credentials read so far, one per key however many a statement reads.</summary>

@@ -28,15 +28,17 @@ internal sealed class PostgresLookupBatches<TRow>
     private int _draining;
     private long _statements;
 
-    /// <param name="lookups">The lookup pool, whose <c>Maximum Pool Size</c> bounds the statements in flight.</param>
+    /// <param name="lookups">The lookup pool.</param>
+    /// <param name="connections">The most statements in flight at once: the lookup pool's size.</param>
     /// <param name="sql">A statement with one parameter, the keys (<c>varchar[]</c>), that answers a row per key found.</param>
     /// <param name="read">Reads the key and the row at the reader's position.</param>
-    public PostgresLookupBatches(NpgsqlDataSource lookups, string sql, Func<NpgsqlDataReader, (string Key, TRow Row)> read)
+    public PostgresLookupBatches(NpgsqlDataSource lookups, int connections, string sql, Func<NpgsqlDataReader, (string Key, TRow Row)> read)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(connections, 1);
         _lookups = lookups;
+        _connections = connections;
         _sql = sql;
         _read = read;
-        _connections = new NpgsqlConnectionStringBuilder(lookups.ConnectionString).MaxPoolSize;
     }
 
     /// <summary>Statements run so far (a diagnostic: tests see the batching with it).</summary>
@@ -73,64 +75,49 @@ internal sealed class PostgresLookupBatches<TRow>
         }
     }
 
-    // Note: one connection for as long as misses wait, given back when the queue is empty.
+    // Note: a connection of the pool per statement, given back at once (a pooled open is a lookup in memory): sessions
+    // and machine users share the pool, and a drain that kept one while its own misses kept coming would leave the
+    // other kind waiting past the pool's timeout. Nothing leaves this method but its return after giving its slot back:
+    // a slot lost would be lost for good.
     private async Task DrainAsync()
     {
         var batch = new List<Pending>(MaxKeys);
-        NpgsqlConnection? connection = null;
-        try
+        while (true)
         {
-            while (true)
+            while (batch.Count < MaxKeys && _queue.TryDequeue(out var pending))
             {
-                while (batch.Count < MaxKeys && _queue.TryDequeue(out var pending))
-                {
-                    batch.Add(pending);
-                }
-
-                if (batch.Count == 0)
-                {
-                    Interlocked.Decrement(ref _draining);
-
-                    // Note: a miss queued between the empty queue and the decrement found every drain busy and started
-                    // none: this one goes on for it, unless another has started since.
-                    if (_queue.IsEmpty || !TryReenter())
-                    {
-                        return;
-                    }
-
-                    continue;
-                }
-
-                try
-                {
-                    connection ??= await _lookups.OpenConnectionAsync();
-                    await RunAsync(connection, batch);
-                }
-                catch (Exception e)
-                {
-                    foreach (var pending in batch)
-                    {
-                        pending.TrySetException(e);
-                    }
-
-                    // Note: the connection may be broken; the next batch opens another (and fails alike while the
-                    // database is down: every miss is answered by the error, never by a guess).
-                    if (connection is not null)
-                    {
-                        await connection.DisposeAsync();
-                        connection = null;
-                    }
-                }
-
-                batch.Clear();
+                batch.Add(pending);
             }
-        }
-        finally
-        {
-            if (connection is not null)
+
+            if (batch.Count == 0)
             {
-                await connection.DisposeAsync();
+                Interlocked.Decrement(ref _draining);
+
+                // Note: a miss queued between the empty queue and the decrement found every drain busy and started
+                // none: this one goes on for it, unless another has started since.
+                if (_queue.IsEmpty || !TryReenter())
+                {
+                    return;
+                }
+
+                continue;
             }
+
+            try
+            {
+                await RunAsync(batch);
+            }
+            catch (Exception e)
+            {
+                // Note: every miss of the statement is answered by its error (a 503 while the database is down), never
+                // by a guess; the next statement opens a connection again.
+                foreach (var pending in batch)
+                {
+                    pending.TrySetException(e);
+                }
+            }
+
+            batch.Clear();
         }
     }
 
@@ -140,7 +127,7 @@ internal sealed class PostgresLookupBatches<TRow>
         return draining < _connections && Interlocked.CompareExchange(ref _draining, draining + 1, draining) == draining;
     }
 
-    private async Task RunAsync(NpgsqlConnection connection, List<Pending> batch)
+    private async Task RunAsync(List<Pending> batch)
     {
         Interlocked.Increment(ref _statements);
         var keys = new string[batch.Count];
@@ -149,6 +136,7 @@ internal sealed class PostgresLookupBatches<TRow>
             keys[i] = batch[i].Key;
         }
 
+        await using var connection = await _lookups.OpenConnectionAsync();
         await using var command = new NpgsqlCommand(_sql, connection);
 
         // Note: typed as the column is (varchar), so the prepared statement is the same whatever the keys; Npgsql keeps

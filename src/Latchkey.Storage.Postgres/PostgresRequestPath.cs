@@ -23,9 +23,13 @@ internal sealed class PostgresRequestPath : IDisposable, IAsyncDisposable
     public PostgresRequestPath(string connectionString, int lookupConnections)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(lookupConnections, 1);
+        LookupConnections = lookupConnections;
         DataSource = Build(connectionString, maxConnections: null);
         Lookups = Build(connectionString, lookupConnections);
     }
+
+    /// <summary>The size of <see cref="Lookups"/>.</summary>
+    public int LookupConnections { get; }
 
     /// <summary>The last-use writes and the shared limits' counts; bounded by the connection string's <c>Maximum Pool Size</c>.</summary>
     public NpgsqlDataSource DataSource { get; }
