@@ -101,26 +101,11 @@ public sealed class PostgresCredentialLookupTests : CredentialLookupContract
     [Fact]
     public async Task ThirtyTwoParallelMissesOnOneLookupConnectionEachReadTheirOwnSessionOverThatConnection()
     {
-        var (_, owner) = await CreateTenantAsync("owner@acme.test");
-        var sessions = new List<AppSession>();
-        for (var i = 0; i < 32; i++)
-        {
-            sessions.Add(await CreateSessionAsync(owner, $"app-{i}"));
-        }
+        var sessions = await CreateSessionsAsync(32);
 
         // Note: a name of its own, so the instance's connections can be counted; nothing here but the lookups opens one.
         var name = $"lookups-{Guid.NewGuid():N}";
-        var connectionString = $"{_database!.ConnectionString};Application Name={name}";
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Latchkey:Storage:Provider"] = "postgres",
-            ["Latchkey:Storage:LookupConnections"] = "1",
-            ["ConnectionStrings:Latchkey"] = connectionString,
-        }).Build();
-        var services = new ServiceCollection().AddLogging();
-        StorageChoice.Read(services, configuration);
-        services.AddLatchkeyPostgres(connectionString);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = WithOneLookupConnection($"{_database!.ConnectionString};Application Name={name}");
         var lookup = provider.GetRequiredService<ICredentialLookup>();
 
         // Note: every miss waits its turn for the one connection rather than opening another.
@@ -137,24 +122,9 @@ public sealed class PostgresCredentialLookupTests : CredentialLookupContract
     [Fact]
     public async Task MissesThatQueueWhileTheOneLookupConnectionIsBusyAreReadTogetherInOneStatement()
     {
-        var (_, owner) = await CreateTenantAsync("owner@acme.test");
-        var sessions = new List<AppSession>();
-        for (var i = 0; i < 32; i++)
-        {
-            sessions.Add(await CreateSessionAsync(owner, $"app-{i}"));
-        }
+        var sessions = await CreateSessionsAsync(32);
 
-        var connectionString = _database!.ConnectionString;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Latchkey:Storage:Provider"] = "postgres",
-            ["Latchkey:Storage:LookupConnections"] = "1",
-            ["ConnectionStrings:Latchkey"] = connectionString,
-        }).Build();
-        var services = new ServiceCollection().AddLogging();
-        StorageChoice.Read(services, configuration);
-        services.AddLatchkeyPostgres(connectionString);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = WithOneLookupConnection(_database!.ConnectionString);
         var lookup = (PostgresCredentialLookup)provider.GetRequiredService<ICredentialLookup>();
 
         // Note: the lookups' one connection held here, so every miss queues behind the first statement whatever the timing.
@@ -201,6 +171,33 @@ public sealed class PostgresCredentialLookupTests : CredentialLookupContract
         {
             await Assert.ThrowsAnyAsync<Npgsql.NpgsqlException>(() => read);
         }
+    }
+
+    private async Task<List<AppSession>> CreateSessionsAsync(int count)
+    {
+        var (_, owner) = await CreateTenantAsync("owner@acme.test");
+        var sessions = new List<AppSession>();
+        for (var i = 0; i < count; i++)
+        {
+            sessions.Add(await CreateSessionAsync(owner, $"app-{i}"));
+        }
+
+        return sessions;
+    }
+
+    // Note: the storage as a server configures it, with one lookup connection.
+    private static ServiceProvider WithOneLookupConnection(string connectionString)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Latchkey:Storage:Provider"] = "postgres",
+            ["Latchkey:Storage:LookupConnections"] = "1",
+            ["ConnectionStrings:Latchkey"] = connectionString,
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        StorageChoice.Read(services, configuration);
+        services.AddLatchkeyPostgres(connectionString);
+        return services.BuildServiceProvider();
     }
 
     [Theory]
