@@ -75,10 +75,14 @@ internal sealed partial class PostgresCredentialLookup : ICredentialLookup
         (UserKind)reader.GetInt32(13), (TenantRole)reader.GetInt32(14), reader.GetString(15), reader.GetBoolean(16), reader.GetBoolean(17),
         reader.IsDBNull(18) ? null : reader.GetInt64(18), reader.IsDBNull(19) ? null : reader.GetInt64(19), reader.GetBoolean(20)));
 
-    private static (string, MachineUserRow) ReadMachineUser(NpgsqlDataReader reader) => (reader.GetString(0), new MachineUserRow(
-        reader.GetGuid(1), reader.GetGuid(2), reader.GetString(0), (TenantRole)reader.GetInt32(3), reader.GetString(4),
-        reader.GetBoolean(5), reader.GetString(6), OptionalInstant(reader, 7), OptionalInstant(reader, 8),
-        reader.IsDBNull(9) ? null : reader.GetString(9), OptionalInstant(reader, 10), OptionalInstant(reader, 11)));
+    private static (string, MachineUserRow) ReadMachineUser(NpgsqlDataReader reader)
+    {
+        var login = reader.GetString(0);
+        return (login, new MachineUserRow(
+            reader.GetGuid(1), reader.GetGuid(2), login, (TenantRole)reader.GetInt32(3), reader.GetString(4),
+            reader.GetBoolean(5), reader.GetString(6), OptionalInstant(reader, 7), OptionalInstant(reader, 8),
+            reader.IsDBNull(9) ? null : reader.GetString(9), OptionalInstant(reader, 10), OptionalInstant(reader, 11)));
+    }
 
     // Note: the statement only, never its key; Debug, as EF Core logs its commands.
     [LoggerMessage(EventId = 1510, Level = LogLevel.Debug, Message = "Executed credential lookup: {Statement}")]

@@ -59,18 +59,26 @@ internal sealed class PostgresLookupBatches<TRow>
 
     private void TryStartDrain()
     {
+        if (TryTakeSlot())
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static batches => _ = batches.DrainAsync(), this, preferLocal: false);
+        }
+    }
+
+    /// <summary>Takes one of the <see cref="_connections"/> drain slots, unless all are taken.</summary>
+    private bool TryTakeSlot()
+    {
         while (true)
         {
             var draining = Volatile.Read(ref _draining);
             if (draining >= _connections)
             {
-                return;
+                return false;
             }
 
             if (Interlocked.CompareExchange(ref _draining, draining + 1, draining) == draining)
             {
-                ThreadPool.UnsafeQueueUserWorkItem(static batches => _ = batches.DrainAsync(), this, preferLocal: false);
-                return;
+                return true;
             }
         }
     }
@@ -95,7 +103,7 @@ internal sealed class PostgresLookupBatches<TRow>
 
                 // Note: a miss queued between the empty queue and the decrement found every drain busy and started
                 // none: this one goes on for it, unless another has started since.
-                if (_queue.IsEmpty || !TryReenter())
+                if (_queue.IsEmpty || !TryTakeSlot())
                 {
                     return;
                 }
@@ -119,12 +127,6 @@ internal sealed class PostgresLookupBatches<TRow>
 
             batch.Clear();
         }
-    }
-
-    private bool TryReenter()
-    {
-        var draining = Volatile.Read(ref _draining);
-        return draining < _connections && Interlocked.CompareExchange(ref _draining, draining + 1, draining) == draining;
     }
 
     private async Task RunAsync(List<Pending> batch)
