@@ -1,3 +1,4 @@
+using BitFaster.Caching.Scheduler;
 using Latchkey.Core.Credentials;
 using Latchkey.Core.Diagnostics;
 using Latchkey.Core.Model;
@@ -25,11 +26,7 @@ public sealed class CredentialCacheTests : IDisposable
             new LatchkeyMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
     }
 
-    public void Dispose()
-    {
-        _cache.Dispose();
-        _services.Dispose();
-    }
+    public void Dispose() => _services.Dispose();
 
     [Fact]
     public void AUsersChangeMadeWhileEverythingIsInvalidatedIsNotLost()
@@ -84,6 +81,33 @@ public sealed class CredentialCacheTests : IDisposable
         _cache.Store("key", Entry(_cache.Stamp()));
 
         Assert.NotNull(_cache.Find("key"));
+    }
+
+    [Fact]
+    public void OftenUsedCredentialsStayCachedWhenManyUsedOnceGoThrough()
+    {
+        // Note: the policy's upkeep on the calling thread, so that every eviction has happened when Store returns.
+        var cache = new CredentialCache(Options.Create(new LatchkeyCredentialCacheOptions { MaxEntries = 100 }),
+            new LatchkeyMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
+            new ForegroundScheduler());
+        var often = Enumerable.Range(0, 50).Select(i => $"often-{i}").ToArray();
+        foreach (var key in often)
+        {
+            cache.Store(key, Entry(cache.Stamp()));
+        }
+
+        for (var use = 0; use < 5; use++)
+        {
+            Assert.All(often, key => Assert.NotNull(cache.Find(key)));
+        }
+
+        for (var i = 0; i < 1_000; i++)
+        {
+            cache.Store($"once-{i}", Entry(cache.Stamp()));
+        }
+
+        Assert.All(often, key => Assert.NotNull(cache.Find(key)));
+        Assert.InRange(cache.Count, 50, 100);
     }
 
     private void OnceAt(CacheStep step, Action action)
