@@ -16,7 +16,8 @@
 #   floor  anonymous through the balancer (GET /anon): the same requests through the same wrk script, the credential
 #          in headers nothing reads (X-Bench-Credential), so wrk's Lua work per request, which takes a share of the
 #          cores the servers run on, is the same on both sides of each ratio
-#   (a')   Zipf s=1.1 over the <hot> first credentials only (default 10,000: all of them in every cache)
+#   (a')   the same Zipf draw as (a), over all credentials, folded onto the <hot> first (default 10,000: all of them in
+#          every cache), so that wrk's work per request is the same on both sides of the ratio
 #   (a)    Zipf s=1.1 over all credentials, default cache size (Latchkey:CredentialCache:MaxEntries)
 #   (b)    uniform over all credentials (mostly misses)
 #   (c)    (a) with a revocation every 100 ms (bench/cluster/revoke-check.py, on sessions wrk never uses): a request
@@ -339,7 +340,7 @@ fi
 log "Filling every instance's cache with the $(( max_entries < credentials ? max_entries : credentials )) most used credentials"
 [ -z "${LK_ONLY:-}" ] || [[ hot =~ ^($LK_ONLY)$ || zipf =~ ^($LK_ONLY)$ ]] && fill "$(( max_entries < credentials ? max_entries : credentials ))" 600 "${names[@]}"
 for r in $(seq "$rounds"); do
-  run "hot$r" "(a') Zipf s=1.1 over $hot credentials (all cached), round $r" "$path" zipf 1.1 "$hot"
+  run "hot$r" "(a') the Zipf draw of (a) folded onto $hot credentials (all cached), round $r" "$path" zipf 1.1 "$hot"
   run "zipf$r" "(a) Zipf s=1.1 over $credentials credentials, round $r" "$path" zipf 1.1
 done
 HOOK="python3 bench/cluster/revoke-check.py ${url_of[lb]} $(IFS=,; for n in "${names[@]}"; do printf '%s,' "${url_of[$n]}"; done | sed 's/,$//') $work/victims.txt 0.1 $seconds $path" \
