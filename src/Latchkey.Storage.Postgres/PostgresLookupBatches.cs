@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -61,7 +62,13 @@ internal sealed class PostgresLookupBatches<TRow>
     {
         if (TryTakeSlot())
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static batches => _ = batches.DrainAsync(), this, preferLocal: false);
+            // Note: started on this thread, which sends the statement, rather than on one woken for it: under load a
+            // thread hop per miss was a good part of a miss's cost on the instances. The drain returns at its first
+            // wait; it runs for every miss it reads, so it does not carry this caller's context (its activity, its scopes).
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = DrainAsync();
+            }
         }
     }
 
@@ -89,6 +96,8 @@ internal sealed class PostgresLookupBatches<TRow>
     // a slot lost would be lost for good.
     private async Task DrainAsync()
     {
+        // Note: as on a thread of its own: a statement serves several requests, and is not one request's child.
+        Activity.Current = null;
         var batch = new List<Pending>(MaxKeys);
         while (true)
         {
