@@ -322,7 +322,8 @@ load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 log "Workloads, ${seconds} s each"
 rss_idle_kib=$(awk '/VmRSS/ { print $2 }' "/proc/${pid_of[lk1]}/status")
 entries_idle=$(curl -s "${url_of[lk1]}/metrics" | counter latchkey_credential_cache_entries)
-max_entries=${LK_CACHE_ENTRIES:-100000}
+# Note: the default of Latchkey:CredentialCache:MaxEntries.
+max_entries=${LK_CACHE_ENTRIES:-250000}
 # Note: the processes' code is compiled again, optimised, after its first tens of seconds of use (tiered compilation):
 # a first measurement before that ran at a third of the rate of a later one. So a load of each kind first, unmeasured.
 log "Warming up (${warmup_seconds} s anonymous, ${warmup_seconds} s with the hot credentials)"
