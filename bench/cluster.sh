@@ -338,8 +338,8 @@ fi
 # a few seconds of the load cannot get it there (a credential of rank 50,000 comes once in ~300,000 requests). So
 # every instance's cache is filled with them first, before the uniform runs, whose one-off credentials would compete
 # for the room; the measured hit rate shows whether the cache keeps them.
-log "Filling every instance's cache with the $(( max_entries < credentials ? max_entries : credentials )) most used credentials"
 if [ -z "${LK_ONLY:-}" ] || [[ hot =~ ^($LK_ONLY)$ || zipf =~ ^($LK_ONLY)$ ]]; then
+  log "Filling every instance's cache with the $(( max_entries < credentials ? max_entries : credentials )) most used credentials"
   fill "$(( max_entries < credentials ? max_entries : credentials ))" 600 "${names[@]}"
   # Note: the fill recorded a first use of each of those credentials on each instance, hundreds of thousands of row
   # versions at once, which autovacuum then worked off during the measured runs (PostgreSQL at 0.14–0.38 cores where

@@ -85,8 +85,12 @@ internal sealed class CredentialCache
         if (entry.Stamp < LastChangeOf(entry.Caller.UserId) || entry.Stamp < LastChangeOf(entry.Caller.TenantId)
             || Step(CacheStep.BetweenMarkReads) || entry.Stamp < Volatile.Read(ref _lastChangeOfAll))
         {
-            _entries.TryRemove(publicPart);
-            _metrics.CacheEvicted(LatchkeyMetrics.EvictionReasons.Invalidated);
+            // Note: this entry only: one stored meanwhile by a newer read is good and stays.
+            if (_entries.TryRemove(KeyValuePair.Create(publicPart, entry)))
+            {
+                _metrics.CacheEvicted(LatchkeyMetrics.EvictionReasons.Invalidated);
+            }
+
             return null;
         }
 

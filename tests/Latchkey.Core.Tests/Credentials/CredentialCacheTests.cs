@@ -86,6 +86,19 @@ public sealed class CredentialCacheTests : IDisposable
     }
 
     [Fact]
+    public void AStaleEntryDroppedByALookupLeavesTheOneANewerReadStoredMeanwhile()
+    {
+        _cache.Store("key", Entry(_cache.Stamp()));
+        _cache.Invalidate(User);
+        var fresh = Entry(_cache.Stamp());
+        OnceAt(CacheStep.Finding, () => _cache.Store("key", fresh));
+
+        // Note: this lookup fetched the stale entry before the newer read stored its own; only the stale one goes.
+        Assert.Null(_cache.Find("key"));
+        Assert.Same(fresh, _cache.Find("key"));
+    }
+
+    [Fact]
     public void OftenUsedCredentialsStayCachedWhenManyUsedOnceGoThrough()
     {
         // Note: the policy's upkeep on the calling thread, so that every eviction has happened when Store returns.
